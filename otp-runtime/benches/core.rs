@@ -1,0 +1,301 @@
+//! Hot-path benchmarks: each workload on otp-runtime beside the same workload on raw tokio
+//! (a task, an unbounded mpsc, a oneshot per call), interleaved in one run, reported as
+//! medians and ratios.
+//!
+//! Run: `cargo bench -p otp-runtime --bench core` (add `-- quick` for fewer rounds).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicIsize, Ordering};
+use std::time::{Duration, Instant};
+
+use otp_runtime::prelude::*;
+use tokio::sync::{mpsc, oneshot};
+
+// ---- heap accounting -------------------------------------------------------------------------
+
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size() as isize, Ordering::Relaxed);
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size() as isize, Ordering::Relaxed);
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        LIVE.fetch_add(new as isize - l.size() as isize, Ordering::Relaxed);
+        unsafe { System.realloc(p, l, new) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+// ---- the counter server, both ways ------------------------------------------------------------
+
+enum RawMsg {
+    Add(u64),
+    Get(oneshot::Sender<u64>),
+}
+
+fn raw_spawn() -> mpsc::UnboundedSender<RawMsg> {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut n = 0u64;
+        while let Some(m) = rx.recv().await {
+            match m {
+                RawMsg::Add(k) => n += k,
+                RawMsg::Get(reply) => {
+                    let _ = reply.send(n);
+                }
+            }
+        }
+    });
+    tx
+}
+
+async fn raw_call(tx: &mpsc::UnboundedSender<RawMsg>) -> u64 {
+    let (reply, rx) = oneshot::channel();
+    tx.send(RawMsg::Get(reply)).unwrap();
+    rx.await.unwrap()
+}
+
+struct Counter {
+    n: u64,
+}
+
+impl GenServer for Counter {
+    type Call = ();
+    type Reply = u64;
+    type Cast = u64;
+    type Info = ();
+    type Continue = ();
+
+    async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<u64> {
+        CallResult::Reply(self.n)
+    }
+
+    async fn handle_cast(&mut self, k: u64, _ctx: &mut Ctx<Self>) -> Outcome {
+        self.n += k;
+        Outcome::NoReply
+    }
+}
+
+// ---- workloads: each returns nanoseconds per operation ---------------------------------------
+
+const CALLS: u64 = 100_000;
+const CASTS: u64 = 1_000_000;
+const SPAWNS: u64 = 100_000;
+const IDLE: usize = 10_000;
+
+async fn call_raw() -> f64 {
+    let tx = raw_spawn();
+    let t = Instant::now();
+    for _ in 0..CALLS {
+        black_box(raw_call(&tx).await);
+    }
+    t.elapsed().as_nanos() as f64 / CALLS as f64
+}
+
+async fn call_otp() -> f64 {
+    let s = Counter { n: 0 }.start().await.unwrap();
+    let t = Instant::now();
+    let to = std::env::var("INF").map(|_| INFINITY).unwrap_or(DEFAULT_CALL_TIMEOUT);
+    for _ in 0..CALLS {
+        black_box(s.call_timeout((), to).await.unwrap());
+    }
+    let r = t.elapsed().as_nanos() as f64 / CALLS as f64;
+    s.stop(ExitReason::Normal, INFINITY).await.unwrap();
+    r
+}
+
+async fn cast_raw(producers: u64) -> f64 {
+    let tx = raw_spawn();
+    let t = Instant::now();
+    let tasks: Vec<_> = (0..producers)
+        .map(|_| {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                for _ in 0..CASTS / producers {
+                    tx.send(RawMsg::Add(1)).unwrap();
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(raw_call(&tx).await, CASTS);
+    t.elapsed().as_nanos() as f64 / CASTS as f64
+}
+
+async fn cast_otp(producers: u64) -> f64 {
+    let s = Counter { n: 0 }.start().await.unwrap();
+    let t = Instant::now();
+    let tasks: Vec<_> = (0..producers)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                for _ in 0..CASTS / producers {
+                    s.cast(1);
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(s.call(()).await.unwrap(), CASTS);
+    let r = t.elapsed().as_nanos() as f64 / CASTS as f64;
+    s.stop(ExitReason::Normal, INFINITY).await.unwrap();
+    r
+}
+
+async fn spawn_raw() -> f64 {
+    let t = Instant::now();
+    for _ in 0..SPAWNS {
+        let (tx, mut rx) = mpsc::unbounded_channel::<RawMsg>();
+        let task = tokio::spawn(async move {
+            let n = 0u64;
+            while let Some(m) = rx.recv().await {
+                if let RawMsg::Get(reply) = m {
+                    let _ = reply.send(n);
+                }
+            }
+        });
+        black_box(raw_call(&tx).await);
+        drop(tx);
+        task.await.unwrap();
+    }
+    t.elapsed().as_nanos() as f64 / SPAWNS as f64
+}
+
+async fn spawn_otp() -> f64 {
+    let t = Instant::now();
+    for _ in 0..SPAWNS {
+        let s = Counter { n: 0 }.start().await.unwrap();
+        black_box(s.call(()).await.unwrap());
+        s.stop(ExitReason::Normal, INFINITY).await.unwrap();
+    }
+    t.elapsed().as_nanos() as f64 / SPAWNS as f64
+}
+
+/// Heap bytes per idle server; a settle pause lets every task reach its first `recv`.
+async fn heap_raw() -> f64 {
+    let before = LIVE.load(Ordering::Relaxed);
+    let servers: Vec<_> = (0..IDLE).map(|_| raw_spawn()).collect();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let per = (LIVE.load(Ordering::Relaxed) - before) as f64 / IDLE as f64;
+    drop(servers);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    per
+}
+
+async fn heap_otp() -> f64 {
+    let mut servers = Vec::with_capacity(IDLE);
+    let before = LIVE.load(Ordering::Relaxed);
+    for _ in 0..IDLE {
+        servers.push(Counter { n: 0 }.start().await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    // The Vec of handles is the caller's, not the servers': leave it out.
+    let handles = (servers.capacity() * std::mem::size_of::<ServerRef<Counter>>()) as isize;
+    let per = (LIVE.load(Ordering::Relaxed) - before - handles) as f64 / IDLE as f64;
+    for s in &servers {
+        s.stop(ExitReason::Normal, INFINITY).await.unwrap();
+    }
+    per
+}
+
+// ---- harness ----------------------------------------------------------------------------------
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+struct Row {
+    name: &'static str,
+    unit: &'static str,
+    raw: f64,
+    otp: f64,
+    target: &'static str,
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "quick");
+    let rounds = if quick { 3 } else { 11 };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut rows = Vec::new();
+    macro_rules! measure {
+        ($name:expr, $unit:expr, $target:expr, $raw:expr, $otp:expr) => {{
+            let (mut raw, mut otp) = (Vec::new(), Vec::new());
+            // Each run is a task on a worker thread, as application code is.
+            let run_raw = || rt.block_on(async { tokio::spawn(async { $raw }).await.unwrap() });
+            let run_otp = || rt.block_on(async { tokio::spawn(async { $otp }).await.unwrap() });
+            run_raw();
+            run_otp();
+            for _ in 0..rounds {
+                raw.push(run_raw());
+                otp.push(run_otp());
+            }
+            rows.push(Row {
+                name: $name,
+                unit: $unit,
+                raw: median(raw),
+                otp: median(otp),
+                target: $target,
+            });
+        }};
+    }
+    measure!("call round trip", "ns/call", "≤ 1.25×", call_raw().await, call_otp().await);
+    measure!(
+        "cast, 1 producer",
+        "ns/cast",
+        "≤ 1.43× (≥ 0.7× throughput)",
+        cast_raw(1).await,
+        cast_otp(1).await
+    );
+    measure!(
+        "cast, 4 producers",
+        "ns/cast",
+        "≤ 1.43× (≥ 0.7× throughput)",
+        cast_raw(4).await,
+        cast_otp(4).await
+    );
+    measure!(
+        "spawn + call + stop",
+        "ns/server",
+        "≤ 1.5×",
+        spawn_raw().await,
+        spawn_otp().await
+    );
+    measure!(
+        "heap per idle server",
+        "bytes",
+        "≤ 1.2×",
+        heap_raw().await,
+        heap_otp().await
+    );
+    println!("| workload | unit | raw tokio | otp-runtime | ratio | target |");
+    println!("|---|---|---|---|---|---|");
+    for r in rows {
+        println!(
+            "| {} | {} | {:.0} | {:.0} | {:.2}× | {} |",
+            r.name,
+            r.unit,
+            r.raw,
+            r.otp,
+            r.otp / r.raw,
+            r.target
+        );
+    }
+}

@@ -1,0 +1,185 @@
+//! The runtime's typed errors. Every misuse the runtime can detect (a call to a dead process,
+//! a name taken twice, a call to oneself, a start that fails) comes back as one of these.
+
+use std::fmt;
+
+use crate::{ExitReason, Name, Pid};
+
+/// A call that needs "the current process" was made outside any process (e.g. in plain
+/// `main` or a bare tokio task).
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// // A bare tokio task is not a process.
+/// assert_eq!(otp_runtime::self_pid(), Err(otp_runtime::NotInProcess));
+/// # }
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct NotInProcess;
+
+impl fmt::Display for NotInProcess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "not inside a process: this call acts on the calling process, \
+             so call it from code run by otp_runtime::spawn or a gen_server",
+        )
+    }
+}
+
+impl std::error::Error for NotInProcess {}
+
+/// Why [`register`](crate::register) or [`unregister`](crate::unregister) failed.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::{register, Pid, RegisterError};
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let p = otp_runtime::spawn(|_ctx: otp_runtime::ProcessCtx<()>| async {
+///     otp_runtime::ExitReason::Normal
+/// });
+/// let pid = p.pid();
+/// p.wait_exit().await;
+/// assert_eq!(register("late", pid), Err(RegisterError::NoProc));
+/// # }
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum RegisterError {
+    /// Another live process has the name.
+    Taken(Pid),
+    /// The process to name is not alive.
+    NoProc,
+    /// The process already has this other name.
+    AlreadyNamed(Name),
+    /// `unregister`: no process has the name.
+    NotRegistered,
+}
+
+impl fmt::Display for RegisterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegisterError::Taken(p) => write!(f, "the name is already registered to {p}"),
+            RegisterError::NoProc => f.write_str("the process to register is not alive"),
+            RegisterError::AlreadyNamed(n) => {
+                write!(f, "the process is already registered as {n:?}")
+            }
+            RegisterError::NotRegistered => f.write_str("no process is registered under the name"),
+        }
+    }
+}
+
+impl std::error::Error for RegisterError {}
+
+/// Why a call got no reply (OTP: the reason the caller of `gen_server:call` would exit with).
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::{CallError, ExitReason};
+/// assert_eq!(CallError::Timeout.to_string(), "call timed out");
+/// assert_eq!(
+///     CallError::Exited(ExitReason::Panic("boom".into())).to_string(),
+///     "the server exited during the call: panicked: boom"
+/// );
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum CallError {
+    /// No reply within the timeout. A reply that comes later is dropped.
+    Timeout,
+    /// The server is not alive (or no process has the name).
+    NoProc,
+    /// The server died before replying, with this reason. Reported as soon as it dies.
+    Exited(ExitReason),
+    /// A server called itself, which would wait forever.
+    CallingSelf,
+    /// The name is registered to a process whose message type is not this handle's.
+    WrongType(Pid),
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallError::Timeout => f.write_str("call timed out"),
+            CallError::NoProc => f.write_str("no such process"),
+            CallError::Exited(r) => write!(f, "the server exited during the call: {r}"),
+            CallError::CallingSelf => f.write_str("a process called itself"),
+            CallError::WrongType(p) => write!(
+                f,
+                "the name is registered to {p}, which does not take this handle's messages"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CallError {}
+
+/// Why a server did not start (OTP: `{error, _}` or `ignore` from `start`).
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::{ExitReason, StartError};
+/// assert_eq!(
+///     StartError::Failed(ExitReason::other("no config")).to_string(),
+///     "init failed: no config"
+/// );
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The name is registered to this live process.
+    AlreadyStarted(Pid),
+    /// `init` asked not to start (OTP `ignore`). The process exited `normal`.
+    Ignored,
+    /// `init` stopped with this reason, or panicked (`ExitReason::Panic`). The process is
+    /// dead and its name free by the time this is returned.
+    Failed(ExitReason),
+    /// `init` ran past the start timeout; the process was killed.
+    Timeout,
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StartError::AlreadyStarted(p) => write!(f, "already started as {p}"),
+            StartError::Ignored => f.write_str("init returned ignore"),
+            StartError::Failed(r) => write!(f, "init failed: {r}"),
+            StartError::Timeout => f.write_str("init timed out; the process was killed"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// A message could not be sent: the process is dead. The message comes back.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let p = otp_runtime::spawn(|_ctx: otp_runtime::ProcessCtx<u32>| async {
+///     otp_runtime::ExitReason::Normal
+/// });
+/// p.wait_exit().await;
+/// assert_eq!(p.send(7).unwrap_err().0, 7);
+/// # }
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct SendError<M>(pub M);
+
+impl<M> fmt::Debug for SendError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SendError(..)")
+    }
+}
+
+impl<M> fmt::Display for SendError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the process is not alive")
+    }
+}
+
+impl<M> std::error::Error for SendError<M> {}

@@ -1,0 +1,334 @@
+//! The context a gen_server's handlers get.
+
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use super::{GenServer, ReplyTo, Request, ServerRef};
+use crate::process::ProcessCtx;
+use crate::{MonitorRef, Pid, TimerRef};
+
+/// A gen_server's process context: its pid and parent, links, monitors, timers, and the
+/// actions a handler can ask for (gen_server timeout, continue, hibernate, deferred reply).
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+///
+/// struct Pinger;
+/// impl GenServer for Pinger {
+///     type Call = ();
+///     type Reply = Pid;
+///     type Cast = ();
+///     type Info = ();
+///     type Continue = ();
+///     async fn handle_call(&mut self, _: (), ctx: &mut Ctx<Self>) -> CallResult<Pid> {
+///         CallResult::Reply(ctx.pid())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let p = Pinger.start().await.unwrap();
+/// assert_eq!(p.call(()).await.map(Some), Ok(p.pid()));
+/// # }
+/// ```
+pub struct Ctx<S: GenServer> {
+    pub(super) proc: ProcessCtx<Request<S>>,
+    pub(super) parent: Option<Pid>,
+    pub(super) reply: Option<oneshot::Sender<S::Reply>>,
+    pub(super) timeout: Option<Duration>,
+    pub(super) cont: Option<S::Continue>,
+    pub(super) hibernate: bool,
+}
+
+impl<S: GenServer> Ctx<S> {
+    /// This server's pid.
+    ///
+    /// # Examples
+    ///
+    /// See [`Ctx`].
+    pub fn pid(&self) -> Pid {
+        self.proc.pid()
+    }
+
+    /// The process that started this server with `start_link`, if any. Its exit signal stops
+    /// the server (running `terminate` only if the server traps exits).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use otp_runtime::prelude::*;
+    /// # struct S;
+    /// # impl GenServer for S {
+    /// #     type Call = (); type Reply = Option<Pid>; type Cast = (); type Info = (); type Continue = ();
+    /// async fn handle_call(&mut self, _: (), ctx: &mut Ctx<Self>) -> CallResult<Option<Pid>> {
+    ///     CallResult::Reply(ctx.parent())
+    /// }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let s = S.start().await.unwrap(); // started from outside a process: no parent
+    /// assert_eq!(s.call(()).await, Ok(None));
+    /// # }
+    /// ```
+    pub fn parent(&self) -> Option<Pid> {
+        self.parent
+    }
+
+    /// A pid-bound handle to this server.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use otp_runtime::prelude::*;
+    /// # struct S;
+    /// # impl GenServer for S {
+    /// #     type Call = (); type Reply = (); type Cast = (); type Info = (); type Continue = ();
+    /// async fn handle_call(&mut self, _: (), ctx: &mut Ctx<Self>) -> CallResult<()> {
+    ///     ctx.handle().cast(()); // a message to ourselves, handled after this call
+    ///     CallResult::Reply(())
+    /// }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// # let s = S.start().await.unwrap();
+    /// # assert_eq!(s.call(()).await, Ok(()));
+    /// # }
+    /// ```
+    pub fn handle(&self) -> ServerRef<S> {
+        ServerRef::from_process(self.proc.handle())
+    }
+
+    /// Takes the current call's reply handle, to answer later with [`ReplyTo::reply`] (from
+    /// this or any process); return [`CallResult::NoReply`](crate::CallResult::NoReply) then.
+    /// `None` outside `handle_call` or if already taken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// struct Slow;
+    /// impl GenServer for Slow {
+    ///     type Call = u32; type Reply = u32; type Cast = (); type Info = (); type Continue = ();
+    ///     async fn handle_call(&mut self, n: u32, ctx: &mut Ctx<Self>) -> CallResult<u32> {
+    ///         let reply_to = ctx.defer_reply().unwrap();
+    ///         // Another process answers; the server is free at once.
+    ///         otp_runtime::spawn(move |_c: ProcessCtx<()>| async move {
+    ///             reply_to.reply(n * 2);
+    ///             ExitReason::Normal
+    ///         });
+    ///         CallResult::NoReply
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let s = Slow.start().await.unwrap();
+    /// assert_eq!(s.call(21).await, Ok(42));
+    /// # }
+    /// ```
+    pub fn defer_reply(&mut self) -> Option<ReplyTo<S::Reply>> {
+        self.reply.take().map(ReplyTo::new)
+    }
+
+    /// After this handler, if no message arrives within `after`, `handle_info` gets
+    /// [`Info::Timeout`](crate::Info::Timeout) (the gen_server timeout). Any message cancels
+    /// it; zero fires only if the mailbox is empty. Applies to the current handler's return.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use std::time::Duration;
+    ///
+    /// struct Idle { timeouts: u32 }
+    /// impl GenServer for Idle {
+    ///     type Call = (); type Reply = u32; type Cast = (); type Info = (); type Continue = ();
+    ///     async fn init(&mut self, ctx: &mut Ctx<Self>) -> Init {
+    ///         ctx.set_timeout(Duration::from_secs(1));
+    ///         Init::Ok
+    ///     }
+    ///     async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<u32> {
+    ///         CallResult::Reply(self.timeouts)
+    ///     }
+    ///     async fn handle_info(&mut self, info: Info<()>, _ctx: &mut Ctx<Self>) -> Outcome {
+    ///         if info == Info::Timeout { self.timeouts += 1 }
+    ///         Outcome::NoReply
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let s = Idle { timeouts: 0 }.start().await.unwrap();
+    /// otp_runtime::time::sleep(Duration::from_secs(2)).await;
+    /// assert_eq!(s.call(()).await, Ok(1));
+    /// # }
+    /// ```
+    pub fn set_timeout(&mut self, after: Duration) {
+        self.timeout = Some(after);
+    }
+
+    /// After this handler, run [`GenServer::handle_continue`] with `cont` before any other
+    /// message (OTP's `{continue, C}`), e.g. to finish a slow start after `start` returned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// struct Loader { loaded: bool }
+    /// impl GenServer for Loader {
+    ///     type Call = (); type Reply = bool; type Cast = (); type Info = (); type Continue = ();
+    ///     async fn init(&mut self, ctx: &mut Ctx<Self>) -> Init {
+    ///         ctx.continue_with(());
+    ///         Init::Ok
+    ///     }
+    ///     async fn handle_continue(&mut self, _: (), _ctx: &mut Ctx<Self>) -> Outcome {
+    ///         self.loaded = true;
+    ///         Outcome::NoReply
+    ///     }
+    ///     async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<bool> {
+    ///         CallResult::Reply(self.loaded)
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let s = Loader { loaded: false }.start().await.unwrap();
+    /// assert_eq!(s.call(()).await, Ok(true)); // the continue ran before this call
+    /// # }
+    /// ```
+    pub fn continue_with(&mut self, cont: S::Continue) {
+        self.cont = Some(cont);
+    }
+
+    /// Asks to hibernate after this handler. Today this only records the wish (see
+    /// [`Ctx::hibernating`]): tokio tasks have no separate heap to compact.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use otp_runtime::prelude::*;
+    /// # struct S;
+    /// # impl GenServer for S {
+    /// #     type Call = (); type Reply = bool; type Cast = (); type Info = (); type Continue = ();
+    /// async fn handle_call(&mut self, _: (), ctx: &mut Ctx<Self>) -> CallResult<bool> {
+    ///     ctx.hibernate();
+    ///     CallResult::Reply(ctx.hibernating())
+    /// }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// # let s = S.start().await.unwrap();
+    /// # assert_eq!(s.call(()).await, Ok(true));
+    /// # }
+    /// ```
+    pub fn hibernate(&mut self) {
+        self.hibernate = true;
+    }
+
+    /// Whether the current handler asked to hibernate.
+    ///
+    /// # Examples
+    ///
+    /// See [`Ctx::hibernate`].
+    pub fn hibernating(&self) -> bool {
+        self.hibernate
+    }
+
+    /// Sets whether this server traps exits; returns the previous setting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use otp_runtime::prelude::*;
+    /// # struct S;
+    /// # impl GenServer for S {
+    /// #     type Call = (); type Reply = (); type Cast = (); type Info = (); type Continue = ();
+    /// async fn init(&mut self, ctx: &mut Ctx<Self>) -> Init {
+    ///     ctx.trap_exit(true); // so terminate runs when the parent shuts us down
+    ///     Init::Ok
+    /// }
+    /// # async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<()> { CallResult::Reply(()) }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() { S.start().await.unwrap(); }
+    /// ```
+    pub fn trap_exit(&self, on: bool) -> bool {
+        self.proc.trap_exit(on)
+    }
+
+    /// Links this server with `pid` (see [`ProcessCtx::link`]).
+    ///
+    /// # Examples
+    ///
+    /// See [`ProcessCtx::link`].
+    pub fn link(&self, pid: Pid) {
+        self.proc.link(pid)
+    }
+
+    /// Removes the link with `pid`.
+    ///
+    /// # Examples
+    ///
+    /// See [`ProcessCtx::unlink`].
+    pub fn unlink(&self, pid: Pid) {
+        self.proc.unlink(pid)
+    }
+
+    /// Monitors `pid`; its end arrives as [`Info::Down`](crate::Info::Down).
+    ///
+    /// # Examples
+    ///
+    /// See [`ProcessCtx::monitor`].
+    pub fn monitor(&self, pid: Pid) -> MonitorRef {
+        self.proc.monitor(pid)
+    }
+
+    /// Removes a monitor (see [`ProcessCtx::demonitor`]).
+    ///
+    /// # Examples
+    ///
+    /// See [`ProcessCtx::demonitor`].
+    pub fn demonitor(&mut self, monitor: MonitorRef, flush: bool) -> bool {
+        self.proc.demonitor(monitor, flush)
+    }
+
+    /// Sends `info` to this server's `handle_info` after `after`. The timer dies with the
+    /// server; once cancelled it is never delivered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use std::time::Duration;
+    ///
+    /// struct Ticker { ticks: u32 }
+    /// impl GenServer for Ticker {
+    ///     type Call = (); type Reply = u32; type Cast = (); type Info = &'static str; type Continue = ();
+    ///     async fn init(&mut self, ctx: &mut Ctx<Self>) -> Init {
+    ///         ctx.send_after(Duration::from_secs(1), "tick");
+    ///         Init::Ok
+    ///     }
+    ///     async fn handle_info(&mut self, info: Info<&'static str>, ctx: &mut Ctx<Self>) -> Outcome {
+    ///         if info == Info::Msg("tick") {
+    ///             self.ticks += 1;
+    ///             ctx.send_after(Duration::from_secs(1), "tick");
+    ///         }
+    ///         Outcome::NoReply
+    ///     }
+    ///     async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<u32> {
+    ///         CallResult::Reply(self.ticks)
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let t = Ticker { ticks: 0 }.start().await.unwrap();
+    /// otp_runtime::time::sleep(Duration::from_millis(3500)).await;
+    /// assert_eq!(t.call(()).await, Ok(3));
+    /// # }
+    /// ```
+    pub fn send_after(&mut self, after: Duration, info: S::Info) -> TimerRef {
+        self.proc.send_after(after, Request::Info(info))
+    }
+
+    /// Cancels a timer; true if it was pending. Its message is never delivered.
+    ///
+    /// # Examples
+    ///
+    /// See [`TimerRef`].
+    pub fn cancel_timer(&mut self, timer: TimerRef) -> bool {
+        self.proc.cancel_timer(timer)
+    }
+}

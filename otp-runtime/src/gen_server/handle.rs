@@ -1,0 +1,358 @@
+//! The client side of a gen_server: call, cast, send, stop.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
+use std::fmt;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use super::{GenServer, Request};
+use crate::process::core::{Core, Envelope, Shared};
+use crate::process::{current, wait_shared_exit, ProcessRef};
+use crate::registry::{self, Name};
+use crate::{CallError, ExitReason, Pid};
+
+/// The default call timeout: 5 seconds, as `gen_server:call/2`.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A timeout that never expires (OTP's `infinity`).
+pub const INFINITY: Duration = Duration::MAX;
+
+/// A typed handle to a gen_server: `Clone + Send + Sync`.
+///
+/// Two kinds:
+/// - *pid-bound* (what `start` returns): reaches that one process; after it died, calls give
+///   [`CallError::NoProc`];
+/// - *named* ([`ServerRef::named`]): resolves the name at each call, so it reaches whichever
+///   incarnation is registered now and keeps working across restarts.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+///
+/// struct Echo;
+/// impl GenServer for Echo {
+///     type Call = String; type Reply = String; type Cast = (); type Info = (); type Continue = ();
+///     async fn handle_call(&mut self, s: String, _ctx: &mut Ctx<Self>) -> CallResult<String> {
+///         CallResult::Reply(s)
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// Echo.start_with(StartOpts::new().name("echo")).await.unwrap();
+/// let echo = ServerRef::<Echo>::named("echo");
+/// assert_eq!(echo.call("hi".into()).await, Ok("hi".to_string()));
+/// echo.stop(ExitReason::Normal, INFINITY).await.unwrap();
+/// assert_eq!(echo.call("hi".into()).await, Err(CallError::NoProc));
+/// # }
+/// ```
+pub struct ServerRef<S: GenServer> {
+    target: Target<S>,
+}
+
+enum Target<S: GenServer> {
+    Process(ProcessRef<Request<S>>),
+    Name(Name),
+}
+
+impl<S: GenServer> Clone for ServerRef<S> {
+    fn clone(&self) -> Self {
+        ServerRef {
+            target: match &self.target {
+                Target::Process(p) => Target::Process(p.clone()),
+                Target::Name(n) => Target::Name(n.clone()),
+            },
+        }
+    }
+}
+
+impl<S: GenServer> fmt::Debug for ServerRef<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.target {
+            Target::Process(p) => write!(f, "ServerRef({})", p.pid()),
+            Target::Name(n) => write!(f, "ServerRef({n:?})"),
+        }
+    }
+}
+
+impl<S: GenServer> ServerRef<S> {
+    pub(crate) fn from_process(p: ProcessRef<Request<S>>) -> Self {
+        ServerRef {
+            target: Target::Process(p),
+        }
+    }
+
+    /// A handle that resolves `name` at each use.
+    ///
+    /// # Examples
+    ///
+    /// See [`ServerRef`].
+    pub fn named(name: impl Into<Name>) -> Self {
+        ServerRef {
+            target: Target::Name(name.into()),
+        }
+    }
+
+    /// The server's pid now: the bound one, or the one registered under the name
+    /// (`None` if nobody has it).
+    ///
+    /// # Examples
+    ///
+    /// See [`StartOpts`](crate::StartOpts).
+    pub fn pid(&self) -> Option<Pid> {
+        match &self.target {
+            Target::Process(p) => Some(p.pid()),
+            Target::Name(n) => registry::whereis(n.as_str()),
+        }
+    }
+
+    fn resolve(&self) -> Result<Cow<'_, ProcessRef<Request<S>>>, CallError> {
+        match &self.target {
+            Target::Process(p) => Ok(Cow::Borrowed(p)),
+            Target::Name(n) => {
+                let entry = registry::lookup(n.as_str()).ok_or(CallError::NoProc)?;
+                let pid = entry.shared().pid();
+                let core = entry
+                    .into_any()
+                    .downcast::<Core<Request<S>>>()
+                    .map_err(|_| CallError::WrongType(pid))?;
+                Ok(Cow::Owned(ProcessRef::from_core(core)))
+            }
+        }
+    }
+
+    /// Calls the server with the default timeout of 5 s.
+    ///
+    /// # Errors
+    ///
+    /// [`CallError::Timeout`], [`CallError::NoProc`], [`CallError::Exited`] (the server died
+    /// during the call: reported at once), [`CallError::CallingSelf`],
+    /// [`CallError::WrongType`].
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future abandons the call; a late reply is dropped.
+    ///
+    /// # Examples
+    ///
+    /// See [`ServerRef`].
+    pub async fn call(&self, request: S::Call) -> Result<S::Reply, CallError> {
+        self.call_timeout(request, DEFAULT_CALL_TIMEOUT).await
+    }
+
+    /// Calls the server, waiting at most `timeout` ([`INFINITY`] to wait forever). A reply
+    /// that arrives after the timeout is dropped, never seen by a later call.
+    ///
+    /// # Errors
+    ///
+    /// As [`ServerRef::call`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use std::time::Duration;
+    ///
+    /// struct Sleepy;
+    /// impl GenServer for Sleepy {
+    ///     type Call = u64; type Reply = u64; type Cast = (); type Info = (); type Continue = ();
+    ///     async fn handle_call(&mut self, ms: u64, _ctx: &mut Ctx<Self>) -> CallResult<u64> {
+    ///         otp_runtime::time::sleep(Duration::from_millis(ms)).await;
+    ///         CallResult::Reply(ms)
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let s = Sleepy.start().await.unwrap();
+    /// assert_eq!(s.call_timeout(2000, Duration::from_secs(1)).await, Err(CallError::Timeout));
+    /// // The late reply to the first call is not mistaken for this one's.
+    /// assert_eq!(s.call_timeout(10, Duration::from_secs(5)).await, Ok(10));
+    /// # }
+    /// ```
+    pub async fn call_timeout(
+        &self,
+        request: S::Call,
+        timeout: Duration,
+    ) -> Result<S::Reply, CallError> {
+        let target = self.resolve()?;
+        let core = target.core();
+        let shared = &core.shared;
+        if current::pid() == Some(shared.pid()) {
+            return Err(CallError::CallingSelf);
+        }
+        if shared.is_exited() {
+            return Err(CallError::NoProc);
+        }
+        let (tx, rx) = oneshot::channel();
+        if core
+            .tx
+            .send(Envelope::Msg(Request::Call(request, tx)))
+            .is_err()
+        {
+            return Err(CallError::NoProc);
+        }
+        // Most replies come within one scheduling round: yield once before arming a timer,
+        // which costs more than the whole round trip (see `yield_once`).
+        let mut rx = rx;
+        if let Some(answer) = yield_once(&mut rx).await {
+            return match answer {
+                Ok(reply) => Ok(reply),
+                Err(_) => Err(self.exited(shared, timeout).await),
+            };
+        }
+        let answer = async {
+            match rx.await {
+                Ok(reply) => Ok(reply),
+                Err(_) => Err(self.exited(shared, INFINITY).await),
+            }
+        };
+        if timeout == INFINITY {
+            return answer.await;
+        }
+        crate::time::timeout(timeout, answer)
+            .await
+            .unwrap_or(Err(CallError::Timeout))
+    }
+
+    /// The reply sender was dropped: the server died (its reason is recorded or about to be),
+    /// or it dropped a deferred reply, and then the caller waits for its deadline.
+    async fn exited(&self, shared: &Shared, timeout: Duration) -> CallError {
+        let exit = wait_shared_exit(shared);
+        let reason = if timeout == INFINITY {
+            Some(exit.await)
+        } else {
+            crate::time::timeout(timeout, exit).await
+        };
+        reason.map_or(CallError::Timeout, CallError::Exited)
+    }
+
+    /// Sends a cast. Never blocks, never fails: a cast to a dead server is dropped, as in OTP.
+    ///
+    /// # Examples
+    ///
+    /// See [`GenServer`].
+    #[inline]
+    pub fn cast(&self, msg: S::Cast) {
+        if let Ok(p) = self.resolve() {
+            let _ = p.send(Request::Cast(msg));
+        }
+    }
+
+    /// Sends an out-of-band message to `handle_info` (Erlang's `Pid ! Msg`). Never blocks;
+    /// dropped if the server is dead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// struct Last(Option<&'static str>);
+    /// impl GenServer for Last {
+    ///     type Call = (); type Reply = Option<&'static str>; type Cast = (); type Info = &'static str; type Continue = ();
+    ///     async fn handle_info(&mut self, i: Info<&'static str>, _ctx: &mut Ctx<Self>) -> Outcome {
+    ///         if let Info::Msg(m) = i { self.0 = Some(m) }
+    ///         Outcome::NoReply
+    ///     }
+    ///     async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<Self::Reply> {
+    ///         CallResult::Reply(self.0)
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let s = Last(None).start().await.unwrap();
+    /// s.send("hello");
+    /// assert_eq!(s.call(()).await, Ok(Some("hello")));
+    /// # }
+    /// ```
+    pub fn send(&self, info: S::Info) {
+        if let Ok(p) = self.resolve() {
+            let _ = p.send(Request::Info(info));
+        }
+    }
+
+    /// Stops the server (`gen_server:stop/3`): it runs `terminate(reason)` after the messages
+    /// already queued, then exits with `reason`. Returns once it is dead.
+    ///
+    /// # Errors
+    ///
+    /// [`CallError::NoProc`] if it is not alive; [`CallError::Timeout`] if it is still alive
+    /// after `timeout` (it is left running); [`CallError::Exited`] if it died with another
+    /// reason (e.g. `terminate` panicked); [`CallError::CallingSelf`] from the server itself.
+    ///
+    /// # Examples
+    ///
+    /// See [`ServerRef`].
+    pub async fn stop(&self, reason: ExitReason, timeout: Duration) -> Result<(), CallError> {
+        let target = self.resolve()?;
+        let shared = &target.core().shared;
+        if current::pid() == Some(shared.pid()) {
+            return Err(CallError::CallingSelf);
+        }
+        if target.send(Request::Stop(Box::new(reason.clone()))).is_err() {
+            return Err(CallError::NoProc);
+        }
+        let exited = if timeout == INFINITY {
+            Some(wait_shared_exit(shared).await)
+        } else {
+            crate::time::timeout(timeout, wait_shared_exit(shared)).await
+        };
+        match exited {
+            Some(r) if r == reason => Ok(()),
+            Some(r) => Err(CallError::Exited(r)),
+            None => Err(CallError::Timeout),
+        }
+    }
+
+    /// Waits until the server has ended and returns its exit reason; `NoProc` at once for a
+    /// name nobody holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// # struct S;
+    /// # impl GenServer for S {
+    /// #     type Call = (); type Reply = (); type Cast = (); type Info = (); type Continue = ();
+    /// #     async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<()> {
+    /// #         CallResult::Stop(ExitReason::other("done"))
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let s = S.start().await.unwrap();
+    /// let _ = s.call(()).await;
+    /// assert_eq!(s.wait_exit().await, ExitReason::other("done"));
+    /// # }
+    /// ```
+    pub async fn wait_exit(&self) -> ExitReason {
+        match self.resolve() {
+            Ok(p) => wait_shared_exit(&p.core().shared).await,
+            Err(_) => ExitReason::NoProc,
+        }
+    }
+}
+
+/// Polls `rx` after letting the scheduler run once: the server, just woken by our request,
+/// runs first (tokio puts a self-woken task behind the others), so the reply is usually there
+/// on our second poll. `None` if it is not: the caller then arms its timeout.
+///
+/// Registering a tokio timer and removing it costs two driver locks and an `Arc` clone of the
+/// runtime handle, more than a whole call round trip; this skips them for the common case.
+/// The timeout then counts from the second poll, a scheduling round later than the call.
+fn yield_once<R>(
+    rx: &mut oneshot::Receiver<R>,
+) -> impl Future<Output = Option<Result<R, oneshot::error::RecvError>>> + '_ {
+    let mut yielded = false;
+    std::future::poll_fn(move |cx| {
+        if !yielded {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        match Pin::new(&mut *rx).poll(cx) {
+            Poll::Ready(r) => Poll::Ready(Some(r)),
+            Poll::Pending => Poll::Ready(None),
+        }
+    })
+}

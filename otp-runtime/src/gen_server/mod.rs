@@ -1,0 +1,298 @@
+//! The gen_server behaviour: a process that serves calls, casts and out-of-band messages with
+//! plain sequential code (otp-semantics §A2).
+//!
+//! Implement [`GenServer`] by hand, or let `#[gen_server]` generate it from an `impl` block.
+//! The runtime owns the loop: it receives, dispatches to your handlers one message at a time,
+//! replies, runs `terminate`, and contains crashes.
+//!
+//! | OTP | here |
+//! |---|---|
+//! | `init/1` → `{ok, S}` / `ignore` / `{stop, R}` | [`GenServer::init`] → [`Init`] |
+//! | `handle_call/3` → `reply` / `noreply` / `stop` | [`GenServer::handle_call`] → [`CallResult`] |
+//! | `handle_cast/2`, `handle_info/2`, `handle_continue/2` | → [`Outcome`] |
+//! | `gen_server:reply(From, R)` | [`Ctx::defer_reply`] then [`ReplyTo::reply`] |
+//! | the `Timeout`, `{continue, C}`, `hibernate` actions | [`Ctx::set_timeout`], [`Ctx::continue_with`], [`Ctx::hibernate`] |
+//! | `terminate/2` | [`GenServer::terminate`] |
+
+mod ctx;
+mod handle;
+mod reply;
+mod server;
+
+use std::future::Future;
+
+pub use self::ctx::Ctx;
+pub use self::handle::{ServerRef, DEFAULT_CALL_TIMEOUT, INFINITY};
+pub use self::reply::ReplyTo;
+pub use self::server::StartOpts;
+use crate::{ExitReason, MonitorRef, Pid, StartError};
+
+/// What `init` decided.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::{ExitReason, Init};
+/// let refuse = Init::Stop(ExitReason::other("no config"));
+/// assert_ne!(refuse, Init::Ok);
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Init {
+    /// Start serving (`{ok, State}`).
+    Ok,
+    /// Do not start; `start` returns [`StartError::Ignored`] and the process exits `Normal`.
+    Ignore,
+    /// Do not start; `start` returns [`StartError::Failed`] with the reason, which is also the
+    /// process's exit reason.
+    Stop(ExitReason),
+}
+
+/// What `handle_call` decided.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::{CallResult, ExitReason};
+/// let r: CallResult<u32> = CallResult::StopReply(ExitReason::Normal, 7);
+/// assert!(matches!(r, CallResult::StopReply(_, 7)));
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum CallResult<R> {
+    /// Answer now (`{reply, R, S}`).
+    Reply(R),
+    /// Answer later through [`Ctx::defer_reply`], or never (`{noreply, S}`).
+    NoReply,
+    /// Stop without answering (`{stop, Reason, S}`); the caller gets
+    /// [`CallError::Exited`](crate::CallError::Exited) unless the reply was deferred and sent.
+    Stop(ExitReason),
+    /// Answer, then stop (`{stop, Reason, Reply, S}`): the reply is sent before `terminate`.
+    StopReply(ExitReason, R),
+}
+
+/// What a cast, info or continue handler decided.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::{ExitReason, Outcome};
+/// assert_ne!(Outcome::NoReply, Outcome::Stop(ExitReason::Normal));
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Outcome {
+    /// Go on serving (`{noreply, S}`).
+    NoReply,
+    /// Stop with this reason (`{stop, Reason, S}`): `terminate` runs, then the process exits.
+    Stop(ExitReason),
+}
+
+/// An out-of-band message for [`GenServer::handle_info`].
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::Info;
+/// let i: Info<&str> = Info::Msg("tick");
+/// assert!(matches!(i, Info::Msg("tick")));
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Info<I> {
+    /// A typed message sent with [`ServerRef::send`] or a timer ([`Ctx::send_after`]).
+    Msg(I),
+    /// An exit signal from a linked process (other than the parent), received because the
+    /// server traps exits.
+    Exit {
+        /// The process that sent it.
+        from: Pid,
+        /// Its reason.
+        reason: ExitReason,
+    },
+    /// A monitored process ended.
+    Down {
+        /// The monitor.
+        monitor: MonitorRef,
+        /// The process.
+        pid: Pid,
+        /// Its reason.
+        reason: ExitReason,
+    },
+    /// The gen_server timeout set by [`Ctx::set_timeout`] expired with no message.
+    Timeout,
+}
+
+/// A gen_server: sequential handlers around a state (`self`), run by the runtime.
+///
+/// Handlers take `&mut self` and the server's [`Ctx`], and may be `async`. A panic in any of
+/// them is a crash: `terminate` runs with [`ExitReason::Panic`], the process exits with it, and
+/// a caller waiting on the crashed call gets [`CallError::Exited`](crate::CallError::Exited)
+/// at once.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+///
+/// #[derive(Default)]
+/// struct Counter { n: u64 }
+///
+/// enum Call { Get }
+/// enum Cast { Add(u64) }
+///
+/// impl GenServer for Counter {
+///     type Call = Call;
+///     type Reply = u64;
+///     type Cast = Cast;
+///     type Info = ();
+///     type Continue = ();
+///
+///     async fn handle_call(&mut self, req: Call, _ctx: &mut Ctx<Self>) -> CallResult<u64> {
+///         match req { Call::Get => CallResult::Reply(self.n) }
+///     }
+///     async fn handle_cast(&mut self, msg: Cast, _ctx: &mut Ctx<Self>) -> Outcome {
+///         match msg { Cast::Add(k) => self.n += k }
+///         Outcome::NoReply
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let c = Counter::default().start().await.unwrap();
+/// c.cast(Cast::Add(2));
+/// c.cast(Cast::Add(3));
+/// assert_eq!(c.call(Call::Get).await, Ok(5));
+/// # }
+/// ```
+pub trait GenServer: Sized + Send + 'static {
+    /// Requests that get a reply.
+    type Call: Send + 'static;
+    /// The reply to a call.
+    type Reply: Send + 'static;
+    /// Requests that get no reply.
+    type Cast: Send + 'static;
+    /// Out-of-band messages (timers, raw sends).
+    type Info: Send + 'static;
+    /// What [`Ctx::continue_with`] carries to [`GenServer::handle_continue`].
+    type Continue: Send + 'static;
+
+    /// Runs in the new process before any message; `start` waits for it. Default: `Init::Ok`.
+    fn init(&mut self, ctx: &mut Ctx<Self>) -> impl Future<Output = Init> + Send {
+        let _ = ctx;
+        async { Init::Ok }
+    }
+
+    /// Handles a call.
+    fn handle_call(
+        &mut self,
+        request: Self::Call,
+        ctx: &mut Ctx<Self>,
+    ) -> impl Future<Output = CallResult<Self::Reply>> + Send;
+
+    /// Handles a cast. Default: drops it.
+    fn handle_cast(
+        &mut self,
+        msg: Self::Cast,
+        ctx: &mut Ctx<Self>,
+    ) -> impl Future<Output = Outcome> + Send {
+        let _ = (msg, ctx);
+        async { Outcome::NoReply }
+    }
+
+    /// Handles an out-of-band message, exit signal, `DOWN` or the gen_server timeout.
+    /// Default: logs it at debug level and goes on (OTP logs unexpected infos too).
+    fn handle_info(
+        &mut self,
+        info: Info<Self::Info>,
+        ctx: &mut Ctx<Self>,
+    ) -> impl Future<Output = Outcome> + Send {
+        let pid = ctx.pid();
+        async move {
+            tracing::debug!(%pid, kind = info_kind(&info), "gen_server dropped an unhandled info");
+            Outcome::NoReply
+        }
+    }
+
+    /// Runs the work a handler deferred with [`Ctx::continue_with`], before any other message.
+    /// Default: nothing.
+    fn handle_continue(
+        &mut self,
+        cont: Self::Continue,
+        ctx: &mut Ctx<Self>,
+    ) -> impl Future<Output = Outcome> + Send {
+        let _ = (cont, ctx);
+        async { Outcome::NoReply }
+    }
+
+    /// Runs once when the server stops: on a `Stop` result, a crash in a handler, a
+    /// [`ServerRef::stop`], and its parent's exit signal if the server traps exits (without
+    /// trapping, the parent's shutdown kills it at once, as in OTP). Default: nothing.
+    fn terminate(
+        &mut self,
+        reason: &ExitReason,
+        ctx: &mut Ctx<Self>,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (reason, ctx);
+        async {}
+    }
+
+    /// Starts the server in a new process, unlinked; returns once `init` has run.
+    ///
+    /// # Errors
+    ///
+    /// What `init` decided against starting, as [`StartError`].
+    ///
+    /// # Examples
+    ///
+    /// See [`GenServer`].
+    fn start(self) -> impl Future<Output = Result<ServerRef<Self>, StartError>> + Send {
+        server::start(self, StartOpts::new())
+    }
+
+    /// Starts the server linked to the calling process, which becomes its parent. Outside a
+    /// process there is nothing to link to and this is [`GenServer::start`].
+    ///
+    /// # Errors
+    ///
+    /// As [`GenServer::start`]. A failed start never kills the caller: the server unlinks
+    /// before it exits.
+    ///
+    /// # Examples
+    ///
+    /// See [`StartOpts`].
+    fn start_link(self) -> impl Future<Output = Result<ServerRef<Self>, StartError>> + Send {
+        server::start(self, StartOpts::new().link())
+    }
+
+    /// Starts the server with options: a name, a link, a start timeout.
+    ///
+    /// # Errors
+    ///
+    /// As [`GenServer::start`], and [`StartError::AlreadyStarted`] if the name is taken,
+    /// [`StartError::Timeout`] if `init` outlives the start timeout.
+    ///
+    /// # Examples
+    ///
+    /// See [`StartOpts`].
+    fn start_with(
+        self,
+        opts: StartOpts,
+    ) -> impl Future<Output = Result<ServerRef<Self>, StartError>> + Send {
+        server::start(self, opts)
+    }
+}
+
+fn info_kind<I>(info: &Info<I>) -> &'static str {
+    match info {
+        Info::Msg(_) => "message",
+        Info::Exit { .. } => "exit",
+        Info::Down { .. } => "down",
+        Info::Timeout => "timeout",
+    }
+}
+
+/// The messages of a gen_server's mailbox. Public for generated code; not for direct use.
+#[doc(hidden)]
+pub enum Request<S: GenServer> {
+    Call(S::Call, tokio::sync::oneshot::Sender<S::Reply>),
+    Cast(S::Cast),
+    Info(S::Info),
+    /// Boxed: a stop is rare, and the mailbox's slots are as wide as the widest variant.
+    Stop(Box<ExitReason>),
+}

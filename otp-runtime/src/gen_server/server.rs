@@ -1,0 +1,296 @@
+//! Starting a gen_server and its receive loop.
+
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use super::{CallResult, Ctx, GenServer, Info, Init, Outcome, Request, ServerRef};
+use crate::process::run::catch_unwind_future;
+use crate::process::{current, wait_shared_exit, Message, Prepared};
+use crate::registry::{self, Name};
+use crate::{ExitReason, Pid, RegisterError, StartError};
+
+/// How to start a gen_server: with a name, linked to the caller, with a start timeout.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+/// use std::time::Duration;
+///
+/// struct Db;
+/// impl GenServer for Db {
+///     type Call = (); type Reply = (); type Cast = (); type Info = (); type Continue = ();
+///     async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<()> {
+///         CallResult::Reply(())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let opts = StartOpts::new().name("db").link().timeout(Duration::from_secs(1));
+/// let db = Db.start_with(opts.clone()).await.unwrap();
+/// assert_eq!(otp_runtime::whereis("db"), db.pid());
+/// // The name is taken now.
+/// assert_eq!(
+///     Db.start_with(opts).await.unwrap_err(),
+///     StartError::AlreadyStarted(db.pid().unwrap())
+/// );
+/// # }
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct StartOpts {
+    name: Option<Name>,
+    link: bool,
+    timeout: Option<Duration>,
+}
+
+impl StartOpts {
+    /// Unnamed, unlinked, no start timeout (OTP's default is `infinity`).
+    ///
+    /// # Examples
+    ///
+    /// See [`StartOpts`].
+    pub fn new() -> Self {
+        StartOpts::default()
+    }
+
+    /// Registers the server under `name` before `init` runs.
+    ///
+    /// # Examples
+    ///
+    /// See [`StartOpts`].
+    pub fn name(mut self, name: impl Into<Name>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Links the server to the calling process (its parent), if there is one.
+    ///
+    /// # Examples
+    ///
+    /// See [`StartOpts`].
+    pub fn link(mut self) -> Self {
+        self.link = true;
+        self
+    }
+
+    /// Kills the server and returns [`StartError::Timeout`] if `init` takes longer.
+    ///
+    /// # Examples
+    ///
+    /// See [`StartOpts`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+}
+
+type Ack = Result<(), StartError>;
+
+pub(super) async fn start<S: GenServer>(
+    server: S,
+    opts: StartOpts,
+) -> Result<ServerRef<S>, StartError> {
+    let prepared = Prepared::<Request<S>>::new();
+    if let Some(name) = opts.name {
+        match registry::register_entry(name, prepared.core().clone()) {
+            Ok(()) => {}
+            Err(RegisterError::Taken(pid)) => return Err(StartError::AlreadyStarted(pid)),
+            Err(_) => unreachable!("a new process is alive and unnamed"),
+        }
+    }
+    let parent = if opts.link {
+        current::with(|me| {
+            prepared.link_with(me);
+            me.shared().pid()
+        })
+        .ok()
+    } else {
+        None
+    };
+    let (ack_tx, ack_rx) = oneshot::channel::<Ack>();
+    let process = prepared.run(move |proc| {
+        let ctx = Ctx {
+            proc,
+            parent,
+            reply: None,
+            timeout: None,
+            cont: None,
+            hibernate: false,
+        };
+        serve(server, ctx, ack_tx)
+    });
+    let ack = match opts.timeout {
+        None => ack_rx.await,
+        Some(t) => match crate::time::timeout(t, ack_rx).await {
+            Some(ack) => ack,
+            None => {
+                crate::exit(process.pid(), ExitReason::Kill);
+                process.wait_exit().await;
+                return Err(StartError::Timeout);
+            }
+        },
+    };
+    match ack {
+        Ok(Ok(())) => Ok(ServerRef::from_process(process)),
+        Ok(Err(e)) => {
+            // OTP 26: once start reports a failure, the process is dead and its name free.
+            process.wait_exit().await;
+            Err(e)
+        }
+        // The process died before init answered: it was killed.
+        Err(_) => Err(StartError::Failed(
+            wait_shared_exit(&process.core().shared).await,
+        )),
+    }
+}
+
+/// The receive loop: init, then one message at a time until a handler stops or crashes.
+async fn serve<S: GenServer>(
+    mut server: S,
+    mut ctx: Ctx<S>,
+    ack: oneshot::Sender<Ack>,
+) -> ExitReason {
+    let failure = match catch_unwind_future(server.init(&mut ctx)).await {
+        Ok(Init::Ok) => None,
+        Ok(Init::Ignore) => Some((StartError::Ignored, ExitReason::Normal)),
+        Ok(Init::Stop(reason)) => Some((StartError::Failed(reason.clone()), reason)),
+        Err(panic) => Some((StartError::Failed(panic.clone()), panic)),
+    };
+    if let Some((error, reason)) = failure {
+        // A failed start never takes the starter down: the starter learns from the error.
+        if let Some(parent) = ctx.parent {
+            ctx.proc.unlink(parent);
+        }
+        let _ = ack.send(Err(error));
+        return reason;
+    }
+    let _ = ack.send(Ok(()));
+    let reason = run_loop(&mut server, &mut ctx).await;
+    terminate(&mut server, &mut ctx, reason).await
+}
+
+async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason {
+    loop {
+        ctx.hibernate = false;
+        if let Some(cont) = ctx.cont.take() {
+            let out = catch_unwind_future(server.handle_continue(cont, ctx)).await;
+            if let Some(reason) = outcome(out) {
+                return reason;
+            }
+            continue;
+        }
+        let msg = match ctx.timeout.take() {
+            None => ctx.proc.recv().await,
+            Some(after) => match ctx.proc.recv_timeout(after).await {
+                Some(msg) => msg,
+                None => {
+                    let out = catch_unwind_future(server.handle_info(Info::Timeout, ctx)).await;
+                    if let Some(reason) = outcome(out) {
+                        return reason;
+                    }
+                    continue;
+                }
+            },
+        };
+        let stop = match msg {
+            Message::Msg(Request::Call(request, reply)) => {
+                ctx.reply = Some(reply);
+                let out = catch_unwind_future(server.handle_call(request, ctx)).await;
+                let reply = ctx.reply.take();
+                match out {
+                    Ok(CallResult::Reply(r)) => {
+                        send_reply(reply, r);
+                        None
+                    }
+                    Ok(CallResult::NoReply) => None,
+                    Ok(CallResult::StopReply(reason, r)) => {
+                        send_reply(reply, r);
+                        Some(reason)
+                    }
+                    Ok(CallResult::Stop(reason)) => Some(reason),
+                    Err(panic) => Some(panic),
+                }
+            }
+            Message::Msg(Request::Cast(msg)) => {
+                outcome(catch_unwind_future(server.handle_cast(msg, ctx)).await)
+            }
+            Message::Msg(Request::Info(info)) => {
+                outcome(catch_unwind_future(server.handle_info(Info::Msg(info), ctx)).await)
+            }
+            Message::Msg(Request::Stop(reason)) => Some(*reason),
+            // OTP: the parent's exit signal stops the server (it only arrives as a message
+            // when the server traps exits; otherwise it has already killed the process).
+            Message::Exit { from, reason } if Some(from) == ctx.parent => Some(reason),
+            Message::Exit { from, reason } => outcome(
+                catch_unwind_future(server.handle_info(Info::Exit { from, reason }, ctx)).await,
+            ),
+            Message::Down {
+                monitor,
+                pid,
+                reason,
+            } => outcome(
+                catch_unwind_future(server.handle_info(
+                    Info::Down {
+                        monitor,
+                        pid,
+                        reason,
+                    },
+                    ctx,
+                ))
+                .await,
+            ),
+        };
+        if let Some(reason) = stop {
+            return reason;
+        }
+    }
+}
+
+/// The stop reason a handler's result asks for, if any.
+#[inline]
+fn outcome(out: Result<Outcome, ExitReason>) -> Option<ExitReason> {
+    match out {
+        Ok(Outcome::NoReply) => None,
+        Ok(Outcome::Stop(reason)) => Some(reason),
+        Err(panic) => Some(panic),
+    }
+}
+
+#[inline]
+fn send_reply<R>(reply: Option<oneshot::Sender<R>>, value: R) {
+    match reply {
+        Some(tx) => {
+            let _ = tx.send(value);
+        }
+        None => tracing::warn!(
+            "handle_call returned a reply after taking its reply handle; the reply is dropped"
+        ),
+    }
+}
+
+/// Runs `terminate`, reports an abnormal end, and gives the exit reason (a crash in
+/// `terminate` replaces it, as in OTP).
+async fn terminate<S: GenServer>(
+    server: &mut S,
+    ctx: &mut Ctx<S>,
+    reason: ExitReason,
+) -> ExitReason {
+    let reason = match catch_unwind_future(server.terminate(&reason, ctx)).await {
+        Ok(()) => reason,
+        Err(panic) => panic,
+    };
+    if !reason.is_clean() {
+        report_crash::<S>(ctx.pid(), &reason);
+    }
+    reason
+}
+
+fn report_crash<S>(pid: Pid, reason: &ExitReason) {
+    tracing::error!(
+        %pid,
+        %reason,
+        server = std::any::type_name::<S>(),
+        "gen_server terminating"
+    );
+}

@@ -1,0 +1,80 @@
+//! Erlang/OTP's behaviours for Rust, on tokio.
+//!
+//! `otp-runtime` gives Rust programs Erlang's process model (pids, typed mailboxes, links,
+//! monitors, exit signals, a name registry, timers owned by a process) and OTP's behaviours
+//! built on it, starting with [`GenServer`]. Crashes are contained at the process boundary and
+//! reported as exit reasons, so supervisors can heal them ("let it crash").
+//!
+//! ```
+//! use otp_runtime::prelude::*;
+//!
+//! struct Factorial { computed: u64 }
+//!
+//! impl GenServer for Factorial {
+//!     type Call = u64;
+//!     type Reply = u128;
+//!     type Cast = ();
+//!     type Info = ();
+//!     type Continue = ();
+//!
+//!     async fn handle_call(&mut self, n: u64, _ctx: &mut Ctx<Self>) -> CallResult<u128> {
+//!         self.computed += 1;
+//!         CallResult::Reply((1..=n as u128).product()) // overflow panics: the server crashes
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let f = Factorial { computed: 0 }.start().await.unwrap();
+//! assert_eq!(f.call(5).await, Ok(120));
+//! assert!(matches!(f.call(40).await, Err(CallError::Exited(ExitReason::Panic(_)))));
+//! assert_eq!(f.call(5).await, Err(CallError::NoProc)); // a supervisor would restart it
+//! # }
+//! ```
+//!
+//! Panics are crashes only with `panic = "unwind"` (the default); see [`process`] for why
+//! `panic = "abort"` turns containment off.
+#![doc(test(attr(deny(warnings))))]
+#![warn(missing_docs)]
+
+mod error;
+mod exit;
+pub mod gen_server;
+mod pid;
+pub mod process;
+mod registry;
+pub mod time;
+
+pub use error::{CallError, NotInProcess, RegisterError, SendError, StartError};
+pub use exit::ExitReason;
+pub use gen_server::{
+    CallResult, Ctx, GenServer, Info, Init, Outcome, ReplyTo, ServerRef, StartOpts,
+    DEFAULT_CALL_TIMEOUT, INFINITY,
+};
+pub use pid::{NodeId, Pid};
+pub use process::{
+    demonitor, exit, is_alive, link, links, monitor, process_count, self_pid, spawn, spawn_link,
+    trap_exit, unlink, wait_exit, Message, MonitorRef, ProcessCtx, ProcessRef, TimerRef,
+};
+pub use registry::{register, registered, unregister, whereis, Name};
+
+/// Everything a program using behaviours needs, in one `use`.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+/// let _: ExitReason = ExitReason::Normal;
+/// ```
+pub mod prelude {
+    pub use crate::{
+        CallError, CallResult, Ctx, ExitReason, GenServer, Info, Init, Message, MonitorRef,
+        NodeId, Outcome, Pid, ProcessCtx, ProcessRef, ReplyTo, ServerRef, StartError, StartOpts,
+        TimerRef, DEFAULT_CALL_TIMEOUT, INFINITY,
+    };
+}
+
+/// What generated code reaches; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::gen_server::Request;
+}

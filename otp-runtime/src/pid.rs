@@ -1,0 +1,156 @@
+//! Process identifiers.
+//!
+//! A [`Pid`] names one process for its whole life and is never reused while the runtime runs.
+//! It is untyped and `Copy`: links, monitors, exit signals and the name registry work on any
+//! process whatever messages it accepts. Typed handles ([`ProcessRef`](crate::ProcessRef),
+//! [`ServerRef`](crate::ServerRef)) carry a pid and add the message type.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The node a process lives on. `0` is the local node.
+///
+/// Only local processes exist today; the field is there so that a pid can later name a process
+/// on a remote (Erlang or Rust) node without changing its type.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::NodeId;
+/// assert!(NodeId::LOCAL.is_local());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Default)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    /// The node this program runs.
+    pub const LOCAL: NodeId = NodeId(0);
+
+    /// Whether this is the local node.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::NodeId;
+    /// assert!(!NodeId(3).is_local());
+    /// ```
+    pub fn is_local(self) -> bool {
+        self == NodeId::LOCAL
+    }
+}
+
+/// A process identifier: untyped, `Copy`, printed as Erlang prints pids (`<0.42.0>`).
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let p = otp_runtime::spawn(|_ctx: ProcessCtx<()>| async { ExitReason::Normal });
+/// let pid: Pid = p.pid();
+/// assert!(pid.to_string().starts_with("<0."));
+/// assert!(pid.node().is_local());
+/// # }
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Pid {
+    node: NodeId,
+    id: u64,
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+impl Pid {
+    /// `<0.0.0>`: the sender of signals sent from outside any process.
+    pub(crate) const fn nobody() -> Pid {
+        Pid {
+            node: NodeId::LOCAL,
+            id: 0,
+        }
+    }
+
+    /// A fresh local pid. Relaxed is enough: only uniqueness matters.
+    pub(crate) fn next_local() -> Pid {
+        Pid {
+            node: NodeId::LOCAL,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    /// The node the process lives on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use otp_runtime::prelude::*;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let p = otp_runtime::spawn(|_ctx: ProcessCtx<()>| async { ExitReason::Normal });
+    /// assert_eq!(p.pid().node(), NodeId::LOCAL);
+    /// # }
+    /// ```
+    pub fn node(self) -> NodeId {
+        self.node
+    }
+
+    /// The process's number on its node, unique for the life of the runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use otp_runtime::prelude::*;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let a = otp_runtime::spawn(|_ctx: ProcessCtx<()>| async { ExitReason::Normal });
+    /// let b = otp_runtime::spawn(|_ctx: ProcessCtx<()>| async { ExitReason::Normal });
+    /// assert_ne!(a.pid().id(), b.pid().id());
+    /// # }
+    /// ```
+    pub fn id(self) -> u64 {
+        self.id
+    }
+}
+
+impl fmt::Display for Pid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Erlang prints <Node.Number.Serial>; our numbers are 64-bit, so the serial is the high
+        // half and stays 0 for the first four billion processes.
+        write!(
+            f,
+            "<{}.{}.{}>",
+            self.node.0,
+            self.id & 0xffff_ffff,
+            self.id >> 32
+        )
+    }
+}
+
+impl fmt::Debug for Pid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_like_erlang() {
+        let p = Pid {
+            node: NodeId::LOCAL,
+            id: 42,
+        };
+        assert_eq!(p.to_string(), "<0.42.0>");
+        assert_eq!(format!("{p:?}"), "<0.42.0>");
+        let big = Pid {
+            node: NodeId(2),
+            id: (1 << 32) + 7,
+        };
+        assert_eq!(big.to_string(), "<2.7.1>");
+    }
+
+    #[test]
+    fn fresh_pids_are_unique() {
+        assert_ne!(Pid::next_local(), Pid::next_local());
+    }
+}

@@ -1,0 +1,368 @@
+//! What every process shares with the rest of the runtime: its pid, flags, links, monitors,
+//! name and exit reason, and the sender half of its typed mailbox.
+//!
+//! Two paths reach a process:
+//! - *messages* (user messages, and the signals that become messages: a trapped `EXIT`, a
+//!   `DOWN`) go through the typed mailbox, in order;
+//! - *exit signals that kill* (an untrapped abnormal exit, `kill`) set a flag and wake the
+//!   process, which dies at its next poll without reading its mailbox. They never wait behind
+//!   a long mailbox, and cost one atomic load a poll while nothing is pending.
+//!
+//! Link, monitor and name bookkeeping is done synchronously under the target's lock, so a
+//! link or monitor to a process that is dying is either seen by its death or answered `noproc`.
+
+use std::any::Any;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use futures_util::task::AtomicWaker;
+use tokio::sync::{mpsc, oneshot};
+
+use super::table;
+use crate::registry::{self, Name};
+use crate::{ExitReason, MonitorRef, Pid};
+
+/// The untyped view of a process, as the table and the registry hold it.
+pub(crate) trait Entry: Send + Sync + 'static {
+    fn shared(&self) -> &Shared;
+    /// Puts a signal that became a message (a trapped `EXIT`, a `DOWN`) in the mailbox.
+    fn deliver(&self, msg: SystemMsg);
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
+}
+
+/// A signal that arrives as a message.
+#[derive(Debug)]
+pub(crate) enum SystemMsg {
+    Exit {
+        from: Pid,
+        reason: ExitReason,
+    },
+    Down {
+        monitor: MonitorRef,
+        pid: Pid,
+        reason: ExitReason,
+    },
+}
+
+/// What a mailbox holds. The rare variants are boxed or tiny so that the mailbox's slots, and
+/// so an idle process's memory, stay the size of the user's message.
+pub(crate) enum Envelope<M> {
+    Msg(M),
+    System(Box<SystemMsg>),
+    /// A timer fired; its message waits in the owner's timer table until then, so a timer
+    /// cancelled after firing is dropped on receipt.
+    Timer(u64),
+}
+
+pub(crate) struct Core<M> {
+    pub(crate) shared: Shared,
+    pub(crate) tx: mpsc::UnboundedSender<Envelope<M>>,
+}
+
+impl<M: Send + 'static> Entry for Core<M> {
+    fn shared(&self) -> &Shared {
+        &self.shared
+    }
+    fn deliver(&self, msg: SystemMsg) {
+        // A closed mailbox means the process is dead: the message is dropped, as in Erlang.
+        let _ = self.tx.send(Envelope::System(Box::new(msg)));
+    }
+    fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
+        self
+    }
+}
+
+const TRAP_EXIT: u8 = 1;
+const EXIT_PENDING: u8 = 2;
+const EXITED: u8 = 4;
+
+pub(crate) struct Shared {
+    pid: Pid,
+    flags: AtomicU8,
+    pub(crate) waker: AtomicWaker,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// While alive: the pending exit signal that will kill the process, if any.
+    /// Once dead: the reason it died with.
+    exit: Option<ExitReason>,
+    dead: bool,
+    /// Allocated at the first link, monitor or name: an idle process pays one pointer.
+    extras: Option<Box<Extras>>,
+}
+
+#[derive(Default)]
+struct Extras {
+    links: Vec<Pid>,
+    monitors: Vec<(u64, Watcher)>,
+    name: Option<Name>,
+}
+
+/// Who is told when a process dies.
+pub(crate) enum Watcher {
+    /// A process, by a `DOWN` message.
+    Process(Pid),
+    /// Any task (a caller, `stop`, a test), by a oneshot.
+    Waiter(oneshot::Sender<ExitReason>),
+}
+
+/// What a dead process leaves to be signalled.
+pub(crate) struct Tombstone {
+    links: Vec<Pid>,
+    monitors: Vec<(u64, Watcher)>,
+    name: Option<Name>,
+}
+
+static NEXT_REF: AtomicU64 = AtomicU64::new(1);
+
+pub(crate) fn next_ref() -> u64 {
+    NEXT_REF.fetch_add(1, Ordering::Relaxed)
+}
+
+impl Shared {
+    pub(crate) fn new(pid: Pid) -> Shared {
+        Shared {
+            pid,
+            flags: AtomicU8::new(0),
+            waker: AtomicWaker::new(),
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // Nothing panics while holding this lock; poisoning cannot leave it half-updated.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn pid(&self) -> Pid {
+        self.pid
+    }
+
+    pub(crate) fn is_exited(&self) -> bool {
+        self.flags.load(Ordering::Acquire) & EXITED != 0
+    }
+
+    pub(crate) fn is_trapping(&self) -> bool {
+        self.flags.load(Ordering::Acquire) & TRAP_EXIT != 0
+    }
+
+    pub(crate) fn set_trapping(&self, on: bool) -> bool {
+        let old = if on {
+            self.flags.fetch_or(TRAP_EXIT, Ordering::AcqRel)
+        } else {
+            self.flags.fetch_and(!TRAP_EXIT, Ordering::AcqRel)
+        };
+        old & TRAP_EXIT != 0
+    }
+
+    /// Arms an exit signal that kills: the first one wins, and the process dies at its next
+    /// poll, whatever it is awaiting.
+    pub(crate) fn kill(&self, reason: ExitReason) {
+        {
+            let mut st = self.state();
+            if st.dead || st.exit.is_some() {
+                return;
+            }
+            st.exit = Some(reason);
+            self.flags.fetch_or(EXIT_PENDING, Ordering::AcqRel);
+        }
+        self.waker.wake();
+    }
+
+    /// The exit signal that must kill this process now, if one arrived. One atomic load when
+    /// none did: this runs on every poll.
+    #[inline]
+    pub(crate) fn pending_exit(&self) -> Option<ExitReason> {
+        if self.flags.load(Ordering::Acquire) & EXIT_PENDING == 0 {
+            return None;
+        }
+        self.state().exit.clone()
+    }
+
+    /// The reason the process died with, once it has.
+    pub(crate) fn exit_reason(&self) -> Option<ExitReason> {
+        if !self.is_exited() {
+            return None;
+        }
+        self.state().exit.clone()
+    }
+
+    /// Records a link to `other`. False if this process is dead.
+    pub(crate) fn add_link(&self, other: Pid) -> bool {
+        let mut st = self.state();
+        if st.dead {
+            return false;
+        }
+        let links = &mut st.extras.get_or_insert_with(Default::default).links;
+        if !links.contains(&other) {
+            links.push(other);
+        }
+        true
+    }
+
+    /// Removes a link to `other`; true if there was one.
+    pub(crate) fn remove_link(&self, other: Pid) -> bool {
+        let mut st = self.state();
+        match st.extras.as_mut() {
+            Some(x) => match x.links.iter().position(|p| *p == other) {
+                Some(i) => {
+                    x.links.swap_remove(i);
+                    true
+                }
+                None => false,
+            },
+            None => false,
+        }
+    }
+
+    pub(crate) fn links(&self) -> Vec<Pid> {
+        self.state()
+            .extras
+            .as_ref()
+            .map(|x| x.links.clone())
+            .unwrap_or_default()
+    }
+
+    /// Adds a watcher; if the process is already dead, gives it back with no reason recorded
+    /// (the pid is gone: the caller reports `noproc`).
+    pub(crate) fn add_monitor(&self, id: u64, w: Watcher) -> Result<(), Watcher> {
+        let mut st = self.state();
+        if st.dead {
+            return Err(w);
+        }
+        st.extras
+            .get_or_insert_with(Default::default)
+            .monitors
+            .push((id, w));
+        Ok(())
+    }
+
+    /// Removes a monitor; true if it was still active.
+    pub(crate) fn remove_monitor(&self, id: u64) -> bool {
+        let mut st = self.state();
+        let Some(x) = st.extras.as_mut() else {
+            return false;
+        };
+        match x.monitors.iter().position(|(r, _)| *r == id) {
+            Some(i) => {
+                x.monitors.swap_remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub(crate) fn set_name(&self, name: Name) -> Result<(), NameRefused> {
+        let mut st = self.state();
+        if st.dead {
+            return Err(NameRefused::Dead);
+        }
+        let x = st.extras.get_or_insert_with(Default::default);
+        if let Some(old) = &x.name {
+            return Err(NameRefused::HasName(old.clone()));
+        }
+        x.name = Some(name);
+        Ok(())
+    }
+
+    pub(crate) fn clear_name(&self) {
+        if let Some(x) = self.state().extras.as_mut() {
+            x.name = None;
+        }
+    }
+
+    /// Marks the process dead with `reason`; from here on it refuses links, monitors and names.
+    fn finish(&self, reason: ExitReason) -> Tombstone {
+        let mut st = self.state();
+        st.dead = true;
+        st.exit = Some(reason);
+        self.flags.fetch_or(EXITED, Ordering::AcqRel);
+        let x = st.extras.take().map(|b| *b).unwrap_or_default();
+        Tombstone {
+            links: x.links,
+            monitors: x.monitors,
+            name: x.name,
+        }
+    }
+}
+
+pub(crate) enum NameRefused {
+    Dead,
+    HasName(Name),
+}
+
+/// The first half of a death: the reason is recorded (so callers whose reply was dropped can
+/// read it) and the process refuses new links and monitors. Then the process's own state is
+/// dropped, and [`signal_death`] tells the world.
+pub(crate) fn mark_dead(entry: &dyn Entry, reason: ExitReason) -> Tombstone {
+    entry.shared().finish(reason)
+}
+
+/// The second half of a death: frees the name, leaves the table, then sends exit signals
+/// along links and `DOWN`s to monitors, in that order (OTP: a restarted child can always
+/// register its name again).
+pub(crate) fn signal_death(pid: Pid, reason: &ExitReason, t: Tombstone) {
+    if let Some(name) = t.name {
+        registry::remove_if(name.as_str(), pid);
+    }
+    table::remove(pid);
+    for other in t.links {
+        if let Some(e) = table::get(other) {
+            // The link may have been removed from the other side meanwhile: then no signal.
+            if e.shared().remove_link(pid) {
+                exit_signal(pid, &*e, reason.clone(), true);
+            }
+        }
+    }
+    for (id, w) in t.monitors {
+        match w {
+            Watcher::Process(owner) => {
+                if let Some(e) = table::get(owner) {
+                    e.deliver(SystemMsg::Down {
+                        monitor: MonitorRef::new(id, pid),
+                        pid,
+                        reason: reason.clone(),
+                    });
+                }
+            }
+            Watcher::Waiter(tx) => {
+                let _ = tx.send(reason.clone());
+            }
+        }
+    }
+}
+
+/// Delivers an exit signal `reason` from `from` to `to`, with Erlang's rules (otp-semantics A1).
+pub(crate) fn exit_signal(from: Pid, to: &dyn Entry, reason: ExitReason, via_link: bool) {
+    let sh = to.shared();
+    if !via_link && reason == ExitReason::Kill {
+        // An explicit kill cannot be trapped.
+        sh.kill(ExitReason::Killed);
+    } else if sh.is_trapping() {
+        to.deliver(SystemMsg::Exit { from, reason });
+    } else if reason.is_normal() {
+        // Dropped, unless a process sent `normal` to itself: exit(self(), normal) kills it.
+        if from == sh.pid() {
+            sh.kill(reason);
+        }
+    } else {
+        sh.kill(reason);
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    #[test]
+    fn print_sizes() {
+        eprintln!("Shared {}", std::mem::size_of::<Shared>());
+        eprintln!("Core<u64> {}", std::mem::size_of::<Core<u64>>());
+        eprintln!("Envelope<u64> {}", std::mem::size_of::<Envelope<u64>>());
+        eprintln!("State {}", std::mem::size_of::<State>());
+        eprintln!("ExitReason {}", std::mem::size_of::<ExitReason>());
+        eprintln!("AtomicWaker {}", std::mem::size_of::<AtomicWaker>());
+    }
+}

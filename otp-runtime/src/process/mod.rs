@@ -1,0 +1,944 @@
+//! Processes: spawn, mailboxes, links, monitors and exit signals.
+//!
+//! A process is a tokio task with a pid, a typed mailbox and Erlang's signal semantics
+//! (otp-semantics §A1):
+//!
+//! ```text
+//!   ProcessRef<M>::send ──▶ [ mailbox: M, trapped EXITs, DOWNs, timers ] ──▶ ctx.recv()
+//!   exit(pid, reason)   ──▶ [ exit flag ] ──▶ the process dies at its next poll, whatever it
+//!                                             awaits, without reading its mailbox
+//! ```
+//!
+//! When a process ends (its future returns an [`ExitReason`], panics, or is killed) its name
+//! is freed, then linked processes get an exit signal and monitors a `DOWN`.
+//!
+//! # Panics are crashes
+//!
+//! A panic inside a process is caught at the process boundary: the process exits with
+//! [`ExitReason::Panic`] and its links and monitors fire; nothing escapes to the runtime.
+//! This needs `panic = "unwind"` (Rust's default). With `panic = "abort"` in your profile a
+//! panic ends the whole program instead, and supervisors cannot heal anything.
+//!
+//! # Exit signals act at await points
+//!
+//! An exit signal that kills is acted on the next time the process is polled. A process busy
+//! in a long synchronous loop dies when it next awaits.
+
+pub(crate) mod core;
+pub(crate) mod current;
+pub(crate) mod run;
+pub(crate) mod table;
+mod timer;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+
+use self::core::{exit_signal, next_ref, Core, Entry, Envelope, Shared, SystemMsg, Watcher};
+use self::run::ProcessFuture;
+use self::timer::Timers;
+pub use self::timer::TimerRef;
+use crate::{ExitReason, NotInProcess, Pid, SendError};
+
+/// The pid exit signals come from when they are sent from outside any process.
+const NOBODY: Pid = Pid::nobody();
+
+/// Names one monitor, to match its `DOWN` or to [`demonitor`] it.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let watcher = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move {
+///     let target = otp_runtime::spawn(|_ctx: ProcessCtx<()>| async { ExitReason::other("done") });
+///     let m: MonitorRef = ctx.monitor(target.pid());
+///     assert_eq!(m.target(), target.pid());
+///     match ctx.recv().await {
+///         Message::Down { monitor, reason, .. } if monitor == m => reason,
+///         other => panic!("unexpected {other:?}"),
+///     }
+/// });
+/// assert_eq!(watcher.wait_exit().await, ExitReason::other("done"));
+/// # }
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct MonitorRef {
+    id: u64,
+    target: Pid,
+}
+
+impl MonitorRef {
+    pub(crate) fn new(id: u64, target: Pid) -> MonitorRef {
+        MonitorRef { id, target }
+    }
+
+    /// The monitored process.
+    ///
+    /// # Examples
+    ///
+    /// See [`MonitorRef`].
+    pub fn target(&self) -> Pid {
+        self.target
+    }
+}
+
+/// What [`ProcessCtx::recv`] gives: a message, or a signal that became a message.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<u32>| async move {
+///     match ctx.recv().await {
+///         Message::Msg(n) => ExitReason::other(n),
+///         Message::Exit { .. } | Message::Down { .. } => ExitReason::Normal,
+///     }
+/// });
+/// p.send(7).unwrap();
+/// assert_eq!(p.wait_exit().await, ExitReason::other(7));
+/// # }
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Message<M> {
+    /// A message sent to this process (or a timer's message).
+    Msg(M),
+    /// An exit signal from a linked process (or sent by [`exit`]), received because this
+    /// process traps exits (`{'EXIT', From, Reason}`).
+    Exit {
+        /// Who sent it; `<0.0.0>` when sent from outside any process.
+        from: Pid,
+        /// Why.
+        reason: ExitReason,
+    },
+    /// A monitored process ended (`{'DOWN', Ref, process, Pid, Reason}`).
+    Down {
+        /// The monitor that fired.
+        monitor: MonitorRef,
+        /// The process that ended.
+        pid: Pid,
+        /// Why; `NoProc` if it was not alive when the monitor was set.
+        reason: ExitReason,
+    },
+}
+
+/// A typed handle to a process: send it messages, get its pid, wait for its end.
+/// `Clone + Send + Sync`; cloning is one reference-count increment.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let echo = otp_runtime::spawn(|mut ctx: ProcessCtx<String>| async move {
+///     while let Message::Msg(m) = ctx.recv().await {
+///         if m == "stop" { break }
+///     }
+///     ExitReason::Normal
+/// });
+/// echo.send("hi".to_string()).unwrap();
+/// echo.send("stop".to_string()).unwrap();
+/// assert_eq!(echo.wait_exit().await, ExitReason::Normal);
+/// assert!(!echo.is_alive());
+/// # }
+/// ```
+pub struct ProcessRef<M> {
+    core: Arc<Core<M>>,
+}
+
+impl<M> Clone for ProcessRef<M> {
+    fn clone(&self) -> Self {
+        ProcessRef {
+            core: self.core.clone(),
+        }
+    }
+}
+
+impl<M> fmt::Debug for ProcessRef<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ProcessRef({})", self.core.shared.pid())
+    }
+}
+
+impl<M: Send + 'static> ProcessRef<M> {
+    pub(crate) fn from_core(core: Arc<Core<M>>) -> Self {
+        ProcessRef { core }
+    }
+
+    pub(crate) fn core(&self) -> &Arc<Core<M>> {
+        &self.core
+    }
+
+    /// The process's pid.
+    ///
+    /// # Examples
+    ///
+    /// See [`ProcessRef`].
+    pub fn pid(&self) -> Pid {
+        self.core.shared.pid()
+    }
+
+    /// Sends `msg`. Never blocks: mailboxes are unbounded, as in Erlang.
+    ///
+    /// # Errors
+    ///
+    /// The message back, if the process is dead.
+    ///
+    /// # Examples
+    ///
+    /// See [`ProcessRef`].
+    #[inline]
+    pub fn send(&self, msg: M) -> Result<(), SendError<M>> {
+        if self.core.shared.is_exited() {
+            return Err(SendError(msg));
+        }
+        self.core
+            .tx
+            .send(Envelope::Msg(msg))
+            .map_err(|e| match e.0 {
+                Envelope::Msg(m) => SendError(m),
+                _ => unreachable!("sent a message envelope"),
+            })
+    }
+
+    /// Whether the process is alive.
+    ///
+    /// # Examples
+    ///
+    /// See [`ProcessRef`].
+    pub fn is_alive(&self) -> bool {
+        !self.core.shared.is_exited()
+    }
+
+    /// Waits until the process has ended and returns its exit reason. Works from anywhere,
+    /// inside a process or not, and as often as you like.
+    ///
+    /// # Examples
+    ///
+    /// See [`ProcessRef`].
+    pub async fn wait_exit(&self) -> ExitReason {
+        wait_shared_exit(&self.core.shared).await
+    }
+}
+
+/// Waits for the end of the process behind `shared`; its reason, at once if it is dead.
+pub(crate) async fn wait_shared_exit(shared: &Shared) -> ExitReason {
+    let (tx, rx) = oneshot::channel();
+    match shared.add_monitor(next_ref(), Watcher::Waiter(tx)) {
+        Ok(()) => rx.await.unwrap_or(ExitReason::NoProc),
+        Err(_) => shared.exit_reason().unwrap_or(ExitReason::NoProc),
+    }
+}
+
+/// The inside of a process: its mailbox, timers, and the operations on "this process".
+///
+/// A process's function receives its context by value; [`spawn`] shows one.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let adder = otp_runtime::spawn(|mut ctx: ProcessCtx<u64>| async move {
+///     let mut sum = 0;
+///     while let Message::Msg(n) = ctx.recv().await {
+///         if n == 0 { break }
+///         sum += n;
+///     }
+///     ExitReason::other(sum)
+/// });
+/// for n in [1, 2, 3, 0] { adder.send(n).unwrap(); }
+/// assert_eq!(adder.wait_exit().await, ExitReason::other(6));
+/// # }
+/// ```
+pub struct ProcessCtx<M> {
+    core: Arc<Core<M>>,
+    rx: mpsc::UnboundedReceiver<Envelope<M>>,
+    timers: Option<Box<Timers<M>>>,
+    /// Monitors removed with `flush` whose `DOWN` may already be on its way.
+    flushed: Option<Box<HashSet<u64>>>,
+}
+
+impl<M: Send + 'static> ProcessCtx<M> {
+    /// This process's pid.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let p = otp_runtime::spawn(|ctx: ProcessCtx<()>| async move {
+    ///     assert_eq!(Ok(ctx.pid()), otp_runtime::self_pid());
+    ///     ExitReason::Normal
+    /// });
+    /// assert_eq!(p.wait_exit().await, ExitReason::Normal);
+    /// # }
+    /// ```
+    pub fn pid(&self) -> Pid {
+        self.core.shared.pid()
+    }
+
+    /// A handle to this process, to give to others.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<u8>| async move {
+    ///     ctx.handle().send(1).unwrap();
+    ///     assert_eq!(ctx.recv().await, Message::Msg(1));
+    ///     ExitReason::Normal
+    /// });
+    /// assert_eq!(p.wait_exit().await, ExitReason::Normal);
+    /// # }
+    /// ```
+    pub fn handle(&self) -> ProcessRef<M> {
+        ProcessRef {
+            core: self.core.clone(),
+        }
+    }
+
+    /// Receives the next message, in arrival order: a message, a trapped exit signal, or a
+    /// `DOWN`.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: if the future is dropped before it completes, no message is lost.
+    ///
+    /// # Examples
+    ///
+    /// See [`ProcessCtx`].
+    pub async fn recv(&mut self) -> Message<M> {
+        loop {
+            let Some(env) = self.rx.recv().await else {
+                // Unreachable: the process's own core holds a sender while the process lives.
+                return std::future::pending().await;
+            };
+            if let Some(m) = self.open(env) {
+                return m;
+            }
+        }
+    }
+
+    /// The next message if one is waiting, without waiting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<u8>| async move {
+    ///     assert_eq!(ctx.try_recv(), None);
+    ///     ctx.handle().send(5).unwrap();
+    ///     assert_eq!(ctx.try_recv(), Some(Message::Msg(5)));
+    ///     ExitReason::Normal
+    /// });
+    /// assert_eq!(p.wait_exit().await, ExitReason::Normal);
+    /// # }
+    /// ```
+    pub fn try_recv(&mut self) -> Option<Message<M>> {
+        while let Ok(env) = self.rx.try_recv() {
+            if let Some(m) = self.open(env) {
+                return Some(m);
+            }
+        }
+        None
+    }
+
+    /// Receives the next message, or `None` if none arrives within `timeout` (Erlang's
+    /// `receive … after T`). A zero timeout only looks at what is already there.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use std::time::Duration;
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<u8>| async move {
+    ///     assert_eq!(ctx.recv_timeout(Duration::from_millis(100)).await, None);
+    ///     ExitReason::Normal
+    /// });
+    /// assert_eq!(p.wait_exit().await, ExitReason::Normal);
+    /// # }
+    /// ```
+    pub async fn recv_timeout(&mut self, timeout: Duration) -> Option<Message<M>> {
+        if timeout.is_zero() {
+            return self.try_recv();
+        }
+        crate::time::timeout(timeout, self.recv()).await
+    }
+
+    /// Turns a received envelope into what the user sees; `None` for envelopes that vanish
+    /// (a cancelled timer's, a flushed monitor's `DOWN`).
+    #[inline]
+    fn open(&mut self, env: Envelope<M>) -> Option<Message<M>> {
+        match env {
+            Envelope::Msg(m) => Some(Message::Msg(m)),
+            Envelope::Timer(id) => self.timers.as_mut()?.fired(id).map(Message::Msg),
+            Envelope::System(sys) => match *sys {
+                SystemMsg::Exit { from, reason } => Some(Message::Exit { from, reason }),
+                SystemMsg::Down {
+                    monitor,
+                    pid,
+                    reason,
+                } => {
+                    if let Some(f) = self.flushed.as_mut() {
+                        if f.remove(&monitor.id) {
+                            return None;
+                        }
+                    }
+                    Some(Message::Down {
+                        monitor,
+                        pid,
+                        reason,
+                    })
+                }
+            },
+        }
+    }
+
+    /// Sets whether this process traps exits; returns the previous setting. A trapping process
+    /// receives exit signals as [`Message::Exit`] instead of dying (except `kill`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move {
+    ///     ctx.trap_exit(true);
+    ///     let child = ctx.spawn_link(|_c: ProcessCtx<()>| async { ExitReason::other("oops") });
+    ///     match ctx.recv().await {
+    ///         Message::Exit { from, reason } if from == child.pid() => reason,
+    ///         _ => ExitReason::Normal,
+    ///     }
+    /// });
+    /// assert_eq!(p.wait_exit().await, ExitReason::other("oops"));
+    /// # }
+    /// ```
+    pub fn trap_exit(&self, on: bool) -> bool {
+        self.core.shared.set_trapping(on)
+    }
+
+    /// Links this process with `pid`. If `pid` is not alive, this process gets a `NoProc` exit
+    /// signal (and dies of it unless it traps exits).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let target = otp_runtime::spawn(|mut c: ProcessCtx<()>| async move { c.recv().await; ExitReason::Normal });
+    /// let t = target.pid();
+    /// let p = otp_runtime::spawn(move |mut ctx: ProcessCtx<()>| async move {
+    ///     ctx.link(t);
+    ///     ctx.recv().await; // killed by the linked process's exit below
+    ///     ExitReason::Normal
+    /// });
+    /// # tokio::task::yield_now().await;
+    /// otp_runtime::exit(t, ExitReason::other("bye"));
+    /// assert_eq!(p.wait_exit().await, ExitReason::other("bye"));
+    /// # }
+    /// ```
+    pub fn link(&self, pid: Pid) {
+        link_entry(&*self.core, pid)
+    }
+
+    /// Removes the link with `pid`, if any. An `EXIT` already in the mailbox stays there.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move {
+    ///     let child = ctx.spawn_link(|mut c: ProcessCtx<()>| async move { c.recv().await; ExitReason::other("x") });
+    ///     ctx.unlink(child.pid());
+    ///     child.send(()).unwrap();
+    ///     child.wait_exit().await;
+    ///     ExitReason::Normal // still alive: the link was gone
+    /// });
+    /// assert_eq!(p.wait_exit().await, ExitReason::Normal);
+    /// # }
+    /// ```
+    pub fn unlink(&self, pid: Pid) {
+        unlink_entry(&*self.core, pid)
+    }
+
+    /// Monitors `pid`: when it ends, this process receives [`Message::Down`] with its reason
+    /// (at once, with `NoProc`, if it is not alive).
+    ///
+    /// # Examples
+    ///
+    /// See [`MonitorRef`].
+    pub fn monitor(&self, pid: Pid) -> MonitorRef {
+        monitor_entry(&*self.core, pid)
+    }
+
+    /// Removes a monitor; true if it was still active. With `flush`, a `DOWN` of this monitor
+    /// that is already on its way is dropped too (`demonitor(Ref, [flush])`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<u8>| async move {
+    ///     let t = otp_runtime::spawn(|_c: ProcessCtx<()>| async { ExitReason::Normal });
+    ///     let m = ctx.monitor(t.pid());
+    ///     t.wait_exit().await;                // its DOWN is in our mailbox now
+    ///     assert!(!ctx.demonitor(m, true));   // no longer active, and flushed
+    ///     ctx.handle().send(1).unwrap();
+    ///     assert_eq!(ctx.recv().await, Message::Msg(1));
+    ///     ExitReason::Normal
+    /// });
+    /// assert_eq!(p.wait_exit().await, ExitReason::Normal);
+    /// # }
+    /// ```
+    pub fn demonitor(&mut self, monitor: MonitorRef, flush: bool) -> bool {
+        let active = demonitor(monitor);
+        if !active && flush {
+            self.flushed
+                .get_or_insert_with(Default::default)
+                .insert(monitor.id);
+        }
+        active
+    }
+
+    /// Sends `msg` to this process after `after`. The timer belongs to this process: it dies
+    /// with it, and once cancelled it is never delivered.
+    ///
+    /// # Examples
+    ///
+    /// See [`TimerRef`].
+    pub fn send_after(&mut self, after: Duration, msg: M) -> TimerRef {
+        self.timers
+            .get_or_insert_with(|| Box::new(Timers::new()))
+            .send_after(&self.core.tx, after, msg)
+    }
+
+    /// Cancels a timer; true if it was still pending. A cancelled timer's message is never
+    /// received, even if the timer had already fired.
+    ///
+    /// # Examples
+    ///
+    /// See [`TimerRef`].
+    pub fn cancel_timer(&mut self, timer: TimerRef) -> bool {
+        self.timers.as_mut().is_some_and(|t| t.cancel(timer))
+    }
+
+    /// How many of this process's timers are pending.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use std::time::Duration;
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<u8>| async move {
+    ///     ctx.send_after(Duration::from_secs(1), 1);
+    ///     assert_eq!(ctx.pending_timers(), 1);
+    ///     ctx.recv().await;
+    ///     assert_eq!(ctx.pending_timers(), 0);
+    ///     ExitReason::Normal
+    /// });
+    /// assert_eq!(p.wait_exit().await, ExitReason::Normal);
+    /// # }
+    /// ```
+    pub fn pending_timers(&self) -> usize {
+        self.timers.as_ref().map_or(0, |t| t.len())
+    }
+
+    /// Spawns a process linked to this one (`spawn_link`). The link exists before the new
+    /// process runs.
+    ///
+    /// # Examples
+    ///
+    /// See [`ProcessCtx::trap_exit`].
+    pub fn spawn_link<N, F, Fut>(&self, f: F) -> ProcessRef<N>
+    where
+        N: Send + 'static,
+        F: FnOnce(ProcessCtx<N>) -> Fut,
+        Fut: Future<Output = ExitReason> + Send + 'static,
+    {
+        let child = Prepared::new();
+        child.link_with(&*self.core);
+        child.run(f)
+    }
+}
+
+/// A process created but not yet running: it can be named and linked before its code runs.
+pub(crate) struct Prepared<M> {
+    ctx: ProcessCtx<M>,
+}
+
+impl<M: Send + 'static> Prepared<M> {
+    pub(crate) fn new() -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let core = Arc::new(Core {
+            shared: Shared::new(Pid::next_local()),
+            tx,
+        });
+        Prepared {
+            ctx: ProcessCtx {
+                core,
+                rx,
+                timers: None,
+                flushed: None,
+            },
+        }
+    }
+
+    pub(crate) fn core(&self) -> &Arc<Core<M>> {
+        &self.ctx.core
+    }
+
+    /// Links the new process with `other`; the new one cannot have died yet.
+    pub(crate) fn link_with(&self, other: &dyn Entry) {
+        link_entry(other, self.ctx.core.shared.pid());
+    }
+
+    /// Enters the process table and starts running `f`.
+    pub(crate) fn run<F, Fut>(self, f: F) -> ProcessRef<M>
+    where
+        F: FnOnce(ProcessCtx<M>) -> Fut,
+        Fut: Future<Output = ExitReason> + Send + 'static,
+    {
+        let core = self.ctx.core.clone();
+        table::insert(core.clone());
+        let fut = ProcessFuture::new(core.clone(), f(self.ctx));
+        tokio::spawn(fut);
+        ProcessRef { core }
+    }
+}
+
+/// Spawns a process running `f(ctx)`; it ends with the [`ExitReason`] its future returns.
+///
+/// # Panics
+///
+/// Outside a tokio runtime, like `tokio::spawn`.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<&'static str>| async move {
+///     match ctx.recv().await {
+///         Message::Msg("crash") => panic!("asked to"),
+///         _ => ExitReason::Normal,
+///     }
+/// });
+/// p.send("crash").unwrap();
+/// assert_eq!(p.wait_exit().await, ExitReason::Panic("asked to".into()));
+/// # }
+/// ```
+pub fn spawn<M, F, Fut>(f: F) -> ProcessRef<M>
+where
+    M: Send + 'static,
+    F: FnOnce(ProcessCtx<M>) -> Fut,
+    Fut: Future<Output = ExitReason> + Send + 'static,
+{
+    Prepared::new().run(f)
+}
+
+/// Spawns a process linked to the calling process. Outside a process there is nobody to link
+/// to, and this is [`spawn`].
+///
+/// # Panics
+///
+/// Outside a tokio runtime, like `tokio::spawn`.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let parent = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move {
+///     otp_runtime::spawn_link(|_c: ProcessCtx<()>| async { panic!("child crashed") });
+///     ctx.recv().await;
+///     ExitReason::Normal
+/// });
+/// assert_eq!(parent.wait_exit().await, ExitReason::Panic("child crashed".into()));
+/// # }
+/// ```
+pub fn spawn_link<M, F, Fut>(f: F) -> ProcessRef<M>
+where
+    M: Send + 'static,
+    F: FnOnce(ProcessCtx<M>) -> Fut,
+    Fut: Future<Output = ExitReason> + Send + 'static,
+{
+    let child = Prepared::new();
+    let _ = current::with(|me| child.link_with(me));
+    child.run(f)
+}
+
+pub(crate) fn link_entry(me: &dyn Entry, other: Pid) {
+    let my_pid = me.shared().pid();
+    if other == my_pid {
+        return;
+    }
+    // Record our side first: if `other` dies after accepting the link, its death finds us.
+    me.shared().add_link(other);
+    let accepted = table::get(other).is_some_and(|o| o.shared().add_link(my_pid));
+    if !accepted {
+        me.shared().remove_link(other);
+        exit_signal(other, me, ExitReason::NoProc, true);
+    }
+}
+
+pub(crate) fn unlink_entry(me: &dyn Entry, other: Pid) {
+    me.shared().remove_link(other);
+    if let Some(o) = table::get(other) {
+        o.shared().remove_link(me.shared().pid());
+    }
+}
+
+pub(crate) fn monitor_entry(me: &dyn Entry, target: Pid) -> MonitorRef {
+    let monitor = MonitorRef::new(next_ref(), target);
+    let me_pid = me.shared().pid();
+    let set = table::get(target).is_some_and(|t| {
+        t.shared()
+            .add_monitor(monitor.id, Watcher::Process(me_pid))
+            .is_ok()
+    });
+    if !set {
+        me.deliver(SystemMsg::Down {
+            monitor,
+            pid: target,
+            reason: ExitReason::NoProc,
+        });
+    }
+    monitor
+}
+
+/// The calling process's pid.
+///
+/// # Errors
+///
+/// [`NotInProcess`] outside a process.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// assert!(otp_runtime::self_pid().is_err());
+/// let p = otp_runtime::spawn(|_ctx: ProcessCtx<()>| async {
+///     assert!(otp_runtime::self_pid().is_ok());
+///     ExitReason::Normal
+/// });
+/// assert_eq!(p.wait_exit().await, ExitReason::Normal);
+/// # }
+/// ```
+pub fn self_pid() -> Result<Pid, NotInProcess> {
+    current::with(|e| e.shared().pid())
+}
+
+/// Links the calling process with `pid` (see [`ProcessCtx::link`]).
+///
+/// # Errors
+///
+/// [`NotInProcess`] outside a process.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// # let p = otp_runtime::spawn(|_c: otp_runtime::ProcessCtx<()>| async { otp_runtime::ExitReason::Normal });
+/// assert_eq!(otp_runtime::link(p.pid()), Err(otp_runtime::NotInProcess));
+/// # }
+/// ```
+pub fn link(pid: Pid) -> Result<(), NotInProcess> {
+    current::with(|me| link_entry(me, pid))
+}
+
+/// Removes the link between the calling process and `pid`.
+///
+/// # Errors
+///
+/// [`NotInProcess`] outside a process.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// # let p = otp_runtime::spawn(|_c: otp_runtime::ProcessCtx<()>| async { otp_runtime::ExitReason::Normal });
+/// assert!(otp_runtime::unlink(p.pid()).is_err());
+/// # }
+/// ```
+pub fn unlink(pid: Pid) -> Result<(), NotInProcess> {
+    current::with(|me| unlink_entry(me, pid))
+}
+
+/// Monitors `pid` from the calling process (see [`ProcessCtx::monitor`]).
+///
+/// # Errors
+///
+/// [`NotInProcess`] outside a process.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// # let p = otp_runtime::spawn(|_c: otp_runtime::ProcessCtx<()>| async { otp_runtime::ExitReason::Normal });
+/// assert!(otp_runtime::monitor(p.pid()).is_err());
+/// # }
+/// ```
+pub fn monitor(pid: Pid) -> Result<MonitorRef, NotInProcess> {
+    current::with(|me| monitor_entry(me, pid))
+}
+
+/// Removes a monitor; true if it was still active. Works from anywhere.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let p = otp_runtime::spawn(|ctx: ProcessCtx<()>| async move {
+///     let t = otp_runtime::spawn(|mut c: ProcessCtx<()>| async move { c.recv().await; ExitReason::Normal });
+///     let m = ctx.monitor(t.pid());
+///     assert!(otp_runtime::demonitor(m));
+///     assert!(!otp_runtime::demonitor(m));
+///     ExitReason::Normal
+/// });
+/// assert_eq!(p.wait_exit().await, ExitReason::Normal);
+/// # }
+/// ```
+pub fn demonitor(monitor: MonitorRef) -> bool {
+    table::get(monitor.target).is_some_and(|t| t.shared().remove_monitor(monitor.id))
+}
+
+/// Sends an exit signal with `reason` to `pid`, with Erlang's rules: `ExitReason::Kill`
+/// cannot be trapped and the process dies `Killed`; a trapping process receives the signal as
+/// [`Message::Exit`]; a process that does not trap exits ignores `Normal` (unless it sent it
+/// to itself) and dies of any other reason. Sending to a dead pid does nothing.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move {
+///     ctx.trap_exit(true); // does not help against kill
+///     ctx.recv().await;
+///     ExitReason::Normal
+/// });
+/// otp_runtime::exit(p.pid(), ExitReason::Kill);
+/// assert_eq!(p.wait_exit().await, ExitReason::Killed);
+/// # }
+/// ```
+pub fn exit(pid: Pid, reason: ExitReason) {
+    let from = current::pid().unwrap_or(NOBODY);
+    if let Some(target) = table::get(pid) {
+        exit_signal(from, &*target, reason, false);
+    }
+}
+
+/// Sets whether the calling process traps exits; returns the previous setting.
+///
+/// # Errors
+///
+/// [`NotInProcess`] outside a process.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let p = otp_runtime::spawn(|_ctx: ProcessCtx<()>| async {
+///     assert_eq!(otp_runtime::trap_exit(true), Ok(false));
+///     assert_eq!(otp_runtime::trap_exit(false), Ok(true));
+///     ExitReason::Normal
+/// });
+/// assert_eq!(p.wait_exit().await, ExitReason::Normal);
+/// # }
+/// ```
+pub fn trap_exit(on: bool) -> Result<bool, NotInProcess> {
+    current::with(|me| me.shared().set_trapping(on))
+}
+
+/// Whether `pid` is a live process.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let p = otp_runtime::spawn(|_ctx: ProcessCtx<()>| async { ExitReason::Normal });
+/// let pid = p.pid();
+/// p.wait_exit().await;
+/// assert!(!otp_runtime::is_alive(pid));
+/// # }
+/// ```
+pub fn is_alive(pid: Pid) -> bool {
+    table::get(pid).is_some_and(|e| !e.shared().is_exited())
+}
+
+/// Waits until `pid` has ended and returns its reason; `NoProc` if it is not alive now.
+/// Works from anywhere (it needs no mailbox).
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let p = otp_runtime::spawn(|_ctx: ProcessCtx<()>| async { ExitReason::Shutdown });
+/// assert_eq!(otp_runtime::wait_exit(p.pid()).await, ExitReason::Shutdown);
+/// assert_eq!(otp_runtime::wait_exit(p.pid()).await, ExitReason::NoProc);
+/// # }
+/// ```
+pub async fn wait_exit(pid: Pid) -> ExitReason {
+    match table::get(pid) {
+        Some(e) => wait_shared_exit(e.shared()).await,
+        None => ExitReason::NoProc,
+    }
+}
+
+/// The pids linked to `pid` (empty if it is not alive).
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move {
+///     let c = ctx.spawn_link(|mut c: ProcessCtx<()>| async move { c.recv().await; ExitReason::Normal });
+///     assert_eq!(otp_runtime::links(ctx.pid()), vec![c.pid()]);
+///     assert_eq!(otp_runtime::links(c.pid()), vec![ctx.pid()]);
+///     ExitReason::Normal
+/// });
+/// assert_eq!(p.wait_exit().await, ExitReason::Normal);
+/// # }
+/// ```
+pub fn links(pid: Pid) -> Vec<Pid> {
+    table::get(pid).map(|e| e.shared().links()).unwrap_or_default()
+}
+
+/// How many processes are alive.
+///
+/// # Examples
+///
+/// ```
+/// let n = otp_runtime::process_count();
+/// # let _ = n;
+/// ```
+pub fn process_count() -> usize {
+    table::count()
+}

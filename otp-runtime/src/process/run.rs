@@ -1,0 +1,120 @@
+//! The future every process runs in: it contains crashes, acts on exit signals, and performs
+//! the process's death.
+
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use pin_project_lite::pin_project;
+
+use super::core::{mark_dead, signal_death, Core};
+use super::current;
+use crate::ExitReason;
+
+pin_project! {
+    /// Wraps the user's process future `F`.
+    ///
+    /// Each poll: registers the task's waker (so exit signals can wake the process whatever it
+    /// awaits), acts on a pending exit signal, then polls `F` with panics caught. When `F`
+    /// ends, panics or is killed, the process dies: its reason is recorded, `F` (and with it
+    /// the process's state, mailbox and timers) is dropped, then the world is told.
+    pub(crate) struct ProcessFuture<M, F>
+    where
+        M: Send,
+        M: 'static,
+    {
+        core: Arc<Core<M>>,
+        #[pin]
+        inner: Option<F>,
+    }
+
+    impl<M, F> PinnedDrop for ProcessFuture<M, F>
+    where
+        M: Send,
+        M: 'static,
+    {
+        fn drop(this: Pin<&mut Self>) {
+            // Dropped before it finished: the tokio runtime is shutting down. The process dies
+            // `killed`, so that its links, monitors and name do not outlive it.
+            let mut this = this.project();
+            if this.inner.is_some() {
+                let tomb = mark_dead(&**this.core, ExitReason::Killed);
+                this.inner.set(None);
+                signal_death(this.core.shared.pid(), &ExitReason::Killed, tomb);
+            }
+        }
+    }
+}
+
+impl<M: Send + 'static, F> ProcessFuture<M, F> {
+    pub(crate) fn new(core: Arc<Core<M>>, inner: F) -> Self {
+        ProcessFuture {
+            core,
+            inner: Some(inner),
+        }
+    }
+}
+
+impl<M, F> Future for ProcessFuture<M, F>
+where
+    M: Send + 'static,
+    F: Future<Output = ExitReason>,
+{
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut this = self.project();
+        let core: &Arc<Core<M>> = this.core;
+        let Some(fut) = this.inner.as_mut().as_pin_mut() else {
+            return Poll::Ready(());
+        };
+        core.shared.waker.register(cx.waker());
+        let reason = match core.shared.pending_exit() {
+            Some(reason) => reason,
+            None => {
+                let _current = current::enter(&**core);
+                match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+                    Ok(Poll::Pending) => return Poll::Pending,
+                    Ok(Poll::Ready(reason)) => reason,
+                    Err(panic) => ExitReason::from_panic(panic),
+                }
+            }
+        };
+        let tomb = mark_dead(&**core, reason.clone());
+        // The process's own state goes first (destructors may panic: contained too), so that
+        // pending callers, woken by their dropped reply senders, already find the reason.
+        let _ = catch_unwind(AssertUnwindSafe(|| this.inner.set(None)));
+        signal_death(core.shared.pid(), &reason, tomb);
+        Poll::Ready(())
+    }
+}
+
+
+pin_project! {
+    /// Runs a future with its panics caught: `Err(reason)` with [`ExitReason::Panic`].
+    /// The gen_server loop wraps each handler in one, so that `terminate` runs after a crash.
+    pub(crate) struct CatchUnwind<F> {
+        #[pin]
+        inner: F,
+    }
+}
+
+pub(crate) fn catch_unwind_future<F: Future>(inner: F) -> CatchUnwind<F> {
+    CatchUnwind { inner }
+}
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, ExitReason>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = self.project().inner;
+        match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
+            Err(panic) => Poll::Ready(Err(ExitReason::from_panic(panic))),
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! The runtime's clock. Every timeout, timer and sleep in the crate goes through here, so a
+//! later deterministic simulator can replace tokio's clock in one place.
+//!
+//! Under `#[tokio::test(start_paused = true)]` this clock is tokio's paused clock: tests of
+//! timeouts run instantly and deterministically.
+
+use std::future::Future;
+use std::time::Duration;
+
+pub use tokio::time::Instant;
+
+/// Waits for `d`.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+/// let t = otp_runtime::time::Instant::now();
+/// otp_runtime::time::sleep(std::time::Duration::from_secs(60)).await;
+/// assert!(t.elapsed() >= std::time::Duration::from_secs(60));
+/// # }
+/// ```
+pub async fn sleep(d: Duration) {
+    tokio::time::sleep(d).await
+}
+
+/// Runs `fut` for at most `d`; `None` if it did not finish in time (it is dropped).
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+/// use std::time::Duration;
+/// let slow = otp_runtime::time::sleep(Duration::from_secs(10));
+/// assert_eq!(otp_runtime::time::timeout(Duration::from_secs(1), slow).await, None);
+/// # }
+/// ```
+pub async fn timeout<F: Future>(d: Duration, fut: F) -> Option<F::Output> {
+    tokio::time::timeout(d, fut).await.ok()
+}
