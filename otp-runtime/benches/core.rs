@@ -105,7 +105,9 @@ async fn call_raw() -> f64 {
 async fn call_otp() -> f64 {
     let s = Counter { n: 0 }.start().await.unwrap();
     let t = Instant::now();
-    let to = std::env::var("INF").map(|_| INFINITY).unwrap_or(DEFAULT_CALL_TIMEOUT);
+    let to = std::env::var("INF")
+        .map(|_| INFINITY)
+        .unwrap_or(DEFAULT_CALL_TIMEOUT);
     for _ in 0..CALLS {
         black_box(s.call_timeout((), to).await.unwrap());
     }
@@ -256,7 +258,13 @@ fn main() {
             });
         }};
     }
-    measure!("call round trip", "ns/call", "≤ 1.25×", call_raw().await, call_otp().await);
+    measure!(
+        "call round trip",
+        "ns/call",
+        "≤ 1.25×",
+        call_raw().await,
+        call_otp().await
+    );
     measure!(
         "cast, 1 producer",
         "ns/cast",

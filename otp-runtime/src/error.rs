@@ -35,7 +35,7 @@ impl std::error::Error for NotInProcess {}
 /// # Examples
 ///
 /// ```
-/// use otp_runtime::{register, Pid, RegisterError};
+/// use otp_runtime::{register, RegisterError};
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// let p = otp_runtime::spawn(|_ctx: otp_runtime::ProcessCtx<()>| async {
 ///     otp_runtime::ExitReason::Normal

@@ -67,9 +67,9 @@ pub use registry::{register, registered, unregister, whereis, Name};
 /// ```
 pub mod prelude {
     pub use crate::{
-        CallError, CallResult, Ctx, ExitReason, GenServer, Info, Init, Message, MonitorRef,
-        NodeId, Outcome, Pid, ProcessCtx, ProcessRef, ReplyTo, ServerRef, StartError, StartOpts,
-        TimerRef, DEFAULT_CALL_TIMEOUT, INFINITY,
+        CallError, CallResult, Ctx, ExitReason, GenServer, Info, Init, Message, MonitorRef, NodeId,
+        Outcome, Pid, ProcessCtx, ProcessRef, ReplyTo, ServerRef, StartError, StartOpts, TimerRef,
+        DEFAULT_CALL_TIMEOUT, INFINITY,
     };
 }
 

@@ -1,10 +1,10 @@
 //! The client side of a gen_server: call, cast, send, stop.
 
 use std::borrow::Cow;
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
-use std::fmt;
 use std::time::Duration;
 
 use tokio::sync::oneshot;
@@ -290,7 +290,10 @@ impl<S: GenServer> ServerRef<S> {
         if current::pid() == Some(shared.pid()) {
             return Err(CallError::CallingSelf);
         }
-        if target.send(Request::Stop(Box::new(reason.clone()))).is_err() {
+        if target
+            .send(Request::Stop(Box::new(reason.clone())))
+            .is_err()
+        {
             return Err(CallError::NoProc);
         }
         let exited = if timeout == INFINITY {

@@ -125,6 +125,10 @@ pub(super) async fn start<S: GenServer>(
         Some(t) => match crate::time::timeout(t, ack_rx).await {
             Some(ack) => ack,
             None => {
+                // OTP 26: unlink, kill, and the starter never sees the EXIT.
+                if parent.is_some() {
+                    let _ = crate::unlink(process.pid());
+                }
                 crate::exit(process.pid(), ExitReason::Kill);
                 process.wait_exit().await;
                 return Err(StartError::Timeout);

@@ -296,8 +296,17 @@ pub(crate) enum NameRefused {
 /// The first half of a death: the reason is recorded (so callers whose reply was dropped can
 /// read it) and the process refuses new links and monitors. Then the process's own state is
 /// dropped, and [`signal_death`] tells the world.
+///
+/// The name is freed before the process shows as dead, so whoever sees it dead (a caller, a
+/// `wait_exit`, a supervisor) can register the name again at once.
 pub(crate) fn mark_dead(entry: &dyn Entry, reason: ExitReason) -> Tombstone {
-    entry.shared().finish(reason)
+    let sh = entry.shared();
+    let name = sh.state().extras.as_mut().and_then(|x| x.name.take());
+    if let Some(name) = name {
+        registry::remove_if(name.as_str(), sh.pid());
+    }
+    // A name registered in between is in the tombstone and freed by `signal_death`.
+    sh.finish(reason)
 }
 
 /// The second half of a death: frees the name, leaves the table, then sends exit signals

@@ -91,7 +91,6 @@ where
     }
 }
 
-
 pin_project! {
     /// Runs a future with its panics caught: `Err(reason)` with [`ExitReason::Panic`].
     /// The gen_server loop wraps each handler in one, so that `terminate` runs after a crash.

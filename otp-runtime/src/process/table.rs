@@ -14,7 +14,8 @@ const SHARDS: usize = 32;
 
 type Shard = Mutex<HashMap<u64, Arc<dyn Entry>, BuildHasherDefault<IdHasher>>>;
 
-static TABLE: LazyLock<[Shard; SHARDS]> = LazyLock::new(|| std::array::from_fn(|_| Shard::default()));
+static TABLE: LazyLock<[Shard; SHARDS]> =
+    LazyLock::new(|| std::array::from_fn(|_| Shard::default()));
 
 /// Pid numbers are sequential and unique, so a multiply spreads them well enough.
 #[derive(Default)]
@@ -34,7 +35,9 @@ impl Hasher for IdHasher {
     }
 }
 
-fn shard(pid: Pid) -> MutexGuard<'static, HashMap<u64, Arc<dyn Entry>, BuildHasherDefault<IdHasher>>> {
+fn shard(
+    pid: Pid,
+) -> MutexGuard<'static, HashMap<u64, Arc<dyn Entry>, BuildHasherDefault<IdHasher>>> {
     // The table holds no invariant a panic could break halfway, so a poisoned lock is still good.
     TABLE[(pid.id() as usize) % SHARDS]
         .lock()
