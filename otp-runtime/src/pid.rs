@@ -6,12 +6,14 @@
 //! [`ServerRef`](crate::ServerRef)) carry a pid and add the message type.
 
 use std::fmt;
+use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The node a process lives on. `0` is the local node.
 ///
 /// Only local processes exist today; the field is there so that a pid can later name a process
-/// on a remote (Erlang or Rust) node without changing its type.
+/// on a remote (Erlang or Rust) node without changing its type. Remote nodes will be numbered
+/// in a node table, so 16 bits are plenty and keep a [`Pid`] to one word.
 ///
 /// # Examples
 ///
@@ -20,7 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// assert!(NodeId::LOCAL.is_local());
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Default)]
-pub struct NodeId(pub u32);
+pub struct NodeId(pub u16);
 
 impl NodeId {
     /// The node this program runs.
@@ -55,27 +57,35 @@ impl NodeId {
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Pid {
-    node: NodeId,
-    id: u64,
+    /// The node in the top 16 bits, the process number in the low 48 (2.8 × 10^14 processes
+    /// a node). One word, never zero: `Option<Pid>` is one word too.
+    bits: NonZeroU64,
 }
+
+const ID_BITS: u32 = 48;
+const ID_MASK: u64 = (1 << ID_BITS) - 1;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Pid {
     /// `<0.0.0>`: the sender of signals sent from outside any process.
     pub(crate) const fn nobody() -> Pid {
-        Pid {
-            node: NodeId::LOCAL,
-            id: 0,
+        // Number 0 would make the bits zero, so <0.0.0> is stored as the reserved number
+        // ID_MASK, which the counter never reaches, and printed as <0.0.0>.
+        Pid::new(NodeId::LOCAL, ID_MASK)
+    }
+
+    const fn new(node: NodeId, id: u64) -> Pid {
+        let bits = (node.0 as u64) << ID_BITS | (id & ID_MASK);
+        match NonZeroU64::new(bits) {
+            Some(bits) => Pid { bits },
+            None => panic!("pid bits are never zero"),
         }
     }
 
     /// A fresh local pid. Relaxed is enough: only uniqueness matters.
     pub(crate) fn next_local() -> Pid {
-        Pid {
-            node: NodeId::LOCAL,
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-        }
+        Pid::new(NodeId::LOCAL, NEXT_ID.fetch_add(1, Ordering::Relaxed))
     }
 
     /// The node the process lives on.
@@ -90,7 +100,7 @@ impl Pid {
     /// # }
     /// ```
     pub fn node(self) -> NodeId {
-        self.node
+        NodeId((self.bits.get() >> ID_BITS) as u16)
     }
 
     /// The process's number on its node, unique for the life of the runtime.
@@ -106,21 +116,19 @@ impl Pid {
     /// # }
     /// ```
     pub fn id(self) -> u64 {
-        self.id
+        self.bits.get() & ID_MASK
     }
 }
 
 impl fmt::Display for Pid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Erlang prints <Node.Number.Serial>; our numbers are 64-bit, so the serial is the high
-        // half and stays 0 for the first four billion processes.
-        write!(
-            f,
-            "<{}.{}.{}>",
-            self.node.0,
-            self.id & 0xffff_ffff,
-            self.id >> 32
-        )
+        if *self == Pid::nobody() {
+            return f.write_str("<0.0.0>");
+        }
+        // Erlang prints <Node.Number.Serial>; our numbers are 48-bit, so the serial is the
+        // high part and stays 0 for the first four billion processes.
+        let id = self.id();
+        write!(f, "<{}.{}.{}>", self.node().0, id & 0xffff_ffff, id >> 32)
     }
 }
 
@@ -136,17 +144,14 @@ mod tests {
 
     #[test]
     fn prints_like_erlang() {
-        let p = Pid {
-            node: NodeId::LOCAL,
-            id: 42,
-        };
+        let p = Pid::new(NodeId::LOCAL, 42);
         assert_eq!(p.to_string(), "<0.42.0>");
         assert_eq!(format!("{p:?}"), "<0.42.0>");
-        let big = Pid {
-            node: NodeId(2),
-            id: (1 << 32) + 7,
-        };
+        let big = Pid::new(NodeId(2), (1 << 32) + 7);
         assert_eq!(big.to_string(), "<2.7.1>");
+        assert_eq!(big.node(), NodeId(2));
+        assert_eq!(Pid::nobody().to_string(), "<0.0.0>");
+        assert_eq!(std::mem::size_of::<Option<Pid>>(), 8);
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! Starting a gen_server and its receive loop.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
+
+use pin_project_lite::pin_project;
 
 use tokio::sync::oneshot;
 
@@ -150,103 +155,163 @@ pub(super) async fn start<S: GenServer>(
 }
 
 /// The receive loop: init, then one message at a time until a handler stops or crashes.
-async fn serve<S: GenServer>(
+///
+/// Written for the size of the future, which is the size of every idle server's task: the
+/// arguments are captured by an `async move` block (an `async fn` would copy them into its
+/// state a second time). `init` and `terminate` share their space with the loop's; the rare
+/// `handle_continue` and gen_server timeout (a tokio `Sleep` is 112 bytes) run boxed.
+fn serve<S: GenServer>(
     mut server: S,
     mut ctx: Ctx<S>,
     ack: oneshot::Sender<Ack>,
-) -> ExitReason {
-    let failure = match catch_unwind_future(server.init(&mut ctx)).await {
-        Ok(Init::Ok) => None,
-        Ok(Init::Ignore) => Some((StartError::Ignored, ExitReason::Normal)),
-        Ok(Init::Stop(reason)) => Some((StartError::Failed(reason.clone()), reason)),
-        Err(panic) => Some((StartError::Failed(panic.clone()), panic)),
-    };
-    if let Some((error, reason)) = failure {
-        // A failed start never takes the starter down: the starter learns from the error.
-        if let Some(parent) = ctx.parent {
-            ctx.proc.unlink(parent);
+) -> impl Future<Output = ExitReason> + Send {
+    async move {
+        let failure = match catch_unwind_future(server.init(&mut ctx)).await {
+            Ok(Init::Ok) => None,
+            Ok(Init::Ignore) => Some((StartError::Ignored, ExitReason::Normal)),
+            Ok(Init::Stop(reason)) => Some((StartError::Failed(reason.clone()), reason)),
+            Err(panic) => Some((StartError::Failed(panic.clone()), panic)),
+        };
+        if let Some((error, reason)) = failure {
+            // A failed start never takes the starter down: the starter learns from the error.
+            if let Some(parent) = ctx.parent {
+                ctx.proc.unlink(parent);
+            }
+            let _ = ack.send(Err(error));
+            return reason;
         }
-        let _ = ack.send(Err(error));
-        return reason;
+        let _ = ack.send(Ok(()));
+        let reason = run_loop(&mut server, &mut ctx).await;
+        terminate(&mut server, &mut ctx, reason).await
     }
-    let _ = ack.send(Ok(()));
-    let reason = run_loop(&mut server, &mut ctx).await;
-    terminate(&mut server, &mut ctx, reason).await
 }
 
 async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason {
     loop {
         ctx.hibernate = false;
         if let Some(cont) = ctx.cont.take() {
-            let out = catch_unwind_future(server.handle_continue(cont, ctx)).await;
+            let out = Box::pin(catch_unwind_future(server.handle_continue(cont, ctx))).await;
             if let Some(reason) = outcome(out) {
                 return reason;
             }
             continue;
         }
+        // `None`: the gen_server timeout expired.
         let msg = match ctx.timeout.take() {
-            None => ctx.proc.recv().await,
-            Some(after) => match ctx.proc.recv_timeout(after).await {
-                Some(msg) => msg,
-                None => {
-                    let out = catch_unwind_future(server.handle_info(Info::Timeout, ctx)).await;
-                    if let Some(reason) = outcome(out) {
-                        return reason;
-                    }
-                    continue;
-                }
-            },
+            None => Some(ctx.proc.recv().await),
+            Some(after) => Box::pin(ctx.proc.recv_timeout(after)).await,
         };
-        let stop = match msg {
-            Message::Msg(Request::Call(request, reply)) => {
-                ctx.reply = Some(reply);
-                let out = catch_unwind_future(server.handle_call(request, ctx)).await;
+        let done = catch_unwind_future(dispatch(server, ctx, msg)).await;
+        let stop = match done {
+            Ok(Done::Handled(Outcome::NoReply)) => None,
+            Ok(Done::Handled(Outcome::Stop(reason)) | Done::Stop(reason)) => Some(reason),
+            Ok(Done::Call(result)) => {
                 let reply = ctx.reply.take();
-                match out {
-                    Ok(CallResult::Reply(r)) => {
+                match result {
+                    CallResult::Reply(r) => {
                         send_reply(reply, r);
                         None
                     }
-                    Ok(CallResult::NoReply) => None,
-                    Ok(CallResult::StopReply(reason, r)) => {
+                    CallResult::NoReply => None,
+                    CallResult::StopReply(reason, r) => {
                         send_reply(reply, r);
                         Some(reason)
                     }
-                    Ok(CallResult::Stop(reason)) => Some(reason),
-                    Err(panic) => Some(panic),
+                    CallResult::Stop(reason) => Some(reason),
                 }
             }
-            Message::Msg(Request::Cast(msg)) => {
-                outcome(catch_unwind_future(server.handle_cast(msg, ctx)).await)
-            }
-            Message::Msg(Request::Info(info)) => {
-                outcome(catch_unwind_future(server.handle_info(Info::Msg(info), ctx)).await)
-            }
-            Message::Msg(Request::Stop(reason)) => Some(*reason),
-            // OTP: the parent's exit signal stops the server (it only arrives as a message
-            // when the server traps exits; otherwise it has already killed the process).
-            Message::Exit { from, reason } if Some(from) == ctx.parent => Some(reason),
-            Message::Exit { from, reason } => outcome(
-                catch_unwind_future(server.handle_info(Info::Exit { from, reason }, ctx)).await,
-            ),
-            Message::Down {
-                monitor,
-                pid,
-                reason,
-            } => outcome(
-                catch_unwind_future(server.handle_info(
-                    Info::Down {
-                        monitor,
-                        pid,
-                        reason,
-                    },
-                    ctx,
-                ))
-                .await,
-            ),
+            Err(panic) => Some(panic),
         };
         if let Some(reason) = stop {
             return reason;
+        }
+    }
+}
+
+/// The handler a message goes to, as one future. Building it in a plain function, and
+/// awaiting it as a single value, keeps the message and the handler's future from each
+/// taking their own space in the loop's state (async state machines keep moved-from
+/// values), which would widen every idle server.
+fn dispatch<'a, S: GenServer>(
+    server: &'a mut S,
+    ctx: &'a mut Ctx<S>,
+    msg: Option<Message<Request<S>>>,
+) -> Work<
+    impl Future<Output = CallResult<S::Reply>> + 'a,
+    impl Future<Output = Outcome> + 'a,
+    impl Future<Output = Outcome> + 'a,
+> {
+    let info = match msg {
+        Some(Message::Msg(Request::Call(request, reply))) => {
+            ctx.reply = Some(reply);
+            return Work::Call {
+                f: server.handle_call(request, ctx),
+            };
+        }
+        Some(Message::Msg(Request::Cast(msg))) => {
+            return Work::Cast {
+                f: server.handle_cast(msg, ctx),
+            }
+        }
+        Some(Message::Msg(Request::Stop(reason))) => return Work::Stop { reason: Some(*reason) },
+        // OTP: the parent's exit signal stops the server (it only arrives as a message when
+        // the server traps exits; otherwise it has already killed the process).
+        Some(Message::Exit { from, reason }) if Some(from) == ctx.parent => {
+            return Work::Stop {
+                reason: Some(reason),
+            }
+        }
+        Some(Message::Msg(Request::Info(info))) => Info::Msg(info),
+        Some(Message::Exit { from, reason }) => Info::Exit { from, reason },
+        Some(Message::Down {
+            monitor,
+            pid,
+            reason,
+        }) => Info::Down {
+            monitor,
+            pid,
+            reason,
+        },
+        None => Info::Timeout,
+    };
+    Work::Info {
+        f: server.handle_info(info, ctx),
+    }
+}
+
+enum Done<R> {
+    Call(CallResult<R>),
+    Handled(Outcome),
+    Stop(ExitReason),
+}
+
+pin_project! {
+    #[project = WorkProj]
+    enum Work<C, K, I> {
+        Call { #[pin] f: C },
+        Cast { #[pin] f: K },
+        Info { #[pin] f: I },
+        Stop { reason: Option<ExitReason> },
+    }
+}
+
+impl<R, C, K, I> Future for Work<C, K, I>
+where
+    C: Future<Output = CallResult<R>>,
+    K: Future<Output = Outcome>,
+    I: Future<Output = Outcome>,
+{
+    type Output = Done<R>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Done<R>> {
+        match self.project() {
+            WorkProj::Call { f } => f.poll(cx).map(Done::Call),
+            WorkProj::Cast { f } => f.poll(cx).map(Done::Handled),
+            WorkProj::Info { f } => f.poll(cx).map(Done::Handled),
+            WorkProj::Stop { reason } => Poll::Ready(Done::Stop(
+                reason.take().unwrap_or(ExitReason::Normal),
+            )),
         }
     }
 }
@@ -280,7 +345,7 @@ async fn terminate<S: GenServer>(
     ctx: &mut Ctx<S>,
     reason: ExitReason,
 ) -> ExitReason {
-    let reason = match catch_unwind_future(server.terminate(&reason, ctx)).await {
+    let reason = match Box::pin(catch_unwind_future(server.terminate(&reason, ctx))).await {
         Ok(()) => reason,
         Err(panic) => panic,
     };
@@ -297,4 +362,65 @@ fn report_crash<S>(pid: Pid, reason: &ExitReason) {
         server = std::any::type_name::<S>(),
         "gen_server terminating"
     );
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+    use crate::{CallResult, Ctx, GenServer, Outcome};
+
+    struct C(u64);
+    impl GenServer for C {
+        type Call = ();
+        type Reply = u64;
+        type Cast = u64;
+        type Info = ();
+        type Continue = ();
+        async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<u64> {
+            CallResult::Reply(self.0)
+        }
+        async fn handle_cast(&mut self, k: u64, _ctx: &mut Ctx<Self>) -> Outcome {
+            self.0 += k;
+            Outcome::NoReply
+        }
+    }
+
+    #[tokio::test]
+    async fn print_sizes() {
+        let p = Prepared::<Request<C>>::new();
+        let (tx, _rx) = oneshot::channel();
+        let ctx = Ctx {
+            proc: p.ctx_for_test(),
+            parent: None,
+            reply: None,
+            timeout: None,
+            cont: None,
+            hibernate: false,
+        };
+        eprintln!("Ctx {}", std::mem::size_of_val(&ctx));
+        let mut ctx = ctx;
+        let mut c = C(0);
+        {
+            let f = c.handle_info(Info::Timeout, &mut ctx);
+            eprintln!("handle_info fut {}", std::mem::size_of_val(&f));
+        }
+        {
+            let f = c.handle_call((), &mut ctx);
+            eprintln!("handle_call fut {}", std::mem::size_of_val(&f));
+        }
+        {
+            let f = ctx.proc.recv();
+            eprintln!("recv fut {}", std::mem::size_of_val(&f));
+        }
+        {
+            let f = run_loop(&mut c, &mut ctx);
+            eprintln!("run_loop fut {}", std::mem::size_of_val(&f));
+        }
+        eprintln!("Message {}", std::mem::size_of::<Message<Request<C>>>());
+        eprintln!("Info {}", std::mem::size_of::<Info<()>>());
+        let fut = serve(C(0), ctx, tx);
+        eprintln!("serve future {}", std::mem::size_of_val(&fut));
+        let sleep = tokio::time::sleep(Duration::from_secs(1));
+        eprintln!("Sleep {}", std::mem::size_of_val(&sleep));
+    }
 }

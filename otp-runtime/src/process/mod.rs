@@ -609,6 +609,11 @@ impl<M: Send + 'static> Prepared<M> {
         &self.ctx.core
     }
 
+    #[cfg(test)]
+    pub(crate) fn ctx_for_test(self) -> ProcessCtx<M> {
+        self.ctx
+    }
+
     /// Links the new process with `other`, a live process (the caller). The new one is not
     /// in the table yet and cannot have died, so both sides are recorded directly.
     pub(crate) fn link_with(&self, other: &dyn Entry) {
