@@ -230,7 +230,10 @@ struct Row {
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "quick");
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let quick = args.iter().any(|a| a == "quick");
+    // Other arguments select workloads by a word of their name, e.g. `spawn`.
+    let only: Vec<&String> = args.iter().filter(|a| *a != "quick").collect();
     let rounds = if quick { 3 } else { 11 };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -239,23 +242,26 @@ fn main() {
     let mut rows = Vec::new();
     macro_rules! measure {
         ($name:expr, $unit:expr, $target:expr, $raw:expr, $otp:expr) => {{
-            let (mut raw, mut otp) = (Vec::new(), Vec::new());
-            // Each run is a task on a worker thread, as application code is.
-            let run_raw = || rt.block_on(async { tokio::spawn(async { $raw }).await.unwrap() });
-            let run_otp = || rt.block_on(async { tokio::spawn(async { $otp }).await.unwrap() });
-            run_raw();
-            run_otp();
-            for _ in 0..rounds {
-                raw.push(run_raw());
-                otp.push(run_otp());
+            let name: &'static str = $name;
+            if only.is_empty() || only.iter().any(|w| name.contains(w.as_str())) {
+                let (mut raw, mut otp) = (Vec::new(), Vec::new());
+                // Each run is a task on a worker thread, as application code is.
+                let run_raw = || rt.block_on(async { tokio::spawn(async { $raw }).await.unwrap() });
+                let run_otp = || rt.block_on(async { tokio::spawn(async { $otp }).await.unwrap() });
+                run_raw();
+                run_otp();
+                for _ in 0..rounds {
+                    raw.push(run_raw());
+                    otp.push(run_otp());
+                }
+                rows.push(Row {
+                    name,
+                    unit: $unit,
+                    raw: median(raw),
+                    otp: median(otp),
+                    target: $target,
+                });
             }
-            rows.push(Row {
-                name: $name,
-                unit: $unit,
-                raw: median(raw),
-                otp: median(otp),
-                target: $target,
-            });
         }};
     }
     measure!(

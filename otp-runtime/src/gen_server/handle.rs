@@ -2,16 +2,14 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::Poll;
 use std::time::Duration;
 
 use tokio::sync::oneshot;
+use tokio::sync::oneshot::error::TryRecvError;
 
 use super::{GenServer, Request};
 use crate::process::core::{Core, Envelope, Shared};
-use crate::process::{current, wait_shared_exit, ProcessRef};
+use crate::process::{current, wait_shared_exit, yield_now, ProcessRef};
 use crate::registry::{self, Name};
 use crate::{CallError, ExitReason, Pid};
 
@@ -186,7 +184,7 @@ impl<S: GenServer> ServerRef<S> {
         if shared.is_exited() {
             return Err(CallError::NoProc);
         }
-        let (tx, rx) = oneshot::channel();
+        let (tx, mut rx) = oneshot::channel();
         if core
             .tx
             .send(Envelope::Msg(Request::Call(request, tx)))
@@ -195,13 +193,12 @@ impl<S: GenServer> ServerRef<S> {
             return Err(CallError::NoProc);
         }
         // Most replies come within one scheduling round: yield once before arming a timer,
-        // which costs more than the whole round trip (see `yield_once`).
-        let mut rx = rx;
-        if let Some(answer) = yield_once(&mut rx).await {
-            return match answer {
-                Ok(reply) => Ok(reply),
-                Err(_) => Err(self.exited(shared, timeout).await),
-            };
+        // which costs more than the whole round trip (see `yield_now`).
+        yield_now().await;
+        match rx.try_recv() {
+            Ok(reply) => return Ok(reply),
+            Err(TryRecvError::Closed) => return Err(self.exited(shared, timeout).await),
+            Err(TryRecvError::Empty) => {}
         }
         let answer = async {
             match rx.await {
@@ -334,28 +331,4 @@ impl<S: GenServer> ServerRef<S> {
             Err(_) => ExitReason::NoProc,
         }
     }
-}
-
-/// Polls `rx` after letting the scheduler run once: the server, just woken by our request,
-/// runs first (tokio puts a self-woken task behind the others), so the reply is usually there
-/// on our second poll. `None` if it is not: the caller then arms its timeout.
-///
-/// Registering a tokio timer and removing it costs two driver locks and an `Arc` clone of the
-/// runtime handle, more than a whole call round trip; this skips them for the common case.
-/// The timeout then counts from the second poll, a scheduling round later than the call.
-fn yield_once<R>(
-    rx: &mut oneshot::Receiver<R>,
-) -> impl Future<Output = Option<Result<R, oneshot::error::RecvError>>> + '_ {
-    let mut yielded = false;
-    std::future::poll_fn(move |cx| {
-        if !yielded {
-            yielded = true;
-            cx.waker().wake_by_ref();
-            return Poll::Pending;
-        }
-        match Pin::new(&mut *rx).poll(cx) {
-            Poll::Ready(r) => Poll::Ready(Some(r)),
-            Poll::Pending => Poll::Ready(None),
-        }
-    })
 }

@@ -8,10 +8,11 @@ use std::time::Duration;
 use pin_project_lite::pin_project;
 
 use tokio::sync::oneshot;
+use tokio::sync::oneshot::error::TryRecvError;
 
 use super::{CallResult, Ctx, GenServer, Info, Init, Outcome, Request, ServerRef};
 use crate::process::run::catch_unwind_future;
-use crate::process::{current, wait_shared_exit, Message, Prepared};
+use crate::process::{current, yield_now, Message, Prepared};
 use crate::registry::{self, Name};
 use crate::{ExitReason, Pid, RegisterError, StartError};
 
@@ -125,32 +126,37 @@ pub(super) async fn start<S: GenServer>(
         };
         serve(server, ctx, ack_tx)
     });
-    let ack = match opts.timeout {
-        None => ack_rx.await,
-        Some(t) => match crate::time::timeout(t, ack_rx).await {
-            Some(ack) => ack,
-            None => {
-                // OTP 26: unlink, kill, and the starter never sees the EXIT.
-                if parent.is_some() {
-                    let _ = crate::unlink(process.pid());
+    // `init` usually runs within the round we yield (see `yield_now`).
+    yield_now().await;
+    let mut ack_rx = ack_rx;
+    // `None`: the process died before init answered (it was killed).
+    let ack = match ack_rx.try_recv() {
+        Ok(ack) => Some(ack),
+        Err(TryRecvError::Closed) => None,
+        Err(TryRecvError::Empty) => match opts.timeout {
+            None => ack_rx.await.ok(),
+            Some(t) => match crate::time::timeout(t, ack_rx).await {
+                Some(ack) => ack.ok(),
+                None => {
+                    // OTP 26: unlink, kill, and the starter never sees the EXIT.
+                    if parent.is_some() {
+                        let _ = crate::unlink(process.pid());
+                    }
+                    crate::exit(process.pid(), ExitReason::Kill);
+                    process.wait_exit().await;
+                    return Err(StartError::Timeout);
                 }
-                crate::exit(process.pid(), ExitReason::Kill);
-                process.wait_exit().await;
-                return Err(StartError::Timeout);
-            }
+            },
         },
     };
     match ack {
-        Ok(Ok(())) => Ok(ServerRef::from_process(process)),
-        Ok(Err(e)) => {
+        Some(Ok(())) => Ok(ServerRef::from_process(process)),
+        Some(Err(e)) => {
             // OTP 26: once start reports a failure, the process is dead and its name free.
             process.wait_exit().await;
             Err(e)
         }
-        // The process died before init answered: it was killed.
-        Err(_) => Err(StartError::Failed(
-            wait_shared_exit(&process.core().shared).await,
-        )),
+        None => Err(StartError::Failed(process.wait_exit().await)),
     }
 }
 

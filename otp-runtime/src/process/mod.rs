@@ -229,6 +229,24 @@ impl<M: Send + 'static> ProcessRef<M> {
     }
 }
 
+/// Lets the scheduler run once: the process we just woke (with a request, a start, a stop)
+/// usually runs before we are polled again, since tokio puts a self-woken task behind the
+/// others. A caller that then finds its answer ready skips registering a waker, a monitor or
+/// a timer: a tokio timer costs two driver locks and an `Arc` clone of the runtime handle,
+/// more than a whole call round trip. Timeouts then count from a scheduling round later.
+pub(crate) async fn yield_now() {
+    let mut yielded = false;
+    std::future::poll_fn(move |cx| {
+        if yielded {
+            return std::task::Poll::Ready(());
+        }
+        yielded = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    })
+    .await
+}
+
 /// Waits for the end of the process behind `shared`; its reason, at once if it is dead.
 pub(crate) async fn wait_shared_exit(shared: &Shared) -> ExitReason {
     let (tx, rx) = oneshot::channel();
