@@ -9,7 +9,11 @@ fn demo_crashes_restarts_and_exits_cleanly() {
         .expect("run the demo");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "demo failed: {}\n{stdout}\n{stderr}", out.status);
+    assert!(
+        out.status.success(),
+        "demo failed: {}\n{stdout}\n{stderr}",
+        out.status
+    );
 
     let lines: Vec<&str> = stdout.lines().collect();
     let position = |wanted: &str| {
@@ -20,9 +24,8 @@ fn demo_crashes_restarts_and_exits_cleanly() {
     };
     let first = position("5! = 120 (the server had computed 0 before)");
     let twenty = position("20! = 2432902008176640000 (the server had computed 1 before)");
-    let crash = position(
-        "40! failed: the server exited during the call: panicked: factorial overflow",
-    );
+    let crash =
+        position("40! failed: the server exited during the call: panicked: factorial overflow");
     let restarted = position("the restarter started factorial again as <0.");
     let fresh = position("5! = 120 (the server had computed 0 before: fresh state)");
     let end = position("the restarter exited: normal");

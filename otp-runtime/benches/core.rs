@@ -230,7 +230,10 @@ struct Row {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let quick = args.iter().any(|a| a == "quick");
     // Other arguments select workloads by a word of their name, e.g. `spawn`.
     let only: Vec<&String> = args.iter().filter(|a| *a != "quick").collect();

@@ -19,7 +19,8 @@
 //!
 //!     async fn handle_call(&mut self, n: u64, _ctx: &mut Ctx<Self>) -> CallResult<u128> {
 //!         self.computed += 1;
-//!         CallResult::Reply((1..=n as u128).product()) // overflow panics: the server crashes
+//!         let r = (1..=n as u128).try_fold(1u128, |acc, k| acc.checked_mul(k));
+//!         CallResult::Reply(r.expect("overflow")) // a panic: the server crashes
 //!     }
 //! }
 //!

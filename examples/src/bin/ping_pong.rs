@@ -62,11 +62,14 @@ async fn pinger(mut ctx: ProcessCtx<Pong>, pings: u32) -> ExitReason {
     }
     let _ = ponger.send(Ping::Stop);
     loop {
-        if let Message::Down { monitor, reason, .. } = ctx.recv().await {
-            if monitor == watch {
+        match ctx.recv().await {
+            Message::Down {
+                monitor, reason, ..
+            } if monitor == watch => {
                 println!("pinger: the ponger exited: {reason}");
                 return ExitReason::Normal;
             }
+            _ => {}
         }
     }
 }

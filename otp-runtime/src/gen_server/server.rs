@@ -166,6 +166,7 @@ pub(super) async fn start<S: GenServer>(
 /// arguments are captured by an `async move` block (an `async fn` would copy them into its
 /// state a second time). `init` and `terminate` share their space with the loop's; the rare
 /// `handle_continue` and gen_server timeout (a tokio `Sleep` is 112 bytes) run boxed.
+#[allow(clippy::manual_async_fn)] // deliberately not `async fn`: see above
 fn serve<S: GenServer>(
     mut server: S,
     mut ctx: Ctx<S>,
@@ -259,7 +260,11 @@ fn dispatch<'a, S: GenServer>(
                 f: server.handle_cast(msg, ctx),
             }
         }
-        Some(Message::Msg(Request::Stop(reason))) => return Work::Stop { reason: Some(*reason) },
+        Some(Message::Msg(Request::Stop(reason))) => {
+            return Work::Stop {
+                reason: Some(*reason),
+            }
+        }
         // OTP: the parent's exit signal stops the server (it only arrives as a message when
         // the server traps exits; otherwise it has already killed the process).
         Some(Message::Exit { from, reason }) if Some(from) == ctx.parent => {
@@ -315,9 +320,9 @@ where
             WorkProj::Call { f } => f.poll(cx).map(Done::Call),
             WorkProj::Cast { f } => f.poll(cx).map(Done::Handled),
             WorkProj::Info { f } => f.poll(cx).map(Done::Handled),
-            WorkProj::Stop { reason } => Poll::Ready(Done::Stop(
-                reason.take().unwrap_or(ExitReason::Normal),
-            )),
+            WorkProj::Stop { reason } => {
+                Poll::Ready(Done::Stop(reason.take().unwrap_or(ExitReason::Normal)))
+            }
         }
     }
 }
