@@ -34,6 +34,13 @@
 //!
 //! Panics are crashes only with `panic = "unwind"` (the default); see [`process`] for why
 //! `panic = "abort"` turns containment off.
+//!
+//! # The tokio runtime it needs
+//!
+//! Processes are tokio tasks, so everything runs inside a tokio runtime with its time driver
+//! enabled (`#[tokio::main]`, `#[tokio::test]` and `Builder::enable_all()` all do that): call
+//! timeouts, timers and the gen_server timeout use it. Both the multi-threaded and the
+//! current-thread schedulers work.
 #![doc(test(attr(deny(warnings))))]
 #![warn(missing_docs)]
 
@@ -53,8 +60,9 @@ pub use gen_server::{
 };
 pub use pid::{NodeId, Pid};
 pub use process::{
-    demonitor, exit, is_alive, link, links, monitor, process_count, self_pid, spawn, spawn_link,
-    trap_exit, unlink, wait_exit, Message, MonitorRef, ProcessCtx, ProcessRef, TimerRef,
+    demonitor, exit, is_alive, link, links, monitor, process_count, process_info, self_pid, spawn,
+    spawn_link, trap_exit, unlink, wait_exit, Message, MonitorRef, ProcessCtx, ProcessInfo,
+    ProcessRef, TimerRef,
 };
 pub use registry::{register, registered, unregister, whereis, Name};
 

@@ -197,33 +197,12 @@ impl<S: GenServer> ServerRef<S> {
         yield_now().await;
         match rx.try_recv() {
             Ok(reply) => return Ok(reply),
-            Err(TryRecvError::Closed) => return Err(self.exited(shared, timeout).await),
+            Err(TryRecvError::Closed) => return Err(Box::pin(exited(shared, timeout)).await),
             Err(TryRecvError::Empty) => {}
         }
-        let answer = async {
-            match rx.await {
-                Ok(reply) => Ok(reply),
-                Err(_) => Err(self.exited(shared, INFINITY).await),
-            }
-        };
-        if timeout == INFINITY {
-            return answer.await;
-        }
-        crate::time::timeout(timeout, answer)
-            .await
-            .unwrap_or(Err(CallError::Timeout))
-    }
-
-    /// The reply sender was dropped: the server died (its reason is recorded or about to be),
-    /// or it dropped a deferred reply, and then the caller waits for its deadline.
-    async fn exited(&self, shared: &Shared, timeout: Duration) -> CallError {
-        let exit = wait_shared_exit(shared);
-        let reason = if timeout == INFINITY {
-            Some(exit.await)
-        } else {
-            crate::time::timeout(timeout, exit).await
-        };
-        reason.map_or(CallError::Timeout, CallError::Exited)
+        // The slow path, boxed so that its timer and exit wait do not widen every caller's
+        // future (a process awaiting a call carries that future in its task).
+        Box::pin(slow_reply(rx, shared, timeout)).await
     }
 
     /// Sends a cast. Never blocks, never fails: a cast to a dead server is dropped, as in OTP.
@@ -331,4 +310,49 @@ impl<S: GenServer> ServerRef<S> {
             Err(_) => ExitReason::NoProc,
         }
     }
+}
+
+/// The reply sender was dropped: the server died (its reason is recorded or about to be),
+/// or it dropped a deferred reply, and then the caller waits for its deadline.
+async fn exited(shared: &Shared, timeout: Duration) -> CallError {
+    let exit = wait_shared_exit(shared);
+    let reason = if timeout == INFINITY {
+        Some(exit.await)
+    } else {
+        crate::time::timeout(timeout, exit).await
+    };
+    reason.map_or(CallError::Timeout, CallError::Exited)
+}
+
+/// Waits for a reply that did not come within a scheduling round: for the reply, the server's
+/// death (OTP's caller monitors the server: a crash is reported at once even if a deferred
+/// reply handle lives on elsewhere), or the deadline, whichever is first.
+async fn slow_reply<R>(
+    mut rx: oneshot::Receiver<R>,
+    shared: &Shared,
+    timeout: Duration,
+) -> Result<R, CallError> {
+    let answer = async {
+        let mut exit = std::pin::pin!(wait_shared_exit(shared));
+        tokio::select! {
+            biased;
+            reply = &mut rx => match reply {
+                Ok(reply) => Ok(reply),
+                // Dropped: the server is dying, or it dropped a deferred reply and lives on;
+                // either way the caller waits for its end or its deadline.
+                Err(_) => Err(CallError::Exited((&mut exit).await)),
+            },
+            reason = &mut exit => match rx.try_recv() {
+                // A reply sent just before the end (`StopReply`) still counts.
+                Ok(reply) => Ok(reply),
+                Err(_) => Err(CallError::Exited(reason)),
+            },
+        }
+    };
+    if timeout == INFINITY {
+        return answer.await;
+    }
+    crate::time::timeout(timeout, answer)
+        .await
+        .unwrap_or(Err(CallError::Timeout))
 }

@@ -12,7 +12,7 @@ use tokio::sync::oneshot::error::TryRecvError;
 
 use super::{CallResult, Ctx, GenServer, Info, Init, Outcome, Request, ServerRef};
 use crate::process::run::catch_unwind_future;
-use crate::process::{current, yield_now, Message, Prepared};
+use crate::process::{current, table, unlink_entry, yield_now, Message, Prepared, ProcessRef};
 use crate::registry::{self, Name};
 use crate::{ExitReason, Pid, RegisterError, StartError};
 
@@ -97,12 +97,18 @@ pub(super) async fn start<S: GenServer>(
     server: S,
     opts: StartOpts,
 ) -> Result<ServerRef<S>, StartError> {
-    let prepared = Prepared::<Request<S>>::new();
+    let mut prepared = Prepared::<Request<S>>::new();
     if let Some(name) = opts.name {
+        prepared.enter_table();
         match registry::register_entry(name, prepared.core().clone()) {
             Ok(()) => {}
-            Err(RegisterError::Taken(pid)) => return Err(StartError::AlreadyStarted(pid)),
-            Err(_) => unreachable!("a new process is alive and unnamed"),
+            Err(e) => {
+                table::remove(prepared.core().shared.pid());
+                return Err(match e {
+                    RegisterError::Taken(pid) => StartError::AlreadyStarted(pid),
+                    _ => unreachable!("a new process is alive and unnamed"),
+                });
+            }
         }
     }
     let parent = if opts.link {
@@ -173,6 +179,12 @@ fn serve<S: GenServer>(
     ack: oneshot::Sender<Ack>,
 ) -> impl Future<Output = ExitReason> + Send {
     async move {
+        // Killed during init: the starter learns it from `start`, and must not also get the
+        // link's EXIT (OTP 26 flushes it), so the dying server unlinks its parent first.
+        let unlink_on_kill = ctx.parent.map(|parent| UnlinkOnDrop {
+            me: ctx.proc.handle(),
+            parent,
+        });
         let failure = match catch_unwind_future(server.init(&mut ctx)).await {
             Ok(Init::Ok) => None,
             Ok(Init::Ignore) => Some((StartError::Ignored, ExitReason::Normal)),
@@ -181,11 +193,20 @@ fn serve<S: GenServer>(
         };
         if let Some((error, reason)) = failure {
             // A failed start never takes the starter down: the starter learns from the error.
-            if let Some(parent) = ctx.parent {
-                ctx.proc.unlink(parent);
+            drop(unlink_on_kill);
+            if !reason.is_clean() {
+                tracing::error!(
+                    pid = %ctx.pid(),
+                    %reason,
+                    server = std::any::type_name::<S>(),
+                    "gen_server init failed"
+                );
             }
             let _ = ack.send(Err(error));
             return reason;
+        }
+        if let Some(mut guard) = unlink_on_kill {
+            guard.disarm();
         }
         let _ = ack.send(Ok(()));
         let reason = run_loop(&mut server, &mut ctx).await;
@@ -197,6 +218,8 @@ async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason 
     loop {
         ctx.hibernate = false;
         if let Some(cont) = ctx.cont.take() {
+            // OTP: one action per return; the continue's own return decides what follows.
+            ctx.timeout = None;
             let out = Box::pin(catch_unwind_future(server.handle_continue(cont, ctx))).await;
             if let Some(reason) = outcome(out) {
                 return reason;
@@ -323,6 +346,27 @@ where
             WorkProj::Stop { reason } => {
                 Poll::Ready(Done::Stop(reason.take().unwrap_or(ExitReason::Normal)))
             }
+        }
+    }
+}
+
+/// Unlinks a starting server from its parent if dropped armed: if the server dies (killed)
+/// before init answered.
+struct UnlinkOnDrop<S: GenServer> {
+    me: ProcessRef<Request<S>>,
+    parent: Pid,
+}
+
+impl<S: GenServer> UnlinkOnDrop<S> {
+    fn disarm(&mut self) {
+        self.parent = Pid::nobody();
+    }
+}
+
+impl<S: GenServer> Drop for UnlinkOnDrop<S> {
+    fn drop(&mut self) {
+        if self.parent != Pid::nobody() {
+            unlink_entry(&**self.me.core(), self.parent);
         }
     }
 }

@@ -88,6 +88,9 @@ struct State {
     /// While alive: the pending exit signal that will kill the process, if any.
     /// Once dead: the reason it died with.
     exit: Option<ExitReason>,
+    /// The linked process a pending exit signal came through, if it came through a link:
+    /// `unlink` cancels it, since once unlink returns the link has no effect (OTP).
+    exit_via_link: Option<Pid>,
     dead: bool,
     /// Allocated at the first link, monitor or name: an idle process pays one pointer.
     extras: Option<Box<Extras>>,
@@ -96,7 +99,11 @@ struct State {
 #[derive(Default)]
 struct Extras {
     links: Vec<Pid>,
+    /// Who watches this process.
     monitors: Vec<(u64, Watcher)>,
+    /// The monitors this process holds on others, `(id, target)`: removed from their targets
+    /// when it dies, so a long-lived process watched by short-lived ones does not grow.
+    owned: Vec<(u64, Pid)>,
     name: Option<Name>,
 }
 
@@ -112,6 +119,7 @@ pub(crate) enum Watcher {
 pub(crate) struct Tombstone {
     links: Vec<Pid>,
     monitors: Vec<(u64, Watcher)>,
+    owned: Vec<(u64, Pid)>,
     name: Option<Name>,
 }
 
@@ -158,17 +166,33 @@ impl Shared {
     }
 
     /// Arms an exit signal that kills: the first one wins, and the process dies at its next
-    /// poll, whatever it is awaiting.
-    pub(crate) fn kill(&self, reason: ExitReason) {
+    /// poll, whatever it is awaiting. `via_link` names the linked sender, if the signal came
+    /// through a link.
+    pub(crate) fn kill(&self, reason: ExitReason, via_link: Option<Pid>) {
         {
             let mut st = self.state();
             if st.dead || st.exit.is_some() {
                 return;
             }
             st.exit = Some(reason);
+            st.exit_via_link = via_link;
             self.flags.fetch_or(EXIT_PENDING, Ordering::AcqRel);
         }
         self.waker.wake();
+    }
+
+    /// Removes the link to `other`, and cancels an exit signal that came through it and has
+    /// not taken effect yet.
+    pub(crate) fn unlink(&self, other: Pid) {
+        let mut st = self.state();
+        if let Some(x) = st.extras.as_mut() {
+            x.links.retain(|p| *p != other);
+        }
+        if !st.dead && st.exit_via_link == Some(other) {
+            st.exit = None;
+            st.exit_via_link = None;
+            self.flags.fetch_and(!EXIT_PENDING, Ordering::AcqRel);
+        }
     }
 
     /// The exit signal that must kill this process now, if one arrived. One atomic load when
@@ -217,6 +241,29 @@ impl Shared {
         }
     }
 
+    /// A snapshot for [`process_info`](crate::process_info); `None` once dead.
+    pub(crate) fn info(&self) -> Option<crate::ProcessInfo> {
+        let st = self.state();
+        if st.dead {
+            return None;
+        }
+        let x = st.extras.as_deref();
+        Some(crate::ProcessInfo {
+            name: x.and_then(|x| x.name.clone()),
+            links: x.map(|x| x.links.clone()).unwrap_or_default(),
+            monitors: x
+                .map(|x| {
+                    x.owned
+                        .iter()
+                        .map(|&(id, target)| MonitorRef::new(id, target))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            monitored_by: x.map_or(0, |x| x.monitors.len()),
+            trap_exit: self.is_trapping(),
+        })
+    }
+
     pub(crate) fn links(&self) -> Vec<Pid> {
         self.state()
             .extras
@@ -237,6 +284,32 @@ impl Shared {
             .monitors
             .push((id, w));
         Ok(())
+    }
+
+    /// Records a monitor this process holds on `target`.
+    pub(crate) fn add_owned(&self, id: u64, target: Pid) {
+        let mut st = self.state();
+        if !st.dead {
+            st.extras
+                .get_or_insert_with(Default::default)
+                .owned
+                .push((id, target));
+        }
+    }
+
+    /// Forgets a monitor this process held; true if it held it.
+    pub(crate) fn remove_owned(&self, id: u64) -> bool {
+        let mut st = self.state();
+        let Some(x) = st.extras.as_mut() else {
+            return false;
+        };
+        match x.owned.iter().position(|(r, _)| *r == id) {
+            Some(i) => {
+                x.owned.swap_remove(i);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Removes a monitor; true if it was still active.
@@ -283,6 +356,7 @@ impl Shared {
         Tombstone {
             links: x.links,
             monitors: x.monitors,
+            owned: x.owned,
             name: x.name,
         }
     }
@@ -317,6 +391,11 @@ pub(crate) fn signal_death(pid: Pid, reason: &ExitReason, t: Tombstone) {
         registry::remove_if(name.as_str(), pid);
     }
     table::remove(pid);
+    for (id, target) in t.owned {
+        if let Some(e) = table::get(target) {
+            e.shared().remove_monitor(id);
+        }
+    }
     for other in t.links {
         if let Some(e) = table::get(other) {
             // The link may have been removed from the other side meanwhile: then no signal.
@@ -346,18 +425,19 @@ pub(crate) fn signal_death(pid: Pid, reason: &ExitReason, t: Tombstone) {
 /// Delivers an exit signal `reason` from `from` to `to`, with Erlang's rules (otp-semantics A1).
 pub(crate) fn exit_signal(from: Pid, to: &dyn Entry, reason: ExitReason, via_link: bool) {
     let sh = to.shared();
+    let link = via_link.then_some(from);
     if !via_link && reason == ExitReason::Kill {
         // An explicit kill cannot be trapped.
-        sh.kill(ExitReason::Killed);
+        sh.kill(ExitReason::Killed, None);
     } else if sh.is_trapping() {
         to.deliver(SystemMsg::Exit { from, reason });
     } else if reason.is_normal() {
         // Dropped, unless a process sent `normal` to itself: exit(self(), normal) kills it.
         if from == sh.pid() {
-            sh.kill(reason);
+            sh.kill(reason, None);
         }
     } else {
-        sh.kill(reason);
+        sh.kill(reason, link);
     }
 }
 

@@ -42,7 +42,7 @@ use self::core::{exit_signal, next_ref, Core, Entry, Envelope, Shared, SystemMsg
 use self::run::ProcessFuture;
 pub use self::timer::TimerRef;
 use self::timer::Timers;
-use crate::{ExitReason, NotInProcess, Pid, SendError};
+use crate::{ExitReason, Name, NotInProcess, Pid, SendError};
 
 /// The pid exit signals come from when they are sent from outside any process.
 const NOBODY: Pid = Pid::nobody();
@@ -248,12 +248,24 @@ pub(crate) async fn yield_now() {
 }
 
 /// Waits for the end of the process behind `shared`; its reason, at once if it is dead.
+/// Dropping the future before the end removes the waiter (a timed-out wait leaves nothing).
 pub(crate) async fn wait_shared_exit(shared: &Shared) -> ExitReason {
-    let (tx, rx) = oneshot::channel();
-    match shared.add_monitor(next_ref(), Watcher::Waiter(tx)) {
-        Ok(()) => rx.await.unwrap_or(ExitReason::NoProc),
-        Err(_) => shared.exit_reason().unwrap_or(ExitReason::NoProc),
+    struct Cancel<'a>(&'a Shared, u64);
+    impl Drop for Cancel<'_> {
+        fn drop(&mut self) {
+            self.0.remove_monitor(self.1);
+        }
     }
+    let (tx, rx) = oneshot::channel();
+    let id = next_ref();
+    if shared.add_monitor(id, Watcher::Waiter(tx)).is_err() {
+        return shared.exit_reason().unwrap_or(ExitReason::NoProc);
+    }
+    let cancel = Cancel(shared, id);
+    let reason = rx.await.unwrap_or(ExitReason::NoProc);
+    // Fired: the dead process's watcher list is gone already.
+    std::mem::forget(cancel);
+    reason
 }
 
 /// The inside of a process: its mailbox, timers, and the operations on "this process".
@@ -416,6 +428,7 @@ impl<M: Send + 'static> ProcessCtx<M> {
                     pid,
                     reason,
                 } => {
+                    self.core.shared.remove_owned(monitor.id);
                     if let Some(f) = self.flushed.as_mut() {
                         if f.remove(&monitor.id) {
                             return None;
@@ -530,8 +543,10 @@ impl<M: Send + 'static> ProcessCtx<M> {
     /// # }
     /// ```
     pub fn demonitor(&mut self, monitor: MonitorRef, flush: bool) -> bool {
-        let active = demonitor(monitor);
-        if !active && flush {
+        let owned = self.core.shared.remove_owned(monitor.id);
+        let active = remove_monitor(monitor);
+        // Held by us but gone from the target: its DOWN is on the way, drop it on arrival.
+        if owned && !active && flush {
             self.flushed
                 .get_or_insert_with(Default::default)
                 .insert(monitor.id);
@@ -604,6 +619,7 @@ impl<M: Send + 'static> ProcessCtx<M> {
 /// A process created but not yet running: it can be named and linked before its code runs.
 pub(crate) struct Prepared<M> {
     ctx: ProcessCtx<M>,
+    in_table: bool,
 }
 
 impl<M: Send + 'static> Prepared<M> {
@@ -620,7 +636,16 @@ impl<M: Send + 'static> Prepared<M> {
                 timers: None,
                 flushed: None,
             },
+            in_table: false,
         }
+    }
+
+    /// Enters the process table before the process runs, so that a name registered for it
+    /// already leads to a pid that `exit`, `link` and `is_alive` see. The caller either runs
+    /// the process or removes it again.
+    pub(crate) fn enter_table(&mut self) {
+        table::insert(self.ctx.core.clone());
+        self.in_table = true;
     }
 
     pub(crate) fn core(&self) -> &Arc<Core<M>> {
@@ -648,8 +673,11 @@ impl<M: Send + 'static> Prepared<M> {
         Fut: Future<Output = ExitReason> + Send + 'static,
     {
         let core = self.ctx.core.clone();
-        table::insert(core.clone());
+        // Build the process first: if `f` panics, nothing was registered anywhere.
         let fut = ProcessFuture::new(core.clone(), f(self.ctx));
+        if !self.in_table {
+            table::insert(core.clone());
+        }
         tokio::spawn(fut);
         ProcessRef { core }
     }
@@ -732,7 +760,7 @@ pub(crate) fn link_entry(me: &dyn Entry, other: Pid) {
 }
 
 pub(crate) fn unlink_entry(me: &dyn Entry, other: Pid) {
-    me.shared().remove_link(other);
+    me.shared().unlink(other);
     if let Some(o) = table::get(other) {
         o.shared().remove_link(me.shared().pid());
     }
@@ -746,7 +774,9 @@ pub(crate) fn monitor_entry(me: &dyn Entry, target: Pid) -> MonitorRef {
             .add_monitor(monitor.id, Watcher::Process(me_pid))
             .is_ok()
     });
-    if !set {
+    if set {
+        me.shared().add_owned(monitor.id, target);
+    } else {
         me.deliver(SystemMsg::Down {
             monitor,
             pid: target,
@@ -851,6 +881,11 @@ pub fn monitor(pid: Pid) -> Result<MonitorRef, NotInProcess> {
 /// # }
 /// ```
 pub fn demonitor(monitor: MonitorRef) -> bool {
+    let _ = current::with(|me| me.shared().remove_owned(monitor.id));
+    remove_monitor(monitor)
+}
+
+fn remove_monitor(monitor: MonitorRef) -> bool {
     table::get(monitor.target).is_some_and(|t| t.shared().remove_monitor(monitor.id))
 }
 
@@ -960,6 +995,49 @@ pub fn links(pid: Pid) -> Vec<Pid> {
     table::get(pid)
         .map(|e| e.shared().links())
         .unwrap_or_default()
+}
+
+/// What [`process_info`] tells about a live process (Erlang's `process_info/2`).
+///
+/// # Examples
+///
+/// See [`process_info`].
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub struct ProcessInfo {
+    /// Its registered name.
+    pub name: Option<Name>,
+    /// The processes linked to it.
+    pub links: Vec<Pid>,
+    /// The monitors it holds on other processes.
+    pub monitors: Vec<MonitorRef>,
+    /// How many monitors watch it (processes, and tasks waiting for its end).
+    pub monitored_by: usize,
+    /// Whether it traps exits.
+    pub trap_exit: bool,
+}
+
+/// A snapshot of a live process's name, links and monitors; `None` if it is not alive.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move {
+///     ctx.trap_exit(true);
+///     ctx.recv().await;
+///     ExitReason::Normal
+/// });
+/// otp_runtime::register("info-doc", p.pid()).unwrap();
+/// tokio::task::yield_now().await;
+/// let info = otp_runtime::process_info(p.pid()).unwrap();
+/// assert_eq!(info.name.unwrap().as_str(), "info-doc");
+/// assert!(info.trap_exit && info.links.is_empty() && info.monitored_by == 0);
+/// # }
+/// ```
+pub fn process_info(pid: Pid) -> Option<ProcessInfo> {
+    table::get(pid).and_then(|e| e.shared().info())
 }
 
 /// How many processes are alive.

@@ -41,7 +41,7 @@ pin_project! {
             let mut this = this.project();
             if this.inner.is_some() {
                 let tomb = mark_dead(&**this.core, ExitReason::Killed);
-                this.inner.set(None);
+                let _ = catch_unwind(AssertUnwindSafe(|| this.inner.set(None)));
                 signal_death(this.core.shared.pid(), &ExitReason::Killed, tomb);
             }
         }
