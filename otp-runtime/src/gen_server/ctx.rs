@@ -40,6 +40,21 @@ pub struct Ctx<S: GenServer> {
     pub(super) timeout: Option<Duration>,
     pub(super) cont: Option<S::Continue>,
     pub(super) hibernate: bool,
+    /// Until init has answered the starter.
+    pub(super) starting: bool,
+}
+
+impl<S: GenServer> Drop for Ctx<S> {
+    fn drop(&mut self) {
+        // Killed during init: the starter learns it from `start`, and must not also get the
+        // link's EXIT (OTP 26 flushes it), so the dying server unlinks its parent first. The
+        // context is dropped before the death is signalled, so the EXIT never leaves.
+        if self.starting {
+            if let Some(parent) = self.parent {
+                self.proc.unlink(parent);
+            }
+        }
+    }
 }
 
 impl<S: GenServer> Ctx<S> {

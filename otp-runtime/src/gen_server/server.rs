@@ -12,7 +12,7 @@ use tokio::sync::oneshot::error::TryRecvError;
 
 use super::{CallResult, Ctx, GenServer, Info, Init, Outcome, Request, ServerRef};
 use crate::process::run::catch_unwind_future;
-use crate::process::{current, table, unlink_entry, yield_now, Message, Prepared, ProcessRef};
+use crate::process::{current, table, yield_now, Message, Prepared};
 use crate::registry::{self, Name};
 use crate::{ExitReason, Pid, RegisterError, StartError};
 
@@ -125,6 +125,7 @@ pub(super) async fn start<S: GenServer>(
         let ctx = Ctx {
             proc,
             parent,
+            starting: true,
             reply: None,
             timeout: None,
             cont: None,
@@ -179,12 +180,6 @@ fn serve<S: GenServer>(
     ack: oneshot::Sender<Ack>,
 ) -> impl Future<Output = ExitReason> + Send {
     async move {
-        // Killed during init: the starter learns it from `start`, and must not also get the
-        // link's EXIT (OTP 26 flushes it), so the dying server unlinks its parent first.
-        let unlink_on_kill = ctx.parent.map(|parent| UnlinkOnDrop {
-            me: ctx.proc.handle(),
-            parent,
-        });
         let failure = match catch_unwind_future(server.init(&mut ctx)).await {
             Ok(Init::Ok) => None,
             Ok(Init::Ignore) => Some((StartError::Ignored, ExitReason::Normal)),
@@ -193,7 +188,9 @@ fn serve<S: GenServer>(
         };
         if let Some((error, reason)) = failure {
             // A failed start never takes the starter down: the starter learns from the error.
-            drop(unlink_on_kill);
+            if let Some(parent) = ctx.parent {
+                ctx.proc.unlink(parent);
+            }
             if !reason.is_clean() {
                 tracing::error!(
                     pid = %ctx.pid(),
@@ -205,9 +202,7 @@ fn serve<S: GenServer>(
             let _ = ack.send(Err(error));
             return reason;
         }
-        if let Some(mut guard) = unlink_on_kill {
-            guard.disarm();
-        }
+        ctx.starting = false;
         let _ = ack.send(Ok(()));
         let reason = run_loop(&mut server, &mut ctx).await;
         terminate(&mut server, &mut ctx, reason).await
@@ -350,27 +345,6 @@ where
     }
 }
 
-/// Unlinks a starting server from its parent if dropped armed: if the server dies (killed)
-/// before init answered.
-struct UnlinkOnDrop<S: GenServer> {
-    me: ProcessRef<Request<S>>,
-    parent: Pid,
-}
-
-impl<S: GenServer> UnlinkOnDrop<S> {
-    fn disarm(&mut self) {
-        self.parent = Pid::nobody();
-    }
-}
-
-impl<S: GenServer> Drop for UnlinkOnDrop<S> {
-    fn drop(&mut self) {
-        if self.parent != Pid::nobody() {
-            unlink_entry(&**self.me.core(), self.parent);
-        }
-    }
-}
-
 /// The stop reason a handler's result asks for, if any.
 #[inline]
 fn outcome(out: Result<Outcome, ExitReason>) -> Option<ExitReason> {
@@ -447,6 +421,7 @@ mod size_tests {
         let ctx = Ctx {
             proc: p.ctx_for_test(),
             parent: None,
+            starting: true,
             reply: None,
             timeout: None,
             cont: None,
