@@ -236,12 +236,22 @@ fn main() {
         .collect();
     let quick = args.iter().any(|a| a == "quick");
     // Other arguments select workloads by a word of their name, e.g. `spawn`.
-    let only: Vec<&String> = args.iter().filter(|a| *a != "quick").collect();
+    let only: Vec<&String> = args
+        .iter()
+        .filter(|a| *a != "quick" && *a != "current")
+        .collect();
     let rounds = if quick { 3 } else { 11 };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    // `current` in the arguments: one thread, which shows the per-message cost without
+    // cross-core wakeups; the default is tokio's multi-threaded runtime, as applications use.
+    let current = args.iter().any(|a| a == "current");
+    let rt = if current {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    }
+    .enable_all()
+    .build()
+    .unwrap();
     let mut rows = Vec::new();
     macro_rules! measure {
         ($name:expr, $unit:expr, $target:expr, $raw:expr, $otp:expr) => {{

@@ -212,8 +212,20 @@ impl<S: GenServer> ServerRef<S> {
     /// See [`GenServer`].
     #[inline]
     pub fn cast(&self, msg: S::Cast) {
-        if let Ok(p) = self.resolve() {
-            let _ = p.send(Request::Cast(msg));
+        self.post(Request::Cast(msg));
+    }
+
+    #[inline]
+    fn post(&self, request: Request<S>) {
+        match &self.target {
+            Target::Process(p) => {
+                let _ = p.send(request);
+            }
+            Target::Name(_) => {
+                if let Ok(p) = self.resolve() {
+                    let _ = p.send(request);
+                }
+            }
         }
     }
 
@@ -243,9 +255,7 @@ impl<S: GenServer> ServerRef<S> {
     /// # }
     /// ```
     pub fn send(&self, info: S::Info) {
-        if let Ok(p) = self.resolve() {
-            let _ = p.send(Request::Info(info));
-        }
+        self.post(Request::Info(info));
     }
 
     /// Stops the server (`gen_server:stop/3`): it runs `terminate(reason)` after the messages

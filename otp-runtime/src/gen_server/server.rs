@@ -204,7 +204,17 @@ fn serve<S: GenServer>(
         }
         ctx.starting = false;
         let _ = ack.send(Ok(()));
-        let reason = run_loop(&mut server, &mut ctx).await;
+        // One panic guard around the whole loop, not one per handler: a panic in a handler
+        // unwinds out of the loop's poll, the loop's future (and the handler's) is dropped,
+        // and `server` and `ctx`, which live here, are intact enough for `terminate`.
+        let reason = match catch_unwind_future(run_loop(&mut server, &mut ctx)).await {
+            Ok(reason) => reason,
+            Err(panic) => {
+                // The crashed call's caller is told at once (it waits for our exit reason).
+                ctx.reply = None;
+                panic
+            }
+        };
         terminate(&mut server, &mut ctx, reason).await
     }
 }
@@ -215,7 +225,7 @@ async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason 
         if let Some(cont) = ctx.cont.take() {
             // OTP: one action per return; the continue's own return decides what follows.
             ctx.timeout = None;
-            let out = Box::pin(catch_unwind_future(server.handle_continue(cont, ctx))).await;
+            let out = Box::pin(server.handle_continue(cont, ctx)).await;
             if let Some(reason) = outcome(out) {
                 return reason;
             }
@@ -226,11 +236,10 @@ async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason 
             None => Some(ctx.proc.recv().await),
             Some(after) => Box::pin(ctx.proc.recv_timeout(after)).await,
         };
-        let done = catch_unwind_future(dispatch(server, ctx, msg)).await;
-        let stop = match done {
-            Ok(Done::Handled(Outcome::NoReply)) => None,
-            Ok(Done::Handled(Outcome::Stop(reason)) | Done::Stop(reason)) => Some(reason),
-            Ok(Done::Call(result)) => {
+        let stop = match dispatch(server, ctx, msg).await {
+            Done::Handled(Outcome::NoReply) => None,
+            Done::Handled(Outcome::Stop(reason)) | Done::Stop(reason) => Some(reason),
+            Done::Call(result) => {
                 let reply = ctx.reply.take();
                 match result {
                     CallResult::Reply(r) => {
@@ -245,7 +254,6 @@ async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason 
                     CallResult::Stop(reason) => Some(reason),
                 }
             }
-            Err(panic) => Some(panic),
         };
         if let Some(reason) = stop {
             return reason;
@@ -257,6 +265,7 @@ async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason 
 /// awaiting it as a single value, keeps the message and the handler's future from each
 /// taking their own space in the loop's state (async state machines keep moved-from
 /// values), which would widen every idle server.
+#[inline(always)]
 fn dispatch<'a, S: GenServer>(
     server: &'a mut S,
     ctx: &'a mut Ctx<S>,
@@ -347,11 +356,10 @@ where
 
 /// The stop reason a handler's result asks for, if any.
 #[inline]
-fn outcome(out: Result<Outcome, ExitReason>) -> Option<ExitReason> {
+fn outcome(out: Outcome) -> Option<ExitReason> {
     match out {
-        Ok(Outcome::NoReply) => None,
-        Ok(Outcome::Stop(reason)) => Some(reason),
-        Err(panic) => Some(panic),
+        Outcome::NoReply => None,
+        Outcome::Stop(reason) => Some(reason),
     }
 }
 
@@ -374,7 +382,7 @@ async fn terminate<S: GenServer>(
     ctx: &mut Ctx<S>,
     reason: ExitReason,
 ) -> ExitReason {
-    let reason = match Box::pin(catch_unwind_future(server.terminate(&reason, ctx))).await {
+    let reason = match catch_unwind_future(server.terminate(&reason, ctx)).await {
         Ok(()) => reason,
         Err(panic) => panic,
     };

@@ -54,9 +54,12 @@ pub(crate) enum Envelope<M> {
     Timer(u64),
 }
 
+/// `repr(C)`, senders' field first: senders read `tx` on every message while the process
+/// writes its waker on every poll; keeping them apart keeps the sender's line clean.
+#[repr(C)]
 pub(crate) struct Core<M> {
-    pub(crate) shared: Shared,
     pub(crate) tx: mpsc::UnboundedSender<Envelope<M>>,
+    pub(crate) shared: Shared,
 }
 
 impl<M: Send + 'static> Entry for Core<M> {
