@@ -277,7 +277,7 @@ impl<S: GenServer> ServerRef<S> {
             return Err(CallError::CallingSelf);
         }
         if target
-            .send(Request::Stop(Box::new(reason.clone())))
+            .send(Request::Stop(reason.clone().into()))
             .is_err()
         {
             return Err(CallError::NoProc);

@@ -293,6 +293,34 @@ pub enum Request<S: GenServer> {
     Call(S::Call, tokio::sync::oneshot::Sender<S::Reply>),
     Cast(S::Cast),
     Info(S::Info),
-    /// Boxed: a stop is rare, and the mailbox's slots are as wide as the widest variant.
-    Stop(Box<ExitReason>),
+    Stop(StopReason),
+}
+
+/// The reason of a `stop` request, one word wide: the mailbox's slots are as wide as the
+/// widest message, and only reasons that carry text need a box.
+#[doc(hidden)]
+pub enum StopReason {
+    Normal,
+    Shutdown,
+    Other(Box<ExitReason>),
+}
+
+impl From<ExitReason> for StopReason {
+    fn from(reason: ExitReason) -> Self {
+        match reason {
+            ExitReason::Normal => StopReason::Normal,
+            ExitReason::Shutdown => StopReason::Shutdown,
+            other => StopReason::Other(Box::new(other)),
+        }
+    }
+}
+
+impl From<StopReason> for ExitReason {
+    fn from(reason: StopReason) -> Self {
+        match reason {
+            StopReason::Normal => ExitReason::Normal,
+            StopReason::Shutdown => ExitReason::Shutdown,
+            StopReason::Other(r) => *r,
+        }
+    }
 }

@@ -289,7 +289,7 @@ fn dispatch<'a, S: GenServer>(
         }
         Some(Message::Msg(Request::Stop(reason))) => {
             return Work::Stop {
-                reason: Some(*reason),
+                reason: Some(reason.into()),
             }
         }
         // OTP: the parent's exit signal stops the server (it only arrives as a message when
@@ -455,6 +455,10 @@ mod size_tests {
             eprintln!("run_loop fut {}", std::mem::size_of_val(&f));
         }
         eprintln!("Message {}", std::mem::size_of::<Message<Request<C>>>());
+        eprintln!(
+            "Envelope<Request> {}",
+            std::mem::size_of::<crate::process::core::Envelope<Request<C>>>()
+        );
         eprintln!("Info {}", std::mem::size_of::<Info<()>>());
         let fut = serve(C(0), ctx, tx);
         eprintln!("serve future {}", std::mem::size_of_val(&fut));
