@@ -26,6 +26,12 @@ pub struct NodeId(pub u16);
 
 impl NodeId {
     /// The node this program runs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(otp_runtime::NodeId::LOCAL, otp_runtime::NodeId(0));
+    /// ```
     pub const LOCAL: NodeId = NodeId(0);
 
     /// Whether this is the local node.

@@ -14,9 +14,22 @@ use crate::registry::{self, Name};
 use crate::{CallError, ExitReason, Pid};
 
 /// The default call timeout: 5 seconds, as `gen_server:call/2`.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(otp_runtime::DEFAULT_CALL_TIMEOUT.as_secs(), 5);
+/// ```
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A timeout that never expires (OTP's `infinity`).
+/// A timeout that never expires (OTP's `infinity`): `call_timeout(req, INFINITY)` waits
+/// for the reply or the server's end, however long.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(otp_runtime::INFINITY, std::time::Duration::MAX);
+/// ```
 pub const INFINITY: Duration = Duration::MAX;
 
 /// A typed handle to a gen_server: `Clone + Send + Sync`.
@@ -276,10 +289,7 @@ impl<S: GenServer> ServerRef<S> {
         if current::pid() == Some(shared.pid()) {
             return Err(CallError::CallingSelf);
         }
-        if target
-            .send(Request::Stop(reason.clone().into()))
-            .is_err()
-        {
+        if target.send(Request::Stop(reason.clone().into())).is_err() {
             return Err(CallError::NoProc);
         }
         let exited = if timeout == INFINITY {
