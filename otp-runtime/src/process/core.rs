@@ -3,7 +3,8 @@
 //!
 //! Two paths reach a process:
 //! - *messages* (user messages, and the signals that become messages: a trapped `EXIT`, a
-//!   `DOWN`) go through the typed mailbox, in order;
+//!   `DOWN`) go through the typed mailbox, in order, so that what a process sent before it
+//!   died always arrives before its `DOWN` or `EXIT`, as in Erlang;
 //! - *exit signals that kill* (an untrapped abnormal exit, `kill`) set a flag and wake the
 //!   process, which dies at its next poll without reading its mailbox. They never wait behind
 //!   a long mailbox, and cost one atomic load a poll while nothing is pending.
@@ -303,31 +304,17 @@ impl Shared {
     /// Forgets a monitor this process held; true if it held it.
     pub(crate) fn remove_owned(&self, id: u64) -> bool {
         let mut st = self.state();
-        let Some(x) = st.extras.as_mut() else {
-            return false;
-        };
-        match x.owned.iter().position(|(r, _)| *r == id) {
-            Some(i) => {
-                x.owned.swap_remove(i);
-                true
-            }
-            None => false,
-        }
+        st.extras
+            .as_mut()
+            .is_some_and(|x| remove_by_id(&mut x.owned, id))
     }
 
     /// Removes a monitor; true if it was still active.
     pub(crate) fn remove_monitor(&self, id: u64) -> bool {
         let mut st = self.state();
-        let Some(x) = st.extras.as_mut() else {
-            return false;
-        };
-        match x.monitors.iter().position(|(r, _)| *r == id) {
-            Some(i) => {
-                x.monitors.swap_remove(i);
-                true
-            }
-            None => false,
-        }
+        st.extras
+            .as_mut()
+            .is_some_and(|x| remove_by_id(&mut x.monitors, id))
     }
 
     pub(crate) fn set_name(&self, name: Name) -> Result<(), NameRefused> {
@@ -362,6 +349,17 @@ impl Shared {
             owned: x.owned,
             name: x.name,
         }
+    }
+}
+
+/// Removes the entry with monitor `id`; true if there was one. Order does not matter.
+fn remove_by_id<T>(entries: &mut Vec<(u64, T)>, id: u64) -> bool {
+    match entries.iter().position(|(r, _)| *r == id) {
+        Some(i) => {
+            entries.swap_remove(i);
+            true
+        }
+        None => false,
     }
 }
 
