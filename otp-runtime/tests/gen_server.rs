@@ -601,59 +601,48 @@ async fn start_timeout_kills_slow_init() {
     assert_eq!(drain(&mut rx), vec![]);
 }
 
-/// `start/1`: `init` returning `ignore` gives `ignore`; the process exits `normal`.
-#[tokio::test(start_paused = true)]
-async fn start_init_ignore() {
+/// Starts a probe whose `init` does `mode` and fails: what `start` returned, the process's
+/// exit reason, and the events after init. The gate holds init until the exit is watched.
+async fn failed_start(mode: InitMode) -> (StartError, ExitReason, Vec<Ev>) {
     let (mut p, mut rx) = probe();
     let (gate, gate_rx) = oneshot::channel();
     p.init_gate = Some(gate_rx);
-    let start = tokio::spawn(p.init_mode(InitMode::Ignore).start());
+    let start = tokio::spawn(p.init_mode(mode).start());
     let pid = init_pid(&mut rx).await;
     let exit = watch(pid).await;
     gate.send(()).unwrap();
-    assert_eq!(start.await.unwrap().unwrap_err(), StartError::Ignored);
+    let error = start.await.unwrap().unwrap_err();
+    // OTP 26: once start has returned the failure, the process is dead.
     assert!(!otp_runtime::is_alive(pid));
-    assert_eq!(exit.await.unwrap(), ExitReason::Normal);
-    assert_eq!(drain(&mut rx), vec![], "terminate must not run after init");
+    (error, exit.await.unwrap(), drain(&mut rx))
+}
+
+/// `start/1`: `init` returning `ignore` gives `ignore`; the process exits `normal`.
+#[tokio::test(start_paused = true)]
+async fn start_init_ignore() {
+    let (error, exit, events) = failed_start(InitMode::Ignore).await;
+    assert_eq!(error, StartError::Ignored);
+    assert_eq!(exit, ExitReason::Normal);
+    assert_eq!(events, vec![], "terminate must not run after init");
 }
 
 /// `start/1`: `init` returning `{stop, stopped}` gives `{error, stopped}`; the process exits
 /// with `stopped`.
 #[tokio::test(start_paused = true)]
 async fn start_init_stop() {
-    let (mut p, mut rx) = probe();
-    let (gate, gate_rx) = oneshot::channel();
-    p.init_gate = Some(gate_rx);
-    let start = tokio::spawn(p.init_mode(InitMode::Stop(stopped())).start());
-    let pid = init_pid(&mut rx).await;
-    let exit = watch(pid).await;
-    gate.send(()).unwrap();
-    assert_eq!(
-        start.await.unwrap().unwrap_err(),
-        StartError::Failed(stopped())
-    );
-    assert!(!otp_runtime::is_alive(pid));
-    assert_eq!(exit.await.unwrap(), stopped());
-    assert_eq!(drain(&mut rx), vec![]);
+    let (error, exit, events) = failed_start(InitMode::Stop(stopped())).await;
+    assert_eq!(error, StartError::Failed(stopped()));
+    assert_eq!(exit, stopped());
+    assert_eq!(events, vec![]);
 }
 
 /// `loop_start_fail`'s `{crash, error, bailout}`: a panic in `init` is a failed start.
 #[tokio::test(start_paused = true)]
 async fn start_init_panic() {
-    let (mut p, mut rx) = probe();
-    let (gate, gate_rx) = oneshot::channel();
-    p.init_gate = Some(gate_rx);
-    let start = tokio::spawn(p.init_mode(InitMode::Panic).start());
-    let pid = init_pid(&mut rx).await;
-    let exit = watch(pid).await;
-    gate.send(()).unwrap();
+    let (error, exit, _) = failed_start(InitMode::Panic).await;
     let boom = ExitReason::Panic("init boom".into());
-    assert_eq!(
-        start.await.unwrap().unwrap_err(),
-        StartError::Failed(boom.clone())
-    );
-    assert!(!otp_runtime::is_alive(pid));
-    assert_eq!(exit.await.unwrap(), boom);
+    assert_eq!(error, StartError::Failed(boom.clone()));
+    assert_eq!(exit, boom);
 }
 
 /// `start/1`, anonymous linked: the caller is the parent, and gets `{'EXIT', Pid, stopped}`.
