@@ -1827,3 +1827,35 @@ async fn mt_parent_exit_runs_terminate_when_trapping() {
         assert_eq!(drain(&mut rx), vec![Ev::Terminate(ExitReason::Shutdown)]);
     }
 }
+
+/// `Ctx::stop` from a cast: the server stops after the handler, `terminate` sees the reason,
+/// and later calls get `NoProc`.
+#[tokio::test(start_paused = true)]
+async fn ctx_stop_from_cast_runs_terminate() {
+    struct Stopper {
+        log: mpsc::UnboundedSender<ExitReason>,
+    }
+    impl GenServer for Stopper {
+        type Call = ();
+        type Reply = ();
+        type Cast = ();
+        type Info = ();
+        type Continue = ();
+        async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<()> {
+            CallResult::Reply(())
+        }
+        async fn handle_cast(&mut self, _: (), ctx: &mut Ctx<Self>) -> Outcome {
+            ctx.stop(ExitReason::shutdown_with("asked"));
+            Outcome::NoReply
+        }
+        async fn terminate(&mut self, reason: &ExitReason, _ctx: &mut Ctx<Self>) {
+            self.log.send(reason.clone()).unwrap();
+        }
+    }
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let s = Stopper { log: tx }.start().await.unwrap();
+    s.cast(());
+    assert_eq!(s.wait_exit().await, ExitReason::shutdown_with("asked"));
+    assert_eq!(rx.recv().await, Some(ExitReason::shutdown_with("asked")));
+    assert_eq!(s.call(()).await, Err(CallError::NoProc));
+}

@@ -6,7 +6,10 @@ use tokio::sync::oneshot;
 
 use super::{GenServer, ReplyTo, Request, ServerRef};
 use crate::process::ProcessCtx;
-use crate::{MonitorRef, Pid, TimerRef};
+use crate::{ExitReason, MonitorRef, Pid, TimerRef};
+
+/// `Ctx::timeout` when no gen_server timeout is set.
+pub(super) const NO_TIMEOUT: u64 = u64::MAX;
 
 /// A gen_server's process context: its pid and parent, links, monitors, timers, and the
 /// actions a handler can ask for (gen_server timeout, continue, hibernate, deferred reply).
@@ -37,9 +40,13 @@ pub struct Ctx<S: GenServer> {
     pub(super) proc: ProcessCtx<Request<S>>,
     pub(super) parent: Option<Pid>,
     pub(super) reply: Option<oneshot::Sender<S::Reply>>,
-    pub(super) timeout: Option<Duration>,
+    /// The gen_server timeout in nanoseconds, or [`NO_TIMEOUT`]: 8 bytes where an
+    /// `Option<Duration>` takes 16, in every idle server.
+    pub(super) timeout: u64,
     pub(super) cont: Option<S::Continue>,
     pub(super) hibernate: bool,
+    /// Set by [`Ctx::stop`]; boxed to keep every idle server's context one word smaller.
+    pub(super) stop: Option<Box<ExitReason>>,
     /// Until init has answered the starter.
     pub(super) starting: bool,
 }
@@ -176,7 +183,9 @@ impl<S: GenServer> Ctx<S> {
     /// # }
     /// ```
     pub fn set_timeout(&mut self, after: Duration) {
-        self.timeout = Some(after);
+        // 584 years saturate to just below the sentinel.
+        self.timeout =
+            u64::try_from(after.as_nanos()).map_or(NO_TIMEOUT - 1, |n| n.min(NO_TIMEOUT - 1));
     }
 
     /// After this handler, run [`GenServer::handle_continue`] with `cont` before any other
@@ -242,6 +251,34 @@ impl<S: GenServer> Ctx<S> {
     /// See [`Ctx::hibernate`].
     pub fn hibernating(&self) -> bool {
         self.hibernate
+    }
+
+    /// Stops the server after the current handler returns (OTP's `{stop, Reason, …}`): a call's
+    /// reply is sent first, then `terminate` runs, then the process exits with `reason`. The
+    /// same as returning [`CallResult::StopReply`](crate::CallResult::StopReply) or
+    /// [`Outcome::Stop`](crate::Outcome::Stop), for handlers whose return value is their reply.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// struct Once;
+    /// impl GenServer for Once {
+    ///     type Call = (); type Reply = &'static str; type Cast = (); type Info = (); type Continue = ();
+    ///     async fn handle_call(&mut self, _: (), ctx: &mut Ctx<Self>) -> CallResult<&'static str> {
+    ///         ctx.stop(ExitReason::Normal);
+    ///         CallResult::Reply("bye")
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let s = Once.start().await.unwrap();
+    /// assert_eq!(s.call(()).await, Ok("bye"));
+    /// assert_eq!(s.wait_exit().await, ExitReason::Normal);
+    /// # }
+    /// ```
+    pub fn stop(&mut self, reason: ExitReason) {
+        self.stop = Some(Box::new(reason));
     }
 
     /// Sets whether this server traps exits; returns the previous setting.

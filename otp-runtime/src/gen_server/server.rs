@@ -10,6 +10,7 @@ use pin_project_lite::pin_project;
 use tokio::sync::oneshot;
 use tokio::sync::oneshot::error::TryRecvError;
 
+use super::ctx::NO_TIMEOUT;
 use super::{CallResult, Ctx, GenServer, Info, Init, Outcome, Request, ServerRef};
 use crate::process::run::catch_unwind_future;
 use crate::process::{current, table, yield_now, Message, Prepared};
@@ -127,9 +128,10 @@ pub(super) async fn start<S: GenServer>(
             parent,
             starting: true,
             reply: None,
-            timeout: None,
+            timeout: NO_TIMEOUT,
             cont: None,
             hibernate: false,
+            stop: None,
         };
         serve(server, ctx, ack_tx)
     });
@@ -224,17 +226,17 @@ async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason 
         ctx.hibernate = false;
         if let Some(cont) = ctx.cont.take() {
             // OTP: one action per return; the continue's own return decides what follows.
-            ctx.timeout = None;
+            ctx.timeout = NO_TIMEOUT;
             let out = Box::pin(server.handle_continue(cont, ctx)).await;
-            if let Some(reason) = outcome(out) {
+            if let Some(reason) = outcome(out).or_else(|| ctx.stop.take().map(|r| *r)) {
                 return reason;
             }
             continue;
         }
         // `None`: the gen_server timeout expired.
-        let msg = match ctx.timeout.take() {
-            None => Some(ctx.proc.recv().await),
-            Some(after) => Box::pin(ctx.proc.recv_timeout(after)).await,
+        let msg = match std::mem::replace(&mut ctx.timeout, NO_TIMEOUT) {
+            NO_TIMEOUT => Some(ctx.proc.recv().await),
+            nanos => Box::pin(ctx.proc.recv_timeout(Duration::from_nanos(nanos))).await,
         };
         let stop = match dispatch(server, ctx, msg).await {
             Done::Handled(Outcome::NoReply) => None,
@@ -255,7 +257,8 @@ async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason 
                 }
             }
         };
-        if let Some(reason) = stop {
+        // A stop the handler asked for with `Ctx::stop` (after its reply, if it had one).
+        if let Some(reason) = stop.or_else(|| ctx.stop.take().map(|r| *r)) {
             return reason;
         }
     }
@@ -433,11 +436,16 @@ mod size_tests {
             parent: None,
             starting: true,
             reply: None,
-            timeout: None,
+            timeout: NO_TIMEOUT,
             cont: None,
             hibernate: false,
+            stop: None,
         };
-        assert!(std::mem::size_of_val(&ctx) <= 80);
+        assert!(
+            std::mem::size_of_val(&ctx) <= 80,
+            "{}",
+            std::mem::size_of_val(&ctx)
+        );
         let fut = serve(C(0), ctx, tx);
         let size = std::mem::size_of_val(&fut);
         assert!(size <= 264, "serve future is {size} bytes");
