@@ -1,5 +1,48 @@
 //! Procedural macros of `otp-runtime`. Use them through `otp_runtime::prelude`, which
 //! re-exports them; this crate is an implementation detail.
-//!
-//! `#[gen_server]` and `supervision_tree!` land here next; today the crate is a skeleton so that
-//! the workspace has its final shape.
+
+mod errors;
+mod gen_server;
+mod names;
+
+use proc_macro::TokenStream;
+
+/// Turns an inherent impl block into a gen_server: a message enum per kind of request, a
+/// typed client handle with one method per request, start functions, and the `GenServer`
+/// impl. The full documentation, with what is generated, is on
+/// `otp_runtime::gen_server` (the re-export).
+#[proc_macro_attribute]
+pub fn gen_server(args: TokenStream, input: TokenStream) -> TokenStream {
+    gen_server::gen_server(args.into(), input.into()).into()
+}
+
+/// Marks a request that gets a reply, inside a `#[gen_server]` impl.
+#[proc_macro_attribute]
+pub fn call(_args: TokenStream, input: TokenStream) -> TokenStream {
+    gen_server::stray("call", input.into()).into()
+}
+
+/// Marks a request that gets no reply, inside a `#[gen_server]` impl.
+#[proc_macro_attribute]
+pub fn cast(_args: TokenStream, input: TokenStream) -> TokenStream {
+    gen_server::stray("cast", input.into()).into()
+}
+
+/// Marks an out-of-band message handler (`#[info]`, `#[info(down)]`, `#[info(exit)]`,
+/// `#[info(timeout)]`), inside a `#[gen_server]` impl.
+#[proc_macro_attribute]
+pub fn info(_args: TokenStream, input: TokenStream) -> TokenStream {
+    gen_server::stray("info", input.into()).into()
+}
+
+/// Marks the method run in the new process before any message, inside a `#[gen_server]` impl.
+#[proc_macro_attribute]
+pub fn init(_args: TokenStream, input: TokenStream) -> TokenStream {
+    gen_server::stray("init", input.into()).into()
+}
+
+/// Marks the method run when the server stops, inside a `#[gen_server]` impl.
+#[proc_macro_attribute]
+pub fn terminate(_args: TokenStream, input: TokenStream) -> TokenStream {
+    gen_server::stray("terminate", input.into()).into()
+}

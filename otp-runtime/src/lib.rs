@@ -66,6 +66,8 @@ pub use process::{
 };
 pub use registry::{register, registered, unregister, whereis, Name};
 
+pub use otp_macros::{call, cast, gen_server, info, init, terminate};
+
 /// Everything a program using behaviours needs, in one `use`.
 ///
 /// # Examples
@@ -75,6 +77,8 @@ pub use registry::{register, registered, unregister, whereis, Name};
 /// let _: ExitReason = ExitReason::Normal;
 /// ```
 pub mod prelude {
+    pub use otp_macros::{call, cast, gen_server, info, init, terminate};
+
     pub use crate::{
         CallError, CallResult, Ctx, ExitReason, GenServer, Info, Init, Message, MonitorRef, NodeId,
         Outcome, Pid, ProcessCtx, ProcessRef, ReplyTo, ServerRef, StartError, StartOpts, TimerRef,

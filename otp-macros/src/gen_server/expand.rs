@@ -1,0 +1,525 @@
+//! Generates, from the model of `parse`, the message enums, the client handle, the start
+//! functions and the `GenServer` impl.
+//!
+//! Input:
+//! ```text
+//! #[gen_server]
+//! impl Counter {
+//!     #[call] pub fn get(&self) -> u64 { .. }
+//!     #[cast] pub fn add(&mut self, n: u64) { .. }
+//! }
+//! ```
+//! Output (paths shortened):
+//! ```text
+//! impl Counter { /* the user's methods, unchanged */ }
+//! pub enum CounterCall { Get {} }
+//! pub enum CounterReply { Get(u64) }          // #[doc(hidden)]
+//! pub enum CounterCast { Add { n: u64 } }
+//! pub struct CounterRef { .. }                // get(&self) -> Result<u64, CallError>, add(&self, n)
+//! impl Counter { pub async fn start(self) -> Result<CounterRef, StartError>; start_link; .. }
+//! impl GenServer for Counter { .. }
+//! ```
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::parse::{Handler, Kind, Param, Server};
+use crate::names::{private, ServerNames};
+
+pub(crate) fn expand(server: &Server, krate: &syn::Path) -> TokenStream {
+    let item = &server.item;
+    let names = ServerNames::new(&server.ident);
+    let enums = enums(server, &names);
+    let handle = handle(server, &names, krate);
+    let starts = start_fns(server, &names, krate);
+    let imp = gen_server_impl(server, &names, krate);
+    quote! {
+        #item
+        #enums
+        #handle
+        #starts
+        #imp
+    }
+}
+
+/// `<T, U>` of the impl, for the generated types, plus a phantom variant that uses them.
+fn phantom(server: &Server) -> TokenStream {
+    if server.item.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let self_ty = &server.item.self_ty;
+    quote! {
+        #[doc(hidden)]
+        __Phantom(::core::convert::Infallible, ::core::marker::PhantomData<fn() -> #self_ty>),
+    }
+}
+
+fn phantom_arm(server: &Server, enum_ident: &syn::Ident) -> TokenStream {
+    if server.item.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let never = private("never");
+    quote! { #enum_ident::__Phantom(#never, _) => match #never {}, }
+}
+
+fn enums(server: &Server, names: &ServerNames) -> TokenStream {
+    let vis = &server.vis;
+    let (impl_generics, _, where_clause) = server.item.generics.split_for_impl();
+    let _ = impl_generics;
+    let params = &server.item.generics.params;
+    let phantom = phantom(server);
+    let ServerNames {
+        call,
+        cast,
+        info,
+        reply,
+        ..
+    } = names;
+    let struct_variants = |kind: Kind| {
+        server
+            .of(kind)
+            .map(|h| {
+                let docs = &h.docs;
+                let variant = &h.variant;
+                let fields = h.msg_params().map(|(n, t)| quote!(#n: #t));
+                quote! { #(#docs)* #variant { #(#fields),* }, }
+            })
+            .collect::<TokenStream>()
+    };
+    let call_variants = struct_variants(Kind::Call);
+    let cast_variants = struct_variants(Kind::Cast);
+    let info_variants = struct_variants(Kind::Info);
+    let reply_variants: TokenStream = server
+        .of(Kind::Call)
+        .map(|h| {
+            let variant = &h.variant;
+            let ty = &h.reply;
+            quote! { #variant(#ty), }
+        })
+        .collect();
+    let server_ident = &server.ident;
+    let doc_call = format!("The calls of [`{server_ident}`], one variant per `#[call]` method.");
+    let doc_cast = format!("The casts of [`{server_ident}`], one variant per `#[cast]` method.");
+    let doc_info = format!(
+        "The out-of-band messages of [`{server_ident}`], one variant per `#[info]` method: \
+         send them with the handle's `send` or a timer."
+    );
+    let info_enum = if server.of(Kind::Info).next().is_some() {
+        quote! {
+            #[doc = #doc_info]
+            #vis enum #info<#params> #where_clause { #info_variants #phantom }
+        }
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #[doc = #doc_call]
+        #vis enum #call<#params> #where_clause { #call_variants #phantom }
+
+        #[doc(hidden)]
+        #vis enum #reply<#params> #where_clause { #reply_variants #phantom }
+
+        #[doc = #doc_cast]
+        #vis enum #cast<#params> #where_clause { #cast_variants #phantom }
+
+        #info_enum
+    }
+}
+
+/// The message type names with the impl's generic arguments: `FooCall<T>`.
+fn ty(ident: &syn::Ident, server: &Server) -> TokenStream {
+    let (_, ty_generics, _) = server.item.generics.split_for_impl();
+    quote!(#ident #ty_generics)
+}
+
+fn info_ty(server: &Server, names: &ServerNames) -> TokenStream {
+    if server.of(Kind::Info).next().is_some() {
+        ty(&names.info, server)
+    } else {
+        quote!(())
+    }
+}
+
+fn handle(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStream {
+    let vis = &server.vis;
+    let self_ty = &server.item.self_ty;
+    let (impl_generics, ty_generics, where_clause) = server.item.generics.split_for_impl();
+    let params = &server.item.generics.params;
+    let handle = &names.handle;
+    let call_ty = ty(&names.call, server);
+    let reply_ty = ty(&names.reply, server);
+    let cast_ty = ty(&names.cast, server);
+    let info_ty = info_ty(server, names);
+    let server_ident = &server.ident;
+    let doc = format!(
+        "A client handle to a [`{server_ident}`] server: one method per request. \
+         `Clone + Send + Sync`; calls wait at most the handle's timeout (5 s unless \
+         [`with_timeout`]({handle}::with_timeout) says otherwise)."
+    );
+    let calls = server.of(Kind::Call).map(|h| {
+        let method = &h.method;
+        let method_vis = &h.vis;
+        let docs = &h.docs;
+        let variant = &h.variant;
+        let args = h.msg_params().map(|(n, t)| quote!(#n: #t));
+        let fields = h.msg_params().map(|(n, _)| n);
+        let out = &h.reply;
+        let r = private("reply");
+        quote! {
+            #(#docs)*
+            #[allow(unreachable_patterns)]
+            #method_vis async fn #method(&self, #(#args),*)
+                -> ::core::result::Result<#out, #krate::CallError>
+            {
+                match self.inner.call_timeout(#call_ty::#variant { #(#fields),* }, self.timeout).await? {
+                    #reply_ty::#variant(#r) => ::core::result::Result::Ok(#r),
+                    _ => ::core::unreachable!("a server answers each call with that call's reply"),
+                }
+            }
+        }
+    });
+    let casts = server.of(Kind::Cast).map(|h| {
+        let method = &h.method;
+        let method_vis = &h.vis;
+        let docs = &h.docs;
+        let variant = &h.variant;
+        let args = h.msg_params().map(|(n, t)| quote!(#n: #t));
+        let fields = h.msg_params().map(|(n, _)| n);
+        quote! {
+            #(#docs)*
+            #method_vis fn #method(&self, #(#args),*) {
+                self.inner.cast(#cast_ty::#variant { #(#fields),* })
+            }
+        }
+    });
+    let send = if server.of(Kind::Info).next().is_some() {
+        quote! {
+            /// Sends an out-of-band message to the server's `#[info]` handlers. Never blocks;
+            /// dropped if the server is dead.
+            #vis fn send(&self, info: #info_ty) {
+                self.inner.send(info)
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
+    let _ = params;
+    quote! {
+        #[doc = #doc]
+        #vis struct #handle #impl_generics #where_clause {
+            inner: #krate::ServerRef<#self_ty>,
+            timeout: ::core::time::Duration,
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::core::clone::Clone for #handle #ty_generics #where_clause {
+            fn clone(&self) -> Self {
+                #handle { inner: ::core::clone::Clone::clone(&self.inner), timeout: self.timeout }
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::core::fmt::Debug for #handle #ty_generics #where_clause {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::fmt::Debug::fmt(&self.inner, f)
+            }
+        }
+
+        #[automatically_derived]
+        impl #impl_generics ::core::convert::From<#krate::ServerRef<#self_ty>> for #handle #ty_generics #where_clause {
+            fn from(inner: #krate::ServerRef<#self_ty>) -> Self {
+                #handle { inner, timeout: #krate::DEFAULT_CALL_TIMEOUT }
+            }
+        }
+
+        impl #impl_generics #handle #ty_generics #where_clause {
+            /// A handle that resolves `name` at each request, so it reaches whichever
+            /// incarnation of the server is registered now (it survives restarts).
+            #vis fn named(name: impl ::core::convert::Into<#krate::Name>) -> Self {
+                ::core::convert::From::from(#krate::ServerRef::named(name))
+            }
+
+            /// This handle with another call timeout ([`INFINITY`](#krate::INFINITY) waits forever).
+            #vis fn with_timeout(&self, timeout: ::core::time::Duration) -> Self {
+                #handle { inner: ::core::clone::Clone::clone(&self.inner), timeout }
+            }
+
+            /// The call timeout of this handle.
+            #vis fn timeout(&self) -> ::core::time::Duration {
+                self.timeout
+            }
+
+            /// The server's pid now (for a named handle: whoever has the name, if anyone).
+            #vis fn pid(&self) -> ::core::option::Option<#krate::Pid> {
+                self.inner.pid()
+            }
+
+            /// The untyped-request handle underneath.
+            #vis fn server(&self) -> &#krate::ServerRef<#self_ty> {
+                &self.inner
+            }
+
+            /// Stops the server: `terminate` runs, then it exits with `reason`.
+            #vis async fn stop(
+                &self,
+                reason: #krate::ExitReason,
+                timeout: ::core::time::Duration,
+            ) -> ::core::result::Result<(), #krate::CallError> {
+                self.inner.stop(reason, timeout).await
+            }
+
+            /// Waits for the server's end and returns its exit reason.
+            #vis async fn wait_exit(&self) -> #krate::ExitReason {
+                self.inner.wait_exit().await
+            }
+
+            #send
+            #(#calls)*
+            #(#casts)*
+        }
+    }
+}
+
+fn start_fns(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStream {
+    let vis = &server.vis;
+    let self_ty = &server.item.self_ty;
+    let (impl_generics, ty_generics, where_clause) = server.item.generics.split_for_impl();
+    let handle = &names.handle;
+    let handle_ty = quote!(#handle #ty_generics);
+    let result = quote!(::core::result::Result<#handle_ty, #krate::StartError>);
+    quote! {
+        impl #impl_generics #self_ty #where_clause {
+            /// Starts the server in a new process, unlinked; returns once `init` has run.
+            #vis async fn start(self) -> #result {
+                self.start_with(#krate::StartOpts::new()).await
+            }
+
+            /// Starts the server linked to the calling process, its parent.
+            #vis async fn start_link(self) -> #result {
+                self.start_with(#krate::StartOpts::new().link()).await
+            }
+
+            /// Starts the server registered under `name`.
+            #vis async fn start_named(self, name: impl ::core::convert::Into<#krate::Name>) -> #result {
+                self.start_with(#krate::StartOpts::new().name(name)).await
+            }
+
+            /// Starts the server registered under `name` and linked to the calling process.
+            #vis async fn start_link_named(self, name: impl ::core::convert::Into<#krate::Name>) -> #result {
+                self.start_with(#krate::StartOpts::new().name(name).link()).await
+            }
+
+            /// Starts the server with options (name, link, start timeout).
+            #vis async fn start_with(self, opts: #krate::StartOpts) -> #result {
+                <Self as #krate::GenServer>::start_with(self, opts)
+                    .await
+                    .map(::core::convert::From::from)
+            }
+
+            /// A handle that resolves `name` at each request (it survives restarts).
+            #vis fn named(name: impl ::core::convert::Into<#krate::Name>) -> #handle_ty {
+                #handle::named(name)
+            }
+        }
+    }
+}
+
+/// The arguments of a call to the user's method, in its own order.
+fn call_args(h: &Handler, ctx: &syn::Ident, reply_to: &syn::Ident) -> Vec<TokenStream> {
+    h.params
+        .iter()
+        .map(|p| match p {
+            Param::Msg { name, .. } | Param::Given { name } => quote!(#name),
+            Param::Ctx => quote!(#ctx),
+            Param::ReplyTo => quote!(#reply_to),
+        })
+        .collect()
+}
+
+fn invoke(h: &Handler, ctx: &syn::Ident, reply_to: &syn::Ident) -> TokenStream {
+    let method = &h.method;
+    let args = call_args(h, ctx, reply_to);
+    let wait = h.is_async.then(|| quote!(.await));
+    quote!(self.#method(#(#args),*) #wait)
+}
+
+fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStream {
+    let self_ty = &server.item.self_ty;
+    let (impl_generics, _, where_clause) = server.item.generics.split_for_impl();
+    let call_ty = ty(&names.call, server);
+    let reply_ty = ty(&names.reply, server);
+    let cast_ty = ty(&names.cast, server);
+    let info_ty = info_ty(server, names);
+    let ctx = private("ctx");
+    let msg = private("msg");
+    let reply_to = private("reply_to");
+
+    let call_arms = server.of(Kind::Call).map(|h| {
+        let variant = &h.variant;
+        let fields = h.msg_params().map(|(n, _)| n);
+        let call = invoke(h, &ctx, &reply_to);
+        if h.deferred {
+            quote! {
+                #call_ty::#variant { #(#fields),* } => {
+                    let #reply_to = match #ctx.defer_reply() {
+                        ::core::option::Option::Some(r) => r.map(#reply_ty::#variant),
+                        ::core::option::Option::None => ::core::unreachable!("inside handle_call"),
+                    };
+                    #call;
+                    #krate::CallResult::NoReply
+                }
+            }
+        } else {
+            quote! {
+                #call_ty::#variant { #(#fields),* } => {
+                    #krate::CallResult::Reply(#reply_ty::#variant(#call))
+                }
+            }
+        }
+    });
+    let cast_arms = server.of(Kind::Cast).map(|h| {
+        let variant = &h.variant;
+        let fields = h.msg_params().map(|(n, _)| n);
+        let call = invoke(h, &ctx, &reply_to);
+        quote! { #cast_ty::#variant { #(#fields),* } => { #call; } }
+    });
+    let info_arms = server.of(Kind::Info).map(|h| {
+        let variant = &h.variant;
+        let fields = h.msg_params().map(|(n, _)| n);
+        let call = invoke(h, &ctx, &reply_to);
+        let info_enum = &names.info;
+        quote! { #info_enum::#variant { #(#fields),* } => { #call; } }
+    });
+    let call_phantom = phantom_arm(server, &names.call);
+    let cast_phantom = phantom_arm(server, &names.cast);
+
+    let handle_info = {
+        let msg_arm = if server.of(Kind::Info).next().is_some() {
+            let info_phantom = phantom_arm(server, &names.info);
+            quote! { #krate::Info::Msg(#msg) => match #msg { #(#info_arms)* #info_phantom }, }
+        } else {
+            TokenStream::new()
+        };
+        let given = |kind: Kind, pattern: TokenStream, names: &[&str]| match server.of(kind).next()
+        {
+            Some(h) => {
+                // Bind the runtime's values to the handler's own parameter names, in order.
+                let given: Vec<_> = h
+                    .params
+                    .iter()
+                    .filter_map(|p| match p {
+                        Param::Given { name } => Some(name.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                let binds = names.iter().zip(&given).map(|(field, name)| {
+                    let field = syn::Ident::new(field, proc_macro2::Span::call_site());
+                    quote!(#field: #name)
+                });
+                let call = invoke(h, &ctx, &reply_to);
+                let _ = &pattern;
+                quote! { #pattern { #(#binds),* } => { #call; } }
+            }
+            None => TokenStream::new(),
+        };
+        let down = given(
+            Kind::Down,
+            quote!(#krate::Info::Down),
+            &["monitor", "pid", "reason"],
+        );
+        let exit = given(Kind::Exit, quote!(#krate::Info::Exit), &["from", "reason"]);
+        let timeout = match server.of(Kind::Timeout).next() {
+            Some(h) => {
+                let call = invoke(h, &ctx, &reply_to);
+                quote! { #krate::Info::Timeout => { #call; } }
+            }
+            None => TokenStream::new(),
+        };
+        quote! {
+            async fn handle_info(
+                &mut self,
+                #msg: #krate::Info<#info_ty>,
+                #ctx: &mut #krate::Ctx<Self>,
+            ) -> #krate::Outcome {
+                #[allow(unreachable_patterns)]
+                match #msg {
+                    #msg_arm
+                    #down
+                    #exit
+                    #timeout
+                    _ => {}
+                }
+                #krate::Outcome::NoReply
+            }
+        }
+    };
+
+    let init = server.of(Kind::Init).next().map(|h| {
+        let call = invoke(h, &ctx, &reply_to);
+        let body = if h.returns {
+            quote!(#call)
+        } else {
+            quote!({ #call; #krate::Init::Ok })
+        };
+        quote! {
+            async fn init(&mut self, #ctx: &mut #krate::Ctx<Self>) -> #krate::Init {
+                #body
+            }
+        }
+    });
+    let terminate = server.of(Kind::Terminate).next().map(|h| {
+        let reason = match h.params.iter().find(|p| matches!(p, Param::Given { .. })) {
+            Some(Param::Given { name }) => name.clone(),
+            _ => private("reason"),
+        };
+        let call = invoke(h, &ctx, &reply_to);
+        quote! {
+            async fn terminate(&mut self, #reason: &#krate::ExitReason, #ctx: &mut #krate::Ctx<Self>) {
+                #call;
+            }
+        }
+    });
+    let _ = msg;
+
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #krate::GenServer for #self_ty #where_clause {
+            type Call = #call_ty;
+            type Reply = #reply_ty;
+            type Cast = #cast_ty;
+            type Info = #info_ty;
+            type Continue = ();
+
+            #init
+
+            #[allow(unused_variables, unreachable_code)]
+            async fn handle_call(
+                &mut self,
+                #msg: #call_ty,
+                #ctx: &mut #krate::Ctx<Self>,
+            ) -> #krate::CallResult<#reply_ty> {
+                match #msg {
+                    #(#call_arms)*
+                    #call_phantom
+                }
+            }
+
+            #[allow(unused_variables, unreachable_code)]
+            async fn handle_cast(
+                &mut self,
+                #msg: #cast_ty,
+                #ctx: &mut #krate::Ctx<Self>,
+            ) -> #krate::Outcome {
+                match #msg {
+                    #(#cast_arms)*
+                    #cast_phantom
+                }
+                #krate::Outcome::NoReply
+            }
+
+            #handle_info
+
+            #terminate
+        }
+    }
+}

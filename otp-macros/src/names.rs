@@ -1,0 +1,90 @@
+//! Every name the macros generate, made in one place.
+
+use proc_macro2::{Ident, Span};
+use quote::format_ident;
+
+/// `factorial_of` → `FactorialOf`; `r#type` → `Type`.
+pub(crate) fn snake_to_camel(snake: &str) -> String {
+    let snake = snake.strip_prefix("r#").unwrap_or(snake);
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = true;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The names generated for a server type `Foo`.
+pub(crate) struct ServerNames {
+    pub(crate) call: Ident,
+    pub(crate) cast: Ident,
+    pub(crate) info: Ident,
+    pub(crate) reply: Ident,
+    pub(crate) handle: Ident,
+}
+
+impl ServerNames {
+    pub(crate) fn new(server: &Ident) -> Self {
+        ServerNames {
+            call: format_ident!("{}Call", server),
+            cast: format_ident!("{}Cast", server),
+            info: format_ident!("{}Info", server),
+            reply: format_ident!("{}Reply", server),
+            handle: format_ident!("{}Ref", server),
+        }
+    }
+}
+
+/// The variant generated for handler method `method`.
+pub(crate) fn variant(method: &Ident) -> Ident {
+    Ident::new(&snake_to_camel(&method.to_string()), method.span())
+}
+
+/// An internal binding: `__otp_<name>`, invisible to user code (mixed-site hygiene).
+pub(crate) fn private(name: &str) -> Ident {
+    Ident::new(&format!("__otp_{name}"), Span::mixed_site())
+}
+
+/// Methods the generated client handle has besides the requests.
+pub(crate) const HANDLE_METHODS: &[&str] = &[
+    "named",
+    "pid",
+    "with_timeout",
+    "timeout",
+    "server",
+    "stop",
+    "wait_exit",
+    "send",
+    "clone",
+];
+
+/// Functions generated on the server type itself.
+pub(crate) const SERVER_FNS: &[&str] = &[
+    "start",
+    "start_link",
+    "start_named",
+    "start_link_named",
+    "start_with",
+    "named",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::snake_to_camel;
+
+    #[test]
+    fn camel_case() {
+        assert_eq!(snake_to_camel("factorial"), "Factorial");
+        assert_eq!(snake_to_camel("get_or_insert"), "GetOrInsert");
+        assert_eq!(snake_to_camel("r#type"), "Type");
+        assert_eq!(snake_to_camel("_private"), "Private");
+        assert_eq!(snake_to_camel("x2_y"), "X2Y");
+    }
+}
