@@ -87,7 +87,7 @@ impl Kind {
 /// One parameter of a handler, in its original position.
 pub(crate) enum Param {
     /// A part of the message, sent by the client.
-    Msg { name: Ident, ty: Type },
+    Msg { name: Ident, ty: Box<Type> },
     /// `ctx: &mut Ctx<Self>`.
     Ctx,
     /// `reply: ReplyTo<T>`: the call's deferred reply (`T` is the handler's reply type).
@@ -114,7 +114,7 @@ pub(crate) struct Handler {
 impl Handler {
     pub(crate) fn msg_params(&self) -> impl Iterator<Item = (&Ident, &Type)> {
         self.params.iter().filter_map(|p| match p {
-            Param::Msg { name, ty } => Some((name, ty)),
+            Param::Msg { name, ty } => Some((name, &**ty)),
             _ => None,
         })
     }
@@ -384,7 +384,7 @@ fn handler(kind: Kind, f: &ImplItemFn, errors: &mut Errors) -> Option<Handler> {
         msg_count += 1;
         params.push(Param::Msg {
             name,
-            ty: ty.clone(),
+            ty: Box::new(ty.clone()),
         });
     }
 
