@@ -146,10 +146,10 @@ fn handle(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStrea
     let (impl_generics, ty_generics, where_clause) = server.item.generics.split_for_impl();
     let params = &server.item.generics.params;
     let handle = &names.handle;
-    let call_ty = ty(&names.call, server);
-    let reply_ty = ty(&names.reply, server);
-    let cast_ty = ty(&names.cast, server);
     let info_ty = info_ty(server, names);
+    // In expressions and patterns the enums are named without their generic arguments
+    // (inferred); `Foo<T>::Variant` would not parse there.
+    let (call_path, reply_path, cast_path) = (&names.call, &names.reply, &names.cast);
     let server_ident = &server.ident;
     let doc = format!(
         "A client handle to a [`{server_ident}`] server: one method per request. \
@@ -171,8 +171,8 @@ fn handle(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStrea
             #method_vis async fn #method(&self, #(#args),*)
                 -> ::core::result::Result<#out, #krate::CallError>
             {
-                match self.inner.call_timeout(#call_ty::#variant { #(#fields),* }, self.timeout).await? {
-                    #reply_ty::#variant(#r) => ::core::result::Result::Ok(#r),
+                match self.inner.call_timeout(#call_path::#variant { #(#fields),* }, self.timeout).await? {
+                    #reply_path::#variant(#r) => ::core::result::Result::Ok(#r),
                     _ => ::core::unreachable!("a server answers each call with that call's reply"),
                 }
             }
@@ -188,7 +188,7 @@ fn handle(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStrea
         quote! {
             #(#docs)*
             #method_vis fn #method(&self, #(#args),*) {
-                self.inner.cast(#cast_ty::#variant { #(#fields),* })
+                self.inner.cast(#cast_path::#variant { #(#fields),* })
             }
         }
     });
@@ -350,6 +350,7 @@ fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> T
     let reply_ty = ty(&names.reply, server);
     let cast_ty = ty(&names.cast, server);
     let info_ty = info_ty(server, names);
+    let (call_path, reply_path, cast_path) = (&names.call, &names.reply, &names.cast);
     let ctx = private("ctx");
     let msg = private("msg");
     let reply_to = private("reply_to");
@@ -360,9 +361,9 @@ fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> T
         let call = invoke(h, &ctx, &reply_to);
         if h.deferred {
             quote! {
-                #call_ty::#variant { #(#fields),* } => {
+                #call_path::#variant { #(#fields),* } => {
                     let #reply_to = match #ctx.defer_reply() {
-                        ::core::option::Option::Some(r) => r.map(#reply_ty::#variant),
+                        ::core::option::Option::Some(r) => r.map(#reply_path::#variant),
                         ::core::option::Option::None => ::core::unreachable!("inside handle_call"),
                     };
                     #call;
@@ -371,8 +372,8 @@ fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> T
             }
         } else {
             quote! {
-                #call_ty::#variant { #(#fields),* } => {
-                    #krate::CallResult::Reply(#reply_ty::#variant(#call))
+                #call_path::#variant { #(#fields),* } => {
+                    #krate::CallResult::Reply(#reply_path::#variant(#call))
                 }
             }
         }
@@ -381,7 +382,7 @@ fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> T
         let variant = &h.variant;
         let fields = h.msg_params().map(|(n, _)| n);
         let call = invoke(h, &ctx, &reply_to);
-        quote! { #cast_ty::#variant { #(#fields),* } => { #call; } }
+        quote! { #cast_path::#variant { #(#fields),* } => { #call; } }
     });
     let info_arms = server.of(Kind::Info).map(|h| {
         let variant = &h.variant;
