@@ -9,8 +9,10 @@ use proc_macro::TokenStream;
 
 /// Turns an inherent impl block into a gen_server: a message enum per kind of request, a
 /// typed client handle with one method per request, start functions, and the `GenServer`
-/// impl. The full documentation, with what is generated, is on
-/// `otp_runtime::gen_server` (the re-export).
+/// impl.
+///
+/// The guide, with a compiled example and what is generated, is the documentation of the
+/// `otp_runtime::gen_server` module ("The `#[gen_server]` macro").
 #[proc_macro_attribute]
 pub fn gen_server(args: TokenStream, input: TokenStream) -> TokenStream {
     gen_server::gen_server(args.into(), input.into()).into()

@@ -2,33 +2,32 @@
 //!
 //! `otp-runtime` gives Rust programs Erlang's process model (pids, typed mailboxes, links,
 //! monitors, exit signals, a name registry, timers owned by a process) and OTP's behaviours
-//! built on it, starting with [`GenServer`]. Crashes are contained at the process boundary and
-//! reported as exit reasons, so supervisors can heal them ("let it crash").
+//! built on it, starting with [`GenServer`] and its macro, [`gen_server`](macro@gen_server).
+//! Crashes are contained at the process boundary and reported as exit reasons, so supervisors
+//! can heal them ("let it crash").
 //!
 //! ```
 //! use otp_runtime::prelude::*;
 //!
-//! struct Factorial { computed: u64 }
+//! #[derive(Default)]
+//! pub struct Factorial { computed: u64 }
 //!
-//! impl GenServer for Factorial {
-//!     type Call = u64;
-//!     type Reply = u128;
-//!     type Cast = ();
-//!     type Info = ();
-//!     type Continue = ();
-//!
-//!     async fn handle_call(&mut self, n: u64, _ctx: &mut Ctx<Self>) -> CallResult<u128> {
-//!         self.computed += 1;
+//! #[gen_server]
+//! impl Factorial {
+//!     /// n! and how many factorials this server computed before.
+//!     #[call]
+//!     pub fn factorial(&mut self, n: u64) -> (u128, u64) {
 //!         let r = (1..=n as u128).try_fold(1u128, |acc, k| acc.checked_mul(k));
-//!         CallResult::Reply(r.expect("overflow")) // a panic: the server crashes
+//!         self.computed += 1;
+//!         (r.expect("overflow"), self.computed - 1) // a panic: the server crashes
 //!     }
 //! }
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let f = Factorial { computed: 0 }.start().await.unwrap();
-//! assert_eq!(f.call(5).await, Ok(120));
-//! assert!(matches!(f.call(40).await, Err(CallError::Exited(ExitReason::Panic(_)))));
-//! assert_eq!(f.call(5).await, Err(CallError::NoProc)); // a supervisor would restart it
+//! let f = Factorial::default().start().await.unwrap();
+//! assert_eq!(f.factorial(5).await, Ok((120, 0)));
+//! assert!(matches!(f.factorial(40).await, Err(CallError::Exited(ExitReason::Panic(_)))));
+//! assert_eq!(f.factorial(5).await, Err(CallError::NoProc)); // a supervisor would restart it
 //! # }
 //! ```
 //!

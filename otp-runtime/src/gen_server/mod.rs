@@ -13,6 +13,80 @@
 //! | `gen_server:reply(From, R)` | [`Ctx::defer_reply`] then [`ReplyTo::reply`] |
 //! | the `Timeout`, `{continue, C}`, `hibernate` actions | [`Ctx::set_timeout`], [`Ctx::continue_with`], [`Ctx::hibernate`] |
 //! | `terminate/2` | [`GenServer::terminate`] |
+//!
+//! # The `#[gen_server]` macro
+//!
+//! On an inherent `impl` block of the server's type, `#[gen_server]` turns methods marked
+//! `#[call]`, `#[cast]` and `#[info]` into messages, and generates everything around them:
+//!
+//! ```
+//! use otp_runtime::prelude::*;
+//!
+//! #[derive(Default)]
+//! pub struct Counter { n: u64 }
+//!
+//! #[gen_server]
+//! impl Counter {
+//!     /// The current count.
+//!     #[call]
+//!     pub fn get(&self) -> u64 { self.n }
+//!
+//!     /// Adds `k`; returns nothing, so the caller does not wait.
+//!     #[cast]
+//!     pub fn add(&mut self, k: u64) { self.n += k }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let c: CounterRef = Counter::default().start_named("counter").await.unwrap();
+//! c.add(2);
+//! assert_eq!(c.get().await, Ok(2));
+//! // The generated pieces, by name:
+//! let _: CounterCall = CounterCall::Get {};
+//! let _: CounterCast = CounterCast::Add { k: 1 };
+//! let by_name: CounterRef = Counter::named("counter"); // resolves the name at each call
+//! assert_eq!(by_name.with_timeout(std::time::Duration::from_secs(1)).get().await, Ok(2));
+//! # }
+//! ```
+//!
+//! What the macro generates for that block (paths shortened):
+//!
+//! ```text
+//! impl Counter { pub fn get(..); pub fn add(..) }          // your methods, unchanged
+//! pub enum CounterCall { /// The current count.  Get {} }  // one variant per #[call]
+//! pub enum CounterCast { Add { k: u64 } }                  // one per #[cast]
+//! pub enum CounterInfo { .. }                              // one per #[info], if any
+//! pub struct CounterRef { .. }                             // Clone + Send + Sync
+//! impl CounterRef {
+//!     pub async fn get(&self) -> Result<u64, CallError>;   // timeout 5 s
+//!     pub fn add(&self, k: u64);                           // never blocks
+//!     pub fn named(name) -> Self; pub fn with_timeout(&self, Duration) -> Self;
+//!     pub fn pid(&self); pub async fn stop(..); pub async fn wait_exit(&self);
+//!     pub fn send(&self, CounterInfo);                     // if there are #[info]s
+//! }
+//! impl Counter {
+//!     pub async fn start(self) -> Result<CounterRef, StartError>;
+//!     pub async fn start_link(self); start_named(self, name); start_link_named(self, name);
+//!     pub async fn start_with(self, StartOpts); pub fn named(name) -> CounterRef;
+//! }
+//! impl GenServer for Counter { type Call = CounterCall; type Cast = CounterCast; .. }
+//! ```
+//!
+//! Handlers:
+//! - `#[call]`: the return type is the reply. A parameter `reply: ReplyTo<T>` (and no return
+//!   type) defers the reply: answer later, from anywhere, with `reply.reply(value)`.
+//! - `#[cast]`, `#[info]`: no return type. Infos arrive through the handle's `send` or a
+//!   timer (`ctx.send_after(after, CounterInfo::Tick { .. })`).
+//! - `#[info(down)]` `(monitor: MonitorRef, pid: Pid, reason: ExitReason)`,
+//!   `#[info(exit)]` `(from: Pid, reason: ExitReason)` (when trapping exits),
+//!   `#[info(timeout)]` (the gen_server timeout, set with [`Ctx::set_timeout`]).
+//! - `#[init]` returns [`Init`] or nothing; `#[terminate]` takes `reason: &ExitReason`.
+//! - Any handler may be `async`, take `&self` or `&mut self`, and take
+//!   `ctx: &mut Ctx<Self>` anywhere in its parameters; [`Ctx::stop`] stops the server after
+//!   the handler (a call's reply is sent first).
+//!
+//! The generated types and start functions take the widest visibility among the handlers;
+//! each client method takes its handler's visibility. `#[gen_server(crate = path)]` names
+//! the runtime crate if you renamed it.
 
 mod ctx;
 mod handle;
