@@ -340,7 +340,10 @@ fn invoke(h: &Handler, ctx: &syn::Ident, reply_to: &syn::Ident) -> TokenStream {
     let method = &h.method;
     let args = call_args(h, ctx, reply_to);
     let wait = h.is_async.then(|| quote!(.await));
-    quote!(self.#method(#(#args),*) #wait)
+    // A path, not `self.#method(..)`: a path prefers the inherent method, where method-call
+    // syntax on `&mut Self` would pick `GenServer::init`/`terminate` over a `&self` handler
+    // of that name (and the generated method would call itself).
+    quote!(Self::#method(self, #(#args),*) #wait)
 }
 
 fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStream {

@@ -2,15 +2,16 @@
 //! the way (each rule is written above the check that enforces it). Errors point at the
 //! user's tokens and are all collected, so one expansion reports every problem.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
+use quote::{quote, ToTokens};
 use syn::parse::{Parse, ParseStream};
 use syn::{
-    Attribute, FnArg, GenericArgument, ImplItem, ImplItemFn, ItemImpl, Pat, PathArguments,
-    ReturnType, Type, Visibility,
+    Attribute, FnArg, GenericArgument, ImplItem, ImplItemFn, Item, ItemImpl, Pat, PatType,
+    PathArguments, ReturnType, Type, Visibility,
 };
 
 use crate::errors::Errors;
-use crate::names::{self, HANDLE_METHODS, SERVER_FNS};
+use crate::names::{self, ServerNames, HANDLE_METHODS, SERVER_FNS};
 
 mod kw {
     syn::custom_keyword!(down);
@@ -31,7 +32,16 @@ impl Parse for Args {
             // crate = path
             if input.peek(syn::Token![crate]) {
                 let key: syn::Token![crate] = input.parse()?;
-                input.parse::<syn::Token![=]>()?;
+                // `crate` or `crate =` alone: syn's own error would be at the end of the
+                // arguments, which rustc shows as the whole attribute; point at `crate`.
+                let eq: Option<syn::Token![=]> = input.parse()?;
+                if eq.is_none() || input.is_empty() || input.peek(syn::Token![,]) {
+                    return Err(syn::Error::new_spanned(
+                        key,
+                        "write `crate = path`, the path of otp_runtime: e.g. `crate = ::my_otp` \
+                         if you renamed it",
+                    ));
+                }
                 let path: syn::Path = input.parse()?;
                 if krate.replace(path).is_some() {
                     return Err(syn::Error::new_spanned(key, "`crate` is given twice"));
@@ -142,41 +152,47 @@ pub(crate) fn parse(input: TokenStream, errors: &mut Errors) -> Option<Server> {
     let mut item: ItemImpl = match syn::parse2(input.clone()) {
         Ok(item) => item,
         Err(_) => {
-            errors.at(
-                input,
-                "#[gen_server] goes on an inherent impl block of the server type: \
-                 `#[gen_server] impl MyServer { ... }`",
-            );
+            not_an_impl(input, errors);
             return None;
         }
     };
-    if let Some((_, trait_path, _)) = &item.trait_ {
+    // Not a trait impl. The impl is emitted as an inherent one (its associated types
+    // dropped), so that rustc adds neither "not a member of trait" nor "missing items".
+    if let Some((_, trait_path, _)) = item.trait_.take() {
+        let self_ty = &item.self_ty;
         errors.at(
-            trait_path,
-            "#[gen_server] goes on an inherent impl block, not a trait impl: \
-             write `impl MyServer { ... }` and the macro implements GenServer for you",
+            &trait_path,
+            format_args!(
+                "#[gen_server] goes on an inherent impl block, not a trait impl: write \
+                 `impl {} {{ ... }}` and the macro implements GenServer for you",
+                self_ty.to_token_stream()
+            ),
         );
-        return None;
+        item.items.retain(|i| !matches!(i, ImplItem::Type(_)));
+        item.unsafety = None;
+        return Some(invalid(item));
     }
-    let ident = match &*item.self_ty {
-        Type::Path(p) if p.qself.is_none() => p.path.segments.last().map(|s| s.ident.clone()),
-        _ => None,
-    };
-    let Some(ident) = ident else {
+    // A named type, whose name the generated ones start with: `impl Foo<T>`, also when a
+    // `macro_rules!` passes it as `$t:ty` (an invisible group).
+    let Some(ident) = server_ident(&item.self_ty) else {
         errors.at(
             &item.self_ty,
             "#[gen_server] needs a named server type (a struct or enum), like `impl Counter`",
         );
-        return None;
+        return Some(invalid(item));
     };
 
     let mut handlers = Vec::new();
     let mut other_methods = Vec::new();
+    let self_ty = (*item.self_ty).clone();
     for impl_item in &mut item.items {
-        let ImplItem::Fn(f) = impl_item else { continue };
+        let ImplItem::Fn(f) = impl_item else {
+            misplaced(impl_item, errors);
+            continue;
+        };
         match take_kind(f, errors) {
             Some(kind) => {
-                if let Some(h) = handler(kind, f, errors) {
+                if let Some(h) = handler(kind, f, &self_ty, errors) {
                     handlers.push(h);
                 }
             }
@@ -193,19 +209,125 @@ pub(crate) fn parse(input: TokenStream, errors: &mut Errors) -> Option<Server> {
     })
 }
 
+/// The error for anything but an impl block, pointed at what it is (`struct Counter`),
+/// not at the whole item.
+fn not_an_impl(input: TokenStream, errors: &mut Errors) {
+    match syn::parse2::<Item>(input.clone()) {
+        Ok(Item::Struct(syn::ItemStruct {
+            struct_token: kw,
+            ident,
+            ..
+        })) => type_not_impl(quote!(#kw #ident), &ident, errors),
+        Ok(Item::Enum(syn::ItemEnum {
+            enum_token: kw,
+            ident,
+            ..
+        })) => type_not_impl(quote!(#kw #ident), &ident, errors),
+        Ok(Item::Union(syn::ItemUnion {
+            union_token: kw,
+            ident,
+            ..
+        })) => type_not_impl(quote!(#kw #ident), &ident, errors),
+        Ok(Item::Fn(f)) => {
+            let (kw, ident) = (&f.sig.fn_token, &f.sig.ident);
+            errors.at(
+                quote!(#kw #ident),
+                "#[gen_server] goes on an impl block of the server type, not on a function: \
+                 `#[gen_server] impl MyServer { ... }`, with the handlers as its methods",
+            );
+        }
+        _ => errors.at(
+            input,
+            "#[gen_server] goes on an inherent impl block of the server type: \
+             `#[gen_server] impl MyServer { ... }`",
+        ),
+    }
+}
+
+fn type_not_impl(at: TokenStream, ident: &Ident, errors: &mut Errors) {
+    errors.at(
+        at,
+        format_args!(
+            "#[gen_server] goes on the impl block that holds the handlers, not on the type: \
+             `#[gen_server] impl {ident} {{ ... }}`"
+        ),
+    );
+}
+
+/// The model of an impl the macro will not expand (a trait impl, an unnamed type): only
+/// the impl, its handler attributes removed, for the caller to emit beside the error.
+fn invalid(mut item: ItemImpl) -> Server {
+    for impl_item in &mut item.items {
+        if let Some(attrs) = attrs_mut(impl_item) {
+            attrs.retain(|a| handler_attr(a).is_none());
+        }
+    }
+    Server {
+        item,
+        ident: Ident::new("__otp_invalid", Span::call_site()),
+        handlers: Vec::new(),
+        vis: Visibility::Inherited,
+    }
+}
+
+/// `Foo` of `impl Foo<T>`, `impl path::Foo`, `impl (Foo)` and a `macro_rules!` `$t:ty`.
+fn server_ident(ty: &Type) -> Option<Ident> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last().map(|s| s.ident.clone()),
+        Type::Group(g) => server_ident(&g.elem),
+        Type::Paren(p) => server_ident(&p.elem),
+        _ => None,
+    }
+}
+
+/// The handler attribute `attr` is, if it is one: `#[call]`, or a path ending in one such as
+/// `#[otp_runtime::call]` (the attribute macros are also exported by name).
+fn handler_attr(attr: &Attribute) -> Option<&'static str> {
+    let last = &attr.path().segments.last()?.ident;
+    ["call", "cast", "info", "init", "terminate"]
+        .into_iter()
+        .find(|name| last == name)
+}
+
+fn attrs_mut(item: &mut ImplItem) -> Option<&mut Vec<Attribute>> {
+    match item {
+        ImplItem::Fn(f) => Some(&mut f.attrs),
+        ImplItem::Const(c) => Some(&mut c.attrs),
+        ImplItem::Type(t) => Some(&mut t.attrs),
+        ImplItem::Macro(m) => Some(&mut m.attrs),
+        _ => None,
+    }
+}
+
+/// Handler attributes go on methods only. On anything else they are removed (or they would
+/// expand on their own and claim to be outside a `#[gen_server]` impl) and reported.
+fn misplaced(item: &mut ImplItem, errors: &mut Errors) {
+    let Some(attrs) = attrs_mut(item) else { return };
+    attrs.retain(|attr| match handler_attr(attr) {
+        Some(name) => {
+            errors.at(
+                attr,
+                format_args!("#[{name}] goes on a method (an `fn`) of the impl"),
+            );
+            false
+        }
+        None => true,
+    });
+}
+
 /// Removes the handler attributes of `f` and says what kind of handler it is (`None`: an
 /// ordinary method). One method has at most one handler attribute.
 fn take_kind(f: &mut ImplItemFn, errors: &mut Errors) -> Option<Kind> {
     let mut kind: Option<(Kind, Attribute)> = None;
     let mut kept = Vec::with_capacity(f.attrs.len());
     for attr in std::mem::take(&mut f.attrs) {
-        let this = match attr.path().get_ident().map(|i| i.to_string()).as_deref() {
+        let this = match handler_attr(&attr) {
             Some("call") => Some(bare(&attr, Kind::Call, errors)),
             Some("cast") => Some(bare(&attr, Kind::Cast, errors)),
             Some("init") => Some(bare(&attr, Kind::Init, errors)),
             Some("terminate") => Some(bare(&attr, Kind::Terminate, errors)),
-            Some("info") => Some(info_kind(&attr, errors)),
-            _ => None,
+            Some(_) => Some(info_kind(&attr, errors)),
+            None => None,
         };
         match this {
             Some(k) => match &kind {
@@ -276,14 +398,15 @@ fn info_kind(attr: &Attribute, errors: &mut Errors) -> Kind {
     }
 }
 
-fn handler(kind: Kind, f: &ImplItemFn, errors: &mut Errors) -> Option<Handler> {
+fn handler(kind: Kind, f: &ImplItemFn, self_ty: &Type, errors: &mut Errors) -> Option<Handler> {
     let sig = &f.sig;
     let before = errors.len();
     let errs = errors;
 
-    // A handler borrows the server: `&self` or `&mut self`.
+    // A handler borrows the server: `&self`, `&mut self`, `self: &Self`, `self: &mut Self`
+    // (syn gives the shorthand forms their type too).
     match sig.receiver() {
-        Some(r) if r.reference.is_none() => errs.at(
+        Some(r) if !matches!(&*r.ty, Type::Reference(_)) => errs.at(
             r,
             "a handler cannot take `self` by value: the server lives on after each message; \
              use `&mut self` (or `&self`)",
@@ -320,10 +443,25 @@ fn handler(kind: Kind, f: &ImplItemFn, errors: &mut Errors) -> Option<Handler> {
     if let Some(v) = &sig.variadic {
         errs.at(v, "a handler cannot be variadic");
     }
+    // The method's name, in CamelCase, names its message variant: it must be an identifier
+    // (`fn self_` would give the keyword `Self`, `fn _1` the number `1`).
+    let camel = names::snake_to_camel(&sig.ident.to_string());
+    if matches!(kind, Kind::Call | Kind::Cast | Kind::Info)
+        && syn::parse_str::<Ident>(&camel).is_err()
+    {
+        errs.at(
+            &sig.ident,
+            format_args!(
+                "`{}` cannot name a message variant (it would be `{camel}`): rename the method",
+                sig.ident
+            ),
+        );
+    }
 
     let mut params = Vec::new();
     let mut reply_to: Option<Type> = None;
-    let mut msg_count = 0;
+    // The parameters that carry data (message fields, or the runtime's values), in order.
+    let mut data: Vec<&PatType> = Vec::new();
     for arg in &sig.inputs {
         let FnArg::Typed(pt) = arg else { continue };
         let ty = &*pt.ty;
@@ -345,24 +483,22 @@ fn handler(kind: Kind, f: &ImplItemFn, errors: &mut Errors) -> Option<Handler> {
             if kind != Kind::Call {
                 errs.at(
                     ty,
-                    "only a #[call] has a caller to reply to: `ReplyTo` belongs on a #[call]",
+                    format_args!(
+                        "a {} has no caller to reply to: `ReplyTo` belongs on a #[call]",
+                        kind.attr_name()
+                    ),
                 );
-            } else if reply_to.replace(inner.clone()).is_some() {
+            } else if reply_to.replace(replace_self(&inner, self_ty)).is_some() {
                 errs.at(ty, "a call has one reply: take one `ReplyTo`");
             }
             params.push(Param::ReplyTo);
             continue;
         }
+        data.push(pt);
         match kind {
             // #[terminate] takes the exit reason: `reason: &ExitReason`.
-            Kind::Terminate => {
-                msg_count += 1;
-                params.push(Param::Given { name });
-                continue;
-            }
             // #[info(down)] takes (monitor, pid, reason); #[info(exit)] takes (from, reason).
-            Kind::Down | Kind::Exit => {
-                msg_count += 1;
+            Kind::Terminate | Kind::Down | Kind::Exit => {
                 params.push(Param::Given { name });
                 continue;
             }
@@ -381,18 +517,24 @@ fn handler(kind: Kind, f: &ImplItemFn, errors: &mut Errors) -> Option<Handler> {
             ),
             _ => {}
         }
-        msg_count += 1;
         params.push(Param::Msg {
             name,
-            ty: Box::new(ty.clone()),
+            ty: Box::new(replace_self(ty, self_ty)),
         });
     }
 
-    // What each kind may take and return.
+    // What each kind may take and return. A wrong count points at the first parameter too
+    // many, or at the parameter list when some are missing.
+    let parens = sig.paren_token.span.join();
+    let arity = |errs: &mut Errors, want: usize, msg: &str| match data.get(want) {
+        Some(extra) => errs.at(extra, msg),
+        None if data.len() < want => errs.push(syn::Error::new(parens, msg)),
+        None => {}
+    };
     let returns = !matches!(sig.output, ReturnType::Default);
     let ret_ty: Type = match &sig.output {
         ReturnType::Default => syn::parse_quote!(()),
-        ReturnType::Type(_, t) => (**t).clone(),
+        ReturnType::Type(_, t) => replace_self(t, self_ty),
     };
     match kind {
         Kind::Call if reply_to.is_some() && returns => errs.at(
@@ -407,27 +549,43 @@ fn handler(kind: Kind, f: &ImplItemFn, errors: &mut Errors) -> Option<Handler> {
                 kind.attr_name()
             ),
         ),
-        Kind::Init if msg_count > 0 => errs.at(
-            &sig.inputs,
-            "#[init] takes `&mut self` and optionally `ctx: &mut Ctx<Self>`, and returns \
-             `Init` or nothing",
+        Kind::Terminate if returns => errs.at(
+            &sig.output,
+            "#[terminate] returns nothing: remove the return type (the server is stopping)",
         ),
-        Kind::Terminate if msg_count != 1 || returns => errs.at(
-            &sig.ident,
-            "#[terminate] is `fn(&mut self, reason: &ExitReason)`, optionally with \
-             `ctx: &mut Ctx<Self>`, and returns nothing",
+        _ => {}
+    }
+    const CTX: &str = "after `&mut self`, plus `ctx: &mut Ctx<Self>` anywhere if it needs one";
+    match kind {
+        Kind::Init => arity(
+            errs,
+            0,
+            "#[init] runs before any message, so it takes none: only `&mut self` and \
+             optionally `ctx: &mut Ctx<Self>` (set its data in the server value before \
+             `start`); it returns `Init` or nothing",
         ),
-        Kind::Down if msg_count != 3 => errs.at(
-            &sig.ident,
-            "#[info(down)] takes `(monitor: MonitorRef, pid: Pid, reason: ExitReason)`",
+        Kind::Timeout => arity(
+            errs,
+            0,
+            "#[info(timeout)] takes no message: only `&mut self` and optionally \
+             `ctx: &mut Ctx<Self>`",
         ),
-        Kind::Exit if msg_count != 2 => errs.at(
-            &sig.ident,
-            "#[info(exit)] takes `(from: Pid, reason: ExitReason)`",
+        Kind::Terminate => arity(
+            errs,
+            1,
+            &format!("#[terminate] takes `reason: &ExitReason` {CTX}"),
         ),
-        Kind::Timeout if msg_count > 0 => errs.at(
-            &sig.inputs,
-            "#[info(timeout)] takes no message: only `&mut self` and optionally `ctx`",
+        Kind::Down => arity(
+            errs,
+            3,
+            &format!(
+                "#[info(down)] takes `monitor: MonitorRef, pid: Pid, reason: ExitReason` {CTX}"
+            ),
+        ),
+        Kind::Exit => arity(
+            errs,
+            2,
+            &format!("#[info(exit)] takes `from: Pid, reason: ExitReason` {CTX}"),
         ),
         _ => {}
     }
@@ -454,39 +612,55 @@ fn handler(kind: Kind, f: &ImplItemFn, errors: &mut Errors) -> Option<Handler> {
 }
 
 /// Variants and generated names must not collide: two handlers of one kind may not give
-/// the same variant, and no method of the impl may shadow a generated function.
+/// the same variant, there is at most one handler of each kind that has no enum (`#[init]`,
+/// `#[terminate]`, `#[info(down)]`, `#[info(exit)]`, `#[info(timeout)]`: the runtime has one
+/// callback for each), and no method of the impl may shadow a generated function.
 fn check_unique(handlers: &[Handler], others: &[Ident], server: &Ident, errors: &mut Errors) {
+    let names = ServerNames::new(server);
     for (i, h) in handlers.iter().enumerate() {
-        let same_enum = |k: Kind| match k {
-            Kind::Call => 0,
-            Kind::Cast => 1,
-            Kind::Info => 2,
-            _ => 3 + k as usize,
+        let mut earlier = handlers[..i].iter().filter(|o| o.kind == h.kind);
+        let enum_name = match h.kind {
+            Kind::Call => Some(&names.call),
+            Kind::Cast => Some(&names.cast),
+            Kind::Info => Some(&names.info),
+            _ => None,
         };
-        if let Some(first) = handlers[..i]
-            .iter()
-            .find(|o| same_enum(o.kind) == same_enum(h.kind) && o.variant == h.variant)
-        {
-            let what = if matches!(h.kind, Kind::Call | Kind::Cast | Kind::Info) {
-                format!(
-                    "`{}` and `{}` both become the variant `{}`: rename one",
-                    first.method, h.method, h.variant
-                )
-            } else {
-                format!(
-                    "there is already a {} handler: `{}`",
-                    h.kind.attr_name(),
-                    first.method
-                )
-            };
-            errors.at(&h.method, what);
+        match enum_name {
+            Some(enum_name) => {
+                if let Some(first) = earlier.find(|o| o.variant == h.variant) {
+                    errors.at(
+                        &h.method,
+                        format_args!(
+                            "`{}` and `{}` both become the variant `{enum_name}::{}`: rename one",
+                            first.method, h.method, h.variant
+                        ),
+                    );
+                }
+            }
+            None => {
+                if let Some(first) = earlier.next() {
+                    errors.at(
+                        &h.method,
+                        format_args!(
+                            "`{}` is already the {} handler: a server has at most one",
+                            first.method,
+                            h.kind.attr_name()
+                        ),
+                    );
+                }
+            }
         }
         let name = h.method.to_string();
-        if matches!(h.kind, Kind::Call | Kind::Cast) && HANDLE_METHODS.contains(&name.as_str()) {
+        if matches!(h.kind, Kind::Call | Kind::Cast)
+            && HANDLE_METHODS.contains(&name.as_str())
+            // `named` is on both; one error is enough.
+            && !SERVER_FNS.contains(&name.as_str())
+        {
             errors.at(
                 &h.method,
                 format_args!(
-                    "`{name}` collides with the generated `{server}Ref::{name}`: rename the handler"
+                    "`{name}` collides with the generated `{}::{name}`: rename the handler",
+                    names.handle
                 ),
             );
         }
@@ -502,6 +676,35 @@ fn check_unique(handlers: &[Handler], others: &[Ident], server: &Ident, errors: 
             );
         }
     }
+}
+
+/// `ty` with `Self` replaced by the server type. Message and reply types are copied into the
+/// generated enums and handle, where `Self` would name the enum or the handle.
+fn replace_self(ty: &Type, self_ty: &Type) -> Type {
+    fn walk(tokens: TokenStream, self_ty: &Type) -> TokenStream {
+        let mut out = TokenStream::new();
+        let mut tokens = tokens.into_iter().peekable();
+        while let Some(token) = tokens.next() {
+            match token {
+                TokenTree::Ident(i) if i == "Self" => {
+                    // `Self::Item` becomes `<Foo<T>>::Item`; `Self` alone, `Foo<T>`.
+                    if matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ':') {
+                        out.extend(quote!(<#self_ty>));
+                    } else {
+                        self_ty.to_tokens(&mut out);
+                    }
+                }
+                TokenTree::Group(g) => {
+                    let mut group = Group::new(g.delimiter(), walk(g.stream(), self_ty));
+                    group.set_span(g.span());
+                    out.extend([TokenTree::Group(group)]);
+                }
+                other => out.extend([other]),
+            }
+        }
+        out
+    }
+    syn::parse2(walk(ty.to_token_stream(), self_ty)).unwrap_or_else(|_| ty.clone())
 }
 
 /// `&mut Ctx<…>` (any path ending in `Ctx`).

@@ -1,0 +1,15 @@
+use otp_runtime::prelude::*;
+
+struct Counter {
+    n: u64,
+}
+
+#[gen_server]
+impl Counter {
+    #[call(timeout = 10)]
+    fn get(&self) -> u64 {
+        self.n
+    }
+}
+
+fn main() {}

@@ -1,0 +1,20 @@
+use otp_runtime::prelude::*;
+
+struct Counter {
+    n: u64,
+}
+
+#[gen_server]
+impl Counter {
+    #[call]
+    fn zero() -> u64 {
+        0
+    }
+
+    #[call]
+    fn get(&self) -> u64 {
+        self.n
+    }
+}
+
+fn main() {}

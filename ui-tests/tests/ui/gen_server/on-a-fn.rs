@@ -1,0 +1,8 @@
+use otp_runtime::prelude::*;
+
+#[gen_server]
+fn counter(n: u64) -> u64 {
+    n + 1
+}
+
+fn main() {}

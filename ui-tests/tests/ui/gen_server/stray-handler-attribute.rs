@@ -1,0 +1,14 @@
+use otp_runtime::prelude::*;
+
+struct Counter {
+    n: u64,
+}
+
+impl Counter {
+    #[call]
+    fn get(&self) -> u64 {
+        self.n
+    }
+}
+
+fn main() {}
