@@ -88,5 +88,5 @@ pub mod prelude {
 /// What generated code reaches; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::gen_server::Request;
+    pub use crate::gen_server::{unhandled_info, Request};
 }

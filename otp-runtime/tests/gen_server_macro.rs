@@ -347,3 +347,40 @@ async fn a_generic_server() {
     let _: CellCall<u8> = CellCall::Read {};
     let _: CellCast<u8> = CellCast::Write { value: 1 };
 }
+
+// ---- DOWN fields bound by name ------------------------------------------------------------------
+
+struct Watcher {
+    seen: mpsc::UnboundedSender<(Pid, ExitReason)>,
+}
+
+#[gen_server]
+impl Watcher {
+    /// The parameters use the field names in another order: they are bound by name.
+    #[info(down)]
+    fn down(&mut self, reason: ExitReason, pid: Pid, monitor: MonitorRef) {
+        assert_eq!(monitor.target(), pid);
+        self.seen.send((pid, reason)).unwrap();
+    }
+
+    #[call]
+    fn watch(&mut self, pid: Pid, ctx: &mut Ctx<Self>) {
+        ctx.monitor(pid);
+    }
+}
+
+#[tokio::test]
+async fn down_fields_bind_by_name_in_any_order() {
+    let (seen, mut rx) = mpsc::unbounded_channel();
+    let w = Watcher { seen }.start().await.unwrap();
+    let target = otp_runtime::spawn(|mut c: ProcessCtx<()>| async move {
+        c.recv().await;
+        ExitReason::Normal
+    });
+    w.watch(target.pid()).await.unwrap();
+    otp_runtime::exit(target.pid(), ExitReason::other("bye"));
+    assert_eq!(
+        rx.recv().await,
+        Some((target.pid(), ExitReason::other("bye")))
+    );
+}

@@ -407,7 +407,9 @@ fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> T
         let given = |kind: Kind, pattern: TokenStream, names: &[&str]| match server.of(kind).next()
         {
             Some(h) => {
-                // Bind the runtime's values to the handler's own parameter names, in order.
+                // Bind the runtime's values to the handler's own parameter names: by name when
+                // the handler uses the field names (`pid`, `reason`, ...) in any order, else
+                // in order.
                 let given: Vec<_> = h
                     .params
                     .iter()
@@ -416,7 +418,18 @@ fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> T
                         _ => None,
                     })
                     .collect();
-                let binds = names.iter().zip(&given).map(|(field, name)| {
+                let plain = |i: &syn::Ident| i.to_string().trim_start_matches('_').to_string();
+                let by_name = given.len() == names.len()
+                    && names.iter().all(|f| given.iter().any(|g| plain(g) == *f));
+                let binds = names.iter().enumerate().map(|(i, field)| {
+                    let name = if by_name {
+                        given
+                            .iter()
+                            .find(|g| plain(g) == *field)
+                            .unwrap_or(&given[i])
+                    } else {
+                        &given[i]
+                    };
                     let field = syn::Ident::new(field, proc_macro2::Span::call_site());
                     quote!(#field: #name)
                 });
@@ -451,7 +464,8 @@ fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> T
                     #down
                     #exit
                     #timeout
-                    _ => {}
+                    // OTP logs an unexpected info and goes on; so does the default handler.
+                    #msg => #krate::__private::unhandled_info(#ctx.pid(), &#msg),
                 }
                 #krate::Outcome::NoReply
             }

@@ -278,7 +278,7 @@ pub trait GenServer: Sized + Send + 'static {
     ) -> impl Future<Output = Outcome> + Send {
         let pid = ctx.pid();
         async move {
-            tracing::debug!(%pid, kind = info_kind(&info), "gen_server dropped an unhandled info");
+            unhandled_info(pid, &info);
             Outcome::NoReply
         }
     }
@@ -350,6 +350,12 @@ pub trait GenServer: Sized + Send + 'static {
     ) -> impl Future<Output = Result<ServerRef<Self>, StartError>> + Send {
         server::start(self, opts)
     }
+}
+
+/// Logs an info no handler takes, as the default `handle_info` does. For generated code.
+#[doc(hidden)]
+pub fn unhandled_info<I>(pid: Pid, info: &Info<I>) {
+    tracing::debug!(%pid, kind = info_kind(info), "gen_server dropped an unhandled info");
 }
 
 fn info_kind<I>(info: &Info<I>) -> &'static str {

@@ -1,0 +1,74 @@
+//! The factorial server, written with `#[gen_server]`: a call that computes n! and counts, a
+//! cast that resets the count. It crashes when n! overflows; the caller gets the crash as an
+//! error, and the handle, bound to the dead process, then gets `NoProc`.
+//!
+//! Run it with `cargo run -p examples --bin factorial`.
+
+use std::error::Error;
+
+use otp_runtime::prelude::*;
+
+// ANCHOR: server
+/// Computes factorials and counts how many it has computed.
+#[derive(Default)]
+struct Factorial {
+    computed: u64,
+}
+
+#[gen_server]
+impl Factorial {
+    /// n!, and how many factorials this server had computed before.
+    #[call]
+    fn factorial(&mut self, n: u64) -> (u128, u64) {
+        // Checked in every profile: 35! and above overflow u128, and the panic crashes the server.
+        let product = (1..=u128::from(n))
+            .try_fold(1u128, |acc, k| acc.checked_mul(k))
+            .expect("factorial overflow");
+        self.computed += 1;
+        (product, self.computed - 1)
+    }
+
+    /// Forgets how many factorials the server has computed.
+    #[cast]
+    fn reset(&mut self) {
+        self.computed = 0;
+    }
+}
+// ANCHOR_END: server
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error>> {
+    // ANCHOR: start
+    // Runs the server in a new process; returns once it is ready, with a `FactorialRef`.
+    let factorial = Factorial::default().start().await?;
+    let pid = factorial.pid().ok_or("a handle from start has a pid")?;
+    println!("started factorial as {pid}");
+    // ANCHOR_END: start
+
+    // ANCHOR: calls
+    // One async method per #[call]: the reply, or why there is none.
+    let (f, before) = factorial.factorial(5).await?;
+    println!("5! = {f} (the server had computed {before} before)");
+    let (f, before) = factorial.factorial(20).await?;
+    println!("20! = {f} (the server had computed {before} before)");
+
+    // One method per #[cast]: it never blocks, and the server handles it before our next call.
+    factorial.reset();
+    let (f, before) = factorial.factorial(10).await?;
+    println!("10! = {f} (the server had computed {before} before: reset)");
+    // ANCHOR_END: calls
+
+    // ANCHOR: crash
+    println!("asking for 40!, which overflows u128: the handler panics");
+    let err = factorial.factorial(40).await.unwrap_err();
+    assert!(matches!(err, CallError::Exited(ExitReason::Panic(_))));
+    println!("40! failed: {err}");
+
+    // The handle is bound to the process that died, and nothing restarted it.
+    let err = factorial.factorial(5).await.unwrap_err();
+    assert_eq!(err, CallError::NoProc);
+    println!("5! failed: {err}");
+    println!("{pid} exited: {}", factorial.wait_exit().await);
+    // ANCHOR_END: crash
+    Ok(())
+}
