@@ -43,6 +43,13 @@ pub fn init(_args: TokenStream, input: TokenStream) -> TokenStream {
     gen_server::stray("init", input.into()).into()
 }
 
+/// Marks the method that runs the work deferred with `ctx.continue_with(value)`, before any
+/// other message, inside a `#[gen_server]` impl.
+#[proc_macro_attribute]
+pub fn handle_continue(_args: TokenStream, input: TokenStream) -> TokenStream {
+    gen_server::stray("handle_continue", input.into()).into()
+}
+
 /// Marks the method run when the server stops, inside a `#[gen_server]` impl.
 #[proc_macro_attribute]
 pub fn terminate(_args: TokenStream, input: TokenStream) -> TokenStream {

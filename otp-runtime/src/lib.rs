@@ -65,7 +65,7 @@ pub use process::{
 };
 pub use registry::{register, registered, unregister, whereis, Name};
 
-pub use otp_macros::{call, cast, gen_server, info, init, terminate};
+pub use otp_macros::{call, cast, gen_server, handle_continue, info, init, terminate};
 
 /// Everything a program using behaviours needs, in one `use`.
 ///
@@ -76,7 +76,7 @@ pub use otp_macros::{call, cast, gen_server, info, init, terminate};
 /// let _: ExitReason = ExitReason::Normal;
 /// ```
 pub mod prelude {
-    pub use otp_macros::{call, cast, gen_server, info, init, terminate};
+    pub use otp_macros::{call, cast, gen_server, handle_continue, info, init, terminate};
 
     pub use crate::{
         CallError, CallResult, Ctx, ExitReason, GenServer, Info, Init, Message, MonitorRef, NodeId,

@@ -384,3 +384,44 @@ async fn down_fields_bind_by_name_in_any_order() {
         Some((target.pid(), ExitReason::other("bye")))
     );
 }
+
+// ---- continue -----------------------------------------------------------------------------------
+
+#[derive(Debug)]
+enum Load {
+    Rows(u32),
+}
+
+struct Loader {
+    rows: u32,
+}
+
+#[gen_server]
+impl Loader {
+    /// Starts at once, loads after: `start` returns before the load runs, but no request is
+    /// served before it.
+    #[init]
+    fn init(&mut self, ctx: &mut Ctx<Self>) {
+        ctx.continue_with(Load::Rows(3));
+    }
+
+    #[handle_continue]
+    async fn load(&mut self, what: Load, ctx: &mut Ctx<Self>) {
+        let Load::Rows(n) = what;
+        self.rows += n;
+        if self.rows < 6 {
+            ctx.continue_with(Load::Rows(n)); // chained: runs before any message too
+        }
+    }
+
+    #[call]
+    fn rows(&self) -> u32 {
+        self.rows
+    }
+}
+
+#[tokio::test]
+async fn handle_continue_runs_before_any_request() {
+    let l = Loader { rows: 0 }.start().await.unwrap();
+    assert_eq!(l.rows().await, Ok(6));
+}

@@ -485,6 +485,33 @@ fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> T
             }
         }
     });
+    let (continue_ty, handle_continue) = match server.of(Kind::Continue).next() {
+        Some(h) => {
+            let ty = match h.msg_params().next() {
+                Some((_, ty)) => quote!(#ty),
+                None => quote!(()),
+            };
+            let cont = match h.msg_params().next() {
+                Some((name, _)) => quote!(#name),
+                None => quote!(_),
+            };
+            let call = invoke(h, &ctx, &reply_to);
+            (
+                ty.clone(),
+                quote! {
+                    async fn handle_continue(
+                        &mut self,
+                        #cont: #ty,
+                        #ctx: &mut #krate::Ctx<Self>,
+                    ) -> #krate::Outcome {
+                        #call;
+                        #krate::Outcome::NoReply
+                    }
+                },
+            )
+        }
+        None => (quote!(()), TokenStream::new()),
+    };
     let terminate = server.of(Kind::Terminate).next().map(|h| {
         let reason = match h.params.iter().find(|p| matches!(p, Param::Given { .. })) {
             Some(Param::Given { name }) => name.clone(),
@@ -506,9 +533,11 @@ fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> T
             type Reply = #reply_ty;
             type Cast = #cast_ty;
             type Info = #info_ty;
-            type Continue = ();
+            type Continue = #continue_ty;
 
             #init
+
+            #handle_continue
 
             #[allow(unused_variables, unreachable_code)]
             async fn handle_call(

@@ -75,6 +75,8 @@ pub(crate) enum Kind {
     Exit,
     /// `#[info(timeout)]`: the gen_server timeout.
     Timeout,
+    /// `#[handle_continue]`: the work a handler deferred with `ctx.continue_with(value)`.
+    Continue,
     Init,
     Terminate,
 }
@@ -88,6 +90,7 @@ impl Kind {
             Kind::Down => "#[info(down)]",
             Kind::Exit => "#[info(exit)]",
             Kind::Timeout => "#[info(timeout)]",
+            Kind::Continue => "#[handle_continue]",
             Kind::Init => "#[init]",
             Kind::Terminate => "#[terminate]",
         }
@@ -284,9 +287,16 @@ fn server_ident(ty: &Type) -> Option<Ident> {
 /// `#[otp_runtime::call]` (the attribute macros are also exported by name).
 fn handler_attr(attr: &Attribute) -> Option<&'static str> {
     let last = &attr.path().segments.last()?.ident;
-    ["call", "cast", "info", "init", "terminate"]
-        .into_iter()
-        .find(|name| last == name)
+    [
+        "call",
+        "cast",
+        "info",
+        "init",
+        "terminate",
+        "handle_continue",
+    ]
+    .into_iter()
+    .find(|name| last == name)
 }
 
 fn attrs_mut(item: &mut ImplItem) -> Option<&mut Vec<Attribute>> {
@@ -326,6 +336,7 @@ fn take_kind(f: &mut ImplItemFn, errors: &mut Errors) -> Option<Kind> {
             Some("cast") => Some(bare(&attr, Kind::Cast, errors)),
             Some("init") => Some(bare(&attr, Kind::Init, errors)),
             Some("terminate") => Some(bare(&attr, Kind::Terminate, errors)),
+            Some("handle_continue") => Some(bare(&attr, Kind::Continue, errors)),
             Some(_) => Some(info_kind(&attr, errors)),
             None => None,
         };
@@ -541,14 +552,18 @@ fn handler(kind: Kind, f: &ImplItemFn, self_ty: &Type, errors: &mut Errors) -> O
             &sig.output,
             "this call replies through its `ReplyTo`: remove the return type",
         ),
-        Kind::Cast | Kind::Info | Kind::Down | Kind::Exit | Kind::Timeout if returns => errs.at(
-            &sig.output,
-            format_args!(
-                "a {} has no caller to answer: remove the return type \
+        Kind::Cast | Kind::Info | Kind::Down | Kind::Exit | Kind::Timeout | Kind::Continue
+            if returns =>
+        {
+            errs.at(
+                &sig.output,
+                format_args!(
+                    "a {} has no caller to answer: remove the return type \
                      (a #[call] replies; `ctx.stop(reason)` stops the server)",
-                kind.attr_name()
-            ),
-        ),
+                    kind.attr_name()
+                ),
+            )
+        }
         Kind::Terminate if returns => errs.at(
             &sig.output,
             "#[terminate] returns nothing: remove the return type (the server is stopping)",
@@ -564,6 +579,18 @@ fn handler(kind: Kind, f: &ImplItemFn, self_ty: &Type, errors: &mut Errors) -> O
              optionally `ctx: &mut Ctx<Self>` (set its data in the server value before \
              `start`); it returns `Init` or nothing",
         ),
+        // One value at most: what `ctx.continue_with(value)` passes.
+        Kind::Continue => {
+            if let Some(extra) = data.get(1) {
+                errs.at(
+                    extra,
+                    format!(
+                        "#[handle_continue] takes at most one value, the one `ctx.continue_with(value)` \
+                         passes, {CTX}"
+                    ),
+                );
+            }
+        }
         Kind::Timeout => arity(
             errs,
             0,

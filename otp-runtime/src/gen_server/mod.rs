@@ -79,7 +79,9 @@
 //! - `#[info(down)]` `(monitor: MonitorRef, pid: Pid, reason: ExitReason)`,
 //!   `#[info(exit)]` `(from: Pid, reason: ExitReason)` (when trapping exits),
 //!   `#[info(timeout)]` (the gen_server timeout, set with [`Ctx::set_timeout`]).
-//! - `#[init]` returns [`Init`] or nothing; `#[terminate]` takes `reason: &ExitReason`.
+//! - `#[init]` returns [`Init`] or nothing; `#[terminate]` takes `reason: &ExitReason`;
+//!   `#[handle_continue]` takes the value a handler passed to [`Ctx::continue_with`] (or
+//!   nothing) and runs before any other message.
 //! - Any handler may be `async`, take `&self` or `&mut self`, and take
 //!   `ctx: &mut Ctx<Self>` anywhere in its parameters; [`Ctx::stop`] stops the server after
 //!   the handler (a call's reply is sent first).
