@@ -64,8 +64,7 @@ fn phantom_arm(server: &Server, enum_ident: &syn::Ident) -> TokenStream {
 
 fn enums(server: &Server, names: &ServerNames) -> TokenStream {
     let vis = &server.vis;
-    let (impl_generics, _, where_clause) = server.item.generics.split_for_impl();
-    let _ = impl_generics;
+    let where_clause = &server.item.generics.where_clause;
     let params = &server.item.generics.params;
     let phantom = phantom(server);
     let ServerNames {
@@ -144,7 +143,6 @@ fn handle(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStrea
     let vis = &server.vis;
     let self_ty = &server.item.self_ty;
     let (impl_generics, ty_generics, where_clause) = server.item.generics.split_for_impl();
-    let params = &server.item.generics.params;
     let handle = &names.handle;
     let info_ty = info_ty(server, names);
     // In expressions and patterns the enums are named without their generic arguments
@@ -203,7 +201,6 @@ fn handle(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStrea
     } else {
         TokenStream::new()
     };
-    let _ = params;
     quote! {
         #[doc = #doc]
         #vis struct #handle #impl_generics #where_clause {
@@ -434,7 +431,6 @@ fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> T
                     quote!(#field: #name)
                 });
                 let call = invoke(h, &ctx, &reply_to);
-                let _ = &pattern;
                 quote! { #pattern { #(#binds),* } => { #call; } }
             }
             None => TokenStream::new(),
@@ -524,7 +520,6 @@ fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> T
             }
         }
     });
-    let _ = msg;
 
     quote! {
         #[automatically_derived]
