@@ -139,6 +139,30 @@ fn info_ty(server: &Server, names: &ServerNames) -> TokenStream {
     }
 }
 
+/// The pieces of a client method for a request handler: its name, visibility and docs, its
+/// parameters, and the fields of the message it sends.
+struct Request<'a> {
+    method: &'a syn::Ident,
+    method_vis: &'a syn::Visibility,
+    docs: &'a [syn::Attribute],
+    variant: &'a syn::Ident,
+    args: Vec<TokenStream>,
+    fields: Vec<&'a syn::Ident>,
+}
+
+impl<'a> Request<'a> {
+    fn of(h: &'a Handler) -> Self {
+        Request {
+            method: &h.method,
+            method_vis: &h.vis,
+            docs: &h.docs,
+            variant: &h.variant,
+            args: h.msg_params().map(|(n, t)| quote!(#n: #t)).collect(),
+            fields: h.msg_params().map(|(n, _)| n).collect(),
+        }
+    }
+}
+
 fn handle(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStream {
     let vis = &server.vis;
     let self_ty = &server.item.self_ty;
@@ -155,12 +179,14 @@ fn handle(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStrea
          [`with_timeout`]({handle}::with_timeout) says otherwise)."
     );
     let calls = server.of(Kind::Call).map(|h| {
-        let method = &h.method;
-        let method_vis = &h.vis;
-        let docs = &h.docs;
-        let variant = &h.variant;
-        let args = h.msg_params().map(|(n, t)| quote!(#n: #t));
-        let fields = h.msg_params().map(|(n, _)| n);
+        let Request {
+            method,
+            method_vis,
+            docs,
+            variant,
+            args,
+            fields,
+        } = Request::of(h);
         let out = &h.reply;
         let r = private("reply");
         quote! {
@@ -177,12 +203,14 @@ fn handle(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStrea
         }
     });
     let casts = server.of(Kind::Cast).map(|h| {
-        let method = &h.method;
-        let method_vis = &h.vis;
-        let docs = &h.docs;
-        let variant = &h.variant;
-        let args = h.msg_params().map(|(n, t)| quote!(#n: #t));
-        let fields = h.msg_params().map(|(n, _)| n);
+        let Request {
+            method,
+            method_vis,
+            docs,
+            variant,
+            args,
+            fields,
+        } = Request::of(h);
         quote! {
             #(#docs)*
             #method_vis fn #method(&self, #(#args),*) {

@@ -65,6 +65,20 @@ impl<S: GenServer> Drop for Ctx<S> {
 }
 
 impl<S: GenServer> Ctx<S> {
+    /// The context of a server starting in `proc`, started by `parent`.
+    pub(super) fn new(proc: ProcessCtx<Request<S>>, parent: Option<Pid>) -> Self {
+        Ctx {
+            proc,
+            parent,
+            starting: true,
+            reply: None,
+            timeout: NO_TIMEOUT,
+            cont: None,
+            hibernate: false,
+            stop: None,
+        }
+    }
+
     /// This server's pid.
     ///
     /// # Examples

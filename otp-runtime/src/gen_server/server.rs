@@ -122,19 +122,7 @@ pub(super) async fn start<S: GenServer>(
         None
     };
     let (ack_tx, ack_rx) = oneshot::channel::<Ack>();
-    let process = prepared.run(move |proc| {
-        let ctx = Ctx {
-            proc,
-            parent,
-            starting: true,
-            reply: None,
-            timeout: NO_TIMEOUT,
-            cont: None,
-            hibernate: false,
-            stop: None,
-        };
-        serve(server, ctx, ack_tx)
-    });
+    let process = prepared.run(move |proc| serve(server, Ctx::new(proc, parent), ack_tx));
     // `init` usually runs within the round we yield (see `yield_now`).
     yield_now().await;
     let mut ack_rx = ack_rx;
@@ -431,16 +419,7 @@ mod size_tests {
     async fn an_idle_server_stays_small() {
         let p = Prepared::<Request<C>>::new();
         let (tx, _rx) = oneshot::channel();
-        let ctx = Ctx {
-            proc: p.ctx_for_test(),
-            parent: None,
-            starting: true,
-            reply: None,
-            timeout: NO_TIMEOUT,
-            cont: None,
-            hibernate: false,
-            stop: None,
-        };
+        let ctx = Ctx::new(p.ctx_for_test(), None);
         assert!(
             std::mem::size_of_val(&ctx) <= 80,
             "{}",
