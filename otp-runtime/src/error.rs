@@ -2,6 +2,7 @@
 //! a name taken twice, a call to oneself, a start that fails) comes back as one of these.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::{ExitReason, Name, Pid};
 
@@ -139,6 +140,17 @@ pub enum StartError {
     Failed(ExitReason),
     /// `init` ran past the start timeout; the process was killed.
     Timeout,
+    /// A supervisor's spec is invalid (a zero period, duplicate child ids, a significant
+    /// child that cannot be); nothing was started.
+    InvalidSpec(Arc<str>),
+    /// A supervisor's child failed to start, so the supervisor stopped the children it had
+    /// started and did not start (OTP's `{shutdown, {failed_to_start_child, Id, Reason}}`).
+    ChildFailed {
+        /// The child's id.
+        id: Arc<str>,
+        /// Why it did not start.
+        error: Box<StartError>,
+    },
 }
 
 impl fmt::Display for StartError {
@@ -148,6 +160,10 @@ impl fmt::Display for StartError {
             StartError::Ignored => f.write_str("init returned ignore"),
             StartError::Failed(r) => write!(f, "init failed: {r}"),
             StartError::Timeout => f.write_str("init timed out; the process was killed"),
+            StartError::InvalidSpec(why) => write!(f, "invalid supervisor spec: {why}"),
+            StartError::ChildFailed { id, error } => {
+                write!(f, "child {id:?} failed to start: {error}")
+            }
         }
     }
 }

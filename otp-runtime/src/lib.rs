@@ -49,6 +49,7 @@ pub mod gen_server;
 mod pid;
 pub mod process;
 mod registry;
+pub mod supervisor;
 pub mod time;
 
 pub use error::{CallError, NotInProcess, RegisterError, SendError, StartError};
@@ -64,6 +65,10 @@ pub use process::{
     ProcessRef, TimerRef,
 };
 pub use registry::{register, registered, unregister, whereis, Name};
+pub use supervisor::{
+    ChildSpec, DynamicSupervisorRef, DynamicSupervisorSpec, SupervisorError, SupervisorRef,
+    SupervisorSpec,
+};
 
 pub use otp_macros::{call, cast, gen_server, handle_continue, info, init, terminate};
 
@@ -78,6 +83,11 @@ pub use otp_macros::{call, cast, gen_server, handle_continue, info, init, termin
 pub mod prelude {
     pub use otp_macros::{call, cast, gen_server, handle_continue, info, init, terminate};
 
+    pub use crate::supervisor::{
+        AutoShutdown, ChildSpec, ChildState, ChildType, DynamicSupervisorRef,
+        DynamicSupervisorSpec, Restart, Shutdown, Strategy, SupervisorError, SupervisorRef,
+        SupervisorSpec,
+    };
     pub use crate::{
         CallError, CallResult, Ctx, ExitReason, GenServer, Info, Init, Message, MonitorRef, NodeId,
         Outcome, Pid, ProcessCtx, ProcessRef, ReplyTo, ServerRef, StartError, StartOpts, TimerRef,

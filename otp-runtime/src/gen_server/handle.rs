@@ -97,6 +97,44 @@ impl<S: GenServer> ServerRef<S> {
         }
     }
 
+    /// A handle bound to the gen_server `pid` (for a pid learnt from a supervisor, a
+    /// monitor or a message).
+    ///
+    /// # Errors
+    ///
+    /// [`CallError::NoProc`] if `pid` is not alive; [`CallError::WrongType`] if it is not a
+    /// gen_server of type `S`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// # struct Echo;
+    /// # impl GenServer for Echo {
+    /// #     type Call = u8; type Reply = u8; type Cast = (); type Info = (); type Continue = ();
+    /// #     async fn handle_call(&mut self, n: u8, _ctx: &mut Ctx<Self>) -> CallResult<u8> {
+    /// #         CallResult::Reply(n)
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let pid = Echo.start().await.unwrap().pid().unwrap();
+    /// let echo = ServerRef::<Echo>::from_pid(pid).unwrap();
+    /// assert_eq!(echo.call(7).await, Ok(7));
+    /// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move { ctx.recv().await; ExitReason::Normal });
+    /// assert_eq!(ServerRef::<Echo>::from_pid(p.pid()).unwrap_err(), CallError::WrongType(p.pid()));
+    /// # }
+    /// ```
+    pub fn from_pid(pid: Pid) -> Result<Self, CallError> {
+        let entry = crate::process::table::get(pid)
+            .filter(|e| !e.shared().is_exited())
+            .ok_or(CallError::NoProc)?;
+        let core = entry
+            .into_any()
+            .downcast::<Core<Request<S>>>()
+            .map_err(|_| CallError::WrongType(pid))?;
+        Ok(Self::from_process(ProcessRef::from_core(core)))
+    }
+
     /// A handle that resolves `name` at each use.
     ///
     /// # Examples

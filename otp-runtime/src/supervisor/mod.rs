@@ -1,0 +1,415 @@
+//! Supervisors: processes that start, watch and restart other processes, exactly as OTP's
+//! `supervisor` does ("let it crash").
+//!
+//! A supervisor has a [`Strategy`], a restart intensity (at most N restarts in a period,
+//! default 1 in 5 s) and children, each described by a [`ChildSpec`]: an id, how to start it,
+//! when to restart it ([`Restart`]), how to stop it ([`Shutdown`]) and its [`ChildType`].
+//! Children start in order and stop in reverse order. When restarts come faster than the
+//! intensity allows, the supervisor stops its children and exits `Shutdown`, so its own
+//! supervisor deals with the failure one level up.
+//!
+//! [`SupervisorSpec`] builds a supervisor, [`DynamicSupervisorSpec`] one whose children are
+//! started on demand from one template (OTP's `simple_one_for_one`), and the
+//! `supervision_tree!` macro declares either in one place.
+//!
+//! # Examples
+//!
+//! ```
+//! use otp_runtime::prelude::*;
+//! use otp_runtime::supervisor::{ChildSpec, SupervisorSpec};
+//!
+//! #[derive(Default)]
+//! struct Factorial;
+//! #[gen_server]
+//! impl Factorial {
+//!     #[call]
+//!     fn factorial(&self, n: u32) -> u64 { (1..=n as u64).product() }
+//!     #[call]
+//!     fn crash(&self) { panic!("asked to crash") }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let sup = SupervisorSpec::one_for_one()
+//!     .child(ChildSpec::worker("fact", Factorial::default).name("fact"))
+//!     .start_link()
+//!     .await
+//!     .unwrap();
+//! let fact = Factorial::named("fact");
+//! let before = fact.pid().unwrap();
+//! assert!(fact.crash().await.is_err());
+//! // Restarted: a new process under the same name.
+//! assert_eq!(fact.factorial(5).await, Ok(120));
+//! assert_ne!(fact.pid(), Some(before));
+//! sup.stop().await.unwrap();
+//! # }
+//! ```
+
+mod dynamic;
+mod error;
+pub(crate) mod flags;
+mod intensity;
+pub(crate) mod server;
+pub(crate) mod spec;
+
+use std::sync::Arc;
+
+pub use self::dynamic::{DynamicSupervisorRef, DynamicSupervisorSpec};
+pub use self::error::SupervisorError;
+pub use self::flags::{AutoShutdown, Strategy, SupervisorSpec};
+pub use self::spec::{ChildPid, ChildSpec, ChildType, Restart, Shutdown};
+
+use self::server::{Request, Response, Supervisor};
+use crate::registry::Name;
+use crate::{CallError, ExitReason, GenServer, Pid, ServerRef, INFINITY};
+
+/// What a child is doing now, as [`SupervisorRef::which_children`] reports it.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::supervisor::ChildState;
+/// assert_ne!(ChildState::NotRunning, ChildState::Restarting);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub enum ChildState {
+    /// Running as this process.
+    Running(Pid),
+    /// Not running: stopped, ended without being restarted, or its start was ignored
+    /// (OTP's `undefined`).
+    NotRunning,
+    /// Its restart failed and the supervisor is retrying (OTP's `restarting`).
+    Restarting,
+}
+
+/// One child, as [`SupervisorRef::which_children`] lists it.
+///
+/// # Examples
+///
+/// See [`SupervisorSpec`].
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ChildInfo {
+    /// The child's id (a dynamic supervisor's children share their template's).
+    pub id: Arc<str>,
+    /// Running, not running or restarting.
+    pub state: ChildState,
+    /// Worker or supervisor.
+    pub kind: ChildType,
+}
+
+/// How many children a supervisor has, as [`SupervisorRef::count_children`] counts them.
+///
+/// # Examples
+///
+/// ```
+/// let c = otp_runtime::supervisor::ChildCounts::default();
+/// assert_eq!(c.specs, 0);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct ChildCounts {
+    /// Children, running or not.
+    pub specs: usize,
+    /// Children running now.
+    pub active: usize,
+    /// Children of type supervisor, running or not.
+    pub supervisors: usize,
+    /// Children of type worker, running or not.
+    pub workers: usize,
+}
+
+/// A handle to a supervisor: its API (OTP's `supervisor:start_child/2` and friends).
+/// `Clone + Send + Sync`. Every request waits as long as it takes (OTP calls the
+/// supervisor with `infinity`): a supervisor answers once the start or stop it is doing is
+/// done.
+///
+/// Do not call a supervisor from the `init` of a child it is starting: the supervisor
+/// waits for that `init`, and the two would wait for each other (as in OTP).
+///
+/// # Examples
+///
+/// See [`SupervisorSpec`] and the module's example.
+#[derive(Clone, Debug)]
+pub struct SupervisorRef {
+    server: ServerRef<Supervisor>,
+}
+
+impl SupervisorRef {
+    pub(crate) fn from_server(server: ServerRef<Supervisor>) -> Self {
+        SupervisorRef { server }
+    }
+
+    /// A handle to the supervisor registered under `name`, resolved at each request.
+    ///
+    /// # Examples
+    ///
+    /// See [`SupervisorSpec::name`].
+    pub fn named(name: impl Into<Name>) -> Self {
+        SupervisorRef {
+            server: ServerRef::named(name),
+        }
+    }
+
+    /// The supervisor's pid (`None` for a name nobody has).
+    ///
+    /// # Examples
+    ///
+    /// See [`SupervisorSpec::name`].
+    pub fn pid(&self) -> Option<Pid> {
+        self.server.pid()
+    }
+
+    pub(crate) async fn request(&self, request: Request) -> Result<Response, SupervisorError> {
+        self.server.call_timeout(request, INFINITY).await?
+    }
+
+    /// Adds a child and starts it. `Ok(None)` if its start was ignored (a temporary child
+    /// is then forgotten, another is kept as not running).
+    ///
+    /// # Errors
+    ///
+    /// [`SupervisorError::AlreadyStarted`] or [`SupervisorError::AlreadyPresent`] if the id
+    /// is taken; [`SupervisorError::Start`] if it failed to start (it is not added);
+    /// [`SupervisorError::InvalidSpec`]; [`SupervisorError::Call`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use otp_runtime::supervisor::{ChildSpec, SupervisorError, SupervisorSpec};
+    /// # #[derive(Default)] struct W;
+    /// # #[gen_server] impl W { #[call] fn ping(&self) {} }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sup = SupervisorSpec::one_for_one().start().await.unwrap();
+    /// let pid = sup.start_child(ChildSpec::worker("w", W::default)).await.unwrap().unwrap();
+    /// assert_eq!(
+    ///     sup.start_child(ChildSpec::worker("w", W::default)).await,
+    ///     Err(SupervisorError::AlreadyStarted(pid))
+    /// );
+    /// sup.terminate_child("w").await.unwrap();
+    /// assert_eq!(
+    ///     sup.start_child(ChildSpec::worker("w", W::default)).await,
+    ///     Err(SupervisorError::AlreadyPresent)
+    /// );
+    /// # }
+    /// ```
+    pub async fn start_child(&self, spec: ChildSpec) -> Result<Option<Pid>, SupervisorError> {
+        match self.request(Request::StartChild(spec)).await? {
+            Response::Started(pid) => Ok(pid),
+            _ => unreachable!("start_child answers Started"),
+        }
+    }
+
+    /// Stops a child by its shutdown setting and keeps its spec (a temporary child's is
+    /// removed). Stopping a child that is not running is fine.
+    ///
+    /// # Errors
+    ///
+    /// [`SupervisorError::NotFound`]; [`SupervisorError::Call`].
+    ///
+    /// # Examples
+    ///
+    /// See [`SupervisorRef::start_child`].
+    pub async fn terminate_child(&self, id: &str) -> Result<(), SupervisorError> {
+        self.request(Request::TerminateChild(id.into()))
+            .await
+            .map(drop)
+    }
+
+    /// Starts again a child that is not running. `Ok(None)` if its start was ignored.
+    ///
+    /// # Errors
+    ///
+    /// [`SupervisorError::Running`], [`SupervisorError::Restarting`],
+    /// [`SupervisorError::NotFound`], [`SupervisorError::Start`]; [`SupervisorError::Call`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use otp_runtime::supervisor::{ChildSpec, SupervisorError, SupervisorSpec};
+    /// # #[derive(Default)] struct W;
+    /// # #[gen_server] impl W { #[call] fn ping(&self) {} }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sup = SupervisorSpec::one_for_one()
+    ///     .child(ChildSpec::worker("w", W::default))
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(sup.restart_child("w").await, Err(SupervisorError::Running));
+    /// sup.terminate_child("w").await.unwrap();
+    /// assert!(sup.restart_child("w").await.unwrap().is_some());
+    /// # }
+    /// ```
+    pub async fn restart_child(&self, id: &str) -> Result<Option<Pid>, SupervisorError> {
+        match self.request(Request::RestartChild(id.into())).await? {
+            Response::Started(pid) => Ok(pid),
+            _ => unreachable!("restart_child answers Started"),
+        }
+    }
+
+    /// Removes the spec of a child that is not running.
+    ///
+    /// # Errors
+    ///
+    /// [`SupervisorError::Running`], [`SupervisorError::Restarting`],
+    /// [`SupervisorError::NotFound`]; [`SupervisorError::Call`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use otp_runtime::supervisor::{ChildSpec, SupervisorError, SupervisorSpec};
+    /// # #[derive(Default)] struct W;
+    /// # #[gen_server] impl W { #[call] fn ping(&self) {} }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sup = SupervisorSpec::one_for_one()
+    ///     .child(ChildSpec::worker("w", W::default))
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(sup.delete_child("w").await, Err(SupervisorError::Running));
+    /// sup.terminate_child("w").await.unwrap();
+    /// sup.delete_child("w").await.unwrap();
+    /// assert_eq!(sup.delete_child("w").await, Err(SupervisorError::NotFound));
+    /// # }
+    /// ```
+    pub async fn delete_child(&self, id: &str) -> Result<(), SupervisorError> {
+        self.request(Request::DeleteChild(id.into()))
+            .await
+            .map(drop)
+    }
+
+    /// Every child, **newest first** (as OTP lists them), with its state and type.
+    ///
+    /// # Errors
+    ///
+    /// [`SupervisorError::Call`].
+    ///
+    /// # Examples
+    ///
+    /// See [`SupervisorSpec`].
+    pub async fn which_children(&self) -> Result<Vec<ChildInfo>, SupervisorError> {
+        match self.request(Request::WhichChildren).await? {
+            Response::Children(c) => Ok(c),
+            _ => unreachable!("which_children answers Children"),
+        }
+    }
+
+    /// How many children there are, running and by type.
+    ///
+    /// # Errors
+    ///
+    /// [`SupervisorError::Call`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::supervisor::{ChildCounts, ChildSpec, SupervisorSpec};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sup = SupervisorSpec::one_for_one()
+    ///     .child(ChildSpec::supervisor("sub", SupervisorSpec::one_for_one()))
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(
+    ///     sup.count_children().await.unwrap(),
+    ///     ChildCounts { specs: 1, active: 1, supervisors: 1, workers: 0 }
+    /// );
+    /// # }
+    /// ```
+    pub async fn count_children(&self) -> Result<ChildCounts, SupervisorError> {
+        match self.request(Request::CountChildren).await? {
+            Response::Counts(c) => Ok(c),
+            _ => unreachable!("count_children answers Counts"),
+        }
+    }
+
+    /// A child's spec.
+    ///
+    /// # Errors
+    ///
+    /// [`SupervisorError::NotFound`]; [`SupervisorError::Call`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::supervisor::{ChildSpec, Restart, SupervisorSpec};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sup = SupervisorSpec::one_for_one()
+    ///     .child(ChildSpec::supervisor("sub", SupervisorSpec::one_for_one()).restart(Restart::Transient))
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(sup.get_childspec("sub").await.unwrap().restart_type(), Restart::Transient);
+    /// # }
+    /// ```
+    pub async fn get_childspec(&self, id: &str) -> Result<ChildSpec, SupervisorError> {
+        match self.request(Request::GetChildspec(id.into())).await? {
+            Response::Spec(s) => Ok(s),
+            _ => unreachable!("get_childspec answers Spec"),
+        }
+    }
+
+    /// The running child `id` as a typed gen_server handle, bound to its current
+    /// incarnation (after a restart, ask again, or use a named handle).
+    ///
+    /// # Errors
+    ///
+    /// [`SupervisorError::NotFound`], [`SupervisorError::NotRunning`],
+    /// [`SupervisorError::Restarting`]; [`SupervisorError::Call`] with
+    /// [`CallError::WrongType`] if the child is not an `S`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use otp_runtime::supervisor::{ChildSpec, SupervisorSpec};
+    /// #[derive(Default)] struct Counter(u32);
+    /// #[gen_server] impl Counter { #[call] fn bump(&mut self) -> u32 { self.0 += 1; self.0 } }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sup = SupervisorSpec::one_for_one()
+    ///     .child(ChildSpec::worker("c", Counter::default))
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// let c: CounterRef = sup.child::<Counter>("c").await.unwrap().into();
+    /// assert_eq!(c.bump().await, Ok(1));
+    /// # }
+    /// ```
+    pub async fn child<S: GenServer>(&self, id: &str) -> Result<ServerRef<S>, SupervisorError> {
+        match self.request(Request::ChildPid(id.into())).await? {
+            Response::Pid(pid) => Ok(ServerRef::from_pid(pid)?),
+            _ => unreachable!("child answers Pid"),
+        }
+    }
+
+    /// Stops the supervisor: its children are stopped in reverse start order, then it exits
+    /// `Normal` (OTP's `supervisor:stop/1`).
+    ///
+    /// # Errors
+    ///
+    /// [`CallError::NoProc`] if it is not alive.
+    ///
+    /// # Examples
+    ///
+    /// See [`SupervisorSpec`].
+    pub async fn stop(&self) -> Result<(), CallError> {
+        self.server.stop(ExitReason::Normal, INFINITY).await
+    }
+
+    /// Waits for the supervisor to end and returns its reason (`NoProc` if it is not alive).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::ExitReason;
+    /// use otp_runtime::supervisor::SupervisorSpec;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sup = SupervisorSpec::one_for_one().start().await.unwrap();
+    /// otp_runtime::exit(sup.pid().unwrap(), ExitReason::Kill);
+    /// assert_eq!(sup.wait_exit().await, ExitReason::Killed);
+    /// # }
+    /// ```
+    pub async fn wait_exit(&self) -> ExitReason {
+        self.server.wait_exit().await
+    }
+}

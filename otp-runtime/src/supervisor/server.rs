@@ -1,0 +1,606 @@
+//! The supervisor process: a gen_server that starts its children, hears their exits (it
+//! traps exits) and restarts them by its strategy, within its restart intensity.
+//!
+//! This follows OTP's `supervisor.erl` step by step; the comments name its functions.
+
+use std::any::Any;
+use std::sync::{Arc, Mutex};
+
+use super::intensity::Restarts;
+use super::spec::{ChildSpec, Restart, Shutdown, StartFn};
+use super::{AutoShutdown, ChildCounts, ChildInfo, ChildState, ChildType, Strategy};
+use super::{SupervisorError, SupervisorSpec};
+use crate::process::run::catch_unwind_future;
+use crate::time::{self, Instant};
+use crate::{CallResult, Ctx, ExitReason, GenServer, Info, Init, Outcome, Pid, StartError};
+
+/// A request to the supervisor, from [`SupervisorRef`](super::SupervisorRef) or
+/// [`DynamicSupervisorRef`](super::DynamicSupervisorRef).
+pub(crate) enum Request {
+    StartChild(ChildSpec),
+    StartDynamic(Box<dyn Any + Send>),
+    TerminateChild(Arc<str>),
+    TerminatePid(Pid),
+    RestartChild(Arc<str>),
+    DeleteChild(Arc<str>),
+    WhichChildren,
+    CountChildren,
+    GetChildspec(Arc<str>),
+    ChildPid(Arc<str>),
+}
+
+pub(crate) enum Response {
+    Started(Option<Pid>),
+    Done,
+    Children(Vec<ChildInfo>),
+    Counts(ChildCounts),
+    Spec(ChildSpec),
+    Pid(Pid),
+}
+
+/// The template of a dynamic supervisor's children, with the argument type erased.
+pub(crate) struct Template {
+    /// id, restart, shutdown and type of every child; its start function is unused.
+    pub(crate) proto: ChildSpec,
+    /// Builds a child's start function from `start_child`'s argument (`None`: wrong type).
+    pub(crate) bind: Arc<dyn Fn(Box<dyn Any + Send>) -> Option<StartFn> + Send + Sync>,
+}
+
+pub(crate) enum Kind {
+    Static(Strategy),
+    Dynamic(Template),
+}
+
+struct Child {
+    /// Unique within the supervisor: how a retry finds its child.
+    key: u64,
+    spec: ChildSpec,
+    state: ChildState,
+}
+
+pub(crate) struct Supervisor {
+    kind: Kind,
+    auto_shutdown: AutoShutdown,
+    restarts: Restarts,
+    /// In start order.
+    children: Vec<Child>,
+    next_key: u64,
+    /// The children `init` starts.
+    initial: Vec<ChildSpec>,
+    /// Who we are in reports: the registered name, or the pid.
+    label: Arc<str>,
+    /// Where `init` leaves the error naming the child that failed to start.
+    start_failure: Arc<Mutex<Option<StartError>>>,
+}
+
+/// A retry of a failed restart, sent to ourselves so that API calls queued meanwhile are
+/// served first (OTP's `try_again_restart` cast).
+pub(crate) struct TryAgain(u64);
+
+impl Supervisor {
+    pub(crate) fn new(
+        kind: Kind,
+        spec: &SupervisorSpec,
+        start_failure: Arc<Mutex<Option<StartError>>>,
+    ) -> Self {
+        Supervisor {
+            kind,
+            auto_shutdown: spec.auto_shutdown,
+            restarts: Restarts::new(spec.intensity, spec.period),
+            children: Vec::new(),
+            next_key: 0,
+            initial: spec.children.clone(),
+            label: spec
+                .name
+                .as_ref()
+                .map(|n| Arc::from(n.as_str()))
+                .unwrap_or_else(|| "".into()),
+            start_failure,
+        }
+    }
+
+    fn is_dynamic(&self) -> bool {
+        matches!(self.kind, Kind::Dynamic(_))
+    }
+
+    fn push(&mut self, spec: ChildSpec, state: ChildState) {
+        self.next_key += 1;
+        self.children.push(Child {
+            key: self.next_key,
+            spec,
+            state,
+        });
+    }
+
+    fn find_id(&self, id: &str) -> Option<usize> {
+        self.children.iter().position(|c| &*c.spec.id == id)
+    }
+
+    fn find_pid(&self, pid: Pid) -> Option<usize> {
+        self.children
+            .iter()
+            .position(|c| c.state == ChildState::Running(pid))
+    }
+
+    /// Starts one incarnation of a child (`do_start_child`): a panic in the start function
+    /// is a failed start, and the child is linked to us whatever its start function did.
+    async fn start_one(&self, spec: &ChildSpec) -> Result<Pid, StartError> {
+        let start = spec.start.clone();
+        let name = spec.name.clone();
+        let result = catch_unwind_future(async move { start(name).await })
+            .await
+            .unwrap_or_else(|panic| Err(StartError::Failed(panic)));
+        match &result {
+            Ok(pid) => {
+                let _ = crate::link(*pid);
+                tracing::debug!(
+                    supervisor = %self.label, child = %spec.id, pid = %pid,
+                    "child started"
+                );
+            }
+            Err(StartError::Ignored) => {}
+            Err(error) => tracing::error!(
+                supervisor = %self.label, child = %spec.id, %error,
+                "child failed to start"
+            ),
+        }
+        result
+    }
+
+    /// Stops a running child by its shutdown setting (`shutdown/2`) and reports an
+    /// unexpected exit reason.
+    async fn shutdown(&self, pid: Pid, spec: &ChildSpec) {
+        let policy = spec.shutdown_policy();
+        crate::exit(pid, signal(policy));
+        let reason = wait(pid, policy).await;
+        let _ = crate::unlink(pid);
+        if !expected_shutdown(policy, spec.restart, &reason) {
+            tracing::error!(
+                supervisor = %self.label, child = %spec.id, %pid, %reason,
+                "child exited with an unexpected reason while shutting down"
+            );
+        }
+    }
+
+    /// Stops child `i` if it runs; a temporary child's spec is removed (`do_terminate`
+    /// and `terminate_children`). Returns whether the child is still in the list.
+    async fn terminate_at(&mut self, i: usize) -> bool {
+        if let ChildState::Running(pid) = self.children[i].state {
+            self.shutdown(pid, &self.children[i].spec).await;
+        }
+        if self.children[i].spec.restart == Restart::Temporary || self.is_dynamic() {
+            self.children.remove(i);
+            false
+        } else {
+            self.children[i].state = ChildState::NotRunning;
+            true
+        }
+    }
+
+    /// Stops the children from `from` on, in reverse start order.
+    async fn terminate_from(&mut self, from: usize) {
+        for i in (from..self.children.len()).rev() {
+            self.terminate_at(i).await;
+        }
+    }
+
+    /// Stops every child: in reverse start order, or for a dynamic supervisor all at once.
+    async fn terminate_all(&mut self) {
+        let Kind::Dynamic(template) = &self.kind else {
+            return self.terminate_from(0).await;
+        };
+        let policy = template.proto.shutdown_policy();
+        let restart = template.proto.restart;
+        let pids: Vec<Pid> = self
+            .children
+            .drain(..)
+            .filter_map(|c| match c.state {
+                ChildState::Running(pid) => Some(pid),
+                _ => None,
+            })
+            .collect();
+        for &pid in &pids {
+            crate::exit(pid, signal(policy));
+        }
+        // One deadline for all: they were all told at the same time.
+        let deadline = match policy {
+            Shutdown::Timeout(t) => Instant::now().checked_add(t),
+            _ => None,
+        };
+        for &pid in &pids {
+            let reason = match deadline {
+                Some(d) => match time::timeout(
+                    d.saturating_duration_since(Instant::now()),
+                    crate::wait_exit(pid),
+                )
+                .await
+                {
+                    Some(r) => r,
+                    None => {
+                        crate::exit(pid, ExitReason::Kill);
+                        crate::wait_exit(pid).await
+                    }
+                },
+                None => crate::wait_exit(pid).await,
+            };
+            let _ = crate::unlink(pid);
+            if !expected_shutdown(policy, restart, &reason) {
+                tracing::error!(
+                    supervisor = %self.label, child = %template.proto.id, %pid, %reason,
+                    "child exited with an unexpected reason while shutting down"
+                );
+            }
+        }
+    }
+
+    /// A child ended on its own (`restart_child/3` and `do_restart`). `Err` is the reason
+    /// this supervisor must stop with.
+    async fn child_exited(
+        &mut self,
+        i: usize,
+        reason: ExitReason,
+        ctx: &mut Ctx<Self>,
+    ) -> Result<(), ExitReason> {
+        let child = &self.children[i];
+        let restart = match child.spec.restart {
+            Restart::Permanent => true,
+            Restart::Transient => !reason.is_clean(),
+            Restart::Temporary => false,
+        };
+        if child.spec.restart == Restart::Permanent || !reason.is_clean() {
+            if let ChildState::Running(pid) = child.state {
+                tracing::error!(
+                    supervisor = %self.label, child = %child.spec.id, %pid, %reason,
+                    "child terminated"
+                );
+            }
+        }
+        if restart {
+            self.restart(i, ctx).await
+        } else {
+            self.del_child_and_maybe_shutdown(i)
+        }
+    }
+
+    /// Forgets a child that ended and is not restarted: a temporary (or dynamic) child's
+    /// spec goes, another's stays as not running. A significant child may stop us.
+    fn del_child_and_maybe_shutdown(&mut self, i: usize) -> Result<(), ExitReason> {
+        let significant = self.children[i].spec.significant;
+        self.del_child(i);
+        let stop = significant
+            && match self.auto_shutdown {
+                AutoShutdown::Never => false,
+                AutoShutdown::AnySignificant => true,
+                AutoShutdown::AllSignificant => !self
+                    .children
+                    .iter()
+                    .any(|c| c.spec.significant && matches!(c.state, ChildState::Running(_))),
+            };
+        if stop {
+            tracing::info!(supervisor = %self.label, "significant child ended: auto shutdown");
+            return Err(ExitReason::Shutdown);
+        }
+        Ok(())
+    }
+
+    fn del_child(&mut self, i: usize) {
+        if self.children[i].spec.restart == Restart::Temporary || self.is_dynamic() {
+            self.children.remove(i);
+        } else {
+            self.children[i].state = ChildState::NotRunning;
+        }
+    }
+
+    /// Restarts child `i`, which is not running, by the strategy (`restart/2`).
+    async fn restart(&mut self, i: usize, ctx: &mut Ctx<Self>) -> Result<(), ExitReason> {
+        if !self.restarts.add(Instant::now()) {
+            let child = &self.children[i];
+            tracing::error!(
+                supervisor = %self.label, child = %child.spec.id,
+                "reached max restart intensity: shutting down"
+            );
+            self.del_child(i);
+            return Err(ExitReason::Shutdown);
+        }
+        self.children[i].state = ChildState::NotRunning;
+        match &self.kind {
+            Kind::Dynamic(_) | Kind::Static(Strategy::OneForOne) => {
+                let spec = self.children[i].spec.clone();
+                match self.start_one(&spec).await {
+                    Ok(pid) => {
+                        self.children[i].state = ChildState::Running(pid);
+                        report_restart(&self.label, &spec.id, pid);
+                    }
+                    Err(StartError::Ignored) => self.del_child(i),
+                    Err(_) => {
+                        self.children[i].state = ChildState::Restarting;
+                        try_again(ctx, self.children[i].key);
+                    }
+                }
+            }
+            Kind::Static(Strategy::RestForOne) => self.restart_from(i, ctx).await,
+            Kind::Static(Strategy::OneForAll) => self.restart_from(0, ctx).await,
+        }
+        Ok(())
+    }
+
+    /// Stops the children from `from` on, then starts them again in order; a start that
+    /// fails leaves that child restarting and the later ones not running, to be retried
+    /// (`restart_multiple_children`).
+    async fn restart_from(&mut self, from: usize, ctx: &mut Ctx<Self>) {
+        self.terminate_from(from).await;
+        let mut i = from;
+        while i < self.children.len() {
+            let spec = self.children[i].spec.clone();
+            match self.start_one(&spec).await {
+                Ok(pid) => {
+                    self.children[i].state = ChildState::Running(pid);
+                    report_restart(&self.label, &spec.id, pid);
+                }
+                Err(StartError::Ignored) if spec.restart == Restart::Temporary => {
+                    self.children.remove(i);
+                    continue;
+                }
+                Err(StartError::Ignored) => {}
+                Err(_) => {
+                    self.children[i].state = ChildState::Restarting;
+                    try_again(ctx, self.children[i].key);
+                    return;
+                }
+            }
+            i += 1;
+        }
+    }
+
+    async fn call(&mut self, request: Request) -> Result<Response, SupervisorError> {
+        match request {
+            Request::StartChild(spec) => self.start_child(spec).await,
+            Request::StartDynamic(args) => {
+                let Kind::Dynamic(template) = &self.kind else {
+                    return Err(SupervisorError::InvalidSpec(
+                        "this supervisor is not dynamic".into(),
+                    ));
+                };
+                let start = (template.bind)(args).ok_or_else(|| {
+                    SupervisorError::InvalidSpec(
+                        "start_child's argument is not of this supervisor's type".into(),
+                    )
+                })?;
+                let mut spec = template.proto.clone();
+                spec.start = start;
+                match self.start_one(&spec).await {
+                    Ok(pid) => {
+                        self.push(spec, ChildState::Running(pid));
+                        Ok(Response::Started(Some(pid)))
+                    }
+                    Err(StartError::Ignored) => Ok(Response::Started(None)),
+                    Err(e) => Err(SupervisorError::Start(e)),
+                }
+            }
+            Request::TerminateChild(id) => {
+                let i = self.find_id(&id).ok_or(SupervisorError::NotFound)?;
+                self.terminate_at(i).await;
+                Ok(Response::Done)
+            }
+            Request::TerminatePid(pid) => {
+                let i = self.find_pid(pid).ok_or(SupervisorError::NotFound)?;
+                self.terminate_at(i).await;
+                Ok(Response::Done)
+            }
+            Request::RestartChild(id) => {
+                let i = self.find_id(&id).ok_or(SupervisorError::NotFound)?;
+                match self.children[i].state {
+                    ChildState::Running(_) => return Err(SupervisorError::Running),
+                    ChildState::Restarting => return Err(SupervisorError::Restarting),
+                    ChildState::NotRunning => {}
+                }
+                let spec = self.children[i].spec.clone();
+                match self.start_one(&spec).await {
+                    Ok(pid) => {
+                        self.children[i].state = ChildState::Running(pid);
+                        Ok(Response::Started(Some(pid)))
+                    }
+                    Err(StartError::Ignored) => Ok(Response::Started(None)),
+                    Err(e) => Err(SupervisorError::Start(e)),
+                }
+            }
+            Request::DeleteChild(id) => {
+                let i = self.find_id(&id).ok_or(SupervisorError::NotFound)?;
+                match self.children[i].state {
+                    ChildState::Running(_) => Err(SupervisorError::Running),
+                    ChildState::Restarting => Err(SupervisorError::Restarting),
+                    ChildState::NotRunning => {
+                        self.children.remove(i);
+                        Ok(Response::Done)
+                    }
+                }
+            }
+            Request::WhichChildren => Ok(Response::Children(
+                // OTP lists the newest child first.
+                self.children
+                    .iter()
+                    .rev()
+                    .map(|c| ChildInfo {
+                        id: c.spec.id.clone(),
+                        state: c.state,
+                        kind: c.spec.kind,
+                    })
+                    .collect(),
+            )),
+            Request::CountChildren => {
+                let mut counts = ChildCounts::default();
+                for c in &self.children {
+                    counts.specs += 1;
+                    if matches!(c.state, ChildState::Running(_)) {
+                        counts.active += 1;
+                    }
+                    match c.spec.kind {
+                        ChildType::Worker => counts.workers += 1,
+                        ChildType::Supervisor => counts.supervisors += 1,
+                    }
+                }
+                Ok(Response::Counts(counts))
+            }
+            Request::GetChildspec(id) => {
+                let i = self.find_id(&id).ok_or(SupervisorError::NotFound)?;
+                Ok(Response::Spec(self.children[i].spec.clone()))
+            }
+            Request::ChildPid(id) => {
+                let i = self.find_id(&id).ok_or(SupervisorError::NotFound)?;
+                match self.children[i].state {
+                    ChildState::Running(pid) => Ok(Response::Pid(pid)),
+                    ChildState::Restarting => Err(SupervisorError::Restarting),
+                    ChildState::NotRunning => Err(SupervisorError::NotRunning),
+                }
+            }
+        }
+    }
+
+    /// `start_child` on a static supervisor (`handle_start_child`).
+    async fn start_child(&mut self, spec: ChildSpec) -> Result<Response, SupervisorError> {
+        if self.is_dynamic() {
+            return Err(SupervisorError::InvalidSpec(
+                "a dynamic supervisor starts children from its template".into(),
+            ));
+        }
+        super::flags::check_child(&spec, self.auto_shutdown)
+            .map_err(SupervisorError::InvalidSpec)?;
+        if let Some(i) = self.find_id(&spec.id) {
+            return Err(match self.children[i].state {
+                ChildState::Running(pid) => SupervisorError::AlreadyStarted(pid),
+                _ => SupervisorError::AlreadyPresent,
+            });
+        }
+        match self.start_one(&spec).await {
+            Ok(pid) => {
+                self.push(spec, ChildState::Running(pid));
+                Ok(Response::Started(Some(pid)))
+            }
+            Err(StartError::Ignored) => {
+                if spec.restart != Restart::Temporary {
+                    self.push(spec, ChildState::NotRunning);
+                }
+                Ok(Response::Started(None))
+            }
+            Err(e) => Err(SupervisorError::Start(e)),
+        }
+    }
+}
+
+fn try_again(ctx: &mut Ctx<Supervisor>, key: u64) {
+    ctx.handle().send(TryAgain(key));
+}
+
+fn report_restart(sup: &str, id: &str, pid: Pid) {
+    tracing::info!(supervisor = %sup, child = %id, %pid, "child restarted");
+}
+
+/// The exit signal a shutdown starts with.
+fn signal(policy: Shutdown) -> ExitReason {
+    match policy {
+        Shutdown::BrutalKill => ExitReason::Kill,
+        _ => ExitReason::Shutdown,
+    }
+}
+
+/// Waits for a child told to stop, killing it when its shutdown time is up.
+async fn wait(pid: Pid, policy: Shutdown) -> ExitReason {
+    if let Shutdown::Timeout(t) = policy {
+        if let Some(reason) = time::timeout(t, crate::wait_exit(pid)).await {
+            return reason;
+        }
+        crate::exit(pid, ExitReason::Kill);
+    }
+    crate::wait_exit(pid).await
+}
+
+/// Whether a child stopped by its supervisor ended as OTP's `shutdown/2` expects: by the
+/// signal it was sent, or cleanly on its own if it is not permanent. `NoProc`: it had
+/// already ended, and its exit was handled (or is about to be) as its own.
+fn expected_shutdown(policy: Shutdown, restart: Restart, reason: &ExitReason) -> bool {
+    match reason {
+        ExitReason::NoProc => true,
+        ExitReason::Killed => policy == Shutdown::BrutalKill,
+        ExitReason::Shutdown => true,
+        r if r.is_clean() => restart != Restart::Permanent,
+        _ => false,
+    }
+}
+
+impl GenServer for Supervisor {
+    type Call = Request;
+    type Reply = Result<Response, SupervisorError>;
+    type Cast = ();
+    type Info = TryAgain;
+    type Continue = ();
+
+    /// Starts the children in order; if one fails, stops those started, in reverse order,
+    /// and does not start (`init_children`).
+    async fn init(&mut self, ctx: &mut Ctx<Self>) -> Init {
+        ctx.trap_exit(true);
+        if self.label.is_empty() {
+            self.label = ctx.pid().to_string().into();
+        }
+        let initial = std::mem::take(&mut self.initial);
+        if let Kind::Dynamic(_) = self.kind {
+            return Init::Ok;
+        }
+        for spec in initial {
+            match self.start_one(&spec).await {
+                Ok(pid) => self.push(spec, ChildState::Running(pid)),
+                Err(StartError::Ignored) if spec.restart == Restart::Temporary => {}
+                Err(StartError::Ignored) => self.push(spec, ChildState::NotRunning),
+                Err(error) => {
+                    self.terminate_all().await;
+                    let reason = ExitReason::shutdown_with(format_args!(
+                        "failed_to_start_child {}: {error}",
+                        spec.id
+                    ));
+                    *self.start_failure.lock().unwrap_or_else(|p| p.into_inner()) =
+                        Some(StartError::ChildFailed {
+                            id: spec.id.clone(),
+                            error: Box::new(error),
+                        });
+                    return Init::Stop(reason);
+                }
+            }
+        }
+        Init::Ok
+    }
+
+    async fn handle_call(
+        &mut self,
+        request: Request,
+        _ctx: &mut Ctx<Self>,
+    ) -> CallResult<Self::Reply> {
+        CallResult::Reply(self.call(request).await)
+    }
+
+    async fn handle_info(&mut self, info: Info<TryAgain>, ctx: &mut Ctx<Self>) -> Outcome {
+        let result = match info {
+            Info::Exit { from, reason } => match self.find_pid(from) {
+                Some(i) => self.child_exited(i, reason, ctx).await,
+                // A child we already stopped or forgot, or a stray process: OTP ignores it.
+                None => Ok(()),
+            },
+            Info::Msg(TryAgain(key)) => {
+                match self.children.iter().position(|c| c.key == key) {
+                    Some(i) if self.children[i].state == ChildState::Restarting => {
+                        self.restart(i, ctx).await
+                    }
+                    // Terminated or deleted meanwhile: nothing to retry.
+                    _ => Ok(()),
+                }
+            }
+            Info::Down { .. } | Info::Timeout => Ok(()),
+        };
+        match result {
+            Ok(()) => Outcome::NoReply,
+            Err(reason) => Outcome::Stop(reason),
+        }
+    }
+
+    async fn terminate(&mut self, _reason: &ExitReason, _ctx: &mut Ctx<Self>) {
+        self.terminate_all().await;
+    }
+}
