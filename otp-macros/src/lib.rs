@@ -4,6 +4,7 @@
 mod errors;
 mod gen_server;
 mod names;
+mod supervision_tree;
 
 use proc_macro::TokenStream;
 
@@ -54,4 +55,14 @@ pub fn handle_continue(_args: TokenStream, input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn terminate(_args: TokenStream, input: TokenStream) -> TokenStream {
     gen_server::stray("terminate", input.into()).into()
+}
+
+/// Declares supervisors in one place: for each, a handle type with its spec, `start_link`,
+/// `start`, `child_spec` (to nest it) and the supervisor API.
+///
+/// The guide, with every setting and its default, is the documentation of the
+/// `otp_runtime::supervisor` module ("The `supervision_tree!` macro").
+#[proc_macro]
+pub fn supervision_tree(input: TokenStream) -> TokenStream {
+    supervision_tree::supervision_tree(input.into()).into()
 }

@@ -70,7 +70,9 @@ pub use supervisor::{
     SupervisorSpec,
 };
 
-pub use otp_macros::{call, cast, gen_server, handle_continue, info, init, terminate};
+pub use otp_macros::{
+    call, cast, gen_server, handle_continue, info, init, supervision_tree, terminate,
+};
 
 /// Everything a program using behaviours needs, in one `use`.
 ///
@@ -81,7 +83,9 @@ pub use otp_macros::{call, cast, gen_server, handle_continue, info, init, termin
 /// let _: ExitReason = ExitReason::Normal;
 /// ```
 pub mod prelude {
-    pub use otp_macros::{call, cast, gen_server, handle_continue, info, init, terminate};
+    pub use otp_macros::{
+        call, cast, gen_server, handle_continue, info, init, supervision_tree, terminate,
+    };
 
     pub use crate::supervisor::{
         AutoShutdown, ChildSpec, ChildState, ChildType, DynamicSupervisorRef,

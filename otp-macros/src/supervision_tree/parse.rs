@@ -1,0 +1,556 @@
+//! Reads a `supervision_tree!` into a model of its supervisors and children, checking every
+//! rule on the way. Syntax errors stop at the first; the rules checked after parsing (ids,
+//! significant children, dynamic supervisors) are all collected.
+
+use std::collections::HashMap;
+
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
+use syn::{Attribute, Expr, Ident, LitInt, LitStr, Token, Visibility};
+
+use crate::errors::Errors;
+
+mod kw {
+    syn::custom_keyword!(worker);
+    syn::custom_keyword!(supervisor);
+    syn::custom_keyword!(start);
+    syn::custom_keyword!(per);
+}
+
+/// The whole input: an optional `crate = path;`, then one or more supervisor declarations.
+pub(crate) struct Input {
+    pub(crate) krate: syn::Path,
+    pub(crate) trees: Vec<Tree>,
+}
+
+/// `/// docs  pub Name: strategy, settings { children }`.
+pub(crate) struct Tree {
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) vis: Visibility,
+    pub(crate) ident: Ident,
+    pub(crate) body: Body,
+}
+
+/// A supervisor's flags and children: a declaration's, or a nested tree's inline.
+pub(crate) struct Body {
+    pub(crate) strategy: Strategy,
+    pub(crate) intensity: Option<(LitInt, Duration)>,
+    pub(crate) auto_shutdown: Option<Ident>,
+    pub(crate) name: Option<LitStr>,
+    pub(crate) children: Vec<Child>,
+    /// The braces, for errors about the children as a whole.
+    pub(crate) brace_span: Span,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Strategy {
+    OneForOne,
+    OneForAll,
+    RestForOne,
+    Dynamic,
+}
+
+const STRATEGIES: &[(&str, Strategy)] = &[
+    ("one_for_one", Strategy::OneForOne),
+    ("one_for_all", Strategy::OneForAll),
+    ("rest_for_one", Strategy::RestForOne),
+    ("dynamic", Strategy::Dynamic),
+];
+
+const AUTO_SHUTDOWNS: &[&str] = &["never", "any_significant", "all_significant"];
+const RESTARTS: &[&str] = &["permanent", "transient", "temporary"];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Worker,
+    Supervisor,
+}
+
+pub(crate) struct Child {
+    pub(crate) kind: Kind,
+    pub(crate) kind_span: Span,
+    pub(crate) id: String,
+    pub(crate) id_span: Span,
+    pub(crate) start: Start,
+    pub(crate) restart: Option<Ident>,
+    pub(crate) shutdown: Option<ShutdownSetting>,
+    pub(crate) significant: Option<(bool, Span)>,
+    pub(crate) name: Option<Expr>,
+}
+
+pub(crate) enum Start {
+    /// A value: a gen_server (workers), a `SupervisorSpec` (supervisors), or for a dynamic
+    /// supervisor a closure from the argument to one of those.
+    Value(Expr),
+    /// `start <expr>`: a future giving the started process (or for a dynamic supervisor, a
+    /// closure from the argument to such a future).
+    StartFn(Expr),
+    /// A supervisor declared by another `supervision_tree!` (a path to its type).
+    Declared(syn::Path),
+    /// A nested supervisor written inline.
+    Inline(Box<Body>),
+}
+
+pub(crate) enum ShutdownSetting {
+    BrutalKill,
+    Infinity,
+    After(Duration),
+}
+
+/// A duration literal, in nanoseconds.
+#[derive(Clone, Copy)]
+pub(crate) struct Duration {
+    pub(crate) nanos: u64,
+    pub(crate) span: Span,
+}
+
+fn one_of(list: &[&str]) -> String {
+    list.iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Parse for Input {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut krate = None;
+        if input.peek(Token![crate]) && input.peek2(Token![=]) {
+            input.parse::<Token![crate]>()?;
+            input.parse::<Token![=]>()?;
+            krate = Some(input.parse::<syn::Path>()?);
+            input.parse::<Token![;]>()?;
+        }
+        let mut trees = Vec::new();
+        while !input.is_empty() {
+            trees.push(input.parse()?);
+        }
+        if trees.is_empty() {
+            return Err(input.error(
+                "declare a supervisor: `pub MySup: one_for_one { worker \"id\" => Server::new(); }`",
+            ));
+        }
+        Ok(Input {
+            krate: krate.unwrap_or_else(|| syn::parse_quote!(::otp_runtime)),
+            trees,
+        })
+    }
+}
+
+impl Parse for Tree {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis: Visibility = input.parse()?;
+        let ident: Ident = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected the supervisor's type name, as in `pub MySup: one_for_one { .. }`",
+            )
+        })?;
+        input.parse::<Token![:]>()?;
+        let body = parse_body(input)?;
+        Ok(Tree {
+            attrs,
+            vis,
+            ident,
+            body,
+        })
+    }
+}
+
+/// `strategy (, setting)* { children }`.
+fn parse_body(input: ParseStream) -> syn::Result<Body> {
+    let strategy_ident: Ident = input.parse().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            format!("expected a strategy: one of {}", one_of(&names(STRATEGIES))),
+        )
+    })?;
+    let strategy = STRATEGIES
+        .iter()
+        .find(|(s, _)| strategy_ident == s)
+        .map(|(_, s)| *s)
+        .ok_or_else(|| {
+            syn::Error::new(
+                strategy_ident.span(),
+                format!(
+                    "unknown strategy `{strategy_ident}`: expected one of {}",
+                    one_of(&names(STRATEGIES))
+                ),
+            )
+        })?;
+    let mut body = Body {
+        strategy,
+        intensity: None,
+        auto_shutdown: None,
+        name: None,
+        children: Vec::new(),
+        brace_span: Span::call_site(),
+    };
+    while input.peek(Token![,]) {
+        input.parse::<Token![,]>()?;
+        if input.peek(syn::token::Brace) {
+            break;
+        }
+        let key: Ident = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected a setting: `intensity`, `auto_shutdown` or `name`",
+            )
+        })?;
+        let twice = || syn::Error::new(key.span(), format!("`{key}` is given twice"));
+        if key == "intensity" {
+            // `intensity 5 per 1s` (a colon is tolerated).
+            let _: Option<Token![:]> = input.parse()?;
+            let n: LitInt = input.parse().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "write `intensity N per DURATION`, e.g. `intensity 5 per 10s`",
+                )
+            })?;
+            n.base10_parse::<u32>()?;
+            input.parse::<kw::per>().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "write `intensity N per DURATION`, e.g. `intensity 5 per 10s`",
+                )
+            })?;
+            let period = parse_duration(input)?;
+            if period.nanos == 0 {
+                return Err(syn::Error::new(
+                    period.span,
+                    "the restart period must be greater than zero",
+                ));
+            }
+            if body.intensity.replace((n, period)).is_some() {
+                return Err(twice());
+            }
+        } else if key == "auto_shutdown" {
+            input.parse::<Token![:]>()?;
+            let v: Ident = input.parse()?;
+            if !AUTO_SHUTDOWNS.iter().any(|a| v == a) {
+                return Err(syn::Error::new(
+                    v.span(),
+                    format!(
+                        "unknown auto_shutdown `{v}`: expected one of {}",
+                        one_of(AUTO_SHUTDOWNS)
+                    ),
+                ));
+            }
+            if strategy == Strategy::Dynamic {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "a dynamic supervisor cannot have an auto_shutdown: its children cannot be significant",
+                ));
+            }
+            if body.auto_shutdown.replace(v).is_some() {
+                return Err(twice());
+            }
+        } else if key == "name" {
+            input.parse::<Token![:]>()?;
+            let v: LitStr = input.parse()?;
+            if body.name.replace(v).is_some() {
+                return Err(twice());
+            }
+        } else {
+            return Err(syn::Error::new(
+                key.span(),
+                format!(
+                    "unknown supervisor setting `{key}`: expected one of `intensity`, `auto_shutdown`, `name`"
+                ),
+            ));
+        }
+    }
+    let content;
+    let brace = syn::braced!(content in input);
+    body.brace_span = brace.span.join();
+    while !content.is_empty() {
+        body.children.push(parse_child(&content)?);
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![;]>()?;
+    }
+    Ok(body)
+}
+
+fn names<T>(list: &[(&'static str, T)]) -> Vec<&'static str> {
+    list.iter().map(|(n, _)| *n).collect()
+}
+
+/// `worker|supervisor ID => START (, key: value)*`.
+fn parse_child(input: ParseStream) -> syn::Result<Child> {
+    let (kind, kind_span) = if input.peek(kw::worker) {
+        (Kind::Worker, input.parse::<kw::worker>()?.span)
+    } else if input.peek(kw::supervisor) {
+        (Kind::Supervisor, input.parse::<kw::supervisor>()?.span)
+    } else {
+        return Err(
+            input.error("expected a child: `worker \"id\" => ..` or `supervisor \"id\" => ..`")
+        );
+    };
+    let (id, id_span) = if input.peek(LitStr) {
+        let s: LitStr = input.parse()?;
+        (s.value(), s.span())
+    } else if input.peek(Ident) {
+        let i: Ident = input.parse()?;
+        (i.to_string(), i.span())
+    } else {
+        return Err(
+            input.error("expected the child's id: a string (`\"cache\"`) or a name (`cache`)")
+        );
+    };
+    input.parse::<Token![=>]>()?;
+    let start = parse_start(input, kind)?;
+    let mut child = Child {
+        kind,
+        kind_span,
+        id,
+        id_span,
+        start,
+        restart: None,
+        shutdown: None,
+        significant: None,
+        name: None,
+    };
+    while input.peek(Token![,]) {
+        input.parse::<Token![,]>()?;
+        if input.is_empty() || input.peek(Token![;]) {
+            break;
+        }
+        let key: Ident = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected a child setting: `restart`, `shutdown`, `significant` or `name`",
+            )
+        })?;
+        let twice = || syn::Error::new(key.span(), format!("`{key}` is given twice"));
+        if key == "restart" {
+            input.parse::<Token![:]>()?;
+            let v: Ident = input.parse()?;
+            if !RESTARTS.iter().any(|r| v == r) {
+                return Err(syn::Error::new(
+                    v.span(),
+                    format!(
+                        "unknown restart type `{v}`: expected one of {}",
+                        one_of(RESTARTS)
+                    ),
+                ));
+            }
+            if child.restart.replace(v).is_some() {
+                return Err(twice());
+            }
+        } else if key == "shutdown" {
+            input.parse::<Token![:]>()?;
+            let setting = if input.peek(Ident) {
+                let v: Ident = input.parse()?;
+                if v == "brutal_kill" {
+                    ShutdownSetting::BrutalKill
+                } else if v == "infinity" {
+                    ShutdownSetting::Infinity
+                } else {
+                    return Err(syn::Error::new(
+                        v.span(),
+                        format!("unknown shutdown `{v}`: expected `brutal_kill`, `infinity` or a duration such as `500ms`"),
+                    ));
+                }
+            } else {
+                let d = parse_duration(input)?;
+                if d.nanos == 0 {
+                    return Err(syn::Error::new(
+                        d.span,
+                        "a shutdown time must be greater than zero: write `brutal_kill` to kill at once",
+                    ));
+                }
+                ShutdownSetting::After(d)
+            };
+            if child.shutdown.replace(setting).is_some() {
+                return Err(twice());
+            }
+        } else if key == "significant" {
+            let v = if input.peek(Token![:]) {
+                input.parse::<Token![:]>()?;
+                input.parse::<syn::LitBool>()?.value
+            } else {
+                true
+            };
+            if child.significant.replace((v, key.span())).is_some() {
+                return Err(twice());
+            }
+        } else if key == "name" {
+            input.parse::<Token![:]>()?;
+            let v: Expr = input.parse()?;
+            if child.name.replace(v).is_some() {
+                return Err(twice());
+            }
+        } else {
+            return Err(syn::Error::new(
+                key.span(),
+                format!(
+                    "unknown child setting `{key}`: expected one of `restart`, `shutdown`, `significant`, `name`"
+                ),
+            ));
+        }
+    }
+    Ok(child)
+}
+
+fn parse_start(input: ParseStream, kind: Kind) -> syn::Result<Start> {
+    if input.peek(kw::start) && !input.peek2(Token![,]) && !input.peek2(Token![;]) {
+        input.parse::<kw::start>()?;
+        return Ok(Start::StartFn(input.parse()?));
+    }
+    if kind == Kind::Supervisor
+        && input.peek(Ident)
+        && (input.peek2(Token![,]) || input.peek2(syn::token::Brace))
+    {
+        let fork = input.fork();
+        let ident: Ident = fork.parse()?;
+        if STRATEGIES.iter().any(|(s, _)| ident == s) {
+            return Ok(Start::Inline(Box::new(parse_body(input)?)));
+        }
+    }
+    let expr: Expr = input.parse()?;
+    if kind == Kind::Supervisor {
+        if let Expr::Path(p) = &expr {
+            if p.qself.is_none() && p.attrs.is_empty() {
+                return Ok(Start::Declared(p.path.clone()));
+            }
+        }
+    }
+    Ok(Start::Value(expr))
+}
+
+/// `500ms`, `5s`, `1.5s`, `2min`, `1h`.
+fn parse_duration(input: ParseStream) -> syn::Result<Duration> {
+    const HELP: &str = "expected a duration with a unit: `500ms`, `5s`, `1.5s`, `2min` or `1h`";
+    let lit: syn::Lit = input.parse().map_err(|e| syn::Error::new(e.span(), HELP))?;
+    let (digits, suffix, span) = match &lit {
+        syn::Lit::Int(i) => (
+            i.base10_digits().to_string(),
+            i.suffix().to_string(),
+            i.span(),
+        ),
+        syn::Lit::Float(f) => (
+            f.base10_digits().to_string(),
+            f.suffix().to_string(),
+            f.span(),
+        ),
+        other => return Err(syn::Error::new(other.span(), HELP)),
+    };
+    let unit: f64 = match suffix.as_str() {
+        "ms" => 1e6,
+        "s" => 1e9,
+        "min" => 60e9,
+        "h" => 3600e9,
+        "" => {
+            return Err(syn::Error::new(
+                span,
+                format!("this duration has no unit: {HELP}"),
+            ))
+        }
+        other => {
+            return Err(syn::Error::new(
+                span,
+                format!("unknown unit `{other}`: {HELP}"),
+            ))
+        }
+    };
+    let value: f64 = digits.parse().map_err(|_| syn::Error::new(span, HELP))?;
+    let nanos = value * unit;
+    if !(0.0..1.8e19).contains(&nanos) {
+        return Err(syn::Error::new(span, "this duration is too long"));
+    }
+    Ok(Duration {
+        nanos: nanos.round() as u64,
+        span,
+    })
+}
+
+/// The rules that need the whole tree: unique ids, significant children, the shape of a
+/// dynamic supervisor.
+pub(crate) fn check(body: &Body, errors: &mut Errors) {
+    if body.strategy == Strategy::Dynamic && body.children.len() != 1 {
+        errors.push(syn::Error::new(
+            if body.children.len() > 1 {
+                body.children[1].kind_span
+            } else {
+                body.brace_span
+            },
+            format!(
+                "a dynamic supervisor has exactly one child template, found {}",
+                body.children.len()
+            ),
+        ));
+    }
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for child in &body.children {
+        if seen.insert(&child.id, child.id_span).is_some() {
+            errors.push(syn::Error::new(
+                child.id_span,
+                format!(
+                    "duplicate child id `{}`: ids must be unique within a supervisor",
+                    child.id
+                ),
+            ));
+        }
+        if let Some((true, span)) = child.significant {
+            let permanent = child.restart.as_ref().is_none_or(|r| r == "permanent");
+            if permanent {
+                errors.push(syn::Error::new(
+                    span,
+                    "a significant child cannot be permanent: add `restart: transient` or `restart: temporary`",
+                ));
+            } else if body.auto_shutdown.as_ref().is_none_or(|a| a == "never") {
+                errors.push(syn::Error::new(
+                    span,
+                    "a significant child needs its supervisor's `auto_shutdown: any_significant` or `all_significant`",
+                ));
+            }
+        }
+        if body.strategy == Strategy::Dynamic {
+            if let Some(name) = &child.name {
+                errors.push(syn::Error::new(
+                    name.span(),
+                    "a dynamic supervisor's children cannot be named: there may be many of them",
+                ));
+            }
+            match &child.start {
+                Start::Value(Expr::Closure(c)) | Start::StartFn(Expr::Closure(c)) => {
+                    if closure_arg(c).is_none() {
+                        errors.push(syn::Error::new(
+                            c.inputs.span(),
+                            "a dynamic supervisor's child template is a closure of one typed argument, as in `|user: String| Session::new(user)`",
+                        ));
+                    }
+                }
+                other => errors.push(syn::Error::new(
+                    start_span(other, child),
+                    "a dynamic supervisor's child template is a closure of one typed argument, as in `|user: String| Session::new(user)`",
+                )),
+            }
+        }
+        if let Start::Inline(nested) = &child.start {
+            check(nested, errors);
+        }
+    }
+}
+
+fn start_span(start: &Start, child: &Child) -> Span {
+    match start {
+        Start::Value(e) | Start::StartFn(e) => e.span(),
+        Start::Declared(p) => p.span(),
+        Start::Inline(_) => child.id_span,
+    }
+}
+
+/// The type of a child template's one argument.
+pub(crate) fn closure_arg(c: &syn::ExprClosure) -> Option<&syn::Type> {
+    if c.inputs.len() != 1 {
+        return None;
+    }
+    match &c.inputs[0] {
+        syn::Pat::Type(t) => Some(&t.ty),
+        _ => None,
+    }
+}

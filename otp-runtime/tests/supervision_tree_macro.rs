@@ -1,0 +1,98 @@
+//! `supervision_tree!`: what it generates, run.
+
+use otp_runtime::prelude::*;
+use otp_runtime::supervisor::{ChildCounts, ChildState, ChildType, Restart, Shutdown};
+use std::time::Duration;
+
+#[derive(Default)]
+pub struct Counter {
+    n: u64,
+}
+
+#[gen_server]
+impl Counter {
+    #[call]
+    pub fn bump(&mut self) -> u64 {
+        self.n += 1;
+        self.n
+    }
+
+    #[call]
+    pub fn crash(&mut self) {
+        panic!("asked to crash");
+    }
+}
+
+pub struct Session {
+    user: String,
+}
+
+#[gen_server]
+impl Session {
+    #[call]
+    pub fn user(&self) -> String {
+        self.user.clone()
+    }
+}
+
+supervision_tree! {
+    /// Two counters and a nested tree.
+    pub Root: one_for_one, intensity 5 per 10s, name: "macro_root" {
+        worker "a" => Counter::default(), name: "macro_a", shutdown: 500ms;
+        worker b => Counter::default(), restart: transient, shutdown: brutal_kill;
+        supervisor "inner" => rest_for_one, intensity 2 per 1s {
+            worker "c" => Counter::default();
+        };
+        supervisor "sessions" => Sessions;
+    }
+
+    /// Sessions, one per user.
+    pub Sessions: dynamic, intensity 10 per 1s {
+        worker "session" => |user: String| Session { user }, restart: temporary;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_declared_tree_starts_serves_and_heals() {
+    let root = Root::start().await.unwrap();
+    assert_eq!(Root::named().pid(), root.pid());
+    let a = Counter::named("macro_a");
+    assert_eq!(a.bump().await, Ok(1));
+    let before = a.pid().unwrap();
+    assert!(a.crash().await.is_err());
+    assert_eq!(a.bump().await, Ok(1));
+    assert_ne!(a.pid(), Some(before));
+
+    let children = root.which_children().await.unwrap();
+    let ids: Vec<&str> = children.iter().map(|c| &*c.id).collect();
+    assert_eq!(ids, ["sessions", "inner", "b", "a"]);
+    assert_eq!(children[1].kind, ChildType::Supervisor);
+    assert_eq!(
+        root.count_children().await.unwrap(),
+        ChildCounts {
+            specs: 4,
+            active: 4,
+            supervisors: 2,
+            workers: 2
+        }
+    );
+    let b = root.get_childspec("b").await.unwrap();
+    assert_eq!(b.restart_type(), Restart::Transient);
+    assert_eq!(b.shutdown_policy(), Shutdown::BrutalKill);
+    assert_eq!(
+        root.get_childspec("a").await.unwrap().shutdown_policy(),
+        Shutdown::Timeout(Duration::from_millis(500))
+    );
+    assert!(matches!(children[0].state, ChildState::Running(_)));
+    root.stop().await.unwrap();
+    assert_eq!(a.pid(), None);
+}
+
+#[tokio::test]
+async fn a_dynamic_tree_starts_children_from_its_template() {
+    let sessions = Sessions::start().await.unwrap();
+    let pid = sessions.start_child("ada".into()).await.unwrap().unwrap();
+    let ada = SessionRef::from(ServerRef::<Session>::from_pid(pid).unwrap());
+    assert_eq!(ada.user().await, Ok("ada".to_string()));
+    sessions.stop().await.unwrap();
+}
