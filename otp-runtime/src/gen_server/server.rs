@@ -170,13 +170,11 @@ fn serve<S: GenServer>(
     ack: oneshot::Sender<Ack>,
 ) -> impl Future<Output = ExitReason> + Send {
     async move {
-        let failure = match catch_unwind_future(server.init(&mut ctx)).await {
-            Ok(Init::Ok) => None,
-            Ok(Init::Ignore) => Some((StartError::Ignored, ExitReason::Normal)),
-            Ok(Init::Stop(reason)) => Some((StartError::Failed(reason.clone()), reason)),
-            Err(panic) => Some((StartError::Failed(panic.clone()), panic)),
-        };
-        if let Some((error, reason)) = failure {
+        // Matched in place, not bound with `let`: a `let` here would keep its storage
+        // (a `StartError` and an `ExitReason`) in the future's state for the server's life.
+        if let Some((error, reason)) =
+            init_failure(catch_unwind_future(server.init(&mut ctx)).await)
+        {
             // A failed start never takes the starter down: the starter learns from the error.
             if let Some(parent) = ctx.parent {
                 ctx.proc.unlink(parent);
@@ -206,6 +204,16 @@ fn serve<S: GenServer>(
             }
         };
         terminate(&mut server, &mut ctx, reason).await
+    }
+}
+
+/// What a failed `init` tells its starter, and the process's exit reason.
+fn init_failure(init: Result<Init, ExitReason>) -> Option<(StartError, ExitReason)> {
+    match init {
+        Ok(Init::Ok) => None,
+        Ok(Init::Ignore) => Some((StartError::Ignored, ExitReason::Normal)),
+        Ok(Init::Stop(reason)) => Some((StartError::Failed(reason.clone()), reason)),
+        Err(panic) => Some((StartError::Failed(panic.clone()), panic)),
     }
 }
 

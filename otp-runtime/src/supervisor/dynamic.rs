@@ -391,11 +391,14 @@ impl<A: Send + 'static> DynamicSupervisorRef<A> {
         }
     }
 
-    /// Stops the child `pid` by the template's shutdown and forgets it.
+    /// Stops the child `pid` by the template's shutdown and forgets it. A child being
+    /// restarted after `pid` died is forgotten (its restart loop ends); a `pid` that is no
+    /// longer alive is fine (nothing to do), as in OTP.
     ///
     /// # Errors
     ///
-    /// [`SupervisorError::NotFound`] if `pid` is not a child; [`SupervisorError::Call`].
+    /// [`SupervisorError::NotFound`] if `pid` is a live process that is not a child;
+    /// [`SupervisorError::Call`].
     ///
     /// # Examples
     ///

@@ -43,6 +43,88 @@
 //! sup.stop().await.unwrap();
 //! # }
 //! ```
+//!
+//! # The `supervision_tree!` macro
+//!
+//! Declares supervisors in one place. Each declaration becomes a handle type with
+//! `spec()`, `start_link()`, `start()`, `child_spec(id)` (to nest it in another tree),
+//! `named()` (if it has a name) and, through `Deref`, the [`SupervisorRef`] (or
+//! [`DynamicSupervisorRef`]) API.
+//!
+//! ```
+//! use otp_runtime::prelude::*;
+//!
+//! #[derive(Default)]
+//! pub struct Counter { n: u64 }
+//! #[gen_server]
+//! impl Counter {
+//!     #[call]
+//!     pub fn bump(&mut self) -> u64 { self.n += 1; self.n }
+//! }
+//!
+//! pub struct Session { user: String }
+//! #[gen_server]
+//! impl Session {
+//!     #[call]
+//!     pub fn user(&self) -> String { self.user.clone() }
+//! }
+//!
+//! supervision_tree! {
+//!     /// The service: two counters, then the sessions.
+//!     pub Service: rest_for_one, intensity 3 per 10s, name: "service" {
+//!         worker "hits" => Counter::default(), name: "hits";
+//!         worker misses => Counter::default(), restart: transient, shutdown: 500ms;
+//!         supervisor "sessions" => Sessions;
+//!         supervisor "batch" => one_for_all {
+//!             worker "job" => Counter::default(), shutdown: brutal_kill;
+//!         };
+//!     }
+//!
+//!     /// One session per user, started on demand.
+//!     pub Sessions: dynamic, intensity 10 per 1s {
+//!         worker "session" => |user: String| Session { user }, restart: temporary;
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let service = Service::start_link().await.unwrap();
+//! assert_eq!(Counter::named("hits").bump().await, Ok(1));
+//! assert_eq!(service.count_children().await.unwrap().active, 4);
+//!
+//! let sessions = Sessions::start_link().await.unwrap();
+//! let pid = sessions.start_child("ada".to_string()).await.unwrap().unwrap();
+//! let ada = SessionRef::from(ServerRef::<Session>::from_pid(pid).unwrap());
+//! assert_eq!(ada.user().await, Ok("ada".to_string()));
+//! # }
+//! ```
+//!
+//! The syntax, with OTP's defaults for what is left out:
+//!
+//! | where | form | default |
+//! |---|---|---|
+//! | declaration | `/// docs` `vis Name: STRATEGY (, SETTING)* { CHILD; ... }` | |
+//! | strategy | `one_for_one`, `one_for_all`, `rest_for_one`, `dynamic` | |
+//! | setting | `intensity N per DURATION` | `intensity 1 per 5s` |
+//! | setting | `auto_shutdown: never \| any_significant \| all_significant` | `never` |
+//! | setting | `name: "registered_name"` | unregistered |
+//! | child | `worker ID => EXPR`: a gen_server value, made anew for each start | |
+//! | child | `worker ID => start EXPR`: a future giving the started process ([`ChildSpec::from_fn`]) | |
+//! | child | `supervisor ID => Type`: a supervisor declared by `supervision_tree!` | |
+//! | child | `supervisor ID => STRATEGY (, SETTING)* { ... }`: a nested tree inline | |
+//! | child | `supervisor ID => EXPR` (a [`SupervisorSpec`]) or `=> start EXPR` | |
+//! | dynamic child | `worker ID => \|arg: T\| EXPR` (or `start \|arg: T\| FUTURE`): the one template | |
+//! | child setting | `restart: permanent \| transient \| temporary` | `permanent` |
+//! | child setting | `shutdown: brutal_kill \| infinity \| DURATION` | 5 s for workers, `infinity` for supervisors |
+//! | child setting | `significant` or `significant: BOOL` | `false` |
+//! | child setting | `name: EXPR` (each incarnation's registered name) | unregistered |
+//!
+//! An `ID` is a string (`"cache"`) or a name (`cache`). A `DURATION` is a literal with a
+//! unit: `500ms`, `5s`, `1.5s`, `2min`, `1h`. `crate = ::path;` as the first line names a
+//! renamed `otp_runtime`. Mistakes are compile errors at the offending token: unknown
+//! settings, strategies and restart types, a setting given twice, duplicate ids, a zero
+//! period or shutdown, a duration without a unit, a significant child that is permanent or
+//! whose supervisor has no auto_shutdown, an auto_shutdown on a dynamic supervisor, and a
+//! dynamic supervisor with other than one closure template.
 
 mod dynamic;
 mod error;
@@ -106,7 +188,8 @@ pub struct ChildInfo {
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct ChildCounts {
-    /// Children, running or not.
+    /// Children, running or not; for a dynamic supervisor, 1: its template (as OTP counts a
+    /// `simple_one_for_one` supervisor's specs).
     pub specs: usize,
     /// Children running now.
     pub active: usize,
@@ -203,7 +286,8 @@ impl SupervisorRef {
     ///
     /// # Errors
     ///
-    /// [`SupervisorError::NotFound`]; [`SupervisorError::Call`].
+    /// [`SupervisorError::NotFound`]; [`SupervisorError::InvalidSpec`] on a dynamic
+    /// supervisor (whose children are terminated by pid); [`SupervisorError::Call`].
     ///
     /// # Examples
     ///
@@ -219,7 +303,8 @@ impl SupervisorRef {
     /// # Errors
     ///
     /// [`SupervisorError::Running`], [`SupervisorError::Restarting`],
-    /// [`SupervisorError::NotFound`], [`SupervisorError::Start`]; [`SupervisorError::Call`].
+    /// [`SupervisorError::NotFound`], [`SupervisorError::Start`];
+    /// [`SupervisorError::InvalidSpec`] on a dynamic supervisor; [`SupervisorError::Call`].
     ///
     /// # Examples
     ///
@@ -251,7 +336,8 @@ impl SupervisorRef {
     /// # Errors
     ///
     /// [`SupervisorError::Running`], [`SupervisorError::Restarting`],
-    /// [`SupervisorError::NotFound`]; [`SupervisorError::Call`].
+    /// [`SupervisorError::NotFound`]; [`SupervisorError::InvalidSpec`] on a dynamic
+    /// supervisor; [`SupervisorError::Call`].
     ///
     /// # Examples
     ///

@@ -56,6 +56,9 @@ struct Child {
     key: u64,
     spec: ChildSpec,
     state: ChildState,
+    /// The pid of the incarnation that ended last: while a dynamic child is restarting,
+    /// `terminate_child` still finds it by that pid (OTP keeps it as `{restarting, Pid}`).
+    last_pid: Option<Pid>,
 }
 
 pub(crate) struct Supervisor {
@@ -109,6 +112,7 @@ impl Supervisor {
             key: self.next_key,
             spec,
             state,
+            last_pid: None,
         });
     }
 
@@ -241,6 +245,9 @@ impl Supervisor {
         reason: ExitReason,
         ctx: &mut Ctx<Self>,
     ) -> Result<(), ExitReason> {
+        if let ChildState::Running(pid) = self.children[i].state {
+            self.children[i].last_pid = Some(pid);
+        }
         let child = &self.children[i];
         let restart = match child.spec.restart {
             Restart::Permanent => true,
@@ -271,10 +278,12 @@ impl Supervisor {
             && match self.auto_shutdown {
                 AutoShutdown::Never => false,
                 AutoShutdown::AnySignificant => true,
+                // OTP counts every significant child whose pid is not `undefined`: one
+                // being restarted still counts as alive.
                 AutoShutdown::AllSignificant => !self
                     .children
                     .iter()
-                    .any(|c| c.spec.significant && matches!(c.state, ChildState::Running(_))),
+                    .any(|c| c.spec.significant && c.state != ChildState::NotRunning),
             };
         if stop {
             tracing::info!(supervisor = %self.label, "significant child ended: auto shutdown");
@@ -378,16 +387,31 @@ impl Supervisor {
                 }
             }
             Request::TerminateChild(id) => {
+                self.by_id_allowed()?;
                 let i = self.find_id(&id).ok_or(SupervisorError::NotFound)?;
                 self.terminate_at(i).await;
                 Ok(Response::Done)
             }
             Request::TerminatePid(pid) => {
-                let i = self.find_pid(pid).ok_or(SupervisorError::NotFound)?;
-                self.terminate_at(i).await;
+                // OTP's `find_child` for simple_one_for_one: the running child `pid`, else the
+                // child being restarted after `pid` died, else, if `pid` is no longer alive,
+                // nothing to do (`ok`); only a live process that is not a child is `not_found`.
+                let restarting =
+                    |c: &Child| c.state == ChildState::Restarting && c.last_pid == Some(pid);
+                match self
+                    .find_pid(pid)
+                    .or_else(|| self.children.iter().position(restarting))
+                {
+                    Some(i) => {
+                        self.terminate_at(i).await;
+                    }
+                    None if crate::is_alive(pid) => return Err(SupervisorError::NotFound),
+                    None => {}
+                }
                 Ok(Response::Done)
             }
             Request::RestartChild(id) => {
+                self.by_id_allowed()?;
                 let i = self.find_id(&id).ok_or(SupervisorError::NotFound)?;
                 match self.children[i].state {
                     ChildState::Running(_) => return Err(SupervisorError::Running),
@@ -405,6 +429,7 @@ impl Supervisor {
                 }
             }
             Request::DeleteChild(id) => {
+                self.by_id_allowed()?;
                 let i = self.find_id(&id).ok_or(SupervisorError::NotFound)?;
                 match self.children[i].state {
                     ChildState::Running(_) => Err(SupervisorError::Running),
@@ -429,8 +454,15 @@ impl Supervisor {
             )),
             Request::CountChildren => {
                 let mut counts = ChildCounts::default();
+                // OTP counts a simple_one_for_one supervisor's template as its one spec,
+                // however many children it started from it.
+                if self.is_dynamic() {
+                    counts.specs = 1;
+                }
                 for c in &self.children {
-                    counts.specs += 1;
+                    if !self.is_dynamic() {
+                        counts.specs += 1;
+                    }
                     if matches!(c.state, ChildState::Running(_)) {
                         counts.active += 1;
                     }
@@ -454,6 +486,19 @@ impl Supervisor {
                 }
             }
         }
+    }
+
+    /// A dynamic supervisor's children share their template's id: OTP refuses to terminate,
+    /// restart or delete them by id (`{error, simple_one_for_one}`).
+    fn by_id_allowed(&self) -> Result<(), SupervisorError> {
+        if self.is_dynamic() {
+            return Err(SupervisorError::InvalidSpec(
+                "a dynamic supervisor's children are terminated by pid, and not restarted \
+                 or deleted by id"
+                    .into(),
+            ));
+        }
+        Ok(())
     }
 
     /// `start_child` on a static supervisor (`handle_start_child`).
