@@ -2,7 +2,7 @@
 //! spec, start functions and (through `Deref`) the supervisor API.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{quote, ToTokens};
 use syn::Expr;
 
 use super::parse::{closure_arg, Body, Child, Kind, ShutdownSetting, Start, Strategy, Tree};
@@ -55,7 +55,7 @@ pub(crate) fn expand(tree: &Tree, krate: &syn::Path) -> TokenStream {
     );
     quote! {
         #(#attrs)*
-        #[derive(Clone, Debug)]
+        #[derive(::core::clone::Clone, ::core::fmt::Debug)]
         #vis struct #ident {
             sup: #ref_ty,
         }
@@ -113,7 +113,7 @@ pub(crate) fn expand(tree: &Tree, krate: &syn::Path) -> TokenStream {
 /// The argument type of a dynamic supervisor's children (checked to exist).
 fn dynamic_arg(body: &Body) -> TokenStream {
     match body.children.first().map(|c| &c.start) {
-        Some(Start::Value(Expr::Closure(c))) | Some(Start::StartFn(Expr::Closure(c))) => {
+        Some(Start::Value(Expr::Closure(c))) | Some(Start::Future(Expr::Closure(c))) => {
             let ty = closure_arg(c).expect("checked");
             quote!(#ty)
         }
@@ -125,6 +125,8 @@ fn dynamic_arg(body: &Body) -> TokenStream {
 fn body_spec(body: &Body, krate: &syn::Path) -> TokenStream {
     let sup = quote!(#krate::supervisor);
     let intensity = body.intensity.as_ref().map(|(n, period)| {
+        // As a `u32` whatever the literal's suffix (`5u8`).
+        let n: u32 = n.base10_parse().expect("checked");
         let nanos = period.nanos;
         quote!(.intensity(#n, ::core::time::Duration::from_nanos(#nanos)))
     });
@@ -135,18 +137,19 @@ fn body_spec(body: &Body, krate: &syn::Path) -> TokenStream {
         let (ctor, f) = match (&child.start, child.kind) {
             (Start::Value(f), Kind::Worker) => (quote!(worker), f),
             (Start::Value(f), Kind::Supervisor) => (quote!(supervisor), f),
-            (Start::StartFn(f), _) => (quote!(from_fn), f),
+            (Start::Future(f), _) => (quote!(from_fn), f),
             _ => unreachable!("checked: a closure"),
         };
+        let base = located_at(quote!(#sup::DynamicSupervisorSpec::#ctor(#id, #f)), f);
         let kind = match (&child.start, child.kind) {
-            (Start::StartFn(_), Kind::Supervisor) => {
+            (Start::Future(_), Kind::Supervisor) => {
                 Some(quote!(.kind(#sup::ChildType::Supervisor)))
             }
             _ => None,
         };
         let settings = child_settings(child, krate);
         return quote! {
-            #sup::DynamicSupervisorSpec::#ctor(#id, #f) #kind #settings #intensity #name
+            #base #kind #settings #intensity #name
         };
     }
     let strategy = match body.strategy {
@@ -175,17 +178,24 @@ fn body_spec(body: &Body, krate: &syn::Path) -> TokenStream {
 fn child_spec(child: &Child, krate: &syn::Path) -> TokenStream {
     let sup = quote!(#krate::supervisor);
     let id = &child.id;
-    let id_span = child.id_span;
     let base = match (&child.start, child.kind) {
         (Start::Value(e), Kind::Worker) => {
-            quote_spanned!(id_span=> #sup::ChildSpec::worker(#id, || #e))
+            located_at(quote!(#sup::ChildSpec::worker(#id, || #e)), e)
         }
-        (Start::Value(e), Kind::Supervisor) => quote!(#sup::ChildSpec::supervisor(#id, #e)),
-        (Start::StartFn(e), Kind::Worker) => quote!(#sup::ChildSpec::from_fn(#id, || #e)),
-        (Start::StartFn(e), Kind::Supervisor) => quote! {
-            #sup::ChildSpec::from_fn(#id, || #e).kind(#sup::ChildType::Supervisor)
-        },
-        (Start::Declared(path), _) => quote!(#path::child_spec(#id)),
+        (Start::Value(e), Kind::Supervisor) => {
+            located_at(quote!(#sup::ChildSpec::supervisor(#id, #e)), e)
+        }
+        (Start::Future(e), Kind::Worker) => {
+            located_at(quote!(#sup::ChildSpec::from_fn(#id, || #e)), e)
+        }
+        (Start::Future(e), Kind::Supervisor) => {
+            let from_fn = located_at(quote!(#sup::ChildSpec::from_fn(#id, || #e)), e);
+            quote!(#from_fn.kind(#sup::ChildType::Supervisor))
+        }
+        (Start::Declared(path), _) => {
+            let child_spec = located_at(quote!(child_spec), path);
+            quote!(#path::#child_spec(#id))
+        }
         (Start::Inline(body), _) => {
             let spec = body_spec(body, krate);
             if body.strategy == Strategy::Dynamic {
@@ -224,4 +234,24 @@ fn child_settings(child: &Child, krate: &syn::Path) -> TokenStream {
         quote!(.shutdown(#v))
     });
     quote!(#restart #shutdown)
+}
+
+/// The call `call` (`path(args)`) moved onto the user's `at`, its name resolution kept: rustc
+/// reports an unmet bound of a call (a worker that is not a gen_server, a start expression
+/// that is not a future) at the whole call, which then underlines the user's expression
+/// rather than the whole macro. Only the top-level tokens move (the path and the
+/// parentheses); the arguments keep their spans.
+fn located_at(call: TokenStream, at: &impl ToTokens) -> TokenStream {
+    let mut spans = at.to_token_stream().into_iter().map(|t| t.span());
+    let Some(first) = spans.next() else {
+        return call;
+    };
+    let last = spans.last().unwrap_or(first);
+    call.into_iter()
+        .enumerate()
+        .map(|(i, mut t)| {
+            t.set_span(t.span().located_at(if i == 0 { first } else { last }));
+            t
+        })
+        .collect()
 }

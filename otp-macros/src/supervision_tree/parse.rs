@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use proc_macro2::Span;
 use syn::parse::{Parse, ParseStream};
-use syn::spanned::Spanned;
 use syn::{Attribute, Expr, Ident, LitInt, LitStr, Token, Visibility};
 
 use crate::errors::Errors;
@@ -16,6 +15,8 @@ mod kw {
     syn::custom_keyword!(supervisor);
     syn::custom_keyword!(start);
     syn::custom_keyword!(per);
+    syn::custom_keyword!(intensity);
+    syn::custom_keyword!(auto_shutdown);
 }
 
 /// The whole input: an optional `crate = path;`, then one or more supervisor declarations.
@@ -85,7 +86,7 @@ pub(crate) enum Start {
     Value(Expr),
     /// `start <expr>`: a future giving the started process (or for a dynamic supervisor, a
     /// closure from the argument to such a future).
-    StartFn(Expr),
+    Future(Expr),
     /// A supervisor declared by another `supervision_tree!` (a path to its type).
     Declared(syn::Path),
     /// A nested supervisor written inline.
@@ -126,8 +127,9 @@ impl Parse for Input {
             trees.push(input.parse()?);
         }
         if trees.is_empty() {
-            return Err(input.error(
-                "declare a supervisor: `pub MySup: one_for_one { worker \"id\" => Server::new(); }`",
+            return Err(syn::Error::new(
+                Span::call_site(),
+                "declare at least one supervisor, as in `pub MySup: one_for_one { worker \"id\" => Server::new(); }`",
             ));
         }
         Ok(Input {
@@ -171,10 +173,15 @@ fn parse_body(input: ParseStream) -> syn::Result<Body> {
         .find(|(s, _)| strategy_ident == s)
         .map(|(_, s)| *s)
         .ok_or_else(|| {
+            let hint = if strategy_ident == "simple_one_for_one" {
+                " (OTP's `simple_one_for_one` is `dynamic`)"
+            } else {
+                ""
+            };
             syn::Error::new(
                 strategy_ident.span(),
                 format!(
-                    "unknown strategy `{strategy_ident}`: expected one of {}",
+                    "unknown strategy `{strategy_ident}`: expected one of {}{hint}",
                     one_of(&names(STRATEGIES))
                 ),
             )
@@ -219,7 +226,7 @@ fn parse_body(input: ParseStream) -> syn::Result<Body> {
             if period.nanos == 0 {
                 return Err(syn::Error::new(
                     period.span,
-                    "the restart period must be greater than zero",
+                    "the restart period must be greater than zero, as in `intensity 5 per 10s`",
                 ));
             }
             if body.intensity.replace((n, period)).is_some() {
@@ -227,7 +234,12 @@ fn parse_body(input: ParseStream) -> syn::Result<Body> {
             }
         } else if key == "auto_shutdown" {
             input.parse::<Token![:]>()?;
-            let v: Ident = input.parse()?;
+            let v: Ident = input.parse().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    format!("expected one of {}", one_of(AUTO_SHUTDOWNS)),
+                )
+            })?;
             if !AUTO_SHUTDOWNS.iter().any(|a| v == a) {
                 return Err(syn::Error::new(
                     v.span(),
@@ -240,7 +252,7 @@ fn parse_body(input: ParseStream) -> syn::Result<Body> {
             if strategy == Strategy::Dynamic {
                 return Err(syn::Error::new(
                     key.span(),
-                    "a dynamic supervisor cannot have an auto_shutdown: its children cannot be significant",
+                    "a dynamic supervisor cannot have an auto_shutdown, as its children cannot be significant: remove it",
                 ));
             }
             if body.auto_shutdown.replace(v).is_some() {
@@ -261,6 +273,11 @@ fn parse_body(input: ParseStream) -> syn::Result<Body> {
             ));
         }
     }
+    if !input.peek(syn::token::Brace) {
+        return Err(input.error(
+            "expected the children in `{ .. }`, or `,` and a setting: `intensity`, `auto_shutdown` or `name`",
+        ));
+    }
     let content;
     let brace = syn::braced!(content in input);
     body.brace_span = brace.span.join();
@@ -269,7 +286,12 @@ fn parse_body(input: ParseStream) -> syn::Result<Body> {
         if content.is_empty() {
             break;
         }
-        content.parse::<Token![;]>()?;
+        content.parse::<Token![;]>().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected `;` after a child, or `,` and a child setting: `restart`, `shutdown`, `significant` or `name`",
+            )
+        })?;
     }
     Ok(body)
 }
@@ -300,7 +322,12 @@ fn parse_child(input: ParseStream) -> syn::Result<Child> {
             input.error("expected the child's id: a string (`\"cache\"`) or a name (`cache`)")
         );
     };
-    input.parse::<Token![=>]>()?;
+    input.parse::<Token![=>]>().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "expected `=>` after the child's id, as in `worker \"id\" => Server::new()`",
+        )
+    })?;
     let start = parse_start(input, kind)?;
     let mut child = Child {
         kind,
@@ -327,7 +354,9 @@ fn parse_child(input: ParseStream) -> syn::Result<Child> {
         let twice = || syn::Error::new(key.span(), format!("`{key}` is given twice"));
         if key == "restart" {
             input.parse::<Token![:]>()?;
-            let v: Ident = input.parse()?;
+            let v: Ident = input.parse().map_err(|e| {
+                syn::Error::new(e.span(), format!("expected one of {}", one_of(RESTARTS)))
+            })?;
             if !RESTARTS.iter().any(|r| v == r) {
                 return Err(syn::Error::new(
                     v.span(),
@@ -398,15 +427,24 @@ fn parse_child(input: ParseStream) -> syn::Result<Child> {
 fn parse_start(input: ParseStream, kind: Kind) -> syn::Result<Start> {
     if input.peek(kw::start) && !input.peek2(Token![,]) && !input.peek2(Token![;]) {
         input.parse::<kw::start>()?;
-        return Ok(Start::StartFn(input.parse()?));
+        return Ok(Start::Future(input.parse()?));
     }
-    if kind == Kind::Supervisor
-        && input.peek(Ident)
-        && (input.peek2(Token![,]) || input.peek2(syn::token::Brace))
-    {
+    if kind == Kind::Supervisor && input.peek(Ident) {
+        // An inline supervisor: `strategy {`, `strategy, ..` or, with a misspelt strategy
+        // (reported as such by `parse_body`), `word {` or `word, intensity|auto_shutdown ..`.
         let fork = input.fork();
         let ident: Ident = fork.parse()?;
-        if STRATEGIES.iter().any(|(s, _)| ident == s) {
+        let inline = if fork.peek(syn::token::Brace) {
+            true
+        } else if fork.peek(Token![,]) {
+            fork.parse::<Token![,]>()?;
+            STRATEGIES.iter().any(|(s, _)| ident == s)
+                || fork.peek(kw::intensity)
+                || fork.peek(kw::auto_shutdown)
+        } else {
+            false
+        };
+        if inline {
             return Ok(Start::Inline(Box::new(parse_body(input)?)));
         }
     }
@@ -424,6 +462,7 @@ fn parse_start(input: ParseStream, kind: Kind) -> syn::Result<Start> {
 /// `500ms`, `5s`, `1.5s`, `2min`, `1h`.
 fn parse_duration(input: ParseStream) -> syn::Result<Duration> {
     const HELP: &str = "expected a duration with a unit: `500ms`, `5s`, `1.5s`, `2min` or `1h`";
+    const UNITS: &str = "write `500ms`, `5s`, `1.5s`, `2min` or `1h`";
     let lit: syn::Lit = input.parse().map_err(|e| syn::Error::new(e.span(), HELP))?;
     let (digits, suffix, span) = match &lit {
         syn::Lit::Int(i) => (
@@ -436,6 +475,12 @@ fn parse_duration(input: ParseStream) -> syn::Result<Duration> {
             f.suffix().to_string(),
             f.span(),
         ),
+        syn::Lit::Str(s) => {
+            return Err(syn::Error::new(
+                s.span(),
+                format!("a duration is written without quotes: {UNITS}"),
+            ))
+        }
         other => return Err(syn::Error::new(other.span(), HELP)),
     };
     let unit: f64 = match suffix.as_str() {
@@ -446,13 +491,13 @@ fn parse_duration(input: ParseStream) -> syn::Result<Duration> {
         "" => {
             return Err(syn::Error::new(
                 span,
-                format!("this duration has no unit: {HELP}"),
+                format!("this duration has no unit: {UNITS}"),
             ))
         }
         other => {
             return Err(syn::Error::new(
                 span,
-                format!("unknown unit `{other}`: {HELP}"),
+                format!("unknown unit `{other}`: expected `ms`, `s`, `min` or `h`, as in `500ms`, `5s`, `1.5s`, `2min`, `1h`"),
             ))
         }
     };
@@ -470,15 +515,17 @@ fn parse_duration(input: ParseStream) -> syn::Result<Duration> {
 /// The rules that need the whole tree: unique ids, significant children, the shape of a
 /// dynamic supervisor.
 pub(crate) fn check(body: &Body, errors: &mut Errors) {
-    if body.strategy == Strategy::Dynamic && body.children.len() != 1 {
+    if body.strategy == Strategy::Dynamic && body.children.is_empty() {
         errors.push(syn::Error::new(
-            if body.children.len() > 1 {
-                body.children[1].kind_span
-            } else {
-                body.brace_span
-            },
+            body.brace_span,
+            "a dynamic supervisor needs its child template, as in `{ worker \"session\" => |user: String| Session::new(user); }`",
+        ));
+    }
+    if body.strategy == Strategy::Dynamic && body.children.len() > 1 {
+        errors.push(syn::Error::new(
+            body.children[1].kind_span,
             format!(
-                "a dynamic supervisor has exactly one child template, found {}",
+                "a dynamic supervisor has exactly one child template, found {}: for several kinds of children, nest one dynamic supervisor per kind",
                 body.children.len()
             ),
         ));
@@ -495,11 +542,20 @@ pub(crate) fn check(body: &Body, errors: &mut Errors) {
             ));
         }
         if let Some((true, span)) = child.significant {
-            let permanent = child.restart.as_ref().is_none_or(|r| r == "permanent");
-            if permanent {
+            if body.strategy == Strategy::Dynamic {
                 errors.push(syn::Error::new(
                     span,
-                    "a significant child cannot be permanent: add `restart: transient` or `restart: temporary`",
+                    "a dynamic supervisor's children cannot be significant: remove `significant`",
+                ));
+            } else if let Some(r) = child.restart.as_ref().filter(|r| *r == "permanent") {
+                errors.push(syn::Error::new(
+                    r.span(),
+                    "a significant child cannot be permanent: make it `transient` or `temporary`",
+                ));
+            } else if child.restart.is_none() {
+                errors.push(syn::Error::new(
+                    span,
+                    "a significant child cannot be permanent, the default: add `restart: transient` or `restart: temporary`",
                 ));
             } else if body.auto_shutdown.as_ref().is_none_or(|a| a == "never") {
                 errors.push(syn::Error::new(
@@ -510,37 +566,27 @@ pub(crate) fn check(body: &Body, errors: &mut Errors) {
         }
         if body.strategy == Strategy::Dynamic {
             if let Some(name) = &child.name {
-                errors.push(syn::Error::new(
-                    name.span(),
-                    "a dynamic supervisor's children cannot be named: there may be many of them",
-                ));
+                errors.at(
+                    name,
+                    "a dynamic supervisor's children cannot be named, as there may be many of them: remove `name`",
+                );
             }
+            const TEMPLATE: &str = "a dynamic supervisor's child template is a closure of one typed argument, as in `|user: String| Session::new(user)`";
             match &child.start {
-                Start::Value(Expr::Closure(c)) | Start::StartFn(Expr::Closure(c)) => {
+                Start::Value(Expr::Closure(c)) | Start::Future(Expr::Closure(c)) => {
                     if closure_arg(c).is_none() {
-                        errors.push(syn::Error::new(
-                            c.inputs.span(),
-                            "a dynamic supervisor's child template is a closure of one typed argument, as in `|user: String| Session::new(user)`",
-                        ));
+                        let (or1, inputs, or2) = (&c.or1_token, &c.inputs, &c.or2_token);
+                        errors.at(quote::quote!(#or1 #inputs #or2), TEMPLATE);
                     }
                 }
-                other => errors.push(syn::Error::new(
-                    start_span(other, child),
-                    "a dynamic supervisor's child template is a closure of one typed argument, as in `|user: String| Session::new(user)`",
-                )),
+                Start::Value(e) | Start::Future(e) => errors.at(e, TEMPLATE),
+                Start::Declared(p) => errors.at(p, TEMPLATE),
+                Start::Inline(_) => errors.push(syn::Error::new(child.id_span, TEMPLATE)),
             }
         }
         if let Start::Inline(nested) = &child.start {
             check(nested, errors);
         }
-    }
-}
-
-fn start_span(start: &Start, child: &Child) -> Span {
-    match start {
-        Start::Value(e) | Start::StartFn(e) => e.span(),
-        Start::Declared(p) => p.span(),
-        Start::Inline(_) => child.id_span,
     }
 }
 

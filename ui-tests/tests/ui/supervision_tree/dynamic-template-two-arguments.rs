@@ -1,0 +1,18 @@
+use otp_runtime::prelude::*;
+
+#[derive(Default)]
+pub struct Counter;
+
+#[gen_server]
+impl Counter {
+    #[call]
+    pub fn ping(&self) {}
+}
+
+supervision_tree! {
+    pub Pool: dynamic {
+        worker "conn" => start |host: String, port: u16| Counter::default().start_link();
+    }
+}
+
+fn main() {}

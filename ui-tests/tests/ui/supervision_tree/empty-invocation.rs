@@ -1,0 +1,14 @@
+use otp_runtime::prelude::*;
+
+#[derive(Default)]
+pub struct Counter;
+
+#[gen_server]
+impl Counter {
+    #[call]
+    pub fn ping(&self) {}
+}
+
+supervision_tree! {}
+
+fn main() {}

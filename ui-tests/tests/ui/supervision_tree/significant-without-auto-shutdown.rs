@@ -1,0 +1,22 @@
+use otp_runtime::prelude::*;
+
+#[derive(Default)]
+pub struct Counter;
+
+#[gen_server]
+impl Counter {
+    #[call]
+    pub fn ping(&self) {}
+}
+
+supervision_tree! {
+    pub Root: one_for_one {
+        worker "a" => Counter::default(), restart: transient, significant;
+    }
+
+    pub Never: one_for_one, auto_shutdown: never {
+        worker "a" => Counter::default(), restart: temporary, significant: true;
+    }
+}
+
+fn main() {}

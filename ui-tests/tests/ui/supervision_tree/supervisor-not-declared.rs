@@ -1,0 +1,21 @@
+use otp_runtime::prelude::*;
+
+#[derive(Default)]
+pub struct Counter;
+
+#[gen_server]
+impl Counter {
+    #[call]
+    pub fn ping(&self) {}
+}
+
+pub struct NotATree;
+
+supervision_tree! {
+    pub Root: one_for_one {
+        worker "a" => Counter::default();
+        supervisor "b" => NotATree;
+    }
+}
+
+fn main() {}
