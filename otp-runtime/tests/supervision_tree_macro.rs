@@ -96,3 +96,23 @@ async fn a_dynamic_tree_starts_children_from_its_template() {
     assert_eq!(ada.user().await, Ok("ada".to_string()));
     sessions.stop().await.unwrap();
 }
+
+supervision_tree! {
+    /// A worker started by its own start function, which returns the generated handle.
+    pub ByStartFn: one_for_one {
+        worker "counter" => start Counter::default().start_link_named("macro_start_fn_counter");
+    }
+}
+
+#[tokio::test]
+async fn a_start_function_may_return_a_generated_handle() {
+    let sup = ByStartFn::start().await.unwrap();
+    let counter = Counter::named("macro_start_fn_counter");
+    assert_eq!(counter.bump().await, Ok(1));
+    let children = sup.which_children().await.unwrap();
+    assert_eq!(
+        children[0].state,
+        ChildState::Running(counter.pid().unwrap())
+    );
+    sup.stop().await.unwrap();
+}

@@ -257,6 +257,14 @@ fn handle(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStrea
             }
         }
 
+        // So that a supervisor's start function can return the handle.
+        #[automatically_derived]
+        impl #impl_generics #krate::supervisor::ChildPid for #handle #ty_generics #where_clause {
+            fn child_pid(&self) -> ::core::option::Option<#krate::Pid> {
+                self.inner.pid()
+            }
+        }
+
         impl #impl_generics #handle #ty_generics #where_clause {
             /// A handle that resolves `name` at each request, so it reaches whichever
             /// incarnation of the server is registered now (it survives restarts).

@@ -236,6 +236,11 @@ pub enum Info<I> {
 /// assert_eq!(c.call(Call::Get).await, Ok(5));
 /// # }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a gen_server",
+    label = "not a gen_server",
+    note = "put `#[gen_server]` on an `impl {Self}` block with `#[call]`/`#[cast]` methods, or implement `GenServer` by hand"
+)]
 pub trait GenServer: Sized + Send + 'static {
     /// Requests that get a reply.
     type Call: Send + 'static;

@@ -123,8 +123,9 @@
 //! renamed `otp_runtime`. Mistakes are compile errors at the offending token: unknown
 //! settings, strategies and restart types, a setting given twice, duplicate ids, a zero
 //! period or shutdown, a duration without a unit, a significant child that is permanent or
-//! whose supervisor has no auto_shutdown, an auto_shutdown on a dynamic supervisor, and a
-//! dynamic supervisor with other than one closure template.
+//! whose supervisor has no auto_shutdown, an auto_shutdown on a dynamic supervisor (whose
+//! children cannot be significant), and a dynamic supervisor with other than one closure
+//! template.
 
 mod dynamic;
 mod error;
@@ -466,6 +467,34 @@ impl SupervisorRef {
             Response::Pid(pid) => Ok(ServerRef::from_pid(pid)?),
             _ => unreachable!("child answers Pid"),
         }
+    }
+
+    /// The running child `id` as a supervisor handle, for a nested supervisor (bound to its
+    /// current incarnation).
+    ///
+    /// # Errors
+    ///
+    /// As [`SupervisorRef::child`]; [`CallError::WrongType`] if the child is not a
+    /// supervisor.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::supervisor::{ChildSpec, SupervisorSpec};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let root = SupervisorSpec::one_for_one()
+    ///     .child(ChildSpec::supervisor("inner", SupervisorSpec::one_for_all()))
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// let inner = root.child_supervisor("inner").await.unwrap();
+    /// assert_eq!(inner.count_children().await.unwrap().specs, 0);
+    /// # }
+    /// ```
+    pub async fn child_supervisor(&self, id: &str) -> Result<SupervisorRef, SupervisorError> {
+        self.child::<Supervisor>(id)
+            .await
+            .map(SupervisorRef::from_server)
     }
 
     /// Stops the supervisor: its children are stopped in reverse start order, then it exits
