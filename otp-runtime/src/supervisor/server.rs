@@ -304,8 +304,12 @@ impl Supervisor {
     async fn restart(&mut self, i: usize, ctx: &mut Ctx<Self>) -> Result<(), ExitReason> {
         if !self.restarts.add(Instant::now()) {
             let child = &self.children[i];
+            let pid = child
+                .last_pid
+                .map_or_else(|| "undefined".into(), |p| p.to_string());
             tracing::error!(
-                supervisor = %self.label, child = %child.spec.id,
+                supervisor = %self.label, child = %child.spec.id, %pid,
+                reason = "reached_max_restart_intensity",
                 "reached max restart intensity: shutting down"
             );
             self.del_child(i);
