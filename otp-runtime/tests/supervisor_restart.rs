@@ -812,3 +812,42 @@ async fn hanging_restart_loop_rest_for_one() {
     sup.stop().await.unwrap();
     assert!(!otp_runtime::is_alive(c1));
 }
+
+/// The guarantee the other tests rely on, where it is hardest to keep: on the multi-thread
+/// runtime, a caller that has seen the crash (its call failed, or `wait_exit` returned) and
+/// then asks the supervisor finds the crash already handled, every time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_seen_by_a_caller_is_already_handled_by_the_supervisor() {
+    let log = Log::new();
+    let sup = SupervisorSpec::one_for_one()
+        .intensity(1_000, Duration::from_secs(1))
+        .child(worker("child1", &log))
+        .start()
+        .await
+        .unwrap();
+    for round in 0..300 {
+        let old = child_pid(&sup, "child1").await;
+        if round % 2 == 0 {
+            // The call fails with the crash.
+            let r = handle(old).call(WCall::Crash).await;
+            assert!(
+                matches!(r, Err(CallError::Exited(ExitReason::Panic(_)))),
+                "{r:?}"
+            );
+        } else {
+            // `wait_exit` returns the reason, or `NoProc` if the process was already gone.
+            otp_runtime::exit(old, ExitReason::Kill);
+            let r = otp_runtime::wait_exit(old).await;
+            assert!(
+                matches!(r, ExitReason::Killed | ExitReason::NoProc),
+                "{r:?}"
+            );
+        }
+        let new = child_pid(&sup, "child1").await;
+        assert_ne!(
+            new, old,
+            "round {round}: the supervisor had not handled the crash"
+        );
+    }
+    sup.stop().await.unwrap();
+}

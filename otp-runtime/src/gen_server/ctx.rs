@@ -47,21 +47,6 @@ pub struct Ctx<S: GenServer> {
     pub(super) hibernate: bool,
     /// Set by [`Ctx::stop`]; boxed to keep every idle server's context one word smaller.
     pub(super) stop: Option<Box<ExitReason>>,
-    /// Until init has answered the starter.
-    pub(super) starting: bool,
-}
-
-impl<S: GenServer> Drop for Ctx<S> {
-    fn drop(&mut self) {
-        // Killed during init: the starter learns it from `start`, and must not also get the
-        // link's EXIT (OTP 26 flushes it), so the dying server unlinks its parent first. The
-        // context is dropped before the death is signalled, so the EXIT never leaves.
-        if self.starting {
-            if let Some(parent) = self.parent {
-                self.proc.unlink(parent);
-            }
-        }
-    }
 }
 
 impl<S: GenServer> Ctx<S> {
@@ -70,7 +55,6 @@ impl<S: GenServer> Ctx<S> {
         Ctx {
             proc,
             parent,
-            starting: true,
             reply: None,
             timeout: NO_TIMEOUT,
             cont: None,

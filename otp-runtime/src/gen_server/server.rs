@@ -115,6 +115,8 @@ pub(super) async fn start<S: GenServer>(
     let parent = if opts.link {
         current::with(|me| {
             prepared.link_with(me);
+            // Killed during init, the server sends its starter no EXIT: `start` reports it.
+            prepared.core().shared.set_starter(Some(me.shared().pid()));
             me.shared().pid()
         })
         .ok()
@@ -190,7 +192,9 @@ fn serve<S: GenServer>(
             let _ = ack.send(Err(error));
             return reason;
         }
-        ctx.starting = false;
+        if ctx.parent.is_some() {
+            ctx.proc.shared().set_starter(None);
+        }
         let _ = ack.send(Ok(()));
         // One panic guard around the whole loop, not one per handler: a panic in a handler
         // unwinds out of the loop's poll, the loop's future (and the handler's) is dropped,

@@ -96,6 +96,10 @@ struct State {
     /// `unlink` cancels it, since once unlink returns the link has no effect (OTP).
     exit_via_link: Option<Pid>,
     dead: bool,
+    /// Its exit signals have gone out. Between `dead` and this, a new monitor or waiter is
+    /// still accepted and told with the others, after the links: whoever learns of a death
+    /// can count on the linked processes (a supervisor) having its exit signal already.
+    signalled: bool,
     /// Allocated at the first link, monitor or name: an idle process pays one pointer.
     extras: Option<Box<Extras>>,
 }
@@ -109,6 +113,10 @@ struct Extras {
     /// when it dies, so a long-lived process watched by short-lived ones does not grow.
     owned: Vec<(u64, Pid)>,
     name: Option<Name>,
+    /// The linked process waiting for this one to start (a gen_server's starter, until init
+    /// answers): it learns of a death during init from its start call, so no exit signal
+    /// goes to it (OTP 26 flushes that `EXIT`).
+    starter: Option<Pid>,
 }
 
 /// Who is told when a process dies.
@@ -125,6 +133,7 @@ pub(crate) struct Tombstone {
     monitors: Vec<(u64, Watcher)>,
     owned: Vec<(u64, Pid)>,
     name: Option<Name>,
+    starter: Option<Pid>,
 }
 
 static NEXT_REF: AtomicU64 = AtomicU64::new(1);
@@ -278,9 +287,17 @@ impl Shared {
 
     /// Adds a watcher; if the process is already dead, gives it back with no reason recorded
     /// (the pid is gone: the caller reports `noproc`).
+    /// Sets or clears the process waiting for this one to start (see `Extras::starter`).
+    pub(crate) fn set_starter(&self, starter: Option<Pid>) {
+        let mut st = self.state();
+        if !st.dead {
+            st.extras.get_or_insert_with(Default::default).starter = starter;
+        }
+    }
+
     pub(crate) fn add_monitor(&self, id: u64, w: Watcher) -> Result<(), Watcher> {
         let mut st = self.state();
-        if st.dead {
+        if st.signalled {
             return Err(w);
         }
         st.extras
@@ -348,6 +365,7 @@ impl Shared {
             monitors: x.monitors,
             owned: x.owned,
             name: x.name,
+            starter: x.starter,
         }
     }
 }
@@ -384,14 +402,20 @@ pub(crate) fn mark_dead(entry: &dyn Entry, reason: ExitReason) -> Tombstone {
     sh.finish(reason)
 }
 
-/// The second half of a death: frees the name, leaves the table, then sends exit signals
-/// along links and `DOWN`s to monitors, in that order (OTP: a restarted child can always
-/// register its name again).
-pub(crate) fn signal_death(pid: Pid, reason: &ExitReason, t: Tombstone) {
+/// The second half of a death: frees the name, sends exit signals along links, leaves the
+/// table, then sends `DOWN`s to monitors and tells waiters, in that order: a restarted
+/// child can always register its name again (OTP), and whoever learns of the death can
+/// count on the linked processes (a supervisor) having its exit signal already.
+pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, mut t: Tombstone) {
+    let pid = sh.pid();
     if let Some(name) = t.name {
         registry::remove_if(name.as_str(), pid);
     }
-    table::remove(pid);
+    if let Some(starter) = t.starter {
+        if let Some(e) = table::get(starter) {
+            e.shared().remove_link(pid);
+        }
+    }
     for (id, target) in t.owned {
         if let Some(e) = table::get(target) {
             e.shared().remove_monitor(id);
@@ -403,6 +427,17 @@ pub(crate) fn signal_death(pid: Pid, reason: &ExitReason, t: Tombstone) {
             if e.shared().remove_link(pid) {
                 exit_signal(pid, &*e, reason.clone(), true);
             }
+        }
+    }
+    // Only now does the pid stop resolving: until its links are signalled, a waiter that
+    // looks it up is queued below rather than told `NoProc` early.
+    table::remove(pid);
+    // Monitors and waiters added while the links were signalled are told too.
+    {
+        let mut st = sh.state();
+        st.signalled = true;
+        if let Some(x) = st.extras.take() {
+            t.monitors.extend(x.monitors);
         }
     }
     for (id, w) in t.monitors {

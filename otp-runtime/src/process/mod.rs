@@ -513,6 +513,10 @@ impl<M: Send + 'static> ProcessCtx<M> {
         unlink_entry(&*self.core, pid)
     }
 
+    pub(crate) fn shared(&self) -> &core::Shared {
+        &self.core.shared
+    }
+
     /// Monitors `pid`: when it ends, this process receives [`Message::Down`] with its reason
     /// (at once, with `NoProc`, if it is not alive).
     ///

@@ -41,8 +41,8 @@ pin_project! {
             let mut this = this.project();
             if this.inner.is_some() {
                 let tomb = mark_dead(&**this.core, ExitReason::Killed);
+                signal_death(&this.core.shared, &ExitReason::Killed, tomb);
                 let _ = catch_unwind(AssertUnwindSafe(|| this.inner.set(None)));
-                signal_death(this.core.shared.pid(), &ExitReason::Killed, tomb);
             }
         }
     }
@@ -83,10 +83,11 @@ where
             }
         };
         let tomb = mark_dead(&**core, reason.clone());
-        // The process's own state goes first (destructors may panic: contained too), so that
-        // pending callers, woken by their dropped reply senders, already find the reason.
+        // Exit signals go out before the process's own state is dropped (destructors may
+        // panic: contained too): a caller woken by its dropped reply sender, and anyone it
+        // tells, finds the death already signalled to the linked processes (a supervisor).
+        signal_death(&core.shared, &reason, tomb);
         let _ = catch_unwind(AssertUnwindSafe(|| this.inner.set(None)));
-        signal_death(core.shared.pid(), &reason, tomb);
         Poll::Ready(())
     }
 }

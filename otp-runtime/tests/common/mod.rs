@@ -161,6 +161,8 @@ pub enum WCall {
     Ping,
     /// Answers, then stops with the reason.
     Stop(ExitReason),
+    /// Panics: the caller gets the crash.
+    Crash,
 }
 
 #[derive(Debug)]
@@ -213,6 +215,7 @@ impl GenServer for Worker {
         match req {
             WCall::Ping => CallResult::Reply(ctx.pid()),
             WCall::Stop(reason) => CallResult::StopReply(reason, ctx.pid()),
+            WCall::Crash => panic!("asked to crash"),
         }
     }
 
