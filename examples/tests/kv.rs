@@ -35,13 +35,13 @@ fn kv_crashes_restarts_under_its_name_and_starts_empty() {
             "get apple: Some(\"green\")",
             "deleted pear: 1 key(s) left",
             "get crash failed: the server exited during the call: panicked: asked to crash",
-            "len failed: no such process",
+            "size failed: no such process",
         ],
         "{stdout}"
     );
     assert_eq!(
         lines[8..],
-        ["len: 0", "get apple: None", "kv stopped: shutdown"],
+        ["size: 0", "get apple: None", "kv stopped: shutdown"],
         "{stdout}"
     );
     assert!(stderr.contains("asked to crash"), "stderr:\n{stderr}");

@@ -1,40 +1,14 @@
-//! The factorial server, written with `#[gen_server]`: a call that computes n! and counts, a
-//! cast that resets the count. It crashes when n! overflows; the caller gets the crash as an
-//! error, and the handle, bound to the dead process, then gets `NoProc`.
+//! The factorial server (`examples::factorial`, written with `#[gen_server]`): a call that
+//! computes n! and counts, a cast that resets the count. It crashes when n! overflows; the
+//! caller gets the crash as an error, and the handle, bound to the dead process, then gets
+//! `NoProc`.
 //!
 //! Run it with `cargo run -p examples --bin factorial`.
 
 use std::error::Error;
 
+use examples::factorial::Factorial;
 use otp_runtime::prelude::*;
-
-// ANCHOR: server
-/// Computes factorials and counts how many it has computed.
-#[derive(Default)]
-struct Factorial {
-    computed: u64,
-}
-
-#[gen_server]
-impl Factorial {
-    /// n!, and how many factorials this server had computed before.
-    #[call]
-    fn factorial(&mut self, n: u64) -> (u128, u64) {
-        // Checked in every profile: 35! and above overflow u128, and the panic crashes the server.
-        let product = (1..=u128::from(n))
-            .try_fold(1u128, |acc, k| acc.checked_mul(k))
-            .expect("factorial overflow");
-        self.computed += 1;
-        (product, self.computed - 1)
-    }
-
-    /// Forgets how many factorials the server has computed.
-    #[cast]
-    fn reset(&mut self) {
-        self.computed = 0;
-    }
-}
-// ANCHOR_END: server
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {

@@ -1,53 +1,15 @@
-//! A key-value store server, written with `#[gen_server]` and registered as "kv". `main` talks
-//! to it through a named handle. Looking up the key "crash" crashes the server; `main` then
-//! starts it again under the same name, and the same handle reaches the new server, which
-//! starts empty.
+//! The key-value store server (`examples::kv`, written with `#[gen_server]`), registered as
+//! "kv". `main` talks to it through a named handle. Looking up the key "crash" crashes the
+//! server; `main` then starts it again under the same name, and the same handle reaches the
+//! new server, which starts empty. (`simple_sup` has a supervisor do the restarting.)
 //!
 //! Run it with `cargo run -p examples --bin kv`.
 
-use std::collections::HashMap;
 use std::error::Error;
 use std::time::Duration;
 
+use examples::kv::Kv;
 use otp_runtime::prelude::*;
-
-// ANCHOR: server
-/// A map from strings to strings, in a process of its own.
-#[derive(Default)]
-struct Kv {
-    map: HashMap<String, String>,
-}
-
-#[gen_server]
-impl Kv {
-    /// Stores `value` under `key`; returns the value it replaces.
-    #[call]
-    fn put(&mut self, key: String, value: String) -> Option<String> {
-        self.map.insert(key, value)
-    }
-
-    /// The value under `key`. The key "crash" panics, to show what a crash does.
-    #[call]
-    fn get(&self, key: String) -> Option<String> {
-        if key == "crash" {
-            panic!("asked to crash");
-        }
-        self.map.get(&key).cloned()
-    }
-
-    /// Removes `key` and its value, if present.
-    #[cast]
-    fn delete(&mut self, key: String) {
-        self.map.remove(&key);
-    }
-
-    /// How many keys are stored.
-    #[call]
-    fn len(&self) -> usize {
-        self.map.len()
-    }
-}
-// ANCHOR_END: server
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
@@ -66,7 +28,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     kv.put("pear".into(), "yellow".into()).await?;
     println!("get apple: {:?}", kv.get("apple".into()).await?);
     kv.delete("pear".into()); // a cast: no reply, handled before our next call
-    println!("deleted pear: {} key(s) left", kv.len().await?);
+    println!("deleted pear: {} key(s) left", kv.size().await?);
     // ANCHOR_END: requests
 
     // ANCHOR: crash
@@ -74,17 +36,17 @@ async fn main() -> Result<(), Box<dyn Error>> {
     assert!(matches!(err, CallError::Exited(ExitReason::Panic(_))));
     println!("get crash failed: {err}");
     // The dead server's name is free: nobody has "kv" now.
-    let err = kv.len().await.unwrap_err();
+    let err = kv.size().await.unwrap_err();
     assert_eq!(err, CallError::NoProc);
-    println!("len failed: {err}");
+    println!("size failed: {err}");
     // ANCHOR_END: crash
 
     // ANCHOR: restart
-    // Restart it by hand under the same name (a supervisor will do this for us).
+    // Restart it by hand under the same name (`simple_sup` has a supervisor do it).
     let server = Kv::default().start_named("kv").await?;
     println!("started kv again as {}", server.pid().ok_or("no pid")?);
     // The same named handle works again, on a server with empty state.
-    println!("len: {}", kv.len().await?);
+    println!("size: {}", kv.size().await?);
     println!("get apple: {:?}", kv.get("apple".into()).await?);
     // ANCHOR_END: restart
 
