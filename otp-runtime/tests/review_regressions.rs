@@ -252,3 +252,86 @@ async fn unlink_cancels_a_signal_from_the_old_link() {
     println!("killed after unlink returned: {killed_after_unlink}/500");
     assert_eq!(killed_after_unlink, 0);
 }
+
+/// Holds a resource whose release takes a while (a socket closing, a file lock).
+struct SlowRelease(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for SlowRelease {
+    fn drop(&mut self) {
+        std::thread::sleep(Duration::from_millis(50));
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Holds the resource only to drop it with its state.
+struct Holder(#[allow(dead_code)] SlowRelease);
+
+#[gen_server]
+impl Holder {
+    #[call]
+    fn ping(&self) {}
+}
+
+/// A killed process's state (and what it holds) is dropped before its death is signalled:
+/// whoever learns of the death, on any thread, may reuse what it held (a supervisor restarting
+/// it on the same port).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_process_releases_its_state_before_its_death_is_known() {
+    for _ in 0..5 {
+        let released = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let h = Holder(SlowRelease(released.clone())).start().await.unwrap();
+        h.ping().await.unwrap();
+        let pid = h.pid().unwrap();
+        let watcher = tokio::spawn(async move { otp_runtime::wait_exit(pid).await });
+        tokio::task::yield_now().await;
+        otp_runtime::exit(pid, ExitReason::Shutdown);
+        let reason = watcher.await.unwrap();
+        assert!(matches!(reason, ExitReason::Shutdown | ExitReason::NoProc));
+        assert!(released.load(std::sync::atomic::Ordering::SeqCst));
+    }
+}
+
+struct SlowStart;
+
+#[gen_server]
+impl SlowStart {
+    #[init]
+    async fn init(&mut self) {
+        otp_runtime::time::sleep(Duration::from_secs(60)).await;
+    }
+
+    #[call]
+    fn ping(&self) {}
+}
+
+/// A start abandoned before init answers (its future dropped) leaves a plain link: the
+/// starter hears of the server's death like any linked process's.
+#[tokio::test(start_paused = true)]
+async fn an_abandoned_start_leaves_an_ordinary_link() {
+    let parent = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move {
+        ctx.trap_exit(true);
+        let start = SlowStart.start_link();
+        assert!(otp_runtime::time::timeout(Duration::from_secs(1), start)
+            .await
+            .is_none());
+        let child = otp_runtime::links(ctx.pid())[0];
+        otp_runtime::exit(child, ExitReason::Kill);
+        match ctx.recv().await {
+            Message::Exit { from, reason } if from == child => reason,
+            _ => ExitReason::other("no EXIT from the abandoned child"),
+        }
+    });
+    assert_eq!(parent.wait_exit().await, ExitReason::Killed);
+}
+
+/// A zero shutdown time is refused at start, as OTP refuses `shutdown => 0`.
+#[tokio::test]
+async fn a_zero_shutdown_time_is_an_invalid_spec() {
+    use otp_runtime::supervisor::{ChildSpec, Shutdown, SupervisorSpec};
+    let err = SupervisorSpec::one_for_one()
+        .child(ChildSpec::worker("h", || SlowStart).shutdown(Shutdown::Timeout(Duration::ZERO)))
+        .start()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StartError::InvalidSpec(_)), "{err:?}");
+}

@@ -316,7 +316,7 @@ fn parse_child(input: ParseStream) -> syn::Result<Child> {
         (s.value(), s.span())
     } else if input.peek(Ident) {
         let i: Ident = input.parse()?;
-        (i.to_string(), i.span())
+        (syn::ext::IdentExt::unraw(&i).to_string(), i.span())
     } else {
         return Err(
             input.error("expected the child's id: a string (`\"cache\"`) or a name (`cache`)")
@@ -425,7 +425,12 @@ fn parse_child(input: ParseStream) -> syn::Result<Child> {
 }
 
 fn parse_start(input: ParseStream, kind: Kind) -> syn::Result<Start> {
-    if input.peek(kw::start) && !input.peek2(Token![,]) && !input.peek2(Token![;]) {
+    // `start EXPR`; not `start(..)`, a call to the user's own function named `start`.
+    if input.peek(kw::start)
+        && !input.peek2(Token![,])
+        && !input.peek2(Token![;])
+        && !input.peek2(syn::token::Paren)
+    {
         input.parse::<kw::start>()?;
         return Ok(Start::Future(input.parse()?));
     }

@@ -125,6 +125,9 @@ pub(super) async fn start<S: GenServer>(
     };
     let (ack_tx, ack_rx) = oneshot::channel::<Ack>();
     let process = prepared.run(move |proc| serve(server, Ctx::new(proc, parent), ack_tx));
+    // If this start is abandoned (its future dropped) before init answers, the starter must
+    // hear of the server's death again, as from any linked process.
+    let _starter = parent.map(|_| ClearStarter(process.clone()));
     // `init` usually runs within the round we yield (see `yield_now`).
     yield_now().await;
     let mut ack_rx = ack_rx;
@@ -156,6 +159,15 @@ pub(super) async fn start<S: GenServer>(
             Err(e)
         }
         None => Err(StartError::Failed(process.wait_exit().await)),
+    }
+}
+
+/// Clears the starter mark (see `start`) when dropped.
+struct ClearStarter<S: GenServer>(crate::process::ProcessRef<Request<S>>);
+
+impl<S: GenServer> Drop for ClearStarter<S> {
+    fn drop(&mut self) {
+        self.0.core().shared.set_starter(None);
     }
 }
 

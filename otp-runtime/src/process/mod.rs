@@ -752,7 +752,9 @@ where
 
 pub(crate) fn link_entry(me: &dyn Entry, other: Pid) {
     let my_pid = me.shared().pid();
-    if other == my_pid {
+    // Already linked: nothing to do. (Were `other` dying, re-linking would fail and replace
+    // the exit signal its death is about to send us with a `NoProc` one.)
+    if other == my_pid || me.shared().links().contains(&other) {
         return;
     }
     // Record our side first: if `other` dies after accepting the link, its death finds us.

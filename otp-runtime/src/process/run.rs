@@ -41,8 +41,8 @@ pin_project! {
             let mut this = this.project();
             if this.inner.is_some() {
                 let tomb = mark_dead(&**this.core, ExitReason::Killed);
-                signal_death(&this.core.shared, &ExitReason::Killed, tomb);
                 let _ = catch_unwind(AssertUnwindSafe(|| this.inner.set(None)));
+                signal_death(&this.core.shared, &ExitReason::Killed, tomb);
             }
         }
     }
@@ -83,11 +83,13 @@ where
             }
         };
         let tomb = mark_dead(&**core, reason.clone());
-        // Exit signals go out before the process's own state is dropped (destructors may
-        // panic: contained too): a caller woken by its dropped reply sender, and anyone it
-        // tells, finds the death already signalled to the linked processes (a supervisor).
-        signal_death(&core.shared, &reason, tomb);
+        // The process's own state goes first (destructors may panic: contained too), so that
+        // its resources (sockets, locks) are released before anyone learns of its death and
+        // restarts it. A caller woken meanwhile by its dropped reply sender waits for the
+        // death to be signalled (`wait_shared_exit` is queued until then), so it still finds
+        // the linked processes (a supervisor) told first.
         let _ = catch_unwind(AssertUnwindSafe(|| this.inner.set(None)));
+        signal_death(&core.shared, &reason, tomb);
         Poll::Ready(())
     }
 }

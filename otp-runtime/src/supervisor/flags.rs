@@ -322,9 +322,16 @@ fn check(spec: &SupervisorSpec) -> Result<(), Arc<str>> {
     Ok(())
 }
 
-/// A significant child must be transient or temporary, under a supervisor with an
-/// auto_shutdown other than never (OTP's `bad_combination`).
+/// A shutdown time must be positive; a significant child must be transient or temporary,
+/// under a supervisor with an auto_shutdown other than never (OTP's `bad_combination`).
 pub(crate) fn check_child(child: &ChildSpec, auto_shutdown: AutoShutdown) -> Result<(), Arc<str>> {
+    if child.shutdown == Some(super::spec::Shutdown::Timeout(Duration::ZERO)) {
+        return Err(format!(
+            "child {:?}: a shutdown time must be greater than zero (use BrutalKill)",
+            child.id
+        )
+        .into());
+    }
     if child.significant && child.restart == Restart::Permanent {
         return Err(format!(
             "child {:?}: a significant child cannot be permanent",

@@ -478,10 +478,12 @@ impl Supervisor {
                 Ok(Response::Counts(counts))
             }
             Request::GetChildspec(id) => {
+                self.by_id_allowed()?;
                 let i = self.find_id(&id).ok_or(SupervisorError::NotFound)?;
                 Ok(Response::Spec(self.children[i].spec.clone()))
             }
             Request::ChildPid(id) => {
+                self.by_id_allowed()?;
                 let i = self.find_id(&id).ok_or(SupervisorError::NotFound)?;
                 match self.children[i].state {
                     ChildState::Running(pid) => Ok(Response::Pid(pid)),
@@ -570,7 +572,8 @@ fn expected_shutdown(policy: Shutdown, restart: Restart, reason: &ExitReason) ->
     match reason {
         ExitReason::NoProc => true,
         ExitReason::Killed => policy == Shutdown::BrutalKill,
-        ExitReason::Shutdown => true,
+        // Sent `Kill`, a permanent child that ended `shutdown` on its own is reported.
+        ExitReason::Shutdown => policy != Shutdown::BrutalKill || restart != Restart::Permanent,
         r if r.is_clean() => restart != Restart::Permanent,
         _ => false,
     }
