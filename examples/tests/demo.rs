@@ -1,20 +1,11 @@
 //! Runs the demo binary and checks its story: a supervision tree comes up, serves, its server
 //! crashes, the supervisor restarts it under a new pid with fresh state, and the tree stops.
 
-use std::process::Command;
+mod common;
 
 #[test]
 fn demo_crashes_and_the_supervisor_restarts_the_server() {
-    let out = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .output()
-        .expect("run the demo");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "demo failed: {}\n{stdout}\n{stderr}",
-        out.status
-    );
+    let (stdout, stderr) = common::run(env!("CARGO_BIN_EXE_demo"));
 
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 9, "{stdout}");

@@ -1,20 +1,11 @@
 //! Runs the factorial binary and checks its story: calls, a cast, a crash the caller sees, then
 //! `NoProc` from the handle bound to the dead process.
 
-use std::process::Command;
+mod common;
 
 #[test]
 fn factorial_crashes_and_its_handle_gets_noproc() {
-    let out = Command::new(env!("CARGO_BIN_EXE_factorial"))
-        .output()
-        .expect("run factorial");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "factorial failed: {}\n{stdout}\n{stderr}",
-        out.status
-    );
+    let (stdout, stderr) = common::run(env!("CARGO_BIN_EXE_factorial"));
 
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(lines[0].starts_with("started factorial as <0."), "{stdout}");

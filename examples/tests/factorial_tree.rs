@@ -2,7 +2,7 @@
 //! supervisor; one crashes and only it is restarted, with fresh state; the others keep their
 //! pids and their counts; the tree keeps serving, then stops with its children.
 
-use std::process::Command;
+mod common;
 
 /// The pids in a `children: id pid, id pid, ..` line, by id.
 fn pids<'a>(line: &'a str, stdout: &str) -> Vec<(&'a str, &'a str)> {
@@ -14,16 +14,7 @@ fn pids<'a>(line: &'a str, stdout: &str) -> Vec<(&'a str, &'a str)> {
 
 #[test]
 fn factorial_tree_restarts_only_the_crashed_server() {
-    let out = Command::new(env!("CARGO_BIN_EXE_factorial_tree"))
-        .output()
-        .expect("run factorial_tree");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "factorial_tree failed: {}\n{stdout}\n{stderr}",
-        out.status
-    );
+    let (stdout, stderr) = common::run(env!("CARGO_BIN_EXE_factorial_tree"));
 
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 14, "{stdout}");

@@ -1,20 +1,11 @@
 //! Runs the kv binary and checks its story: requests through a named handle, a crash the caller
 //! sees, `NoProc` while the name is free, and the same handle working again after a restart.
 
-use std::process::Command;
+mod common;
 
 #[test]
 fn kv_crashes_restarts_under_its_name_and_starts_empty() {
-    let out = Command::new(env!("CARGO_BIN_EXE_kv"))
-        .output()
-        .expect("run kv");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "kv failed: {}\n{stdout}\n{stderr}",
-        out.status
-    );
+    let (stdout, stderr) = common::run(env!("CARGO_BIN_EXE_kv"));
 
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 11, "{stdout}");

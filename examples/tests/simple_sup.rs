@@ -3,7 +3,7 @@
 //! logger keep their state; five more crashes exceed 5 restarts per 1000 s, and the
 //! supervisor exits `shutdown` with all its children.
 
-use std::process::Command;
+mod common;
 
 /// The pids in a `children: id pid, id pid, ..` line.
 fn pids<'a>(line: &'a str, stdout: &str) -> Vec<(&'a str, &'a str)> {
@@ -15,16 +15,7 @@ fn pids<'a>(line: &'a str, stdout: &str) -> Vec<(&'a str, &'a str)> {
 
 #[test]
 fn simple_sup_heals_the_kv_then_gives_up_after_too_many_crashes() {
-    let out = Command::new(env!("CARGO_BIN_EXE_simple_sup"))
-        .output()
-        .expect("run simple_sup");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "simple_sup failed: {}\n{stdout}\n{stderr}",
-        out.status
-    );
+    let (stdout, stderr) = common::run(env!("CARGO_BIN_EXE_simple_sup"));
 
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 21, "{stdout}");

@@ -16,14 +16,6 @@ pub(crate) fn expand(tree: &Tree, krate: &syn::Path) -> TokenStream {
     } = tree;
     let sup = quote!(#krate::supervisor);
     let spec_expr = body_spec(body, krate);
-    let named = body.name.as_ref().map(|name| {
-        quote! {
-            /// A handle to this supervisor by its registered name, resolved at each request.
-            #vis fn named() -> Self {
-                #ident { sup: ::core::convert::From::from(<#sup::SupervisorRef>::named(#name)) }
-            }
-        }
-    });
     let (spec_ty, ref_ty, child_spec) = match body.strategy {
         Strategy::Dynamic => {
             let arg = dynamic_arg(body);
@@ -39,17 +31,14 @@ pub(crate) fn expand(tree: &Tree, krate: &syn::Path) -> TokenStream {
             quote!(#sup::ChildSpec::supervisor(id, Self::spec())),
         ),
     };
-    let named = match body.strategy {
-        Strategy::Dynamic => body.name.as_ref().map(|name| {
-            quote! {
-                /// A handle to this supervisor by its registered name, resolved at each request.
-                #vis fn named() -> Self {
-                    #ident { sup: <#ref_ty>::named(#name) }
-                }
+    let named = body.name.as_ref().map(|name| {
+        quote! {
+            /// A handle to this supervisor by its registered name, resolved at each request.
+            #vis fn named() -> Self {
+                #ident { sup: <#ref_ty>::named(#name) }
             }
-        }),
-        _ => named,
-    };
+        }
+    });
     let doc_spec = format!(
         "The spec of `{ident}`: start it, or nest it in another supervisor with `{ident}::child_spec`."
     );

@@ -277,6 +277,13 @@ impl Shared {
         })
     }
 
+    pub(crate) fn has_link(&self, other: Pid) -> bool {
+        self.state()
+            .extras
+            .as_ref()
+            .is_some_and(|x| x.links.contains(&other))
+    }
+
     pub(crate) fn links(&self) -> Vec<Pid> {
         self.state()
             .extras

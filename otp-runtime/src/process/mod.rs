@@ -754,7 +754,7 @@ pub(crate) fn link_entry(me: &dyn Entry, other: Pid) {
     let my_pid = me.shared().pid();
     // Already linked: nothing to do. (Were `other` dying, re-linking would fail and replace
     // the exit signal its death is about to send us with a `NoProc` one.)
-    if other == my_pid || me.shared().links().contains(&other) {
+    if other == my_pid || me.shared().has_link(other) {
         return;
     }
     // Record our side first: if `other` dies after accepting the link, its death finds us.

@@ -8,9 +8,9 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::flags::{check_period, start_supervisor, SupervisorSpec};
+use super::flags::{check, start_supervisor, SupervisorSpec};
 use super::server::{Kind, Request, Response, Template};
-use super::spec::{BoxFuture, ChildPid, ChildSpec, ChildType, Restart, Shutdown, StartFn};
+use super::spec::{started, BoxFuture, ChildPid, ChildSpec, ChildType, Restart, Shutdown, StartFn};
 use super::{ChildCounts, ChildInfo, SupervisorError, SupervisorRef};
 use crate::registry::Name;
 use crate::{CallError, ExitReason, GenServer, Pid, StartError, StartOpts};
@@ -111,7 +111,7 @@ impl<A: Clone + Send + Sync + 'static> DynamicSupervisorSpec<A> {
     {
         let make: MakeFn<A> = Arc::new(move |args| {
             let server = make(args);
-            Box::pin(async move { server.start_with(StartOpts::new().link()).await.map(pid_of) })
+            Box::pin(async move { started(server.start_with(StartOpts::new().link()).await) })
         });
         Self::with_make(id, ChildType::Worker, make)
     }
@@ -137,7 +137,7 @@ impl<A: Clone + Send + Sync + 'static> DynamicSupervisorSpec<A> {
     {
         let make: MakeFn<A> = Arc::new(move |args| {
             let spec = make(args);
-            Box::pin(async move { spec.start_link().await.and_then(|s| started(&s)) })
+            Box::pin(async move { started(spec.start_link().await) })
         });
         Self::with_make(id, ChildType::Supervisor, make)
     }
@@ -171,7 +171,7 @@ impl<A: Clone + Send + Sync + 'static> DynamicSupervisorSpec<A> {
     {
         let make: MakeFn<A> = Arc::new(move |args| {
             let fut = start(args);
-            Box::pin(async move { fut.await.and_then(|p| started(&p)) })
+            Box::pin(async move { started(fut.await) })
         });
         Self::with_make(id, ChildType::Worker, make)
     }
@@ -271,7 +271,8 @@ impl<A: Clone + Send + Sync + 'static> DynamicSupervisorSpec<A> {
     }
 
     async fn start_with(self, link: bool) -> Result<DynamicSupervisorRef<A>, StartError> {
-        check_period(self.flags.period)?;
+        // The flags have no children: this checks the period.
+        check(&self.flags).map_err(StartError::InvalidSpec)?;
         let unused: StartFn = Arc::new(|_| Box::pin(async { Err(StartError::Ignored) }));
         let mut proto = ChildSpec::from_start(self.id.clone(), unused)
             .kind(self.kind)
@@ -293,18 +294,6 @@ impl<A: Clone + Send + Sync + 'static> DynamicSupervisorSpec<A> {
             args: PhantomData,
         })
     }
-}
-
-fn pid_of<S: GenServer>(server: crate::ServerRef<S>) -> Pid {
-    server.pid().expect("a started server is bound to its pid")
-}
-
-fn started<P: ChildPid>(p: &P) -> Result<Pid, StartError> {
-    p.child_pid().ok_or_else(|| {
-        StartError::Failed(ExitReason::other(
-            "the start function returned no live process",
-        ))
-    })
 }
 
 /// A handle to a dynamic supervisor whose children take an `A` to start.

@@ -308,7 +308,7 @@ pub(crate) async fn start_supervisor(
 }
 
 /// OTP's checks of the flags and the child specs (`init_state` and `check_childspecs`).
-fn check(spec: &SupervisorSpec) -> Result<(), Arc<str>> {
+pub(crate) fn check(spec: &SupervisorSpec) -> Result<(), Arc<str>> {
     if spec.period.is_zero() {
         return Err("the restart period must be greater than zero".into());
     }
@@ -345,15 +345,6 @@ pub(crate) fn check_child(child: &ChildSpec, auto_shutdown: AutoShutdown) -> Res
             child.id
         )
         .into());
-    }
-    Ok(())
-}
-
-pub(crate) fn check_period(period: Duration) -> Result<(), StartError> {
-    if period.is_zero() {
-        return Err(StartError::InvalidSpec(
-            "the restart period must be greater than zero".into(),
-        ));
     }
     Ok(())
 }

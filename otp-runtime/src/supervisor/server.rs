@@ -156,9 +156,14 @@ impl Supervisor {
     async fn shutdown(&self, pid: Pid, spec: &ChildSpec) {
         let policy = spec.shutdown_policy();
         crate::exit(pid, signal(policy));
-        let reason = wait(pid, policy).await;
+        let reason = wait_until(pid, deadline(policy)).await;
+        self.stopped(pid, spec, reason);
+    }
+
+    /// After a child told to stop has ended: unlinks it and reports an unexpected reason.
+    fn stopped(&self, pid: Pid, spec: &ChildSpec, reason: ExitReason) {
         let _ = crate::unlink(pid);
-        if !expected_shutdown(policy, spec.restart, &reason) {
+        if !expected_shutdown(spec.shutdown_policy(), spec.restart, &reason) {
             tracing::error!(
                 supervisor = %self.label, child = %spec.id, %pid, %reason,
                 "child exited with an unexpected reason while shutting down"
@@ -166,19 +171,13 @@ impl Supervisor {
         }
     }
 
-    /// Stops child `i` if it runs; a temporary child's spec is removed (`do_terminate`
-    /// and `terminate_children`). Returns whether the child is still in the list.
-    async fn terminate_at(&mut self, i: usize) -> bool {
+    /// Stops child `i` if it runs, then forgets it as `del_child` does (`do_terminate` and
+    /// `terminate_children`).
+    async fn terminate_at(&mut self, i: usize) {
         if let ChildState::Running(pid) = self.children[i].state {
             self.shutdown(pid, &self.children[i].spec).await;
         }
-        if self.children[i].spec.restart == Restart::Temporary || self.is_dynamic() {
-            self.children.remove(i);
-            false
-        } else {
-            self.children[i].state = ChildState::NotRunning;
-            true
-        }
+        self.del_child(i);
     }
 
     /// Stops the children from `from` on, in reverse start order.
@@ -194,7 +193,6 @@ impl Supervisor {
             return self.terminate_from(0).await;
         };
         let policy = template.proto.shutdown_policy();
-        let restart = template.proto.restart;
         let pids: Vec<Pid> = self
             .children
             .drain(..)
@@ -207,33 +205,10 @@ impl Supervisor {
             crate::exit(pid, signal(policy));
         }
         // One deadline for all: they were all told at the same time.
-        let deadline = match policy {
-            Shutdown::Timeout(t) => Instant::now().checked_add(t),
-            _ => None,
-        };
+        let deadline = deadline(policy);
         for &pid in &pids {
-            let reason = match deadline {
-                Some(d) => match time::timeout(
-                    d.saturating_duration_since(Instant::now()),
-                    crate::wait_exit(pid),
-                )
-                .await
-                {
-                    Some(r) => r,
-                    None => {
-                        crate::exit(pid, ExitReason::Kill);
-                        crate::wait_exit(pid).await
-                    }
-                },
-                None => crate::wait_exit(pid).await,
-            };
-            let _ = crate::unlink(pid);
-            if !expected_shutdown(policy, restart, &reason) {
-                tracing::error!(
-                    supervisor = %self.label, child = %template.proto.id, %pid, %reason,
-                    "child exited with an unexpected reason while shutting down"
-                );
-            }
+            let reason = wait_until(pid, deadline).await;
+            self.stopped(pid, &template.proto, reason);
         }
     }
 
@@ -554,10 +529,19 @@ fn signal(policy: Shutdown) -> ExitReason {
     }
 }
 
-/// Waits for a child told to stop, killing it when its shutdown time is up.
-async fn wait(pid: Pid, policy: Shutdown) -> ExitReason {
-    if let Shutdown::Timeout(t) = policy {
-        if let Some(reason) = time::timeout(t, crate::wait_exit(pid)).await {
+/// When a child told to stop now is killed, if it has not ended by then.
+fn deadline(policy: Shutdown) -> Option<Instant> {
+    match policy {
+        Shutdown::Timeout(t) => Instant::now().checked_add(t),
+        Shutdown::BrutalKill | Shutdown::Infinity => None,
+    }
+}
+
+/// Waits for a child told to stop, killing it at `deadline`.
+async fn wait_until(pid: Pid, deadline: Option<Instant>) -> ExitReason {
+    if let Some(d) = deadline {
+        let left = d.saturating_duration_since(Instant::now());
+        if let Some(reason) = time::timeout(left, crate::wait_exit(pid)).await {
             return reason;
         }
         crate::exit(pid, ExitReason::Kill);

@@ -471,7 +471,8 @@ where
     })
 }
 
-fn started<P: ChildPid>(result: Result<P, StartError>) -> Result<Pid, StartError> {
+/// The pid a start function's result names; a result naming no live process is a failure.
+pub(crate) fn started<P: ChildPid>(result: Result<P, StartError>) -> Result<Pid, StartError> {
     let p = result?;
     p.child_pid().ok_or_else(|| {
         StartError::Failed(crate::ExitReason::other(
