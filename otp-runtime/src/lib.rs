@@ -46,6 +46,7 @@
 mod error;
 mod exit;
 pub mod gen_server;
+pub mod gen_statem;
 mod pid;
 pub mod process;
 mod registry;
@@ -57,6 +58,9 @@ pub use exit::ExitReason;
 pub use gen_server::{
     CallResult, Ctx, GenServer, Info, Init, Outcome, ReplyTo, ServerRef, StartOpts,
     DEFAULT_CALL_TIMEOUT, INFINITY,
+};
+pub use gen_statem::{
+    Enter, EnterCtx, Event, GenStatem, StatemCtx, StatemInit, StatemRef, Transition,
 };
 pub use pid::{NodeId, Pid};
 pub use process::{
@@ -87,6 +91,9 @@ pub mod prelude {
         call, cast, gen_server, handle_continue, info, init, supervision_tree, terminate,
     };
 
+    pub use crate::gen_statem::{
+        Enter, EnterCtx, Event, GenStatem, StatemCtx, StatemInit, StatemRef, Transition,
+    };
     pub use crate::supervisor::{
         AutoShutdown, ChildSpec, ChildState, ChildType, DynamicSupervisorRef,
         DynamicSupervisorSpec, Restart, Shutdown, Strategy, SupervisorError, SupervisorRef,

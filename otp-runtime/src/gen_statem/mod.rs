@@ -1,0 +1,380 @@
+//! The gen_statem behaviour: a state machine with a typed state, typed events, postponing,
+//! inserted events, the three kinds of timeout and state enter calls (otp-semantics §A4).
+//!
+//! Implement [`GenStatem`] by hand, or let `#[gen_statem]` generate it from an `impl` block.
+//! The machine's *data* is `self`; its *state* is a separate value of type
+//! [`GenStatem::State`] (usually an enum, so states can carry data) that the runtime owns
+//! and hands to every callback. A state change is a new state that is not `==` to the old
+//! one: that is what cancels the state timeout, retries postponed events and runs the enter
+//! call.
+//!
+//! | OTP | here |
+//! |---|---|
+//! | `init/1` → `{ok, State, Data, Actions}` / `ignore` / `{stop, R}` | [`GenStatem::init`] → [`StatemInit`], actions through its [`StatemCtx`] |
+//! | `handle_event(Type, Content, State, Data)` | [`GenStatem::handle_event`] with an [`Event`] |
+//! | `{call, From}`, `cast`, `info`, `internal` | [`Event::Call`], [`Event::Cast`], [`Event::Info`], [`Event::Internal`] |
+//! | `timeout`, `state_timeout`, `{timeout, Name}` | [`Event::Timeout`], [`Event::StateTimeout`], [`Event::GenericTimeout`] |
+//! | `{next_state, S, D}`, `keep_state`, `repeat_state`, `{stop, R}` | [`Transition::next`], [`Transition::keep`], [`Transition::repeat`], [`Transition::stop`] |
+//! | `{stop_and_reply, R, Replies}` | reply, then [`Transition::stop`]: replies go out before the exit |
+//! | `{reply, From, R}` | [`ReplyTo::reply`](crate::ReplyTo::reply) on the call's handle (sent at once) |
+//! | `postpone` | [`StatemCtx::postpone`] (give the event back) |
+//! | `{next_event, Type, Content}` | [`StatemCtx::next_event`] |
+//! | `{timeout, T, C}` / `{state_timeout, T, C}` / `{{timeout, N}, T, C}` | [`EnterCtx::event_timeout`] / [`EnterCtx::state_timeout`] / [`EnterCtx::generic_timeout`] |
+//! | `{T, cancel}`, `{T, update, C}` | `cancel_*` and `update_*` on [`EnterCtx`] |
+//! | `hibernate` | [`EnterCtx::hibernate`] |
+//! | `state_enter` and `(enter, Old, D)` | [`GenStatem::STATE_ENTER`] and [`GenStatem::state_enter`] → [`Enter`] |
+//! | `terminate/3` | [`GenStatem::terminate`] |
+//! | `gen_statem:call/2` (timeout `infinity`) | [`StatemRef::call`] (no timeout unless [`StatemRef::with_timeout`]) |
+//!
+//! # What happens after each event
+//!
+//! The runtime follows OTP's transition steps, in order:
+//!
+//! 1. The handler runs. Replies it sends go out at once; the actions it asks for through its
+//!    context are collected.
+//! 2. On a state change, the running state timeout is cancelled; then, if state enter calls
+//!    are on, [`GenStatem::state_enter`] runs with the old state (also on
+//!    [`Transition::repeat`], with the same state as both).
+//! 3. A postponed event is kept; on a state change, every postponed event goes back to the
+//!    front of the queue, oldest first.
+//! 4. Events inserted with [`StatemCtx::next_event`] go before everything queued, in the
+//!    order they were inserted.
+//! 5. Timeouts start. A zero timeout is queued as an event after the inserted and postponed
+//!    ones, before any message not yet received. An event timeout is cancelled by any event,
+//!    so one set while events are queued never fires. A state timeout set during a state
+//!    change belongs to the new state. Generic timeouts are never cancelled by the runtime.
+//! 6. The next queued event is handled before the mailbox is read again.
+//!
+//! Enter calls get an [`EnterCtx`], which cannot postpone or insert events, and return an
+//! [`Enter`], which cannot change the state: OTP's restrictions on enter calls are type
+//! errors here.
+//!
+//! # Examples
+//!
+//! A door that opens for a while, by hand (the `#[gen_statem]` macro writes all this):
+//!
+//! ```
+//! use otp_runtime::prelude::*;
+//! use std::time::Duration;
+//!
+//! #[derive(Clone, Copy, PartialEq, Debug)]
+//! enum Door { Closed, Open }
+//!
+//! struct DoorData { opened: u32 }
+//!
+//! enum Call { State }
+//! enum Cast { Open }
+//!
+//! impl GenStatem for DoorData {
+//!     type State = Door;
+//!     type Call = Call;
+//!     type Reply = Door;
+//!     type Cast = Cast;
+//!     type Info = ();
+//!     type Internal = ();
+//!     type Timeout = ();
+//!
+//!     async fn init(&mut self, _ctx: &mut StatemCtx<'_, Self>) -> StatemInit<Door> {
+//!         StatemInit::Ok(Door::Closed)
+//!     }
+//!
+//!     async fn handle_event(
+//!         &mut self,
+//!         state: &Door,
+//!         event: Event<Self>,
+//!         ctx: &mut StatemCtx<'_, Self>,
+//!     ) -> Transition<Door> {
+//!         match event {
+//!             Event::Call(Call::State, reply) => {
+//!                 reply.reply(*state);
+//!                 Transition::keep()
+//!             }
+//!             Event::Cast(Cast::Open) => {
+//!                 self.opened += 1;
+//!                 ctx.state_timeout(Duration::from_secs(3), ());
+//!                 Transition::next(Door::Open)
+//!             }
+//!             Event::StateTimeout(()) => Transition::next(Door::Closed),
+//!             _ => Transition::keep(),
+//!         }
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+//! let door = DoorData { opened: 0 }.start().await.unwrap();
+//! door.cast(Cast::Open);
+//! assert_eq!(door.call(Call::State).await, Ok(Door::Open));
+//! tokio::time::sleep(Duration::from_secs(4)).await;
+//! assert_eq!(door.call(Call::State).await, Ok(Door::Closed));
+//! # }
+//! ```
+
+mod ctx;
+mod handle;
+mod machine;
+mod transition;
+
+use std::borrow::Cow;
+use std::fmt;
+use std::future::Future;
+
+pub use self::ctx::{EnterCtx, StatemCtx};
+pub use self::handle::StatemRef;
+#[doc(hidden)]
+pub use self::machine::{Machine, MachineInfo};
+pub use self::transition::{Enter, StatemInit, Transition};
+use crate::{ExitReason, MonitorRef, Pid, ReplyTo, StartError, StartOpts};
+
+/// An event, as [`GenStatem::handle_event`] gets it.
+///
+/// To postpone an event, give it back with [`StatemCtx::postpone`]: it is handled again
+/// after the next state change.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::gen_statem::{Event, GenStatem};
+/// # use otp_runtime::prelude::*;
+/// # struct M;
+/// # impl GenStatem for M {
+/// #     type State = (); type Call = (); type Reply = (); type Cast = u8; type Info = ();
+/// #     type Internal = (); type Timeout = ();
+/// #     async fn init(&mut self, _: &mut StatemCtx<'_, Self>) -> StatemInit<()> { StatemInit::Ok(()) }
+/// #     async fn handle_event(&mut self, _: &(), _: Event<Self>, _: &mut StatemCtx<'_, Self>) -> Transition<()> { Transition::keep() }
+/// # }
+/// let e: Event<M> = Event::Cast(7);
+/// assert_eq!(e.kind(), "cast");
+/// ```
+pub enum Event<M: GenStatem> {
+    /// A call (`{call, From}`): answer it through its [`ReplyTo`], now or later.
+    Call(M::Call, ReplyTo<M::Reply>),
+    /// A cast.
+    Cast(M::Cast),
+    /// An out-of-band message, sent with [`StatemRef::send`] or a timer
+    /// ([`EnterCtx::send_after`]).
+    Info(M::Info),
+    /// An event the machine inserted with [`StatemCtx::next_event`].
+    Internal(M::Internal),
+    /// The event timeout expired: no event came in time.
+    Timeout(M::Timeout),
+    /// The state timeout expired: the machine stayed in its state that long.
+    StateTimeout(M::Timeout),
+    /// A named generic timeout expired.
+    GenericTimeout(TimeoutName, M::Timeout),
+    /// An exit signal from a linked process other than the parent, received because the
+    /// machine traps exits.
+    Exit {
+        /// The process that sent it.
+        from: Pid,
+        /// Its reason.
+        reason: ExitReason,
+    },
+    /// A monitored process ended.
+    Down {
+        /// The monitor.
+        monitor: MonitorRef,
+        /// The process.
+        pid: Pid,
+        /// Its reason.
+        reason: ExitReason,
+    },
+}
+
+impl<M: GenStatem> Event<M> {
+    /// OTP's name for the event's type: `call`, `cast`, `info`, `internal`, `timeout`,
+    /// `state_timeout`, `generic_timeout`, `exit` or `down`.
+    ///
+    /// # Examples
+    ///
+    /// See [`Event`].
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Call(..) => "call",
+            Event::Cast(_) => "cast",
+            Event::Info(_) => "info",
+            Event::Internal(_) => "internal",
+            Event::Timeout(_) => "timeout",
+            Event::StateTimeout(_) => "state_timeout",
+            Event::GenericTimeout(..) => "generic_timeout",
+            Event::Exit { .. } => "exit",
+            Event::Down { .. } => "down",
+        }
+    }
+}
+
+impl<M: GenStatem> fmt::Debug for Event<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::GenericTimeout(name, _) => write!(f, "Event::GenericTimeout({name:?}, ..)"),
+            Event::Exit { from, reason } => write!(f, "Event::Exit({from}, {reason})"),
+            Event::Down { pid, reason, .. } => write!(f, "Event::Down({pid}, {reason})"),
+            other => write!(f, "Event({})", other.kind()),
+        }
+    }
+}
+
+/// The name of a generic timeout (`{timeout, Name}`): timeouts with different names run
+/// side by side; setting one with a running name restarts it.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::gen_statem::TimeoutName;
+/// let n: TimeoutName = "retry".into();
+/// assert_eq!(n, TimeoutName::from(String::from("retry")));
+/// assert_eq!(n.to_string(), "retry");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct TimeoutName(Cow<'static, str>);
+
+impl TimeoutName {
+    /// The name as text.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::gen_statem::TimeoutName;
+    /// assert_eq!(TimeoutName::from("a").as_str(), "a");
+    /// ```
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&'static str> for TimeoutName {
+    fn from(name: &'static str) -> Self {
+        TimeoutName(Cow::Borrowed(name))
+    }
+}
+
+impl From<String> for TimeoutName {
+    fn from(name: String) -> Self {
+        TimeoutName(Cow::Owned(name))
+    }
+}
+
+impl fmt::Display for TimeoutName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A state machine: sequential callbacks around a data value (`self`) and a state, run by
+/// the runtime (OTP's `gen_statem` in `handle_event_function` mode).
+///
+/// Callbacks take `&mut self` and a context, and may be `async`. A panic in any of them is a
+/// crash: `terminate` runs with [`ExitReason::Panic`], and the process exits with it.
+///
+/// # Examples
+///
+/// See the [module](self).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a gen_statem",
+    label = "not a gen_statem",
+    note = "put `#[gen_statem(state = YourState)]` on an `impl {Self}` block, or implement `GenStatem` by hand"
+)]
+pub trait GenStatem: Sized + Send + 'static {
+    /// The states. Two states are the same state when `==`.
+    type State: PartialEq + Send + Sync + 'static;
+    /// Requests that get a reply.
+    type Call: Send + 'static;
+    /// The reply to a call.
+    type Reply: Send + 'static;
+    /// Requests that get no reply.
+    type Cast: Send + 'static;
+    /// Out-of-band messages.
+    type Info: Send + 'static;
+    /// Events the machine inserts itself ([`StatemCtx::next_event`]).
+    type Internal: Send + 'static;
+    /// What a timeout carries back when it fires.
+    type Timeout: Send + 'static;
+
+    /// Whether [`GenStatem::state_enter`] runs on state changes (OTP's `state_enter`
+    /// callback mode). Default: off.
+    const STATE_ENTER: bool = false;
+
+    /// Runs in the new process before any event and gives the initial state; `start` waits
+    /// for it. Actions (inserted events, timeouts) may be set through `ctx`; postponing is
+    /// an error here (there is no event).
+    fn init(
+        &mut self,
+        ctx: &mut StatemCtx<'_, Self>,
+    ) -> impl Future<Output = StatemInit<Self::State>> + Send;
+
+    /// Handles an event in a state and says what comes next.
+    fn handle_event(
+        &mut self,
+        state: &Self::State,
+        event: Event<Self>,
+        ctx: &mut StatemCtx<'_, Self>,
+    ) -> impl Future<Output = Transition<Self::State>> + Send;
+
+    /// The state enter call, if [`GenStatem::STATE_ENTER`] is on: runs on the initial state
+    /// (with `old` the state itself), on every state change, and on
+    /// [`Transition::repeat`]. It may reply, set timeouts and stop, but neither postpone,
+    /// insert events nor change the state. Default: nothing.
+    fn state_enter(
+        &mut self,
+        old: &Self::State,
+        state: &Self::State,
+        ctx: &mut EnterCtx<'_, Self>,
+    ) -> impl Future<Output = Enter> + Send {
+        let _ = (old, state, ctx);
+        async { Enter::Keep }
+    }
+
+    /// Runs once when the machine stops: on [`Transition::stop`], a crash, a
+    /// [`StatemRef::stop`], and its parent's exit signal if the machine traps exits.
+    /// Default: nothing.
+    fn terminate(
+        &mut self,
+        reason: &ExitReason,
+        state: &Self::State,
+        ctx: &mut EnterCtx<'_, Self>,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (reason, state, ctx);
+        async {}
+    }
+
+    /// Starts the machine in a new process, unlinked; returns once `init` has run.
+    ///
+    /// # Errors
+    ///
+    /// What `init` decided against starting, as [`StartError`].
+    ///
+    /// # Examples
+    ///
+    /// See the [module](self).
+    fn start(self) -> impl Future<Output = Result<StatemRef<Self>, StartError>> + Send {
+        handle::start(self, StartOpts::new())
+    }
+
+    /// Starts the machine linked to the calling process, which becomes its parent.
+    ///
+    /// # Errors
+    ///
+    /// As [`GenStatem::start`].
+    ///
+    /// # Examples
+    ///
+    /// See [`StatemRef`].
+    fn start_link(self) -> impl Future<Output = Result<StatemRef<Self>, StartError>> + Send {
+        handle::start(self, StartOpts::new().link())
+    }
+
+    /// Starts the machine with options: a name, a link, a start timeout.
+    ///
+    /// # Errors
+    ///
+    /// As [`GenStatem::start`], and [`StartError::AlreadyStarted`] if the name is taken.
+    ///
+    /// # Examples
+    ///
+    /// See [`StatemRef`].
+    fn start_with(
+        self,
+        opts: StartOpts,
+    ) -> impl Future<Output = Result<StatemRef<Self>, StartError>> + Send {
+        handle::start(self, opts)
+    }
+}
