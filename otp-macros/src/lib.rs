@@ -3,6 +3,7 @@
 
 mod errors;
 mod gen_server;
+mod gen_statem;
 mod names;
 mod supervision_tree;
 
@@ -55,6 +56,36 @@ pub fn handle_continue(_args: TokenStream, input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn terminate(_args: TokenStream, input: TokenStream) -> TokenStream {
     gen_server::stray("terminate", input.into()).into()
+}
+
+/// Turns an inherent impl block into a gen_statem: `#[gen_statem(state = MyState)]`. The
+/// event enums, a typed client handle with one method per request, start functions, and
+/// the `GenStatem` impl.
+///
+/// The guide, with a compiled example and what is generated, is the documentation of the
+/// `otp_runtime::gen_statem` module ("The `#[gen_statem]` macro").
+#[proc_macro_attribute]
+pub fn gen_statem(args: TokenStream, input: TokenStream) -> TokenStream {
+    gen_statem::gen_statem(args.into(), input.into()).into()
+}
+
+/// Marks a gen_statem's state enter call, inside a `#[gen_statem]` impl.
+#[proc_macro_attribute]
+pub fn enter(_args: TokenStream, input: TokenStream) -> TokenStream {
+    gen_statem::stray("enter", input.into()).into()
+}
+
+/// Marks a handler of events the machine inserts (`ctx.next_event`), inside a
+/// `#[gen_statem]` impl.
+#[proc_macro_attribute]
+pub fn internal(_args: TokenStream, input: TokenStream) -> TokenStream {
+    gen_statem::stray("internal", input.into()).into()
+}
+
+/// Marks a handler of what a timeout carries when it fires, inside a `#[gen_statem]` impl.
+#[proc_macro_attribute]
+pub fn timeout(_args: TokenStream, input: TokenStream) -> TokenStream {
+    gen_statem::stray("timeout", input.into()).into()
 }
 
 /// Declares supervisors in one place: for each, a handle type with its spec, `start_link`,

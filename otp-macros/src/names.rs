@@ -28,6 +28,10 @@ pub(crate) struct ServerNames {
     pub(crate) info: Ident,
     pub(crate) reply: Ident,
     pub(crate) handle: Ident,
+    /// A gen_statem's inserted events.
+    pub(crate) internal: Ident,
+    /// What a gen_statem's timeouts carry.
+    pub(crate) timeout: Ident,
 }
 
 impl ServerNames {
@@ -38,6 +42,8 @@ impl ServerNames {
             info: format_ident!("{}Info", server),
             reply: format_ident!("{}Reply", server),
             handle: format_ident!("{}Ref", server),
+            internal: format_ident!("{}Internal", server),
+            timeout: format_ident!("{}Timeout", server),
         }
     }
 }

@@ -75,7 +75,8 @@ pub use supervisor::{
 };
 
 pub use otp_macros::{
-    call, cast, gen_server, handle_continue, info, init, supervision_tree, terminate,
+    call, cast, enter, gen_server, gen_statem, handle_continue, info, init, internal,
+    supervision_tree, terminate, timeout,
 };
 
 /// Everything a program using behaviours needs, in one `use`.
@@ -88,7 +89,8 @@ pub use otp_macros::{
 /// ```
 pub mod prelude {
     pub use otp_macros::{
-        call, cast, gen_server, handle_continue, info, init, supervision_tree, terminate,
+        call, cast, enter, gen_server, gen_statem, handle_continue, info, init, internal,
+        supervision_tree, terminate, timeout,
     };
 
     pub use crate::gen_statem::{
@@ -111,3 +113,4 @@ pub mod prelude {
 pub mod __private {
     pub use crate::gen_server::{unhandled_info, Request};
 }
+    pub use crate::gen_statem::generated as statem;

@@ -23,15 +23,15 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::parse::{Handler, Kind, Param, Server};
+use super::parse::{Flavor, Handler, Kind, Param, Server};
 use crate::names::{private, ServerNames};
 
 pub(crate) fn expand(server: &Server, krate: &syn::Path) -> TokenStream {
     let item = &server.item;
     let names = ServerNames::new(&server.ident);
     let enums = enums(server, &names);
-    let handle = handle(server, &names, krate);
-    let starts = start_fns(server, &names, krate);
+    let handle = handle(server, &names, krate, &Flavor::Server);
+    let starts = start_fns(server, &names, krate, &Flavor::Server);
     let imp = gen_server_impl(server, &names, krate);
     quote! {
         #item
@@ -43,7 +43,7 @@ pub(crate) fn expand(server: &Server, krate: &syn::Path) -> TokenStream {
 }
 
 /// `<T, U>` of the impl, for the generated types, plus a phantom variant that uses them.
-fn phantom(server: &Server) -> TokenStream {
+pub(crate) fn phantom(server: &Server) -> TokenStream {
     if server.item.generics.params.is_empty() {
         return TokenStream::new();
     }
@@ -54,7 +54,7 @@ fn phantom(server: &Server) -> TokenStream {
     }
 }
 
-fn phantom_arm(server: &Server, enum_ident: &syn::Ident) -> TokenStream {
+pub(crate) fn phantom_arm(server: &Server, enum_ident: &syn::Ident) -> TokenStream {
     if server.item.generics.params.is_empty() {
         return TokenStream::new();
     }
@@ -62,7 +62,7 @@ fn phantom_arm(server: &Server, enum_ident: &syn::Ident) -> TokenStream {
     quote! { #enum_ident::__Phantom(#never, _) => match #never {}, }
 }
 
-fn enums(server: &Server, names: &ServerNames) -> TokenStream {
+pub(crate) fn enums(server: &Server, names: &ServerNames) -> TokenStream {
     let vis = &server.vis;
     let where_clause = &server.item.generics.where_clause;
     let params = &server.item.generics.params;
@@ -103,14 +103,35 @@ fn enums(server: &Server, names: &ServerNames) -> TokenStream {
         "The out-of-band messages of [`{server_ident}`], one variant per `#[info]` method: \
          send them with the handle's `send` or a timer."
     );
-    let info_enum = if server.of(Kind::Info).next().is_some() {
-        quote! {
-            #[doc = #doc_info]
-            #vis enum #info<#params> #where_clause { #info_variants #phantom }
+    let optional = |kind: Kind, name: &syn::Ident, doc: &str| {
+        if server.of(kind).next().is_some() {
+            let variants = struct_variants(kind);
+            quote! {
+                #[doc = #doc]
+                #vis enum #name<#params> #where_clause { #variants #phantom }
+            }
+        } else {
+            TokenStream::new()
         }
-    } else {
-        TokenStream::new()
     };
+    let _ = info_variants;
+    let info_enum = optional(Kind::Info, info, &doc_info);
+    let internal_enum = optional(
+        Kind::Internal,
+        &names.internal,
+        &format!(
+            "The events [`{server_ident}`] inserts with `ctx.next_event(Event::Internal(..))`, \
+             one variant per `#[internal]` method."
+        ),
+    );
+    let timeout_enum = optional(
+        Kind::Timer,
+        &names.timeout,
+        &format!(
+            "What [`{server_ident}`]'s timeouts carry (`ctx.state_timeout(after, ..)` and the \
+             others), one variant per `#[timeout]` method."
+        ),
+    );
     quote! {
         #[doc = #doc_call]
         #vis enum #call<#params> #where_clause { #call_variants #phantom }
@@ -122,16 +143,18 @@ fn enums(server: &Server, names: &ServerNames) -> TokenStream {
         #vis enum #cast<#params> #where_clause { #cast_variants #phantom }
 
         #info_enum
+        #internal_enum
+        #timeout_enum
     }
 }
 
 /// The message type names with the impl's generic arguments: `FooCall<T>`.
-fn ty(ident: &syn::Ident, server: &Server) -> TokenStream {
+pub(crate) fn ty(ident: &syn::Ident, server: &Server) -> TokenStream {
     let (_, ty_generics, _) = server.item.generics.split_for_impl();
     quote!(#ident #ty_generics)
 }
 
-fn info_ty(server: &Server, names: &ServerNames) -> TokenStream {
+pub(crate) fn info_ty(server: &Server, names: &ServerNames) -> TokenStream {
     if server.of(Kind::Info).next().is_some() {
         ty(&names.info, server)
     } else {
@@ -163,7 +186,12 @@ impl<'a> Request<'a> {
     }
 }
 
-fn handle(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStream {
+pub(crate) fn handle(
+    server: &Server,
+    names: &ServerNames,
+    krate: &syn::Path,
+    flavor: &Flavor,
+) -> TokenStream {
     let vis = &server.vis;
     let self_ty = &server.item.self_ty;
     let (impl_generics, ty_generics, where_clause) = server.item.generics.split_for_impl();
@@ -173,11 +201,27 @@ fn handle(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStrea
     // (inferred); `Foo<T>::Variant` would not parse there.
     let (call_path, reply_path, cast_path) = (&names.call, &names.reply, &names.cast);
     let server_ident = &server.ident;
-    let doc = format!(
-        "A client handle to a [`{server_ident}`] server: one method per request. \
-         `Clone + Send + Sync`; calls wait at most the handle's timeout (5 s unless \
-         [`with_timeout`]({handle}::with_timeout) says otherwise)."
-    );
+    let (inner, default_timeout, doc) = match flavor {
+        Flavor::Server => (
+            quote!(#krate::ServerRef<#self_ty>),
+            quote!(#krate::DEFAULT_CALL_TIMEOUT),
+            format!(
+                "A client handle to a [`{server_ident}`] server: one method per request. \
+                 `Clone + Send + Sync`; calls wait at most the handle's timeout (5 s unless \
+                 [`with_timeout`]({handle}::with_timeout) says otherwise)."
+            ),
+        ),
+        Flavor::Statem(_) => (
+            quote!(#krate::StatemRef<#self_ty>),
+            quote!(#krate::INFINITY),
+            format!(
+                "A client handle to a [`{server_ident}`] state machine: one method per request. \
+                 `Clone + Send + Sync`; calls wait for their reply without a timeout, as \
+                 `gen_statem:call/2` does, unless [`with_timeout`]({handle}::with_timeout) \
+                 gives one."
+            ),
+        ),
+    };
     let calls = server.of(Kind::Call).map(|h| {
         let Request {
             method,
@@ -232,7 +276,7 @@ fn handle(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStrea
     quote! {
         #[doc = #doc]
         #vis struct #handle #impl_generics #where_clause {
-            inner: #krate::ServerRef<#self_ty>,
+            inner: #inner,
             timeout: ::core::time::Duration,
         }
 
@@ -251,9 +295,9 @@ fn handle(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStrea
         }
 
         #[automatically_derived]
-        impl #impl_generics ::core::convert::From<#krate::ServerRef<#self_ty>> for #handle #ty_generics #where_clause {
-            fn from(inner: #krate::ServerRef<#self_ty>) -> Self {
-                #handle { inner, timeout: #krate::DEFAULT_CALL_TIMEOUT }
+        impl #impl_generics ::core::convert::From<#inner> for #handle #ty_generics #where_clause {
+            fn from(inner: #inner) -> Self {
+                #handle { inner, timeout: #default_timeout }
             }
         }
 
@@ -269,7 +313,7 @@ fn handle(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStrea
             /// A handle that resolves `name` at each request, so it reaches whichever
             /// incarnation of the server is registered now (it survives restarts).
             #vis fn named(name: impl ::core::convert::Into<#krate::Name>) -> Self {
-                ::core::convert::From::from(#krate::ServerRef::named(name))
+                ::core::convert::From::from(<#inner>::named(name))
             }
 
             /// This handle with another call timeout ([`INFINITY`](#krate::INFINITY) waits forever).
@@ -288,7 +332,7 @@ fn handle(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStrea
             }
 
             /// The untyped-request handle underneath.
-            #vis fn server(&self) -> &#krate::ServerRef<#self_ty> {
+            #vis fn server(&self) -> &#inner {
                 &self.inner
             }
 
@@ -313,7 +357,16 @@ fn handle(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStrea
     }
 }
 
-fn start_fns(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStream {
+pub(crate) fn start_fns(
+    server: &Server,
+    names: &ServerNames,
+    krate: &syn::Path,
+    flavor: &Flavor,
+) -> TokenStream {
+    let behaviour = match flavor {
+        Flavor::Server => quote!(#krate::GenServer),
+        Flavor::Statem(_) => quote!(#krate::GenStatem),
+    };
     let vis = &server.vis;
     let self_ty = &server.item.self_ty;
     let (impl_generics, ty_generics, where_clause) = server.item.generics.split_for_impl();
@@ -344,7 +397,7 @@ fn start_fns(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenSt
 
             /// Starts the server with options (name, link, start timeout).
             #vis async fn start_with(self, opts: #krate::StartOpts) -> #result {
-                <Self as #krate::GenServer>::start_with(self, opts)
+                <Self as #behaviour>::start_with(self, opts)
                     .await
                     .map(::core::convert::From::from)
             }
@@ -357,6 +410,39 @@ fn start_fns(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenSt
     }
 }
 
+/// `field: name` patterns binding the runtime's values (the fields `names` of `Info::Down`
+/// or `Info::Exit`) to the handler's own parameter names: by name when the handler uses the
+/// field names (`pid`, `reason`, ...) in any order, else in order.
+pub(crate) fn given_binds(h: &Handler, names: &[&str]) -> Vec<TokenStream> {
+    let given: Vec<_> = h
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            Param::Given { name } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    let plain = |i: &syn::Ident| i.to_string().trim_start_matches('_').to_string();
+    let by_name =
+        given.len() == names.len() && names.iter().all(|f| given.iter().any(|g| plain(g) == *f));
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, field)| {
+            let name = if by_name {
+                given
+                    .iter()
+                    .find(|g| plain(g) == *field)
+                    .unwrap_or(&given[i])
+            } else {
+                &given[i]
+            };
+            let field = syn::Ident::new(field, proc_macro2::Span::call_site());
+            quote!(#field: #name)
+        })
+        .collect()
+}
+
 /// The arguments of a call to the user's method, in its own order.
 fn call_args(h: &Handler, ctx: &syn::Ident, reply_to: &syn::Ident) -> Vec<TokenStream> {
     h.params
@@ -365,6 +451,7 @@ fn call_args(h: &Handler, ctx: &syn::Ident, reply_to: &syn::Ident) -> Vec<TokenS
             Param::Msg { name, .. } | Param::Given { name } => quote!(#name),
             Param::Ctx => quote!(#ctx),
             Param::ReplyTo => quote!(#reply_to),
+            Param::State | Param::Old => unreachable!("gen_statem parameters"),
         })
         .collect()
 }
@@ -440,32 +527,7 @@ fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> T
         let given = |kind: Kind, pattern: TokenStream, names: &[&str]| match server.of(kind).next()
         {
             Some(h) => {
-                // Bind the runtime's values to the handler's own parameter names: by name when
-                // the handler uses the field names (`pid`, `reason`, ...) in any order, else
-                // in order.
-                let given: Vec<_> = h
-                    .params
-                    .iter()
-                    .filter_map(|p| match p {
-                        Param::Given { name } => Some(name.clone()),
-                        _ => None,
-                    })
-                    .collect();
-                let plain = |i: &syn::Ident| i.to_string().trim_start_matches('_').to_string();
-                let by_name = given.len() == names.len()
-                    && names.iter().all(|f| given.iter().any(|g| plain(g) == *f));
-                let binds = names.iter().enumerate().map(|(i, field)| {
-                    let name = if by_name {
-                        given
-                            .iter()
-                            .find(|g| plain(g) == *field)
-                            .unwrap_or(&given[i])
-                    } else {
-                        &given[i]
-                    };
-                    let field = syn::Ident::new(field, proc_macro2::Span::call_site());
-                    quote!(#field: #name)
-                });
+                let binds = given_binds(h, names);
                 let call = invoke(h, &ctx, &reply_to);
                 quote! { #pattern { #(#binds),* } => { #call; } }
             }

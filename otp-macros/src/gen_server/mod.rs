@@ -1,12 +1,13 @@
 //! `#[gen_server]`: parse (and check) the impl block, then expand it.
 
-mod expand;
-mod parse;
+pub(crate) mod expand;
+pub(crate) mod parse;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::errors::Errors;
+use parse::Args;
 
 pub(crate) fn gen_server(args: TokenStream, input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
@@ -17,7 +18,17 @@ pub(crate) fn gen_server(args: TokenStream, input: TokenStream) -> TokenStream {
             None
         }
     };
-    let server = parse::parse(input.clone(), &mut errors);
+    if let Some(Args {
+        state: Some(state), ..
+    }) = &args
+    {
+        errors.at(
+            state,
+            "`state = ..` is an argument of #[gen_statem]: a gen_server has no state type \
+             besides itself",
+        );
+    }
+    let server = parse::parse(input.clone(), &parse::Flavor::Server, &mut errors);
     match (args, server) {
         (Some(args), Some(server)) if errors.is_empty() => expand::expand(&server, &args.krate),
         // On errors, emit the impl as written (minus our attributes) beside them: the user's

@@ -1,6 +1,7 @@
-//! Reads a `#[gen_server]` impl block into a model of its handlers, checking every rule on
-//! the way (each rule is written above the check that enforces it). Errors point at the
-//! user's tokens and are all collected, so one expansion reports every problem.
+//! Reads a `#[gen_server]` or `#[gen_statem]` impl block into a model of its handlers,
+//! checking every rule on the way (each rule is written above the check that enforces it).
+//! Errors point at the user's tokens and are all collected, so one expansion reports every
+//! problem. The two behaviours share this parser: a [`Flavor`] says which rules apply.
 
 use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, ToTokens};
@@ -17,17 +18,42 @@ mod kw {
     syn::custom_keyword!(down);
     syn::custom_keyword!(exit);
     syn::custom_keyword!(timeout);
+    syn::custom_keyword!(state);
 }
 
-/// The macro's own arguments: `#[gen_server]` or `#[gen_server(crate = path)]`.
+/// The macro's own arguments: `#[gen_server]` or `#[gen_server(crate = path)]`;
+/// `#[gen_statem(state = Type)]`, with `crate = path` too.
 pub(crate) struct Args {
     /// The path of the runtime crate, for a renamed dependency.
     pub(crate) krate: syn::Path,
+    /// `state = Type`, for a gen_statem.
+    pub(crate) state: Option<Type>,
+}
+
+/// Which behaviour an impl block is for.
+pub(crate) enum Flavor {
+    Server,
+    /// A gen_statem, with its state type.
+    Statem(Type),
+}
+
+impl Flavor {
+    pub(crate) fn attr(&self) -> &'static str {
+        match self {
+            Flavor::Server => "#[gen_server]",
+            Flavor::Statem(_) => "#[gen_statem]",
+        }
+    }
+
+    fn is_statem(&self) -> bool {
+        matches!(self, Flavor::Statem(_))
+    }
 }
 
 impl Parse for Args {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let mut krate: Option<syn::Path> = None;
+        let mut state: Option<Type> = None;
         while !input.is_empty() {
             // crate = path
             if input.peek(syn::Token![crate]) {
@@ -46,6 +72,20 @@ impl Parse for Args {
                 if krate.replace(path).is_some() {
                     return Err(syn::Error::new_spanned(key, "`crate` is given twice"));
                 }
+            } else if input.peek(kw::state) {
+                // state = Type (gen_statem only; the caller checks)
+                let key: kw::state = input.parse()?;
+                let eq: Option<syn::Token![=]> = input.parse()?;
+                if eq.is_none() || input.is_empty() || input.peek(syn::Token![,]) {
+                    return Err(syn::Error::new_spanned(
+                        key,
+                        "write `state = Type`, the type of the machine's states (usually an enum)",
+                    ));
+                }
+                let ty: Type = input.parse()?;
+                if state.replace(ty).is_some() {
+                    return Err(syn::Error::new_spanned(key, "`state` is given twice"));
+                }
             } else {
                 return Err(input.error(
                     "unknown #[gen_server] argument: the only one is `crate = path` \
@@ -58,6 +98,7 @@ impl Parse for Args {
         }
         Ok(Args {
             krate: krate.unwrap_or_else(|| syn::parse_quote!(::otp_runtime)),
+            state,
         })
     }
 }
@@ -79,6 +120,12 @@ pub(crate) enum Kind {
     Continue,
     Init,
     Terminate,
+    /// `#[enter]`: a gen_statem's state enter call.
+    Enter,
+    /// `#[internal]`: a gen_statem's inserted event (`ctx.next_event`).
+    Internal,
+    /// `#[timeout]`: what a gen_statem's timeout carries when it fires.
+    Timer,
 }
 
 impl Kind {
@@ -93,14 +140,27 @@ impl Kind {
             Kind::Continue => "#[handle_continue]",
             Kind::Init => "#[init]",
             Kind::Terminate => "#[terminate]",
+            Kind::Enter => "#[enter]",
+            Kind::Internal => "#[internal]",
+            Kind::Timer => "#[timeout]",
         }
     }
 }
 
 /// One parameter of a handler, in its original position.
 pub(crate) enum Param {
-    /// A part of the message, sent by the client.
-    Msg { name: Ident, ty: Box<Type> },
+    /// A part of the message, sent by the client. `by_ref`: a gen_statem handler that
+    /// borrows it (`&T`) from the event, which the runtime keeps (to postpone it); `ty` is
+    /// then `T`.
+    Msg {
+        name: Ident,
+        ty: Box<Type>,
+        by_ref: bool,
+    },
+    /// A gen_statem's current state, `&State`.
+    State,
+    /// The old state of a gen_statem's `#[enter]`: the first of two `&State` parameters.
+    Old,
     /// `ctx: &mut Ctx<Self>`.
     Ctx,
     /// `reply: ReplyTo<T>`: the call's deferred reply (`T` is the handler's reply type).
@@ -122,12 +182,14 @@ pub(crate) struct Handler {
     pub(crate) deferred: bool,
     /// Whether it returns something (used by `#[init]`: `Init` or nothing).
     pub(crate) returns: bool,
+    /// A gen_statem `#[call]` that returns `Transition<State, Reply>`.
+    pub(crate) transition: bool,
 }
 
 impl Handler {
     pub(crate) fn msg_params(&self) -> impl Iterator<Item = (&Ident, &Type)> {
         self.params.iter().filter_map(|p| match p {
-            Param::Msg { name, ty } => Some((name, &**ty)),
+            Param::Msg { name, ty, .. } => Some((name, &**ty)),
             _ => None,
         })
     }
@@ -150,12 +212,13 @@ impl Server {
 
 /// Parses and checks the impl block. On errors, `item` is still returned with the handler
 /// attributes removed, so the caller can emit it unchanged beside the errors (no cascade).
-pub(crate) fn parse(input: TokenStream, errors: &mut Errors) -> Option<Server> {
+pub(crate) fn parse(input: TokenStream, flavor: &Flavor, errors: &mut Errors) -> Option<Server> {
+    let attr = flavor.attr();
     // The macro goes on an inherent impl block.
     let mut item: ItemImpl = match syn::parse2(input.clone()) {
         Ok(item) => item,
         Err(_) => {
-            not_an_impl(input, errors);
+            not_an_impl(input, attr, errors);
             return None;
         }
     };
@@ -166,9 +229,14 @@ pub(crate) fn parse(input: TokenStream, errors: &mut Errors) -> Option<Server> {
         errors.at(
             &trait_path,
             format_args!(
-                "#[gen_server] goes on an inherent impl block, not a trait impl: write \
-                 `impl {} {{ ... }}` and the macro implements GenServer for you",
-                self_ty.to_token_stream()
+                "{attr} goes on an inherent impl block, not a trait impl: write \
+                 `impl {} {{ ... }}` and the macro implements {} for you",
+                self_ty.to_token_stream(),
+                if flavor.is_statem() {
+                    "GenStatem"
+                } else {
+                    "GenServer"
+                }
             ),
         );
         item.items.retain(|i| !matches!(i, ImplItem::Type(_)));
@@ -180,7 +248,10 @@ pub(crate) fn parse(input: TokenStream, errors: &mut Errors) -> Option<Server> {
     let Some(ident) = server_ident(&item.self_ty) else {
         errors.at(
             &item.self_ty,
-            "#[gen_server] needs a named server type (a struct or enum), like `impl Counter`",
+            format_args!(
+                "{attr} needs a named {} type (a struct or enum), like `impl Counter`",
+                if flavor.is_statem() { "data" } else { "server" }
+            ),
         );
         return Some(invalid(item));
     };
@@ -193,9 +264,9 @@ pub(crate) fn parse(input: TokenStream, errors: &mut Errors) -> Option<Server> {
             misplaced(impl_item, errors);
             continue;
         };
-        match take_kind(f, errors) {
+        match take_kind(f, flavor, errors) {
             Some(kind) => {
-                if let Some(h) = handler(kind, f, &self_ty, errors) {
+                if let Some(h) = handler(kind, f, &self_ty, flavor, errors) {
                     handlers.push(h);
                 }
             }
@@ -203,6 +274,19 @@ pub(crate) fn parse(input: TokenStream, errors: &mut Errors) -> Option<Server> {
         }
     }
     check_unique(&handlers, &other_methods, &ident, errors);
+    // A machine starts in the state its #[init] gives.
+    if let Flavor::Statem(state) = flavor {
+        if !handlers.iter().any(|h| h.kind == Kind::Init) && errors.is_empty() {
+            errors.at(
+                &ident,
+                format_args!(
+                    "a #[gen_statem] needs an #[init] method that gives the first state: \
+                     `#[init] fn init(&mut self) -> {} {{ .. }}`",
+                    state.to_token_stream()
+                ),
+            );
+        }
+    }
     let vis = widest(handlers.iter().map(|h| &h.vis));
     Some(Server {
         item,
@@ -214,45 +298,49 @@ pub(crate) fn parse(input: TokenStream, errors: &mut Errors) -> Option<Server> {
 
 /// The error for anything but an impl block, pointed at what it is (`struct Counter`),
 /// not at the whole item.
-fn not_an_impl(input: TokenStream, errors: &mut Errors) {
+fn not_an_impl(input: TokenStream, attr: &str, errors: &mut Errors) {
     match syn::parse2::<Item>(input.clone()) {
         Ok(Item::Struct(syn::ItemStruct {
             struct_token: kw,
             ident,
             ..
-        })) => type_not_impl(quote!(#kw #ident), &ident, errors),
+        })) => type_not_impl(quote!(#kw #ident), &ident, attr, errors),
         Ok(Item::Enum(syn::ItemEnum {
             enum_token: kw,
             ident,
             ..
-        })) => type_not_impl(quote!(#kw #ident), &ident, errors),
+        })) => type_not_impl(quote!(#kw #ident), &ident, attr, errors),
         Ok(Item::Union(syn::ItemUnion {
             union_token: kw,
             ident,
             ..
-        })) => type_not_impl(quote!(#kw #ident), &ident, errors),
+        })) => type_not_impl(quote!(#kw #ident), &ident, attr, errors),
         Ok(Item::Fn(f)) => {
             let (kw, ident) = (&f.sig.fn_token, &f.sig.ident);
             errors.at(
                 quote!(#kw #ident),
-                "#[gen_server] goes on an impl block of the server type, not on a function: \
-                 `#[gen_server] impl MyServer { ... }`, with the handlers as its methods",
+                format_args!(
+                    "{attr} goes on an impl block of the server type, not on a function: \
+                     `{attr} impl MyServer {{ ... }}`, with the handlers as its methods"
+                ),
             );
         }
         _ => errors.at(
             input,
-            "#[gen_server] goes on an inherent impl block of the server type: \
-             `#[gen_server] impl MyServer { ... }`",
+            format_args!(
+                "{attr} goes on an inherent impl block of the server type: \
+                 `{attr} impl MyServer {{ ... }}`"
+            ),
         ),
     }
 }
 
-fn type_not_impl(at: TokenStream, ident: &Ident, errors: &mut Errors) {
+fn type_not_impl(at: TokenStream, ident: &Ident, attr: &str, errors: &mut Errors) {
     errors.at(
         at,
         format_args!(
-            "#[gen_server] goes on the impl block that holds the handlers, not on the type: \
-             `#[gen_server] impl {ident} {{ ... }}`"
+            "{attr} goes on the impl block that holds the handlers, not on the type: \
+             `{attr} impl {ident} {{ ... }}`"
         ),
     );
 }
@@ -294,6 +382,9 @@ fn handler_attr(attr: &Attribute) -> Option<&'static str> {
         "init",
         "terminate",
         "handle_continue",
+        "enter",
+        "internal",
+        "timeout",
     ]
     .into_iter()
     .find(|name| last == name)
@@ -327,7 +418,7 @@ fn misplaced(item: &mut ImplItem, errors: &mut Errors) {
 
 /// Removes the handler attributes of `f` and says what kind of handler it is (`None`: an
 /// ordinary method). One method has at most one handler attribute.
-fn take_kind(f: &mut ImplItemFn, errors: &mut Errors) -> Option<Kind> {
+fn take_kind(f: &mut ImplItemFn, flavor: &Flavor, errors: &mut Errors) -> Option<Kind> {
     let mut kind: Option<(Kind, Attribute)> = None;
     let mut kept = Vec::with_capacity(f.attrs.len());
     for attr in std::mem::take(&mut f.attrs) {
@@ -337,9 +428,43 @@ fn take_kind(f: &mut ImplItemFn, errors: &mut Errors) -> Option<Kind> {
             Some("init") => Some(bare(&attr, Kind::Init, errors)),
             Some("terminate") => Some(bare(&attr, Kind::Terminate, errors)),
             Some("handle_continue") => Some(bare(&attr, Kind::Continue, errors)),
+            Some("enter") => Some(bare(&attr, Kind::Enter, errors)),
+            Some("internal") => Some(bare(&attr, Kind::Internal, errors)),
+            Some("timeout") => Some(bare(&attr, Kind::Timer, errors)),
             Some(_) => Some(info_kind(&attr, errors)),
             None => None,
         };
+        // Each behaviour has its own callbacks.
+        let this = this.filter(|&k| {
+            let (statem_only, server_only) = (
+                matches!(k, Kind::Enter | Kind::Internal | Kind::Timer),
+                matches!(k, Kind::Continue | Kind::Timeout),
+            );
+            if statem_only && !flavor.is_statem() {
+                errors.at(
+                    &attr,
+                    format_args!(
+                        "{} belongs to a `#[gen_statem]`; a gen_server has no such callback",
+                        k.attr_name()
+                    ),
+                );
+                return false;
+            }
+            if server_only && flavor.is_statem() {
+                let instead = if k == Kind::Timeout {
+                    "a gen_statem's timeouts are `#[timeout]` handlers, set with \
+                     `ctx.event_timeout(..)`, `ctx.state_timeout(..)` or `ctx.generic_timeout(..)`"
+                } else {
+                    "a gen_statem inserts events with `ctx.next_event(..)`, handled by `#[internal]` handlers"
+                };
+                errors.at(
+                    &attr,
+                    format_args!("{} belongs to a `#[gen_server]`: {instead}", k.attr_name()),
+                );
+                return false;
+            }
+            true
+        });
         match this {
             Some(k) => match &kind {
                 Some((first, _)) => errors.at(
@@ -359,7 +484,8 @@ fn take_kind(f: &mut ImplItemFn, errors: &mut Errors) -> Option<Kind> {
     kind.map(|(k, _)| k)
 }
 
-/// `#[call]`, `#[cast]`, `#[init]`, `#[terminate]` take no arguments.
+/// `#[call]`, `#[cast]`, `#[init]`, `#[terminate]`, `#[enter]`, `#[internal]`, `#[timeout]`
+/// take no arguments.
 fn bare(attr: &Attribute, kind: Kind, errors: &mut Errors) -> Kind {
     if !matches!(attr.meta, syn::Meta::Path(_)) {
         errors.at(
@@ -409,7 +535,13 @@ fn info_kind(attr: &Attribute, errors: &mut Errors) -> Kind {
     }
 }
 
-fn handler(kind: Kind, f: &ImplItemFn, self_ty: &Type, errors: &mut Errors) -> Option<Handler> {
+fn handler(
+    kind: Kind,
+    f: &ImplItemFn,
+    self_ty: &Type,
+    flavor: &Flavor,
+    errors: &mut Errors,
+) -> Option<Handler> {
     let sig = &f.sig;
     let before = errors.len();
     let errs = errors;
@@ -457,8 +589,10 @@ fn handler(kind: Kind, f: &ImplItemFn, self_ty: &Type, errors: &mut Errors) -> O
     // The method's name, in CamelCase, names its message variant: it must be an identifier
     // (`fn self_` would give the keyword `Self`, `fn _1` the number `1`).
     let camel = names::snake_to_camel(&sig.ident.to_string());
-    if matches!(kind, Kind::Call | Kind::Cast | Kind::Info)
-        && syn::parse_str::<Ident>(&camel).is_err()
+    if matches!(
+        kind,
+        Kind::Call | Kind::Cast | Kind::Info | Kind::Internal | Kind::Timer
+    ) && syn::parse_str::<Ident>(&camel).is_err()
     {
         errs.at(
             &sig.ident,
@@ -473,12 +607,50 @@ fn handler(kind: Kind, f: &ImplItemFn, self_ty: &Type, errors: &mut Errors) -> O
     let mut reply_to: Option<Type> = None;
     // The parameters that carry data (message fields, or the runtime's values), in order.
     let mut data: Vec<&PatType> = Vec::new();
+    let mut states = 0;
     for arg in &sig.inputs {
         let FnArg::Typed(pt) = arg else { continue };
         let ty = &*pt.ty;
         if is_ctx(ty) {
             params.push(Param::Ctx);
             continue;
+        }
+        // A gen_statem handler may read the current state: `state: &State`.
+        if let Flavor::Statem(state_ty) = flavor {
+            if let Some(mutable) = state_ref(ty, state_ty) {
+                if mutable {
+                    errs.at(
+                        ty,
+                        "the state is read-only in a handler: take `&State`, and return \
+                         `Transition::next(new_state)` to change it",
+                    );
+                } else if kind == Kind::Init {
+                    errs.at(ty, "#[init] gives the first state: it cannot take one");
+                } else if states == 1 && kind == Kind::Enter {
+                    // `#[enter] fn f(&mut self, old: &State, state: &State)`: the first is
+                    // the state left. Only `Old` is ever rewritten, below.
+                    if let Some(first) = params.iter_mut().find(|p| matches!(p, Param::State)) {
+                        *first = Param::Old;
+                    }
+                    params.push(Param::State);
+                } else if states >= 1 {
+                    errs.at(
+                        ty,
+                        if kind == Kind::Enter {
+                            "#[enter] takes at most two states: `old: &State, state: &State`"
+                        } else {
+                            "a handler gets the state once: one `&State` parameter"
+                        },
+                    );
+                } else {
+                    // One `&State` of an #[enter] named `old` is the old state.
+                    let old = kind == Kind::Enter
+                        && matches!(&*pt.pat, Pat::Ident(p) if p.ident.to_string().trim_start_matches('_') == "old");
+                    params.push(if old { Param::Old } else { Param::State });
+                }
+                states += 1;
+                continue;
+            }
         }
         let name = match &*pt.pat {
             Pat::Ident(p) if p.subpat.is_none() => p.ident.clone(),
@@ -515,6 +687,23 @@ fn handler(kind: Kind, f: &ImplItemFn, self_ty: &Type, errors: &mut Errors) -> O
             }
             _ => {}
         }
+        // A gen_statem handler may borrow a message field from the event (which the runtime
+        // keeps, so that the handler can postpone it).
+        if let (Flavor::Statem(_), Type::Reference(r)) = (flavor, ty) {
+            if r.mutability.is_some() {
+                errs.at(
+                    r,
+                    "a handler can borrow a message field (`&T`) but not change it (`&mut T`): \
+                     take `&T`, or `T` for a copy",
+                );
+            }
+            params.push(Param::Msg {
+                name,
+                ty: Box::new(replace_self(&r.elem, self_ty)),
+                by_ref: true,
+            });
+            continue;
+        }
         // Messages own their data: they cross to another task.
         match ty {
             Type::Reference(r) => errs.at(
@@ -531,6 +720,7 @@ fn handler(kind: Kind, f: &ImplItemFn, self_ty: &Type, errors: &mut Errors) -> O
         params.push(Param::Msg {
             name,
             ty: Box::new(replace_self(ty, self_ty)),
+            by_ref: false,
         });
     }
 
@@ -543,11 +733,28 @@ fn handler(kind: Kind, f: &ImplItemFn, self_ty: &Type, errors: &mut Errors) -> O
         None => {}
     };
     let returns = !matches!(sig.output, ReturnType::Default);
-    let ret_ty: Type = match &sig.output {
+    let mut ret_ty: Type = match &sig.output {
         ReturnType::Default => syn::parse_quote!(()),
         ReturnType::Type(_, t) => replace_self(t, self_ty),
     };
+    let mut transition = false;
+    if flavor.is_statem() {
+        statem_returns(kind, sig, errs);
+        // A call that returns `Transition<State, Reply>` replies with `.reply(r)`.
+        if kind == Kind::Call && reply_to.is_none() && last_ident_is(&ret_ty, "Transition") {
+            transition = true;
+            match transition_reply(&ret_ty) {
+                Some(reply) => ret_ty = reply,
+                None => errs.at(
+                    &ret_ty,
+                    "a #[call] that returns a `Transition` names its reply type: \
+                     `Transition<State, Reply>`, answered with `.reply(value)`",
+                ),
+            }
+        }
+    }
     match kind {
+        _ if flavor.is_statem() => {}
         Kind::Call if reply_to.is_some() && returns => errs.at(
             &sig.output,
             "this call replies through its `ReplyTo`: remove the return type",
@@ -571,7 +778,23 @@ fn handler(kind: Kind, f: &ImplItemFn, self_ty: &Type, errors: &mut Errors) -> O
         _ => {}
     }
     const CTX: &str = "after `&mut self`, plus `ctx: &mut Ctx<Self>` anywhere if it needs one";
+    const STATEM_CTX: &str =
+        "after `&mut self`, plus `state: &State` and `ctx: &mut StatemCtx<Self>` anywhere if it needs them";
+    let ctx_help = if flavor.is_statem() { STATEM_CTX } else { CTX };
     match kind {
+        Kind::Init if flavor.is_statem() => arity(
+            errs,
+            0,
+            "#[init] runs before any event, so it takes none: only `&mut self` and \
+             optionally `ctx: &mut StatemCtx<Self>`; it returns the first state \
+             (or a `StatemInit`)",
+        ),
+        Kind::Enter => arity(
+            errs,
+            0,
+            "#[enter] takes no message: only `&mut self`, `old: &State` and `state: &State`, \
+             and optionally `ctx: &mut EnterCtx<Self>`",
+        ),
         Kind::Init => arity(
             errs,
             0,
@@ -600,19 +823,19 @@ fn handler(kind: Kind, f: &ImplItemFn, self_ty: &Type, errors: &mut Errors) -> O
         Kind::Terminate => arity(
             errs,
             1,
-            &format!("#[terminate] takes `reason: &ExitReason` {CTX}"),
+            &format!("#[terminate] takes `reason: &ExitReason` {ctx_help}"),
         ),
         Kind::Down => arity(
             errs,
             3,
             &format!(
-                "#[info(down)] takes `monitor: MonitorRef, pid: Pid, reason: ExitReason` {CTX}"
+                "#[info(down)] takes `monitor: MonitorRef, pid: Pid, reason: ExitReason` {ctx_help}"
             ),
         ),
         Kind::Exit => arity(
             errs,
             2,
-            &format!("#[info(exit)] takes `from: Pid, reason: ExitReason` {CTX}"),
+            &format!("#[info(exit)] takes `from: Pid, reason: ExitReason` {ctx_help}"),
         ),
         _ => {}
     }
@@ -635,6 +858,7 @@ fn handler(kind: Kind, f: &ImplItemFn, self_ty: &Type, errors: &mut Errors) -> O
         reply: reply_to.unwrap_or(ret_ty),
         params,
         returns,
+        transition,
     })
 }
 
@@ -650,6 +874,8 @@ fn check_unique(handlers: &[Handler], others: &[Ident], server: &Ident, errors: 
             Kind::Call => Some(&names.call),
             Kind::Cast => Some(&names.cast),
             Kind::Info => Some(&names.info),
+            Kind::Internal => Some(&names.internal),
+            Kind::Timer => Some(&names.timeout),
             _ => None,
         };
         match enum_name {
@@ -734,11 +960,52 @@ fn replace_self(ty: &Type, self_ty: &Type) -> Type {
     syn::parse2(walk(ty.to_token_stream(), self_ty)).unwrap_or_else(|_| ty.clone())
 }
 
-/// `&mut Ctx<…>` (any path ending in `Ctx`).
+/// `&mut Ctx<…>` (any path ending in `Ctx`), or a gen_statem's `&mut StatemCtx<…>` or
+/// `&mut EnterCtx<…>`.
 fn is_ctx(ty: &Type) -> bool {
     match ty {
-        Type::Reference(r) if r.mutability.is_some() => last_ident_is(&r.elem, "Ctx"),
+        Type::Reference(r) if r.mutability.is_some() => ["Ctx", "StatemCtx", "EnterCtx"]
+            .iter()
+            .any(|name| last_ident_is(&r.elem, name)),
         _ => false,
+    }
+}
+
+/// Whether `ty` is a reference to the state type (`Some(true)` if `&mut`), compared as
+/// tokens.
+fn state_ref(ty: &Type, state: &Type) -> Option<bool> {
+    let Type::Reference(r) = ty else { return None };
+    let same = r.elem.to_token_stream().to_string() == state.to_token_stream().to_string();
+    same.then_some(r.mutability.is_some())
+}
+
+/// `R` of `Transition<S, R>`.
+fn transition_reply(ty: &Type) -> Option<Type> {
+    let Type::Path(p) = ty else { return None };
+    let PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
+        return None;
+    };
+    match args.args.iter().nth(1)? {
+        GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    }
+}
+
+/// What a gen_statem handler may return: a transition (or nothing, which keeps the state)
+/// for events; the first state for `#[init]`; `Enter` or nothing for `#[enter]`; nothing
+/// for `#[terminate]`. Types are checked by rustc through `Into`.
+fn statem_returns(kind: Kind, sig: &syn::Signature, errs: &mut Errors) {
+    let returns = !matches!(sig.output, ReturnType::Default);
+    match kind {
+        Kind::Terminate if returns => errs.at(
+            &sig.output,
+            "#[terminate] returns nothing: remove the return type (the machine is stopping)",
+        ),
+        Kind::Init if !returns => errs.at(
+            &sig.ident,
+            "#[init] returns the first state (or a `StatemInit`): add a return type",
+        ),
+        _ => {}
     }
 }
 

@@ -110,6 +110,8 @@
 //! ```
 
 mod ctx;
+#[doc(hidden)]
+pub mod generated;
 mod handle;
 mod machine;
 mod transition;
