@@ -49,6 +49,116 @@
 //! [`Enter`], which cannot change the state: OTP's restrictions on enter calls are type
 //! errors here.
 //!
+//! # The `#[gen_statem]` macro
+//!
+//! On an inherent `impl` block of the data type, `#[gen_statem(state = S)]` turns methods
+//! marked `#[call]`, `#[cast]`, `#[info]`, `#[internal]` and `#[timeout]` into events, and
+//! generates the enums, a client handle and the `GenStatem` impl:
+//!
+//! ```
+//! use otp_runtime::prelude::*;
+//! use std::time::Duration;
+//!
+//! #[derive(Clone, Debug, PartialEq)]
+//! pub enum Door { Closed, Open }
+//!
+//! pub struct DoorData { code: String, opened: u32 }
+//!
+//! #[gen_statem(state = Door)]
+//! impl DoorData {
+//!     /// The first state.
+//!     #[init]
+//!     fn init(&mut self) -> Door { Door::Closed }
+//!
+//!     /// Opens the door with the right code; a code sent while it is open waits.
+//!     #[cast]
+//!     pub fn open(&mut self, state: &Door, code: &String, ctx: &mut StatemCtx<Self>) -> Transition<Door> {
+//!         match state {
+//!             Door::Open => Transition::keep().postpone(), // retried once closed
+//!             Door::Closed if *code == self.code => {
+//!                 self.opened += 1;
+//!                 ctx.state_timeout(Duration::from_secs(5), DoorDataTimeout::Close {});
+//!                 Transition::next(Door::Open)
+//!             }
+//!             Door::Closed => Transition::keep(),
+//!         }
+//!     }
+//!
+//!     /// The state, and how often the door opened: a reply, and the state is kept.
+//!     #[call]
+//!     pub fn status(&self, state: &Door) -> (Door, u32) { (state.clone(), self.opened) }
+//!
+//!     /// Waits until the door is open: postponed while it is closed.
+//!     #[call]
+//!     pub fn when_open(&self, state: &Door) -> Transition<Door, ()> {
+//!         match state {
+//!             Door::Open => Transition::keep().reply(()),
+//!             Door::Closed => Transition::keep().postpone(),
+//!         }
+//!     }
+//!
+//!     /// The state timeout set by `open`.
+//!     #[timeout]
+//!     fn close(&mut self) -> Transition<Door> { Transition::next(Door::Closed) }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+//! let door: DoorDataRef = DoorData { code: "1234".into(), opened: 0 }.start().await.unwrap();
+//! let waiting = tokio::spawn({ let door = door.clone(); async move { door.when_open().await } });
+//! door.open("0000".into());
+//! door.open("1234".into());
+//! assert_eq!(waiting.await.unwrap(), Ok(()));
+//! door.open("1234".into()); // postponed until the door closes, then opens it again
+//! tokio::time::sleep(Duration::from_secs(6)).await;
+//! assert_eq!(door.status().await, Ok((Door::Open, 2)));
+//! # }
+//! ```
+//!
+//! What the macro generates for that block (paths shortened):
+//!
+//! ```text
+//! impl DoorData { fn init(..); pub fn open(..); .. }       // your methods, unchanged
+//! pub enum DoorDataCall { Status {}, WhenOpen {} }         // one variant per #[call]
+//! pub enum DoorDataCast { Open { code: String } }          // one per #[cast]
+//! pub enum DoorDataTimeout { Close {} }                    // one per #[timeout]
+//! pub enum DoorDataInfo { .. }  pub enum DoorDataInternal { .. }   // if any
+//! pub struct DoorDataRef { .. }                            // Clone + Send + Sync
+//! impl DoorDataRef {
+//!     pub async fn status(&self) -> Result<(Door, u32), CallError>;  // no timeout
+//!     pub async fn when_open(&self) -> Result<(), CallError>;
+//!     pub fn open(&self, code: String);                    // never blocks
+//!     pub fn named(name) -> Self; pub fn with_timeout(&self, Duration) -> Self;
+//!     pub fn pid(&self); pub async fn stop(..); pub async fn wait_exit(&self);
+//!     pub fn send(&self, DoorDataInfo);                    // if there are #[info]s
+//! }
+//! impl DoorData { pub async fn start(self) -> Result<DoorDataRef, StartError>; start_link; .. }
+//! impl GenStatem for DoorData { type State = Door; type Call = DoorDataCall; .. }
+//! ```
+//!
+//! Handlers:
+//! - Any handler may take `state: &S` (the current state) and `ctx: &mut StatemCtx<Self>`,
+//!   anywhere in its parameters, and be `async`; the other parameters are the message's
+//!   fields.
+//! - `#[cast]`, `#[info]`, `#[internal]`, `#[timeout]`, `#[info(down)]`, `#[info(exit)]`
+//!   return a [`Transition`] or nothing (which keeps the state).
+//! - `#[call]` returns its reply (the state is kept); or `Transition<S, R>`, replying with
+//!   `.reply(r)` or postponing with `.postpone()`; or takes `reply: ReplyTo<R>` to answer
+//!   later, from anywhere, and returns a `Transition<S>` or nothing.
+//! - `#[init]` returns the first state, or a [`StatemInit`]; `#[enter]` takes
+//!   `old: &S, state: &S` and an [`EnterCtx`], and returns nothing or an [`Enter`];
+//!   `#[terminate]` takes `reason: &ExitReason`, and may take `state: &S` and an
+//!   `EnterCtx`.
+//! - `#[timeout]` methods are the variants of the `..Timeout` enum that every kind of timeout
+//!   carries: set them with `ctx.state_timeout(after, DoorDataTimeout::Close {})`,
+//!   [`EnterCtx::event_timeout`] or [`EnterCtx::generic_timeout`]. `#[internal]` methods
+//!   are those of the `..Internal` enum, inserted with
+//!   `ctx.next_event(Event::Internal(..))`.
+//!
+//! **Postponing keeps the event whole.** The runtime holds each event until its handler
+//! returns, so that a `Transition` can postpone it: a field the handler takes as `&T` is
+//! lent from the event, and one taken as `T` by a handler that returns a `Transition` is a
+//! clone (free for `Copy` types; take `&T` to avoid copying a `String` or a `Vec`).
+//!
 //! # Examples
 //!
 //! A door that opens for a while, by hand (the `#[gen_statem]` macro writes all this):
