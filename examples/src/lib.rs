@@ -31,5 +31,8 @@ mod errors {}
 #[doc = include_str!("../../book/src/supervisors.md")]
 mod supervisors {}
 
+#[doc = include_str!("../../book/src/gen_statem.md")]
+mod gen_statem {}
+
 #[doc = include_str!("../../book/src/differences.md")]
 mod differences {}
