@@ -52,7 +52,7 @@ pub struct Machine<M: GenStatem> {
 }
 
 impl<M: GenStatem> Machine<M> {
-    pub(super) fn new(data: M) -> Self {
+    pub(crate) fn new(data: M) -> Self {
         Machine {
             data,
             state: None,

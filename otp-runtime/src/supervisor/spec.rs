@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::{DynamicSupervisorRef, SupervisorRef, SupervisorSpec};
 use crate::registry::Name;
+use crate::gen_statem::{GenStatem, Machine};
 use crate::{GenServer, Pid, ProcessRef, ServerRef, StartError, StartOpts};
 
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -231,6 +232,41 @@ impl ChildSpec {
         F: Fn() -> S + Send + Sync + 'static,
     {
         Self::with_start(id, ChildType::Worker, server_start(make))
+    }
+
+    /// A gen_statem worker: `make` builds the machine's data for each incarnation, which is
+    /// started linked to the supervisor (and registered under [`ChildSpec::name`], if set).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// #[derive(Clone, Debug, PartialEq)]
+    /// pub enum Light { Off, On }
+    /// pub struct Switch;
+    ///
+    /// #[gen_statem(state = Light)]
+    /// impl Switch {
+    ///     #[init]
+    ///     fn init(&mut self) -> Light { Light::Off }
+    ///     #[call]
+    ///     pub fn light(&self, state: &Light) -> Light { state.clone() }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let spec = SupervisorSpec::one_for_one()
+    ///     .child(ChildSpec::statem("switch", || Switch).name("switch"));
+    /// let _sup = spec.start().await.unwrap();
+    /// assert_eq!(Switch::named("switch").light().await, Ok(Light::Off));
+    /// # }
+    /// ```
+    pub fn statem<M, F>(id: impl Into<Arc<str>>, make: F) -> Self
+    where
+        M: GenStatem,
+        F: Fn() -> M + Send + Sync + 'static,
+    {
+        Self::worker(id, move || Machine::new(make()))
     }
 
     /// A nested supervisor, started linked to this one.
