@@ -191,7 +191,8 @@ impl Worker {
 
     #[info(down)]
     fn down(&mut self, _monitor: MonitorRef, pid: Pid, reason: ExitReason) {
-        self.log.push(format!("down {} {reason}", pid.node() == NodeId::LOCAL));
+        self.log
+            .push(format!("down {} {reason}", pid.node() == NodeId::LOCAL));
     }
 
     #[info(exit)]

@@ -16,6 +16,8 @@ pub(super) enum TimerOp<C> {
     Update(C),
 }
 
+/// The kind of a timeout; compared by the engine, which keeps the last action of each kind.
+#[derive(PartialEq)]
 pub(super) enum Which {
     Event,
     State,

@@ -2,11 +2,12 @@
 //! OTP's transition steps after each one (see the module docs for the steps).
 //!
 //! Built on the gen_server loop, which gives it start, names, links, stop, crash
-//! containment and supervision for free. Its internal queue (inserted, retried and
-//! zero-timeout events) is drained through `handle_continue`, which runs before the next
-//! message; the event timeout is the gen_server timeout, which any message cancels.
+//! containment and supervision for free. Its internal queues (inserted and retried events,
+//! then zero-timeout events) are drained through `handle_continue`, which runs before the
+//! next message; the event timeout is the gen_server timeout, which any message cancels.
 
 use std::collections::VecDeque;
+use std::time::Duration;
 
 use super::ctx::{Actions, EnterCtx, StatemCtx, TimerOp, Which};
 use super::transition::{Enter, StatemInit, Step, Transition};
@@ -37,8 +38,14 @@ pub struct Machine<M: GenStatem> {
     data: M,
     /// `None` until `init` has given the first state.
     state: Option<M::State>,
-    /// Inserted, retried and zero-timeout events, handled before the mailbox.
+    /// Inserted and retried events, handled before the mailbox.
     queue: VecDeque<Event<M>>,
+    /// Zero-time timeouts (OTP's `t0q`), handled after `queue` and before the mailbox, in
+    /// the order they were set. Each entry belongs to its timer: restarting, cancelling or
+    /// updating the timer (and, for the event and state timeouts, what cancels them) acts
+    /// on it. Kept apart from `queue` because an inserted `Event::StateTimeout` (say) is an
+    /// event like any other, not a timer.
+    zero: VecDeque<Event<M>>,
     /// Postponed events, oldest first.
     postponed: VecDeque<Event<M>>,
     /// The content of the running event timeout (the gen_server timeout).
@@ -57,6 +64,7 @@ impl<M: GenStatem> Machine<M> {
             data,
             state: None,
             queue: VecDeque::new(),
+            zero: VecDeque::new(),
             postponed: VecDeque::new(),
             event_timeout: None,
             state_timer: None,
@@ -69,8 +77,10 @@ impl<M: GenStatem> Machine<M> {
 
     /// Handles one event and runs the transition it returns.
     async fn handle(&mut self, event: Event<M>, ctx: &mut Ctx<Self>) -> Outcome {
-        // Any event cancels the event timeout (the gen_server timeout is already off).
+        // Any event cancels the event timeout (the gen_server timeout is already off), a
+        // zero one waiting in `zero` included (OTP removes it from its `t0q`).
         self.event_timeout = None;
+        self.cancel_zero(&Which::Event);
         let state = self.state.as_ref().expect("events come after init");
         let mut sctx = StatemCtx {
             base: EnterCtx {
@@ -111,11 +121,9 @@ impl<M: GenStatem> Machine<M> {
         };
         let changed = old.is_some();
         if changed {
-            // The old state's timeout ends with it; one set by this transition's actions
-            // (applied below) belongs to the new state.
-            if let Some((timer, _)) = self.state_timer.take() {
-                ctx.cancel_timer(timer);
-            }
+            // The old state's timeout ends with it, a zero one not yet handled included; one
+            // set by this transition's actions (applied below) belongs to the new state.
+            self.cancel_timer_of(&Which::State, ctx);
         }
         if enters && M::STATE_ENTER {
             let new = self.state.as_ref().expect("a state after init");
@@ -142,96 +150,150 @@ impl<M: GenStatem> Machine<M> {
         for event in self.acts.next_events.drain(..).rev() {
             self.queue.push_front(event);
         }
-        let mut event_timeout = None;
-        for (which, op) in std::mem::take(&mut self.acts.timers) {
-            match which {
-                // The last one wins.
-                Which::Event => event_timeout = Some(op),
-                Which::State => self.state_timer_op(op, ctx),
-                Which::Generic(name) => self.generic_timer_op(name, op, ctx),
+        // OTP (`loop_timeouts`): only the last action of each kind of timeout counts, and
+        // zero timeouts are queued in the order of those actions, after whatever zero
+        // timeouts are already waiting.
+        let mut ops = std::mem::take(&mut self.acts.timers);
+        let mut last: Vec<(Which, TimerOp<M::Timeout>)> = Vec::with_capacity(ops.len());
+        while let Some((which, op)) = ops.pop() {
+            if !last.iter().any(|(w, _)| *w == which) {
+                last.push((which, op));
+            }
+        }
+        let mut event_after = None;
+        for (which, op) in last.into_iter().rev() {
+            match op {
+                TimerOp::Set(after, content) => {
+                    self.cancel_timer_of(&which, ctx);
+                    if after.is_zero() {
+                        self.zero.push_back(timeout_event(which, content));
+                    } else if after != INFINITY {
+                        self.start_timer(which, after, content, ctx, &mut event_after);
+                    }
+                }
+                TimerOp::Cancel => self.cancel_timer_of(&which, ctx),
+                TimerOp::Update(content) => self.update_timer(which, content),
             }
         }
         // Any event cancels an event timeout, so one set while events are queued never
         // fires.
-        if let Some(TimerOp::Set(after, content)) = event_timeout {
-            if after != INFINITY && self.queue.is_empty() {
-                if after.is_zero() {
-                    self.queue.push_back(Event::Timeout(content));
-                } else {
-                    ctx.set_timeout(after);
-                    self.event_timeout = Some(content);
-                }
+        if let Some(after) = event_after {
+            if self.queue.is_empty() && self.zero.is_empty() {
+                ctx.set_timeout(after);
+            } else {
+                self.event_timeout = None;
             }
         }
-        if std::mem::take(&mut self.acts.hibernate) && self.queue.is_empty() {
+        let idle = self.queue.is_empty() && self.zero.is_empty();
+        if std::mem::take(&mut self.acts.hibernate) && idle {
             ctx.hibernate();
         }
-        if !self.queue.is_empty() {
+        if !idle {
             ctx.continue_with(());
         }
     }
 
-    fn state_timer_op(&mut self, op: TimerOp<M::Timeout>, ctx: &mut Ctx<Self>) {
-        match op {
-            TimerOp::Set(after, content) => {
-                if let Some((timer, _)) = self.state_timer.take() {
-                    ctx.cancel_timer(timer);
-                }
-                if after.is_zero() {
-                    self.queue.push_back(Event::StateTimeout(content));
-                } else if after != INFINITY {
-                    let timer = ctx.send_after(after, MachineInfo::StateTimer);
-                    self.state_timer = Some((timer, content));
-                }
+    /// Starts a timer of `after` (neither zero nor infinite); the event timeout's time is
+    /// only noted in `event_after`, it is armed once the queues are known to be empty.
+    fn start_timer(
+        &mut self,
+        which: Which,
+        after: Duration,
+        content: M::Timeout,
+        ctx: &mut Ctx<Self>,
+        event_after: &mut Option<Duration>,
+    ) {
+        match which {
+            Which::Event => {
+                self.event_timeout = Some(content);
+                *event_after = Some(after);
             }
-            TimerOp::Cancel => {
-                if let Some((timer, _)) = self.state_timer.take() {
-                    ctx.cancel_timer(timer);
-                }
+            Which::State => {
+                let timer = ctx.send_after(after, MachineInfo::StateTimer);
+                self.state_timer = Some((timer, content));
             }
-            TimerOp::Update(content) => match &mut self.state_timer {
-                Some((_, running)) => *running = content,
-                None => self.queue.push_back(Event::StateTimeout(content)),
-            },
+            Which::Generic(name) => {
+                let id = self.next_generic;
+                self.next_generic += 1;
+                let timer = ctx.send_after(after, MachineInfo::Generic(id));
+                self.generic.push(GenericTimer {
+                    name,
+                    id,
+                    timer,
+                    content,
+                });
+            }
         }
     }
 
-    fn generic_timer_op(
-        &mut self,
-        name: TimeoutName,
-        op: TimerOp<M::Timeout>,
-        ctx: &mut Ctx<Self>,
-    ) {
-        let running = self.generic.iter().position(|g| g.name == name);
-        match op {
-            TimerOp::Set(after, content) => {
-                if let Some(i) = running {
-                    ctx.cancel_timer(self.generic.swap_remove(i).timer);
-                }
-                if after.is_zero() {
-                    self.queue.push_back(Event::GenericTimeout(name, content));
-                } else if after != INFINITY {
-                    let id = self.next_generic;
-                    self.next_generic += 1;
-                    let timer = ctx.send_after(after, MachineInfo::Generic(id));
-                    self.generic.push(GenericTimer {
-                        name,
-                        id,
-                        timer,
-                        content,
-                    });
+    /// Cancels the timer of `which`: running, or waiting in `zero` (OTP's `cancel_timer`).
+    fn cancel_timer_of(&mut self, which: &Which, ctx: &mut Ctx<Self>) {
+        match which {
+            // Not armed here: actions are applied while the gen_server timeout is off.
+            Which::Event => self.event_timeout = None,
+            Which::State => {
+                if let Some((timer, _)) = self.state_timer.take() {
+                    ctx.cancel_timer(timer);
                 }
             }
-            TimerOp::Cancel => {
-                if let Some(i) = running {
+            Which::Generic(name) => {
+                if let Some(i) = self.generic.iter().position(|g| g.name == *name) {
                     ctx.cancel_timer(self.generic.swap_remove(i).timer);
                 }
             }
-            TimerOp::Update(content) => match running {
-                Some(i) => self.generic[i].content = content,
-                None => self.queue.push_back(Event::GenericTimeout(name, content)),
-            },
         }
+        self.cancel_zero(which);
+    }
+
+    /// Removes the zero timeout of `which` from `zero`, if it is there.
+    fn cancel_zero(&mut self, which: &Which) {
+        if let Some(i) = self.zero.iter().position(|e| is_timeout_of(e, which)) {
+            self.zero.remove(i);
+        }
+    }
+
+    /// Changes what the timer of `which` brings, keeping its time (a zero one keeps its
+    /// place in `zero`); with none, the event comes at once (OTP's `loop_timeouts_update`).
+    fn update_timer(&mut self, which: Which, content: M::Timeout) {
+        let running = match &which {
+            Which::Event => self.event_timeout.as_mut(),
+            Which::State => self.state_timer.as_mut().map(|(_, c)| c),
+            Which::Generic(name) => self
+                .generic
+                .iter_mut()
+                .find(|g| g.name == *name)
+                .map(|g| &mut g.content),
+        };
+        if let Some(c) = running {
+            *c = content;
+        } else if let Some(e) = self.zero.iter_mut().find(|e| is_timeout_of(e, &which)) {
+            match e {
+                Event::Timeout(c) | Event::StateTimeout(c) | Event::GenericTimeout(_, c) => {
+                    *c = content;
+                }
+                _ => unreachable!("`zero` holds timeout events only"),
+            }
+        } else {
+            self.zero.push_back(timeout_event(which, content));
+        }
+    }
+}
+
+/// The event a timeout of `which` brings.
+fn timeout_event<M: GenStatem>(which: Which, content: M::Timeout) -> Event<M> {
+    match which {
+        Which::Event => Event::Timeout(content),
+        Which::State => Event::StateTimeout(content),
+        Which::Generic(name) => Event::GenericTimeout(name, content),
+    }
+}
+
+/// Whether `e`, an entry of `zero`, is the zero timeout of `which`.
+fn is_timeout_of<M: GenStatem>(e: &Event<M>, which: &Which) -> bool {
+    match (which, e) {
+        (Which::Event, Event::Timeout(_)) | (Which::State, Event::StateTimeout(_)) => true,
+        (Which::Generic(name), Event::GenericTimeout(n, _)) => n == name,
+        _ => false,
     }
 }
 
@@ -356,7 +418,8 @@ impl<M: GenStatem> GenServer for Machine<M> {
             self.apply_actions(false, ctx);
             return Outcome::NoReply;
         }
-        match self.queue.pop_front() {
+        // Inserted and retried events first, then zero timeouts.
+        match self.queue.pop_front().or_else(|| self.zero.pop_front()) {
             Some(event) => self.handle(event, ctx).await,
             None => Outcome::NoReply,
         }

@@ -39,8 +39,9 @@
 //!    front of the queue, oldest first.
 //! 4. Events inserted with [`StatemCtx::next_event`] go before everything queued, in the
 //!    order they were inserted.
-//! 5. Timeouts start. A zero timeout is queued as an event after the inserted and postponed
-//!    ones, before any message not yet received. An event timeout is cancelled by any event,
+//! 5. Timeouts start; of several actions on one timeout in one transition (say a start,
+//!    then an update), only the last counts. A zero timeout is queued as an event after the
+//!    inserted and postponed ones, before any message not yet received. An event timeout is cancelled by any event,
 //!    so one set while events are queued never fires. A state timeout set during a state
 //!    change belongs to the new state. Generic timeouts are never cancelled by the runtime.
 //! 6. The next queued event is handled before the mailbox is read again.

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{DynamicSupervisorRef, SupervisorRef, SupervisorSpec};
-use crate::registry::Name;
 use crate::gen_statem::{GenStatem, Machine};
+use crate::registry::Name;
 use crate::{GenServer, Pid, ProcessRef, ServerRef, StartError, StartOpts};
 
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
