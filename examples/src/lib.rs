@@ -11,6 +11,7 @@
 
 pub mod factorial;
 pub mod kv;
+pub mod simple_logger;
 pub mod supervision;
 
 #[doc = include_str!("../../README.md")]
@@ -30,6 +31,9 @@ mod errors {}
 
 #[doc = include_str!("../../book/src/supervisors.md")]
 mod supervisors {}
+
+#[doc = include_str!("../../book/src/gen_event.md")]
+mod gen_event {}
 
 #[doc = include_str!("../../book/src/gen_statem.md")]
 mod gen_statem {}

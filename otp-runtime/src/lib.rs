@@ -45,6 +45,7 @@
 
 mod error;
 mod exit;
+pub mod gen_event;
 pub mod gen_server;
 pub mod gen_statem;
 mod pid;
@@ -55,6 +56,11 @@ pub mod time;
 
 pub use error::{CallError, NotInProcess, RegisterError, SendError, StartError};
 pub use exit::ExitReason;
+pub use gen_event::{
+    AnyHandlerId, EventHandler, EventManager, EventManagerRef, GenEventError, Handled,
+    HandlerCallError, HandlerExit, HandlerExitReason, HandlerId, HandlerInfo, HandlerReply,
+    Removal,
+};
 pub use gen_server::{
     CallResult, Ctx, GenServer, Info, Init, Outcome, ReplyTo, ServerRef, StartOpts,
     DEFAULT_CALL_TIMEOUT, INFINITY,
@@ -93,6 +99,11 @@ pub mod prelude {
         supervision_tree, terminate, timeout,
     };
 
+    pub use crate::gen_event::{
+        AnyHandlerId, EventHandler, EventManager, EventManagerRef, GenEventError, Handled,
+        HandlerCallError, HandlerExit, HandlerExitReason, HandlerId, HandlerInfo, HandlerReply,
+        Removal,
+    };
     pub use crate::gen_statem::{
         Enter, EnterCtx, Event, GenStatem, StatemCtx, StatemInit, StatemRef, Transition,
     };
@@ -112,5 +123,5 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::gen_server::{unhandled_info, Request};
-}
     pub use crate::gen_statem::generated as statem;
+}

@@ -1,20 +1,23 @@
 //! Joe Armstrong's `simple_sup` (his thesis, section 6.3.1), in Rust: a packet assembler, a
 //! key-value store and a logger under one `one_for_one` supervisor that allows 5 restarts in
-//! 1000 seconds. A deliberate crash of the store is healed: it answers again under its name,
-//! with its state reset, while the other two keep theirs. Five more crashes exceed the
-//! restart intensity, and the supervisor gives up.
+//! 1000 seconds, with Armstrong's `simple_logger` event manager (`examples::simple_logger`)
+//! started first, collecting error reports. A deliberate crash of the store is healed: it
+//! answers again under its name, with its state reset, while the others keep theirs. Five more
+//! crashes exceed the restart intensity, and the supervisor gives up.
 //!
 //! Run it with `cargo run -p examples --bin simple_sup`.
 
 use std::error::Error;
 
 use examples::kv::{Kv, KvRef};
+use examples::simple_logger::{self, ErrorReport};
 use examples::supervision::{restarted, show};
 use otp_runtime::prelude::*;
 
 // ANCHOR: packet
 /// Assembles packets from chunks of text, however the text was split. A packet is its length
-/// (one digit), then that many bytes. Each complete packet is logged.
+/// (one digit), then that many bytes. Each complete packet is logged; a byte that cannot start
+/// a packet is reported to the error logger and skipped.
 #[derive(Default)]
 struct PacketAssembler {
     buffer: Vec<u8>,
@@ -28,8 +31,13 @@ impl PacketAssembler {
         self.buffer.extend(chunk.bytes());
         let mut packets = Vec::new();
         while let Some(&header) = self.buffer.first() {
-            // Anything else is a protocol error: let it crash.
-            assert!(header.is_ascii_digit(), "bad packet header {header:?}");
+            if !header.is_ascii_digit() {
+                // A protocol error: report it (a notify: it never blocks), skip the byte.
+                let what = format!("bad packet header {:?}", char::from(header));
+                simple_logger::log(ErrorReport::new("packet", what));
+                self.buffer.remove(0);
+                continue;
+            }
             let end = 1 + usize::from(header - b'0');
             if self.buffer.len() < end {
                 break; // wait for the rest
@@ -70,9 +78,10 @@ impl Logger {
 
 // ANCHOR: tree
 supervision_tree! {
-    /// Armstrong's simple_sup: `{one_for_one, 5, 1000}`, three permanent workers, each
-    /// given 500 ms to shut down.
+    /// Armstrong's simple_sup: `{one_for_one, 5, 1000}`, permanent workers, each given
+    /// 500 ms to shut down. The error logger starts first: the others report to it.
     SimpleSup: one_for_one, intensity 5 per 1000s {
+        worker "errors" => start simple_logger::start_link(), shutdown: 500ms;
         worker "packet" => PacketAssembler::default(), name: "packet", shutdown: 500ms;
         worker "kv" => Kv::default(), name: "kv", shutdown: 500ms;
         worker "logger" => Logger::default(), name: "logger", shutdown: 500ms;
@@ -120,6 +129,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let old = kv.pid().ok_or("kv is not running")?;
     println!("kv: get \"crash\" failed: {}", crash_kv(&kv).await?);
     logger.log("kv crashed".into());
+    simple_logger::log(ErrorReport::new("kv", "crash 1"));
     let new = restarted(&sup, "kv", old).await?;
     println!("the supervisor restarted kv: {old} is now {new}");
     println!("children: {}", show(&sup.which_children().await?));
@@ -142,18 +152,35 @@ async fn main() -> Result<(), Box<dyn Error>> {
     }
     // ANCHOR_END: healed
 
+    // ANCHOR: errors
+    // Two bytes that cannot start a packet: each is reported to the error logger, and skipped.
+    println!(
+        "chunk \"#!2ok\": packets {:?}",
+        packet.chunk("#!2ok".into()).await?
+    );
+    for report in simple_logger::report().await? {
+        println!("error {report}");
+    }
+    // ANCHOR_END: errors
+
     // ANCHOR: intensity
     // The first crash was restart 1 of the 5 allowed in 1000 s. Four more are restarted; the
     // sixth crash is one too many: the supervisor stops its children and exits `shutdown`.
     let mut old = new;
     for crash in 2..=5 {
         crash_kv(&kv).await?;
+        simple_logger::log(ErrorReport::new("kv", format!("crash {crash}")));
         old = restarted(&sup, "kv", old).await?;
         println!("crash {crash}: the supervisor restarted kv as {old}");
+    }
+    // The error logger keeps the last five reports.
+    for report in simple_logger::report().await? {
+        println!("error {report}");
     }
     crash_kv(&kv).await?;
     println!("crash 6: the supervisor exited: {}", sup.wait_exit().await);
     println!("logger: {}", logger.lines().await.unwrap_err());
+    println!("errors: {}", simple_logger::report().await.unwrap_err());
     // ANCHOR_END: intensity
     Ok(())
 }

@@ -1,0 +1,83 @@
+//! Handlers with their type erased, so that one manager holds handlers of many types.
+//!
+//! A manager stores `Box<dyn ErasedHandler<E>>`. Events and infos reach every handler by
+//! reference, with no conversion; a call's request and reply, and `terminate`'s result,
+//! travel as `Box<dyn Any + Send>`, and the typed handle converts them back. The types always
+//! match: an [`AnyHandlerId`](super::AnyHandlerId) carries its handler's `TypeId`, and the
+//! handle only sends `H::Call` to the handler an id of `H` names.
+
+use std::any::Any;
+use std::future::Future;
+use std::pin::Pin;
+
+use super::{EventHandler, Handled, HandlerInfo, HandlerReply, Removal};
+use crate::ExitReason;
+
+pub(super) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A value whose type the handle knows and the manager does not.
+pub(super) type AnyBox = Box<dyn Any + Send>;
+
+/// [`EventHandler`], object-safe: each callback's future boxed, typed values as `Any`.
+pub(super) trait ErasedHandler<E>: Send {
+    fn init(&mut self) -> BoxFuture<'_, Result<(), ExitReason>>;
+    fn handle_event<'a>(&'a mut self, event: &'a E) -> BoxFuture<'a, Handled>;
+    fn handle_info<'a>(&'a mut self, info: &'a HandlerInfo) -> BoxFuture<'a, Handled>;
+    fn handle_call(&mut self, request: AnyBox) -> BoxFuture<'_, HandlerReply<AnyBox>>;
+    fn terminate(&mut self, why: Removal) -> BoxFuture<'_, AnyBox>;
+}
+
+/// A handler of type `H`, as an [`ErasedHandler`].
+pub(super) struct Erased<H>(pub(super) H);
+
+/// Erases a handler.
+pub(super) fn erase<E, H: EventHandler<E>>(handler: H) -> Box<dyn ErasedHandler<E>>
+where
+    E: Send + Sync + 'static,
+{
+    Box::new(Erased(handler))
+}
+
+impl<E, H> ErasedHandler<E> for Erased<H>
+where
+    E: Send + Sync + 'static,
+    H: EventHandler<E>,
+{
+    fn init(&mut self) -> BoxFuture<'_, Result<(), ExitReason>> {
+        Box::pin(self.0.init())
+    }
+
+    fn handle_event<'a>(&'a mut self, event: &'a E) -> BoxFuture<'a, Handled> {
+        Box::pin(self.0.handle_event(event))
+    }
+
+    fn handle_info<'a>(&'a mut self, info: &'a HandlerInfo) -> BoxFuture<'a, Handled> {
+        Box::pin(self.0.handle_info(info))
+    }
+
+    fn handle_call(&mut self, request: AnyBox) -> BoxFuture<'_, HandlerReply<AnyBox>> {
+        let request = match request.downcast::<H::Call>() {
+            Ok(request) => *request,
+            // Unreachable through the typed handle (see the module docs); a failure, not a
+            // panic, if it ever happened.
+            Err(_) => {
+                return Box::pin(async {
+                    HandlerReply::Fail(ExitReason::other("a call of another handler's type"))
+                })
+            }
+        };
+        let reply = self.0.handle_call(request);
+        Box::pin(async move {
+            match reply.await {
+                HandlerReply::Reply(r) => HandlerReply::Reply(Box::new(r) as AnyBox),
+                HandlerReply::Remove(r) => HandlerReply::Remove(Box::new(r) as AnyBox),
+                HandlerReply::Fail(reason) => HandlerReply::Fail(reason),
+            }
+        })
+    }
+
+    fn terminate(&mut self, why: Removal) -> BoxFuture<'_, AnyBox> {
+        let terminated = self.0.terminate(why);
+        Box::pin(async move { Box::new(terminated.await) as AnyBox })
+    }
+}
