@@ -6,6 +6,7 @@
 use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, ToTokens};
 use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
 use syn::{
     Attribute, FnArg, GenericArgument, ImplItem, ImplItemFn, Item, ItemImpl, Pat, PatType,
     PathArguments, ReturnType, Type, Visibility,
@@ -34,7 +35,7 @@ pub(crate) struct Args {
 pub(crate) enum Flavor {
     Server,
     /// A gen_statem, with its state type.
-    Statem(Type),
+    Statem(Box<Type>),
 }
 
 impl Flavor {
@@ -52,6 +53,18 @@ impl Flavor {
 
 impl Parse for Args {
     fn parse(input: ParseStream) -> syn::Result<Self> {
+        Args::parse_for(input, false)
+    }
+}
+
+impl Args {
+    /// `#[gen_statem]`'s arguments: as `#[gen_server]`'s, but an unknown one is reported
+    /// with the arguments of `#[gen_statem]`.
+    pub(crate) fn parse_statem(input: ParseStream) -> syn::Result<Self> {
+        Args::parse_for(input, true)
+    }
+
+    fn parse_for(input: ParseStream, statem: bool) -> syn::Result<Self> {
         let mut krate: Option<syn::Path> = None;
         let mut state: Option<Type> = None;
         while !input.is_empty() {
@@ -86,6 +99,12 @@ impl Parse for Args {
                 if state.replace(ty).is_some() {
                     return Err(syn::Error::new_spanned(key, "`state` is given twice"));
                 }
+            } else if statem {
+                return Err(input.error(
+                    "unknown #[gen_statem] argument: it takes `state = Type` (the type of the \
+                     machine's states) and optionally `crate = path` (the path of otp_runtime, \
+                     if you renamed it)",
+                ));
             } else {
                 return Err(input.error(
                     "unknown #[gen_server] argument: the only one is `crate = path` \
@@ -184,6 +203,9 @@ pub(crate) struct Handler {
     pub(crate) returns: bool,
     /// A gen_statem `#[call]` that returns `Transition<State, Reply>`.
     pub(crate) transition: bool,
+    /// Its return type's span (its name's, if it returns nothing): where a value of the
+    /// wrong type is reported.
+    pub(crate) ret_span: Span,
 }
 
 impl Handler {
@@ -205,6 +227,12 @@ pub(crate) struct Server {
 }
 
 impl Server {
+    /// Whether the impl is one the macro could expand (an inherent impl of a named type),
+    /// errors in its handlers aside.
+    pub(crate) fn is_valid(&self) -> bool {
+        self.ident != INVALID
+    }
+
     pub(crate) fn of(&self, kind: Kind) -> impl Iterator<Item = &Handler> {
         self.handlers.iter().filter(move |h| h.kind == kind)
     }
@@ -266,6 +294,9 @@ pub(crate) fn parse(input: TokenStream, flavor: &Flavor, errors: &mut Errors) ->
         };
         match take_kind(f, flavor, errors) {
             Some(kind) => {
+                if flavor.is_statem() {
+                    elide_ctx_lifetimes(&mut f.sig);
+                }
                 if let Some(h) = handler(kind, f, &self_ty, flavor, errors) {
                     handlers.push(h);
                 }
@@ -273,7 +304,7 @@ pub(crate) fn parse(input: TokenStream, flavor: &Flavor, errors: &mut Errors) ->
             None => other_methods.push(f.sig.ident.clone()),
         }
     }
-    check_unique(&handlers, &other_methods, &ident, errors);
+    check_unique(&handlers, &other_methods, &ident, flavor, errors);
     // A machine starts in the state its #[init] gives.
     if let Flavor::Statem(state) = flavor {
         if !handlers.iter().any(|h| h.kind == Kind::Init) && errors.is_empty() {
@@ -345,6 +376,9 @@ fn type_not_impl(at: TokenStream, ident: &Ident, attr: &str, errors: &mut Errors
     );
 }
 
+/// The name of the type of an impl the macro will not expand.
+const INVALID: &str = "__otp_invalid";
+
 /// The model of an impl the macro will not expand (a trait impl, an unnamed type): only
 /// the impl, its handler attributes removed, for the caller to emit beside the error.
 fn invalid(mut item: ItemImpl) -> Server {
@@ -355,7 +389,7 @@ fn invalid(mut item: ItemImpl) -> Server {
     }
     Server {
         item,
-        ident: Ident::new("__otp_invalid", Span::call_site()),
+        ident: Ident::new(INVALID, Span::call_site()),
         handlers: Vec::new(),
         vis: Visibility::Inherited,
     }
@@ -422,6 +456,10 @@ fn take_kind(f: &mut ImplItemFn, flavor: &Flavor, errors: &mut Errors) -> Option
     let mut kind: Option<(Kind, Attribute)> = None;
     let mut kept = Vec::with_capacity(f.attrs.len());
     for attr in std::mem::take(&mut f.attrs) {
+        if handler_attr(&attr).is_none() {
+            kept.push(attr);
+            continue;
+        }
         let this = match handler_attr(&attr) {
             Some("call") => Some(bare(&attr, Kind::Call, errors)),
             Some("cast") => Some(bare(&attr, Kind::Cast, errors)),
@@ -455,7 +493,8 @@ fn take_kind(f: &mut ImplItemFn, flavor: &Flavor, errors: &mut Errors) -> Option
                     "a gen_statem's timeouts are `#[timeout]` handlers, set with \
                      `ctx.event_timeout(..)`, `ctx.state_timeout(..)` or `ctx.generic_timeout(..)`"
                 } else {
-                    "a gen_statem inserts events with `ctx.next_event(..)`, handled by `#[internal]` handlers"
+                    "a gen_statem defers work by inserting an event, \
+                     `ctx.next_event(Event::Internal(..))`, which an #[internal] handler handles"
                 };
                 errors.at(
                     &attr,
@@ -465,19 +504,19 @@ fn take_kind(f: &mut ImplItemFn, flavor: &Flavor, errors: &mut Errors) -> Option
             }
             true
         });
-        match this {
-            Some(k) => match &kind {
-                Some((first, _)) => errors.at(
-                    &attr,
-                    format_args!(
-                        "`{}` is already marked {}: a method handles one kind of message",
-                        f.sig.ident,
-                        first.attr_name()
-                    ),
+        // A handler attribute is removed even when rejected: left on the method, it would
+        // expand on its own and add a misleading "only means something inside" error.
+        match (this, &kind) {
+            (Some(_), Some((first, _))) => errors.at(
+                &attr,
+                format_args!(
+                    "`{}` is already marked {}: a method handles one kind of message",
+                    f.sig.ident,
+                    first.attr_name()
                 ),
-                None => kind = Some((k, attr)),
-            },
-            None => kept.push(attr),
+            ),
+            (Some(k), None) => kind = Some((k, attr)),
+            (None, _) => {}
         }
     }
     f.attrs = kept;
@@ -611,42 +650,64 @@ fn handler(
     for arg in &sig.inputs {
         let FnArg::Typed(pt) = arg else { continue };
         let ty = &*pt.ty;
-        if is_ctx(ty) {
+        if let Some(ctx) = ctx_name(ty) {
+            check_ctx(ty, ctx, kind, flavor, errs);
             params.push(Param::Ctx);
             continue;
         }
         // A gen_statem handler may read the current state: `state: &State`.
         if let Flavor::Statem(state_ty) = flavor {
             if let Some(mutable) = state_ref(ty, state_ty) {
+                let state_ty = state_ty.to_token_stream();
+                // An #[enter]'s `&State` named `old` is the state left.
+                let named_old = kind == Kind::Enter
+                    && matches!(&*pt.pat, Pat::Ident(p) if p.ident.to_string().trim_start_matches('_') == "old");
                 if mutable {
                     errs.at(
                         ty,
-                        "the state is read-only in a handler: take `&State`, and return \
-                         `Transition::next(new_state)` to change it",
+                        format_args!(
+                            "the state is read-only in a handler: take `&{state_ty}`, and return \
+                             `Transition::next(new_state)` to change it"
+                        ),
                     );
                 } else if kind == Kind::Init {
-                    errs.at(ty, "#[init] gives the first state: it cannot take one");
-                } else if states == 1 && kind == Kind::Enter {
-                    // `#[enter] fn f(&mut self, old: &State, state: &State)`: the first is
-                    // the state left. Only `Old` is ever rewritten, below.
-                    if let Some(first) = params.iter_mut().find(|p| matches!(p, Param::State)) {
-                        *first = Param::Old;
-                    }
-                    params.push(Param::State);
-                } else if states >= 1 {
                     errs.at(
                         ty,
-                        if kind == Kind::Enter {
-                            "#[enter] takes at most two states: `old: &State, state: &State`"
-                        } else {
-                            "a handler gets the state once: one `&State` parameter"
-                        },
+                        "#[init] gives the first state: it cannot take one; remove this parameter",
                     );
+                } else if states == 1 && kind == Kind::Enter {
+                    // `#[enter] fn f(&mut self, old: &State, state: &State)`: the first is
+                    // the state left, unless the second is the one named `old`.
+                    if named_old {
+                        if let Some(first) = params.iter_mut().find(|p| matches!(p, Param::Old)) {
+                            *first = Param::State;
+                        }
+                        params.push(Param::Old);
+                    } else {
+                        if let Some(first) = params.iter_mut().find(|p| matches!(p, Param::State)) {
+                            *first = Param::Old;
+                        }
+                        params.push(Param::State);
+                    }
+                } else if states >= 1 {
+                    if kind == Kind::Enter {
+                        errs.at(
+                            ty,
+                            format_args!(
+                                "#[enter] takes at most two states: `old: &{state_ty}, state: &{state_ty}`"
+                            ),
+                        );
+                    } else {
+                        errs.at(
+                            ty,
+                            format_args!(
+                                "a handler gets the state once: one `&{state_ty}` parameter \
+                                 (only #[enter] also gets the state it left)"
+                            ),
+                        );
+                    }
                 } else {
-                    // One `&State` of an #[enter] named `old` is the old state.
-                    let old = kind == Kind::Enter
-                        && matches!(&*pt.pat, Pat::Ident(p) if p.ident.to_string().trim_start_matches('_') == "old");
-                    params.push(if old { Param::Old } else { Param::State });
+                    params.push(if named_old { Param::Old } else { Param::State });
                 }
                 states += 1;
                 continue;
@@ -690,6 +751,16 @@ fn handler(
         // A gen_statem handler may borrow a message field from the event (which the runtime
         // keeps, so that the handler can postpone it).
         if let (Flavor::Statem(_), Type::Reference(r)) = (flavor, ty) {
+            let lifetime = r.lifetime.as_ref();
+            // `&'static T` is owned data: the message holds the reference itself.
+            if r.mutability.is_none() && lifetime.is_some_and(|l| l.ident == "static") {
+                params.push(Param::Msg {
+                    name,
+                    ty: Box::new(replace_self(ty, self_ty)),
+                    by_ref: false,
+                });
+                continue;
+            }
             if r.mutability.is_some() {
                 errs.at(
                     r,
@@ -697,9 +768,15 @@ fn handler(
                      take `&T`, or `T` for a copy",
                 );
             }
+            if let Type::ImplTrait(t) = &*r.elem {
+                errs.at(
+                    t,
+                    "`impl Trait` cannot be part of a message: name a concrete type (or a boxed trait object)",
+                );
+            }
             params.push(Param::Msg {
                 name,
-                ty: Box::new(replace_self(&r.elem, self_ty)),
+                ty: Box::new(replace_self(&owned_field(&r.elem), self_ty)),
                 by_ref: true,
             });
             continue;
@@ -738,18 +815,13 @@ fn handler(
         ReturnType::Type(_, t) => replace_self(t, self_ty),
     };
     let mut transition = false;
-    if flavor.is_statem() {
-        statem_returns(kind, sig, errs);
+    if let Flavor::Statem(state) = flavor {
+        statem_returns(kind, sig, state, reply_to.is_some(), errs);
         // A call that returns `Transition<State, Reply>` replies with `.reply(r)`.
         if kind == Kind::Call && reply_to.is_none() && last_ident_is(&ret_ty, "Transition") {
             transition = true;
-            match transition_reply(&ret_ty) {
-                Some(reply) => ret_ty = reply,
-                None => errs.at(
-                    &ret_ty,
-                    "a #[call] that returns a `Transition` names its reply type: \
-                     `Transition<State, Reply>`, answered with `.reply(value)`",
-                ),
+            if let Some(reply) = transition_reply(&ret_ty) {
+                ret_ty = reply;
             }
         }
     }
@@ -859,6 +931,10 @@ fn handler(
         params,
         returns,
         transition,
+        ret_span: match &sig.output {
+            ReturnType::Type(_, t) => t.span(),
+            ReturnType::Default => sig.ident.span(),
+        },
     })
 }
 
@@ -866,7 +942,13 @@ fn handler(
 /// the same variant, there is at most one handler of each kind that has no enum (`#[init]`,
 /// `#[terminate]`, `#[info(down)]`, `#[info(exit)]`, `#[info(timeout)]`: the runtime has one
 /// callback for each), and no method of the impl may shadow a generated function.
-fn check_unique(handlers: &[Handler], others: &[Ident], server: &Ident, errors: &mut Errors) {
+fn check_unique(
+    handlers: &[Handler],
+    others: &[Ident],
+    server: &Ident,
+    flavor: &Flavor,
+    errors: &mut Errors,
+) {
     let names = ServerNames::new(server);
     for (i, h) in handlers.iter().enumerate() {
         let mut earlier = handlers[..i].iter().filter(|o| o.kind == h.kind);
@@ -895,9 +977,14 @@ fn check_unique(handlers: &[Handler], others: &[Ident], server: &Ident, errors: 
                     errors.at(
                         &h.method,
                         format_args!(
-                            "`{}` is already the {} handler: a server has at most one",
+                            "`{}` is already the {} handler: a {} has at most one",
                             first.method,
-                            h.kind.attr_name()
+                            h.kind.attr_name(),
+                            if flavor.is_statem() {
+                                "machine"
+                            } else {
+                                "server"
+                            }
                         ),
                     );
                 }
@@ -960,23 +1047,123 @@ fn replace_self(ty: &Type, self_ty: &Type) -> Type {
     syn::parse2(walk(ty.to_token_stream(), self_ty)).unwrap_or_else(|_| ty.clone())
 }
 
-/// `&mut Ctx<…>` (any path ending in `Ctx`), or a gen_statem's `&mut StatemCtx<…>` or
-/// `&mut EnterCtx<…>`.
-fn is_ctx(ty: &Type) -> bool {
-    match ty {
-        Type::Reference(r) if r.mutability.is_some() => ["Ctx", "StatemCtx", "EnterCtx"]
-            .iter()
-            .any(|name| last_ident_is(&r.elem, name)),
-        _ => false,
+/// The field that holds what a gen_statem handler borrows as `&elem`: `elem` itself, but
+/// `String` for `str`, `Vec<T>` for `[T]` and `Box<dyn Trait>` for `dyn Trait` (a field
+/// must be sized; `&String`, `&Vec<T>` and `&Box<dyn Trait>` coerce to the `&str`, `&[T]`
+/// and `&dyn Trait` the handler takes). At the user's span, so that an error
+/// about the field (not `Send`, not `'static`) points at the parameter.
+fn owned_field(elem: &Type) -> Type {
+    let span = elem.span();
+    match elem {
+        Type::Path(p) if p.qself.is_none() && p.path.is_ident("str") => {
+            syn::parse_quote_spanned!(span=> ::std::string::String)
+        }
+        Type::Slice(s) => {
+            let inner = &s.elem;
+            syn::parse_quote_spanned!(span=> ::std::vec::Vec<#inner>)
+        }
+        Type::TraitObject(_) => syn::parse_quote_spanned!(span=> ::std::boxed::Box<#elem>),
+        Type::Paren(p) => owned_field(&p.elem),
+        _ => elem.clone(),
     }
 }
 
-/// Whether `ty` is a reference to the state type (`Some(true)` if `&mut`), compared as
-/// tokens.
+/// The context type of `&mut Ctx<…>` (any path ending in `Ctx`), or of a gen_statem's
+/// `&mut StatemCtx<…>` or `&mut EnterCtx<…>`: its last path segment.
+fn ctx_name(ty: &Type) -> Option<&Ident> {
+    let Type::Reference(r) = ty else { return None };
+    let Type::Path(p) = &*r.elem else { return None };
+    let last = &p.path.segments.last()?.ident;
+    (r.mutability.is_some() && ["Ctx", "StatemCtx", "EnterCtx"].iter().any(|n| last == n))
+        .then_some(last)
+}
+
+/// Each callback gets one kind of context: a gen_server's handlers `Ctx`; a gen_statem's
+/// `StatemCtx` (or the `EnterCtx` it derefs to), but its `#[enter]` and `#[terminate]` only
+/// `EnterCtx`, which cannot postpone or insert events. Checked here so that the error
+/// points at the parameter, not at a mismatch in generated code.
+fn check_ctx(ty: &Type, ctx: &Ident, kind: Kind, flavor: &Flavor, errs: &mut Errors) {
+    let msg = match flavor {
+        Flavor::Server if ctx != "Ctx" => format!(
+            "a gen_server handler takes `ctx: &mut Ctx<Self>`: `{ctx}` belongs to a `#[gen_statem]`"
+        ),
+        Flavor::Server => return,
+        Flavor::Statem(_) => match kind {
+            Kind::Enter | Kind::Terminate if ctx == "EnterCtx" => return,
+            Kind::Enter if ctx == "StatemCtx" => "an #[enter] call cannot postpone or insert \
+                 events (OTP forbids it): take `ctx: &mut EnterCtx<Self>`, which has the \
+                 timeouts, timers, links and monitors"
+                .to_string(),
+            Kind::Terminate if ctx == "StatemCtx" => "#[terminate] takes \
+                 `ctx: &mut EnterCtx<Self>`: a stopping machine has no event to postpone and \
+                 inserts none"
+                .to_string(),
+            Kind::Enter | Kind::Terminate => format!(
+                "{} takes `ctx: &mut EnterCtx<Self>`: `Ctx` is a gen_server's",
+                kind.attr_name()
+            ),
+            _ if ctx == "Ctx" => "a gen_statem handler takes `ctx: &mut StatemCtx<Self>`: \
+                 `Ctx` is a gen_server's"
+                .to_string(),
+            _ => return,
+        },
+    };
+    errs.at(ty, msg);
+}
+
+/// `&mut StatemCtx<Self>` becomes `&mut StatemCtx<'_, Self>` (and so for `EnterCtx`): the
+/// contexts borrow the machine, and an `async fn` may not leave that lifetime implicit
+/// (E0726), so the macro writes it.
+fn elide_ctx_lifetimes(sig: &mut syn::Signature) {
+    for arg in &mut sig.inputs {
+        let FnArg::Typed(pt) = arg else { continue };
+        let Type::Reference(r) = &mut *pt.ty else {
+            continue;
+        };
+        let Type::Path(p) = &mut *r.elem else {
+            continue;
+        };
+        let Some(last) = p.path.segments.last_mut() else {
+            continue;
+        };
+        if last.ident != "StatemCtx" && last.ident != "EnterCtx" {
+            continue;
+        }
+        if let PathArguments::AngleBracketed(args) = &mut last.arguments {
+            if !args
+                .args
+                .iter()
+                .any(|a| matches!(a, GenericArgument::Lifetime(_)))
+            {
+                args.args.insert(0, syn::parse_quote!('_));
+            }
+        }
+    }
+}
+
+/// Whether `ty` is a reference to the state type (`Some(true)` if `&mut`).
 fn state_ref(ty: &Type, state: &Type) -> Option<bool> {
     let Type::Reference(r) = ty else { return None };
-    let same = r.elem.to_token_stream().to_string() == state.to_token_stream().to_string();
-    same.then_some(r.mutability.is_some())
+    same_type(&r.elem, state).then_some(r.mutability.is_some())
+}
+
+/// Whether `a` and `b` spell one type, compared as tokens; paths by their last segment, so
+/// that `state = states::Door` and `state: &Door` (or the other way round) are one state
+/// type, not a state type and a message field.
+fn same_type(a: &Type, b: &Type) -> bool {
+    match (a, b) {
+        (Type::Group(g), other) | (other, Type::Group(g)) => same_type(&g.elem, other),
+        (Type::Paren(p), other) | (other, Type::Paren(p)) => same_type(&p.elem, other),
+        (Type::Path(a), Type::Path(b)) if a.qself.is_none() && b.qself.is_none() => {
+            match (a.path.segments.last(), b.path.segments.last()) {
+                (Some(a), Some(b)) => {
+                    a.to_token_stream().to_string() == b.to_token_stream().to_string()
+                }
+                _ => false,
+            }
+        }
+        _ => a.to_token_stream().to_string() == b.to_token_stream().to_string(),
+    }
 }
 
 /// `R` of `Transition<S, R>`.
@@ -994,16 +1181,78 @@ fn transition_reply(ty: &Type) -> Option<Type> {
 /// What a gen_statem handler may return: a transition (or nothing, which keeps the state)
 /// for events; the first state for `#[init]`; `Enter` or nothing for `#[enter]`; nothing
 /// for `#[terminate]`. Types are checked by rustc through `Into`.
-fn statem_returns(kind: Kind, sig: &syn::Signature, errs: &mut Errors) {
-    let returns = !matches!(sig.output, ReturnType::Default);
+///
+/// A `Transition` where it cannot go, or with a reply type where there is no caller (or
+/// the call replies through its `ReplyTo`), is reported here at the return type; rustc
+/// would report it at the attribute, as a missing `From` impl.
+fn statem_returns(
+    kind: Kind,
+    sig: &syn::Signature,
+    state: &Type,
+    deferred: bool,
+    errs: &mut Errors,
+) {
+    let ret = match &sig.output {
+        ReturnType::Default => None,
+        ReturnType::Type(_, t) => Some(&**t),
+    };
+    let state = state.to_token_stream();
+    let Some(ret) = ret else {
+        if kind == Kind::Init {
+            errs.at(
+                &sig.ident,
+                format_args!(
+                    "#[init] returns the first state (or a `StatemInit`): add a return type, \
+                     `-> {state}`"
+                ),
+            );
+        }
+        return;
+    };
+    let transition = last_ident_is(ret, "Transition");
+    let replies = transition && transition_reply(ret).is_some();
     match kind {
-        Kind::Terminate if returns => errs.at(
+        Kind::Terminate => errs.at(
             &sig.output,
             "#[terminate] returns nothing: remove the return type (the machine is stopping)",
         ),
-        Kind::Init if !returns => errs.at(
-            &sig.ident,
-            "#[init] returns the first state (or a `StatemInit`): add a return type",
+        Kind::Init if transition => errs.at(
+            ret,
+            format_args!(
+                "#[init] gives the first state: return `{state}` (or a `StatemInit<{state}>`), \
+                 not a `Transition`"
+            ),
+        ),
+        Kind::Enter if transition => errs.at(
+            ret,
+            "an #[enter] call cannot change the state (OTP forbids it): return `Enter` \
+             (`Enter::Keep` or `Enter::Stop(reason)`) or nothing; to move on at once, set a \
+             zero state timeout (`ctx.state_timeout(Duration::ZERO, ..)`) and return the \
+             transition from its #[timeout] handler",
+        ),
+        Kind::Call if deferred && replies => errs.at(
+            ret,
+            format_args!(
+                "this call replies through its `ReplyTo`: return `Transition<{state}>`, \
+                 without a reply type"
+            ),
+        ),
+        Kind::Call if !deferred && transition && !replies => errs.at(
+            ret,
+            format_args!(
+                "a #[call] that returns a `Transition` names its reply type: \
+                 `Transition<{state}, Reply>`, and replies with `.reply(value)` (or it takes \
+                 `reply: ReplyTo<Reply>` and returns `Transition<{state}>`)"
+            ),
+        ),
+        Kind::Call | Kind::Init | Kind::Enter => {}
+        _ if replies => errs.at(
+            ret,
+            format_args!(
+                "a {} has no caller to reply to: return `Transition<{state}>`, without a \
+                 reply type",
+                kind.attr_name()
+            ),
         ),
         _ => {}
     }

@@ -63,10 +63,12 @@ struct Ids {
     reply_to: syn::Ident,
     rewrap: syn::Ident,
     t: syn::Ident,
+    /// `Transition<State>`: what an event handler's value becomes.
+    transition: TokenStream,
 }
 
 impl Ids {
-    fn new() -> Self {
+    fn new(krate: &syn::Path, state_ty: &syn::Type) -> Self {
         Ids {
             state: private("state"),
             old: private("old"),
@@ -77,6 +79,7 @@ impl Ids {
             reply_to: private("reply_to"),
             rewrap: private("rewrap"),
             t: private("t"),
+            transition: quote!(#krate::Transition<#state_ty>),
         }
     }
 }
@@ -90,7 +93,9 @@ fn invoke(h: &Handler, ids: &Ids, keep: bool) -> TokenStream {
             name, by_ref: true, ..
         } => quote!(&#name),
         Param::Msg { name, ty, .. } if keep => {
-            // At the user's type: a field that cannot be cloned is reported there.
+            // At the user's type: a field that cannot be cloned is reported there. (A helper
+            // trait with `#[diagnostic::on_unimplemented]` could say why it must be `Clone`,
+            // but declared here it would not resolve under `#![no_implicit_prelude]`.)
             quote_spanned!(ty.span()=> ::core::clone::Clone::clone(&#name))
         }
         Param::Given { name } if keep => quote!(::core::clone::Clone::clone(&#name)),
@@ -116,6 +121,12 @@ fn invoke(h: &Handler, ids: &Ids, keep: bool) -> TokenStream {
     quote!(Self::#method(self, #(#args),*) #wait)
 }
 
+/// `call`'s value into `to`, at the handler's return type: rustc reports a value of the
+/// wrong type there, not at the attribute.
+fn into(h: &Handler, call: TokenStream, to: &TokenStream) -> TokenStream {
+    quote_spanned!(h.ret_span=> <_ as ::core::convert::Into<#to>>::into(#call))
+}
+
 fn fields(h: &Handler) -> Vec<&syn::Ident> {
     h.msg_params().map(|(n, _)| n).collect()
 }
@@ -129,16 +140,22 @@ fn event_arms(
     ids: &Ids,
     krate: &syn::Path,
 ) -> TokenStream {
-    let Ids { ctx, rewrap, t, .. } = ids;
+    let Ids {
+        ctx,
+        rewrap,
+        t,
+        transition,
+        ..
+    } = ids;
     let arms = machine.of(kind).map(|h| {
         let variant = &h.variant;
         let fields = fields(h);
         let pattern = quote!(#enum_ident::#variant { #(#fields),* });
         if h.returns {
-            let call = invoke(h, ids, true);
+            let call = into(h, invoke(h, ids, true), transition);
             quote! {
                 #pattern => {
-                    let #t = ::core::convert::Into::into(#call);
+                    let #t = #call;
                     #krate::__private::statem::postponing(#t, #ctx, move || #rewrap(#pattern))
                 }
             }
@@ -151,12 +168,19 @@ fn event_arms(
     quote! { #(#arms)* #phantom }
 }
 
-fn call_arms(machine: &Server, names: &ServerNames, ids: &Ids, krate: &syn::Path) -> TokenStream {
+fn call_arms(
+    machine: &Server,
+    names: &ServerNames,
+    ids: &Ids,
+    krate: &syn::Path,
+    state_ty: &syn::Type,
+) -> TokenStream {
     let Ids {
         ctx,
         reply,
         reply_to,
         t,
+        transition,
         ..
     } = ids;
     let (call, reply_enum) = (&names.call, &names.reply);
@@ -165,15 +189,19 @@ fn call_arms(machine: &Server, names: &ServerNames, ids: &Ids, krate: &syn::Path
         let fields = fields(h);
         let pattern = quote!(#call::#variant { #(#fields),* });
         if h.deferred {
-            let invoke = invoke(h, ids, false);
+            let invoke = into(h, invoke(h, ids, false), transition);
             quote! {
                 #pattern => {
                     let #reply_to = #reply.map(#reply_enum::#variant);
-                    #krate::__private::statem::deferred_done(::core::convert::Into::into(#invoke))
+                    #krate::__private::statem::deferred_done(#invoke)
                 }
             }
         } else if h.transition {
-            let invoke = invoke(h, ids, true);
+            let invoke = into(
+                h,
+                invoke(h, ids, true),
+                &quote!(#krate::Transition<#state_ty, _>),
+            );
             quote! {
                 #pattern => {
                     let #t = #invoke;
@@ -216,12 +244,14 @@ fn given_arm(
     };
     let binds = given_binds(h, fields);
     let pattern = quote!(#krate::Event::#variant { #(#binds),* });
-    let Ids { ctx, t, .. } = ids;
+    let Ids {
+        ctx, t, transition, ..
+    } = ids;
     if h.returns {
-        let call = invoke(h, ids, true);
+        let call = into(h, invoke(h, ids, true), transition);
         quote! {
             #pattern => {
-                let #t = ::core::convert::Into::into(#call);
+                let #t = #call;
                 #krate::__private::statem::postponing(#t, #ctx, move || #pattern)
             }
         }
@@ -242,7 +272,7 @@ fn statem_impl(
     };
     let self_ty = &machine.item.self_ty;
     let (impl_generics, _, where_clause) = machine.item.generics.split_for_impl();
-    let ids = Ids::new();
+    let ids = Ids::new(krate, state_ty);
     let Ids {
         state,
         old,
@@ -268,7 +298,7 @@ fn statem_impl(
     let internal_ty = optional_ty(Kind::Internal, &names.internal);
     let timeout_ty = optional_ty(Kind::Timer, &names.timeout);
 
-    let call_arms = call_arms(machine, names, &ids, krate);
+    let call_arms = call_arms(machine, names, &ids, krate, state_ty);
     let cast_arms = event_arms(machine, Kind::Cast, &names.cast, &ids, krate);
     let kind_arm = |kind: Kind, ident: &syn::Ident, bind: TokenStream, ctor: TokenStream| {
         if machine.of(kind).next().is_none() {
@@ -286,13 +316,13 @@ fn statem_impl(
         Kind::Info,
         &names.info,
         quote!(#krate::Event::Info(#msg)),
-        quote!(#krate::Event::Info),
+        quote!(#krate::Event::<Self>::Info),
     );
     let internal_arm = kind_arm(
         Kind::Internal,
         &names.internal,
         quote!(#krate::Event::Internal(#msg)),
-        quote!(#krate::Event::Internal),
+        quote!(#krate::Event::<Self>::Internal),
     );
     let name = private("name");
     let timer_arms = [
@@ -300,19 +330,19 @@ fn statem_impl(
             Kind::Timer,
             &names.timeout,
             quote!(#krate::Event::Timeout(#msg)),
-            quote!(#krate::Event::Timeout),
+            quote!(#krate::Event::<Self>::Timeout),
         ),
         kind_arm(
             Kind::Timer,
             &names.timeout,
             quote!(#krate::Event::StateTimeout(#msg)),
-            quote!(#krate::Event::StateTimeout),
+            quote!(#krate::Event::<Self>::StateTimeout),
         ),
         kind_arm(
             Kind::Timer,
             &names.timeout,
             quote!(#krate::Event::GenericTimeout(#name, #msg)),
-            quote!(move |#msg| #krate::Event::GenericTimeout(#name, #msg)),
+            quote!(move |#msg| #krate::Event::<Self>::GenericTimeout(#name, #msg)),
         ),
     ];
     let down_arm = given_arm(
@@ -331,21 +361,25 @@ fn statem_impl(
         &ids,
         krate,
     );
-    let cast_rewrap = quote!(let #rewrap = #krate::Event::Cast;);
+    let cast_rewrap = quote!(let #rewrap = #krate::Event::<Self>::Cast;);
 
     let init = machine.of(Kind::Init).next().map(|h| {
-        let call = invoke(h, &ids, false);
+        let call = into(
+            h,
+            invoke(h, &ids, false),
+            &quote!(#krate::StatemInit<#state_ty>),
+        );
         quote! {
             async fn init(
                 &mut self,
                 #ctx: &mut #krate::StatemCtx<'_, Self>,
             ) -> #krate::StatemInit<#state_ty> {
-                ::core::convert::Into::into(#call)
+                #call
             }
         }
     });
     let enter = machine.of(Kind::Enter).next().map(|h| {
-        let call = invoke(h, &ids, false);
+        let call = into(h, invoke(h, &ids, false), &quote!(#krate::Enter));
         quote! {
             const STATE_ENTER: bool = true;
 
@@ -356,7 +390,7 @@ fn statem_impl(
                 #state: &#state_ty,
                 #ctx: &mut #krate::EnterCtx<'_, Self>,
             ) -> #krate::Enter {
-                ::core::convert::Into::into(#call)
+                #call
             }
         }
     });
@@ -417,6 +451,48 @@ fn statem_impl(
             #enter
 
             #terminate
+        }
+    }
+}
+
+/// A `GenStatem` impl that does nothing, emitted beside the errors of an impl block that did
+/// not expand: the user's `StatemCtx<Self>` and `EnterCtx<Self>` parameters then name valid
+/// types, and add no "is not a gen_statem" error to the real ones.
+pub(crate) fn stand_in(machine: &Server, flavor: &Flavor, krate: &syn::Path) -> TokenStream {
+    let Flavor::Statem(state_ty) = flavor else {
+        unreachable!("a gen_statem")
+    };
+    let self_ty = &machine.item.self_ty;
+    let (impl_generics, _, where_clause) = machine.item.generics.split_for_impl();
+    let never = quote!(::core::convert::Infallible);
+    let unreachable = quote!(::core::unreachable!("a #[gen_statem] that did not compile"));
+    quote! {
+        #[automatically_derived]
+        #[doc(hidden)]
+        impl #impl_generics #krate::GenStatem for #self_ty #where_clause {
+            type State = #state_ty;
+            type Call = #never;
+            type Reply = #never;
+            type Cast = #never;
+            type Info = #never;
+            type Internal = #never;
+            type Timeout = #never;
+
+            async fn init(
+                &mut self,
+                _: &mut #krate::StatemCtx<'_, Self>,
+            ) -> #krate::StatemInit<#state_ty> {
+                #unreachable
+            }
+
+            async fn handle_event(
+                &mut self,
+                _: &#state_ty,
+                _: #krate::Event<Self>,
+                _: &mut #krate::StatemCtx<'_, Self>,
+            ) -> #krate::Transition<#state_ty> {
+                #unreachable
+            }
         }
     }
 }

@@ -12,15 +12,15 @@ use crate::gen_server::parse::{self, Args, Flavor};
 
 pub(crate) fn gen_statem(args: TokenStream, input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let args = match syn::parse2::<Args>(args) {
+    let args = match syn::parse::Parser::parse2(Args::parse_statem, args) {
         Ok(args) => Some(args),
         Err(e) => {
             errors.push(e);
             None
         }
     };
-    // Without a state type there is no machine: report it, and parse with a stand-in so the
-    // handlers' own errors show too.
+    // Without a state type there is no machine: report it, and parse with a stand-in (`()`)
+    // so the handlers' own errors show too.
     let state = match &args {
         Some(Args { state: Some(s), .. }) => s.clone(),
         Some(_) => {
@@ -29,20 +29,27 @@ pub(crate) fn gen_statem(args: TokenStream, input: TokenStream) -> TokenStream {
                 "#[gen_statem] needs the type of the machine's states: \
                  `#[gen_statem(state = MyState)]` (usually an enum)",
             ));
-            syn::parse_quote!(__OtpMissingState)
+            syn::parse_quote!(())
         }
-        None => syn::parse_quote!(__OtpMissingState),
+        None => syn::parse_quote!(()),
     };
-    let flavor = Flavor::Statem(state);
+    let flavor = Flavor::Statem(Box::new(state));
     let machine = parse::parse(input.clone(), &flavor, &mut errors);
     match (args, machine) {
         (Some(args), Some(machine)) if errors.is_empty() => {
             expand::expand(&machine, &flavor, &args.krate)
         }
-        (_, Some(machine)) => {
+        // On errors, emit the impl as written (minus our attributes) beside them, so that
+        // its methods exist; and, if the arguments were read, a stand-in `GenStatem` impl,
+        // so that `StatemCtx<Self>` and `EnterCtx<Self>` in its signatures are well-formed
+        // (without it, every handler that takes a context adds "is not a gen_statem").
+        (args, Some(machine)) => {
             let item = &machine.item;
+            let stand_in = args
+                .filter(|_| machine.is_valid())
+                .map(|args| expand::stand_in(&machine, &flavor, &args.krate));
             let errors = errors.into_compile_errors();
-            quote!(#item #errors)
+            quote!(#item #stand_in #errors)
         }
         (_, None) => {
             let errors = errors.into_compile_errors();

@@ -1,0 +1,27 @@
+use otp_runtime::prelude::*;
+
+#[derive(Clone, PartialEq)]
+enum Door {
+    Closed,
+    Open,
+}
+
+struct DoorData {
+    opened: u32,
+}
+
+#[gen_statem(state = Door)]
+impl DoorData {
+    #[init]
+    fn init(&mut self) -> Door {
+        Door::Closed
+    }
+
+    #[cast]
+    fn open(&mut self) -> bool {
+        self.opened += 1;
+        true
+    }
+}
+
+fn main() {}

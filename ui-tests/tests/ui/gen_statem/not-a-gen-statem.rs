@@ -1,0 +1,7 @@
+use otp_runtime::prelude::*;
+
+struct NotAMachine;
+
+fn main() {
+    let _ = GenStatem::start(NotAMachine);
+}
