@@ -105,6 +105,33 @@ impl MacroCounter {
     }
 }
 
+/// The same counter as a state machine: every event goes through the transition steps.
+pub struct StatemCounter {
+    n: u64,
+}
+
+/// Its one state.
+#[derive(PartialEq)]
+pub struct Tally;
+
+#[gen_statem(state = Tally)]
+impl StatemCounter {
+    #[init]
+    fn init(&mut self) -> Tally {
+        Tally
+    }
+
+    #[call]
+    pub fn get(&self) -> u64 {
+        self.n
+    }
+
+    #[cast]
+    pub fn add(&mut self, k: u64) {
+        self.n += k;
+    }
+}
+
 // ---- workloads: each returns nanoseconds per operation ---------------------------------------
 
 const CALLS: u64 = 100_000;
@@ -142,6 +169,35 @@ async fn call_macro() -> f64 {
         black_box(s.get().await.unwrap());
     }
     let r = t.elapsed().as_nanos() as f64 / CALLS as f64;
+    s.stop(ExitReason::Normal, INFINITY).await.unwrap();
+    r
+}
+
+async fn call_statem() -> f64 {
+    let s = StatemCounter { n: 0 }.start().await.unwrap();
+    let t = Instant::now();
+    for _ in 0..CALLS {
+        black_box(s.get().await.unwrap());
+    }
+    let r = t.elapsed().as_nanos() as f64 / CALLS as f64;
+    s.stop(ExitReason::Normal, INFINITY).await.unwrap();
+    r
+}
+
+async fn cast_statem() -> f64 {
+    let s = StatemCounter { n: 0 }.start().await.unwrap();
+    let t = Instant::now();
+    let producer = {
+        let s = s.clone();
+        tokio::spawn(async move {
+            for _ in 0..CASTS {
+                s.add(1);
+            }
+        })
+    };
+    producer.await.unwrap();
+    assert_eq!(s.get().await.unwrap(), CASTS);
+    let r = t.elapsed().as_nanos() as f64 / CASTS as f64;
     s.stop(ExitReason::Normal, INFINITY).await.unwrap();
     r
 }
@@ -373,6 +429,20 @@ fn main() {
         "≤ 1.05×",
         cast_otp(1).await,
         cast_macro().await
+    );
+    measure!(
+        "call, #[gen_statem]",
+        "ns/call",
+        "-",
+        call_raw().await,
+        call_statem().await
+    );
+    measure!(
+        "cast, #[gen_statem], 1 producer",
+        "ns/cast",
+        "-",
+        cast_raw(1).await,
+        cast_statem().await
     );
     // The baseline is raw tokio, except where the workload names another.
     println!("| workload | unit | baseline | otp-runtime | ratio | target |");
