@@ -43,16 +43,20 @@ where
     E: Send + Sync + 'static,
     H: EventHandler<E>,
 {
+    // Each callback is called inside the boxed future, not before: a handler's method may
+    // be a plain `fn` that panics before it returns its future, and the manager contains
+    // panics only while it polls (`catch_unwind_future`). Called eagerly, such a panic
+    // crashed the manager instead of removing the handler.
     fn init(&mut self) -> BoxFuture<'_, Result<(), ExitReason>> {
-        Box::pin(self.0.init())
+        Box::pin(async move { self.0.init().await })
     }
 
     fn handle_event<'a>(&'a mut self, event: &'a E) -> BoxFuture<'a, Handled> {
-        Box::pin(self.0.handle_event(event))
+        Box::pin(async move { self.0.handle_event(event).await })
     }
 
     fn handle_info<'a>(&'a mut self, info: &'a HandlerInfo) -> BoxFuture<'a, Handled> {
-        Box::pin(self.0.handle_info(info))
+        Box::pin(async move { self.0.handle_info(info).await })
     }
 
     fn handle_call(&mut self, request: AnyBox) -> BoxFuture<'_, HandlerReply<AnyBox>> {
@@ -66,9 +70,8 @@ where
                 })
             }
         };
-        let reply = self.0.handle_call(request);
         Box::pin(async move {
-            match reply.await {
+            match self.0.handle_call(request).await {
                 HandlerReply::Reply(r) => HandlerReply::Reply(Box::new(r) as AnyBox),
                 HandlerReply::Remove(r) => HandlerReply::Remove(Box::new(r) as AnyBox),
                 HandlerReply::Fail(reason) => HandlerReply::Fail(reason),
@@ -77,7 +80,6 @@ where
     }
 
     fn terminate(&mut self, why: Removal) -> BoxFuture<'_, AnyBox> {
-        let terminated = self.0.terminate(why);
-        Box::pin(async move { Box::new(terminated.await) as AnyBox })
+        Box::pin(async move { Box::new(self.0.terminate(why).await) as AnyBox })
     }
 }

@@ -226,7 +226,9 @@ impl<M: GenStatem> EnterCtx<'_, M> {
             .push((Which::Generic(name.into()), TimerOp::Update(content)));
     }
 
-    /// Hibernate after this event if nothing is queued (shrinks the mailbox's buffers).
+    /// Hibernate after this event if nothing is queued. As a gen_server's
+    /// [`Ctx::hibernate`](crate::Ctx::hibernate), this only records the wish: a tokio task
+    /// has no heap of its own to compact.
     ///
     /// # Examples
     ///

@@ -116,7 +116,12 @@ impl<M: GenStatem> Machine<M> {
             }
             Step::Keep => (None, false),
             Step::Repeat => (None, true),
-            Step::Next(new) if new == *state => (None, false),
+            // Not a state change, but the machine is in `new` now: what `==` ignores (a
+            // custom `PartialEq`) is the handler's to set, not lost (OTP stores NextState).
+            Step::Next(new) if new == *state => {
+                *state = new;
+                (None, false)
+            }
             Step::Next(new) => (Some(std::mem::replace(state, new)), true),
         };
         let changed = old.is_some();

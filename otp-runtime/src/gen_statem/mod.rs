@@ -376,7 +376,8 @@ impl fmt::Display for TimeoutName {
 /// the runtime (OTP's `gen_statem` in `handle_event_function` mode).
 ///
 /// Callbacks take `&mut self` and a context, and may be `async`. A panic in any of them is a
-/// crash: `terminate` runs with [`ExitReason::Panic`], and the process exits with it.
+/// crash: `terminate` runs with [`ExitReason::Panic`], and the process exits with it. A
+/// panic in `init` fails the start instead (`terminate` does not run, as in OTP).
 ///
 /// # Examples
 ///

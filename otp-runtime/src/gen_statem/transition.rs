@@ -106,7 +106,8 @@ impl<S, R> Transition<S, R> {
 
     /// Go to `state` (`next_state`). If it is not `==` to the current one, this is a state
     /// change: the state timeout is cancelled, postponed events are retried, and the enter
-    /// call runs. Going to the same state is [`Transition::keep`].
+    /// call runs. Going to an equal state is no state change (as [`Transition::keep`]),
+    /// but the machine's state becomes `state`.
     ///
     /// # Examples
     ///
