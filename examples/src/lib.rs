@@ -41,6 +41,9 @@ mod gen_event {}
 #[doc = include_str!("../../book/src/gen_statem.md")]
 mod gen_statem {}
 
+#[doc = include_str!("../../book/src/testing.md")]
+mod testing {}
+
 #[doc = include_str!("../../book/src/differences.md")]
 mod differences {}
 
