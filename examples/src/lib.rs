@@ -49,3 +49,6 @@ mod differences {}
 
 #[doc = include_str!("../../book/src/messenger.md")]
 mod messenger_chapter {}
+
+#[doc = include_str!("../../book/src/reference.md")]
+mod reference {}
