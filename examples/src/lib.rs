@@ -1,16 +1,19 @@
-//! The example programs live in `src/bin/`; run one with `cargo run -p examples --bin NAME`.
-//! Their `// ANCHOR:` markers are the code the book includes.
+//! The example programs live in `examples/` (cargo examples of this crate); run one from the
+//! repository's root with `cargo run --example NAME`. Their `// ANCHOR:` markers are the code
+//! the book includes, and each has a test in `tests/` that runs it that way and checks its
+//! output.
 //!
-//! This library holds what several programs share (a binary cannot import another): the
-//! factorial and key-value servers, and helpers for supervision trees. It also makes the
-//! book's chapters and the README doctests of this crate, so that `cargo test --workspace`
-//! compiles and runs every Rust snippet in them (`mdbook test` cannot see workspace crates,
+//! This library holds what several programs share (a program cannot import another): the
+//! factorial and key-value servers, the messenger, Armstrong's error logger, and helpers for
+//! supervision trees. It also makes the book's chapters and the README doctests of this
+//! crate, so that `cargo test --workspace` compiles and runs every Rust snippet in them (`mdbook test` cannot see workspace crates,
 //! rust-lang/mdBook#706). Blocks that only `{{#include}}` code from this crate are marked
 //! `ignore`: the programs are tested by `tests/`.
 #![doc(test(attr(deny(warnings))))]
 
 pub mod factorial;
 pub mod kv;
+pub mod messenger;
 pub mod simple_logger;
 pub mod supervision;
 
@@ -40,3 +43,6 @@ mod gen_statem {}
 
 #[doc = include_str!("../../book/src/differences.md")]
 mod differences {}
+
+#[doc = include_str!("../../book/src/messenger.md")]
+mod messenger_chapter {}

@@ -1,4 +1,4 @@
-//! Runs the code_lock binary and checks its story: a wrong digit resets the code, the right
+//! Runs the code_lock example and checks its story: a wrong digit resets the code, the right
 //! code opens the door, buttons pressed while it is open wait, the state timeout relocks it,
 //! and then the waiting buttons and the postponed call are handled in order.
 
@@ -6,7 +6,7 @@ mod common;
 
 #[test]
 fn code_lock_opens_relocks_and_replays_postponed_buttons() {
-    let (stdout, _stderr) = common::run(env!("CARGO_BIN_EXE_code_lock"));
+    let (stdout, _stderr) = common::run("code_lock");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
         lines,

@@ -1,11 +1,11 @@
-//! Runs the demo binary and checks its story: a supervision tree comes up, serves, its server
+//! Runs the demo example and checks its story: a supervision tree comes up, serves, its server
 //! crashes, the supervisor restarts it under a new pid with fresh state, and the tree stops.
 
 mod common;
 
 #[test]
 fn demo_crashes_and_the_supervisor_restarts_the_server() {
-    let (stdout, stderr) = common::run(env!("CARGO_BIN_EXE_demo"));
+    let (stdout, stderr) = common::run("demo");
 
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 9, "{stdout}");

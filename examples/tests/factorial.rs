@@ -1,11 +1,11 @@
-//! Runs the factorial binary and checks its story: calls, a cast, a crash the caller sees, then
+//! Runs the factorial example and checks its story: calls, a cast, a crash the caller sees, then
 //! `NoProc` from the handle bound to the dead process.
 
 mod common;
 
 #[test]
 fn factorial_crashes_and_its_handle_gets_noproc() {
-    let (stdout, stderr) = common::run(env!("CARGO_BIN_EXE_factorial"));
+    let (stdout, stderr) = common::run("factorial");
 
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(lines[0].starts_with("started factorial as <0."), "{stdout}");

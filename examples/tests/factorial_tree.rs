@@ -1,4 +1,4 @@
-//! Runs the factorial_tree binary and checks its story: three named servers under one
+//! Runs the factorial_tree example and checks its story: three named servers under one
 //! supervisor; one crashes and only it is restarted, with fresh state; the others keep their
 //! pids and their counts; the tree keeps serving, then stops with its children.
 
@@ -14,7 +14,7 @@ fn pids<'a>(line: &'a str, stdout: &str) -> Vec<(&'a str, &'a str)> {
 
 #[test]
 fn factorial_tree_restarts_only_the_crashed_server() {
-    let (stdout, stderr) = common::run(env!("CARGO_BIN_EXE_factorial_tree"));
+    let (stdout, stderr) = common::run("factorial_tree");
 
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 14, "{stdout}");

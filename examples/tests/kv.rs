@@ -1,11 +1,11 @@
-//! Runs the kv binary and checks its story: requests through a named handle, a crash the caller
+//! Runs the kv example and checks its story: requests through a named handle, a crash the caller
 //! sees, `NoProc` while the name is free, and the same handle working again after a restart.
 
 mod common;
 
 #[test]
 fn kv_crashes_restarts_under_its_name_and_starts_empty() {
-    let (stdout, stderr) = common::run(env!("CARGO_BIN_EXE_kv"));
+    let (stdout, stderr) = common::run("kv");
 
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 11, "{stdout}");

@@ -1,10 +1,10 @@
-//! Runs the ping-pong binary and checks the rally and both normal exits.
+//! Runs the ping-pong example and checks the rally and both normal exits.
 
 mod common;
 
 #[test]
 fn ping_pong_plays_three_rounds_and_exits_normally() {
-    let (stdout, _stderr) = common::run(env!("CARGO_BIN_EXE_ping_pong"));
+    let (stdout, _stderr) = common::run("ping_pong");
 
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(lines[0].starts_with("pinger <0."), "{stdout}");

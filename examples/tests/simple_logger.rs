@@ -1,4 +1,4 @@
-//! Runs the simple_logger binary and checks its story: the log keeps the last five of seven
+//! Runs the simple_logger example and checks its story: the log keeps the last five of seven
 //! reports, newest first; a console handler joins and prints before `sync_notify` returns;
 //! its crash removes it (after its `terminate`) while the log keeps working; deleting the log
 //! hands back its five reports; the stopped manager answers no more.
@@ -7,7 +7,7 @@ mod common;
 
 #[test]
 fn simple_logger_keeps_the_last_five_errors_and_survives_a_crashing_handler() {
-    let (stdout, stderr) = common::run(env!("CARGO_BIN_EXE_simple_logger"));
+    let (stdout, stderr) = common::run("simple_logger");
 
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 16, "{stdout}");

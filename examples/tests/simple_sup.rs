@@ -1,4 +1,4 @@
-//! Runs the simple_sup binary and checks its story: four children under one supervisor, the
+//! Runs the simple_sup example and checks its story: four children under one supervisor, the
 //! error logger (an event manager) first; the kv crashes and is healed (same name, new pid,
 //! empty state) while the packet assembler, the logger and the error logger keep their state;
 //! bad packet bytes and kv crashes reach the error logger, which keeps the last five; five
@@ -17,7 +17,7 @@ fn pids<'a>(line: &'a str, stdout: &str) -> Vec<(&'a str, &'a str)> {
 
 #[test]
 fn simple_sup_heals_the_kv_then_gives_up_after_too_many_crashes() {
-    let (stdout, stderr) = common::run(env!("CARGO_BIN_EXE_simple_sup"));
+    let (stdout, stderr) = common::run("simple_sup");
 
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 31, "{stdout}");

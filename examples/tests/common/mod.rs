@@ -1,17 +1,33 @@
-//! Running an example program from its test.
+//! Running an example program from its test, the way the book tells readers to.
 
+use std::path::Path;
 use std::process::Command;
 
-/// Runs the program at `exe`, checks that it succeeded, and returns its stdout and stderr.
-pub fn run(exe: &str) -> (String, String) {
-    let out = Command::new(exe)
+/// Runs `cargo run --example NAME` from the repository's root, as the book and the README
+/// say, checks that the program succeeded, and returns its stdout and stderr.
+///
+/// Cargo has built the examples before it runs the tests (unless a test was picked with
+/// `--test`), so this only runs the program; otherwise it builds it first, in the same
+/// target directory and profile.
+pub fn run(example: &str) -> (String, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the examples crate is in the workspace");
+    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cargo
+        .current_dir(root)
+        .args(["run", "--quiet", "--example", example]);
+    if !cfg!(debug_assertions) {
+        cargo.arg("--release");
+    }
+    let out = cargo
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {exe}: {e}"));
+        .unwrap_or_else(|e| panic!("cannot run cargo for {example}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
         out.status.success(),
-        "{exe} failed: {}\n{stdout}\n{stderr}",
+        "cargo run --example {example} failed: {}\n{stdout}\n{stderr}",
         out.status
     );
     (stdout, stderr)

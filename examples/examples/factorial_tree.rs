@@ -3,7 +3,7 @@
 //! it, with fresh state, under the same name. The other two keep their pids and their state,
 //! and the tree keeps serving.
 //!
-//! Run it with `cargo run -p examples --bin factorial_tree`.
+//! Run it with `cargo run --example factorial_tree`.
 
 use std::error::Error;
 

@@ -1,7 +1,7 @@
 //! Two raw processes play ping-pong: the pinger spawns a linked ponger, monitors it, sends it
 //! `PINGS` pings and waits for each pong, then tells it to stop. Both exit `normal`.
 //!
-//! Run it with `cargo run -p examples --bin ping_pong`.
+//! Run it with `cargo run --example ping_pong`.
 
 use otp_runtime::prelude::*;
 

@@ -3,7 +3,7 @@
 //! caller gets the crash as an error, and the handle, bound to the dead process, then gets
 //! `NoProc`.
 //!
-//! Run it with `cargo run -p examples --bin factorial`.
+//! Run it with `cargo run --example factorial`.
 
 use std::error::Error;
 

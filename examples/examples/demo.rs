@@ -2,7 +2,7 @@
 //! crashes when a result overflows, its supervisor starts it again under the same name, and
 //! the work goes on.
 //!
-//! Run it with `cargo run -p examples --bin demo`.
+//! Run it with `cargo run --example demo`.
 
 use std::error::Error;
 

@@ -4,7 +4,7 @@
 //! it; when the console crashes on a report it cannot print, it is removed and the log keeps
 //! working. Deleting the log hands back what it kept.
 //!
-//! Run it with `cargo run -p examples --bin simple_logger`.
+//! Run it with `cargo run --example simple_logger`.
 
 use std::error::Error;
 

@@ -3,7 +3,7 @@
 //! server; `main` then starts it again under the same name, and the same handle reaches the
 //! new server, which starts empty. (`simple_sup` has a supervisor do the restarting.)
 //!
-//! Run it with `cargo run -p examples --bin kv`.
+//! Run it with `cargo run --example kv`.
 
 use std::error::Error;
 use std::time::Duration;

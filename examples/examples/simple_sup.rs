@@ -5,7 +5,7 @@
 //! answers again under its name, with its state reset, while the others keep theirs. Five more
 //! crashes exceed the restart intensity, and the supervisor gives up.
 //!
-//! Run it with `cargo run -p examples --bin simple_sup`.
+//! Run it with `cargo run --example simple_sup`.
 
 use std::error::Error;
 

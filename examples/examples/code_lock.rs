@@ -3,7 +3,7 @@
 //! while it is open for later (postponed events). Locking and unlocking are the state enter
 //! calls, as in OTP's version.
 //!
-//! Run it with `cargo run -p examples --bin code_lock`.
+//! Run it with `cargo run --example code_lock`.
 
 use std::error::Error;
 use std::time::Duration;
