@@ -11,6 +11,7 @@
 //! `ignore`: the programs are tested by `tests/`.
 #![doc(test(attr(deny(warnings))))]
 
+pub mod apps;
 pub mod factorial;
 pub mod kv;
 pub mod messenger;
@@ -40,6 +41,9 @@ mod gen_event {}
 
 #[doc = include_str!("../../book/src/gen_statem.md")]
 mod gen_statem {}
+
+#[doc = include_str!("../../book/src/applications.md")]
+mod applications {}
 
 #[doc = include_str!("../../book/src/differences.md")]
 mod differences {}
