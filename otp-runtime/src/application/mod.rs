@@ -200,6 +200,11 @@ impl fmt::Display for StartType {
 /// assert_eq!(err, BootError::MissingDependency { application: "metrics", dependency: "db" });
 /// # }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an application",
+    label = "not an application",
+    note = "implement `otp_runtime::application::Application` for `{Self}`: its NAME, VERSION, Config and `start`"
+)]
 pub trait Application: Send + Sync + 'static {
     /// The application's name: unique in a node, the name of its table in the configuration
     /// file and the prefix of its environment variables.
