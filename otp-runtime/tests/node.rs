@@ -461,3 +461,48 @@ async fn a_node_exit_is_the_programs_exit_code() {
     };
     assert_eq!(failed.report(), ExitCode::FAILURE);
 }
+
+/// Shuts its own node down from inside, as a process of an application would.
+struct Stopper {
+    node: std::sync::Arc<std::sync::OnceLock<NodeRef>>,
+}
+
+#[gen_server]
+impl Stopper {
+    #[init]
+    fn init(&mut self, ctx: &mut Ctx<Self>) {
+        ctx.trap_exit(true);
+    }
+
+    #[call]
+    fn shut_the_node_down(&self) {
+        self.node.get().expect("set once booted").request_stop();
+    }
+}
+
+#[tokio::test]
+async fn a_process_of_the_node_stops_it_with_request_stop_without_waiting_for_itself() {
+    def!(Inner = "stops-itself");
+    let node_cell = std::sync::Arc::new(std::sync::OnceLock::new());
+    let cell = node_cell.clone();
+    let log = Log::default();
+    let node = Node::new()
+        .application(App::<Inner>::with_tree(&log, move |_, _| {
+            let cell = cell.clone();
+            // Infinity: a stop that waited for this child's own call would never end.
+            SupervisorSpec::one_for_one().child(
+                ChildSpec::worker("stopper", move || Stopper { node: cell.clone() })
+                    .name("stopper")
+                    .shutdown(Shutdown::Infinity),
+            )
+        }))
+        .start()
+        .await
+        .unwrap();
+    node_cell.set(node.clone()).unwrap();
+    Stopper::named("stopper")
+        .shut_the_node_down()
+        .await
+        .unwrap();
+    assert_eq!(node.wait().await, NodeExit::Stopped);
+}

@@ -440,6 +440,9 @@ impl NodeRef {
     /// its children's shutdown settings. Returns how the node ended (if it had already
     /// ended, how it did).
     ///
+    /// A process of one of the node's own applications must not await this: it would wait
+    /// for its own tree to stop, and so for itself. It calls [`NodeRef::request_stop`].
+    ///
     /// # Examples
     ///
     /// See [`application`](crate::application).
@@ -447,6 +450,25 @@ impl NodeRef {
         // NoProc: it ended already; `wait` says how.
         let _ = self.controller.stop(ExitReason::Normal, INFINITY).await;
         self.wait().await
+    }
+
+    /// Asks the node to stop and returns at once (OTP's `init:stop/0`): what a process of
+    /// the node's own applications calls to shut the node down. [`NodeRef::wait`] tells
+    /// when it has stopped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::node::{Node, NodeExit};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let node = Node::new().start().await.unwrap();
+    /// node.request_stop();
+    /// assert_eq!(node.wait().await, NodeExit::Stopped);
+    /// # }
+    /// ```
+    pub fn request_stop(&self) {
+        let node = self.clone();
+        tokio::spawn(async move { node.stop().await });
     }
 
     /// Waits until the node ends, and says how.
