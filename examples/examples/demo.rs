@@ -1,66 +1,72 @@
-//! The README's first program: a supervision tree with a factorial server in it. The server
-//! crashes when a result overflows, its supervisor starts it again under the same name, and
-//! the work goes on.
+//! The README's first program: a node runs two applications, the factorial service and the
+//! messenger. A factorial server crashes when a result overflows; its supervisor starts it
+//! again under the same name, and the work goes on, in both applications.
 //!
-//! Run it with `cargo run --example demo`.
+//! The story goes to stdout; the node's OTP-style reports (applications started and
+//! stopped, the crash, the restart) to stderr. Run it with `cargo run --example demo`;
+//! `FACTORIAL_SERVERS=4 cargo run --example demo` changes the factorial service's
+//! configuration.
 
 use std::error::Error;
 
+use examples::apps::{FactorialService, MessengerService};
 use examples::factorial::Factorial;
-use examples::supervision::{restarted, show};
+use examples::messenger;
+use examples::supervision::restarted;
+use otp_runtime::node::Node;
 use otp_runtime::prelude::*;
 
-// ANCHOR: tree
-supervision_tree! {
-    /// A supervisor with one child: the factorial server, registered as "factorial".
-    /// It is restarted whenever it crashes, up to 3 times in 5 seconds.
-    DemoTree: one_for_one, intensity 3 per 5s {
-        worker "factorial" => Factorial::default(), name: "factorial";
-    }
-}
-// ANCHOR_END: tree
-
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
-    println!("== otp-runtime demo: let it crash ==");
-    // ANCHOR: start
-    let tree = DemoTree::start().await?;
-    println!(
-        "started a supervision tree; children: {}",
-        show(&tree.which_children().await?)
-    );
-    // ANCHOR_END: start
+async fn main() -> Result<NodeExit, Box<dyn Error>> {
+    println!("== otp-runtime demo: a node, two applications, let it crash ==");
+    otp_runtime::report::install(); // reports to stderr, in OTP's style
+                                    // ANCHOR: boot
+    let node = Node::new()
+        .application(FactorialService)
+        .application(MessengerService)
+        .start()
+        .await?;
+    let apps: Vec<String> = node
+        .which_applications()
+        .await?
+        .iter()
+        .map(|a| format!("{} {}", a.name, a.version))
+        .collect();
+    println!("the node booted: {}", apps.join(", "));
+    // ANCHOR_END: boot
 
-    // ANCHOR: calls
-    // A named handle looks "factorial" up at each call, so it survives restarts.
-    let factorial = Factorial::named("factorial");
-    let (f, before) = factorial.factorial(5).await?;
-    println!("5! = {f} (the server had computed {before} before)");
+    // ANCHOR: work
+    // A named handle looks "factorial1" up at each call, so it survives restarts.
+    let factorial = Factorial::named("factorial1");
     let (f, before) = factorial.factorial(20).await?;
-    println!("20! = {f} (the server had computed {before} before)");
+    println!("20! = {f} (factorial1 had computed {before} before)");
+    let peter = messenger::logon("peter").await?;
+    let fred = messenger::logon("fred").await?;
+    peter.message_to("fred", &format!("20! is {f}")).await?;
+    println!("fred read: {}", fred.read().await?[0]);
+    // ANCHOR_END: work
 
-    let old = factorial.pid().ok_or("factorial is not running")?;
-    println!("asking for 40!, which overflows u128: the handler panics");
+    // ANCHOR: crash
+    let old = factorial.pid().ok_or("factorial1 is not running")?;
+    println!("asking factorial1 for 40!, which overflows u128: the handler panics");
     let err = factorial.factorial(40).await.unwrap_err();
-    assert!(matches!(err, CallError::Exited(ExitReason::Panic(_))));
     println!("40! failed: {err}");
-    // ANCHOR_END: calls
-
-    // ANCHOR: restarted
-    // The supervisor hears of the crash through its link and starts a new server.
-    restarted(&tree, "factorial", old).await?;
-    println!(
-        "the supervisor restarted the server; children: {}",
-        show(&tree.which_children().await?)
-    );
+    // Its supervisor hears of the crash through its link and starts a new server.
+    let new = restarted(&SupervisorRef::named("factorial_sup"), "factorial1", old).await?;
+    println!("the supervisor restarted factorial1: {old} is now {new}, with fresh state");
     let (f, before) = factorial.factorial(5).await?;
-    println!("5! = {f} (the server had computed {before} before: fresh state)");
-    // ANCHOR_END: restarted
+    println!("5! = {f} (factorial1 had computed {before} before)");
+    peter.message_to("fred", "still here?").await?;
+    println!(
+        "the messenger went on: fred read: {}",
+        fred.read().await?[0]
+    );
+    // ANCHOR_END: crash
 
     // ANCHOR: stop
-    tree.stop().await?; // stops the server, then the supervisor
-    let err = factorial.factorial(5).await.unwrap_err();
-    println!("stopped the tree; 5! failed: {err}");
+    // What a node does on SIGINT or SIGTERM: the applications stop, the last started first.
+    let exit = node.stop().await;
+    println!("stopped the node: {exit}");
     // ANCHOR_END: stop
-    Ok(())
+    Ok(exit)
 }

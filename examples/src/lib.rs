@@ -6,11 +6,13 @@
 //! This library holds what several programs share (a program cannot import another): the
 //! factorial and key-value servers, the messenger, Armstrong's error logger, and helpers for
 //! supervision trees. It also makes the book's chapters and the README doctests of this
-//! crate, so that `cargo test --workspace` compiles and runs every Rust snippet in them (`mdbook test` cannot see workspace crates,
-//! rust-lang/mdBook#706). Blocks that only `{{#include}}` code from this crate are marked
-//! `ignore`: the programs are tested by `tests/`.
+//! crate, so that `cargo test --workspace` compiles and runs every Rust snippet in them
+//! (`mdbook test` cannot see workspace crates, rust-lang/mdBook#706). Blocks that only
+//! `{{#include}}` code from this crate are marked `ignore`: the programs are tested by
+//! `tests/`.
 #![doc(test(attr(deny(warnings))))]
 
+pub mod apps;
 pub mod factorial;
 pub mod kv;
 pub mod messenger;
@@ -40,6 +42,9 @@ mod gen_event {}
 
 #[doc = include_str!("../../book/src/gen_statem.md")]
 mod gen_statem {}
+
+#[doc = include_str!("../../book/src/applications.md")]
+mod applications {}
 
 #[doc = include_str!("../../book/src/testing.md")]
 mod testing {}

@@ -43,14 +43,17 @@
 #![doc(test(attr(deny(warnings))))]
 #![warn(missing_docs)]
 
+pub mod application;
 mod error;
 mod exit;
 pub mod gen_event;
 pub mod gen_server;
 pub mod gen_statem;
+pub mod node;
 mod pid;
 pub mod process;
 mod registry;
+pub mod report;
 pub mod supervisor;
 pub mod time;
 
@@ -85,6 +88,10 @@ pub use otp_macros::{
     supervision_tree, terminate, timeout,
 };
 
+/// A boxed, sendable future: the one shape every type-erased callback in the crate returns.
+pub(crate) type BoxFuture<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
 /// Everything a program using behaviours needs, in one `use`.
 ///
 /// # Examples
@@ -99,6 +106,7 @@ pub mod prelude {
         supervision_tree, terminate, timeout,
     };
 
+    pub use crate::application::{Application, NoConfig, StartType};
     pub use crate::gen_event::{
         AnyHandlerId, EventHandler, EventManager, EventManagerRef, GenEventError, Handled,
         HandlerCallError, HandlerExit, HandlerExitReason, HandlerId, HandlerInfo, HandlerReply,
@@ -107,6 +115,7 @@ pub mod prelude {
     pub use crate::gen_statem::{
         Enter, EnterCtx, Event, GenStatem, StatemCtx, StatemInit, StatemRef, Transition,
     };
+    pub use crate::node::{Node, NodeExit, NodeRef};
     pub use crate::supervisor::{
         AutoShutdown, ChildSpec, ChildState, ChildType, DynamicSupervisorRef,
         DynamicSupervisorSpec, Restart, Shutdown, Strategy, SupervisorError, SupervisorRef,

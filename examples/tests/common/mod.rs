@@ -1,4 +1,6 @@
 //! Running an example program from its test, the way the book tells readers to.
+// Each test crate compiles this module and uses some of it.
+#![allow(dead_code)]
 
 use std::path::Path;
 use std::process::Command;
@@ -31,4 +33,28 @@ pub fn run(example: &str) -> (String, String) {
         out.status
     );
     (stdout, stderr)
+}
+
+/// Builds example `example` with `cargo build --example`, as `run` would, and returns the
+/// path of its program, for a test that must signal it while it runs. The program is in the
+/// same target directory and profile as this test, two levels up from it.
+pub fn build(example: &str) -> std::path::PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the examples crate is in the workspace");
+    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cargo
+        .current_dir(root)
+        .args(["build", "--quiet", "--example", example]);
+    if !cfg!(debug_assertions) {
+        cargo.arg("--release");
+    }
+    let status = cargo.status().expect("cargo runs");
+    assert!(status.success(), "cargo build --example {example} failed");
+    let exe = std::env::current_exe().expect("the test's own path");
+    let profile = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("tests run from <target>/<profile>/deps");
+    profile.join("examples").join(example)
 }

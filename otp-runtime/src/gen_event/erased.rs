@@ -7,13 +7,9 @@
 //! handle only sends `H::Call` to the handler an id of `H` names.
 
 use std::any::Any;
-use std::future::Future;
-use std::pin::Pin;
 
 use super::{EventHandler, Handled, HandlerInfo, HandlerReply, Removal};
-use crate::ExitReason;
-
-pub(super) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+use crate::{BoxFuture, ExitReason};
 
 /// A value whose type the handle knows and the manager does not.
 pub(super) type AnyBox = Box<dyn Any + Send>;

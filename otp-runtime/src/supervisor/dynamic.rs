@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use super::flags::{check, start_supervisor, SupervisorSpec};
 use super::server::{Kind, Request, Response, Template};
-use super::spec::{started, BoxFuture, ChildPid, ChildSpec, ChildType, Restart, Shutdown, StartFn};
+use super::spec::{started, ChildPid, ChildSpec, ChildType, Restart, Shutdown, StartFn};
 use super::{ChildCounts, ChildInfo, SupervisorError, SupervisorRef};
 use crate::registry::Name;
 use crate::{CallError, ExitReason, GenServer, Pid, StartError, StartOpts};
 
-type MakeFn<A> = Arc<dyn Fn(A) -> BoxFuture<Result<Pid, StartError>> + Send + Sync>;
+type MakeFn<A> = Arc<dyn Fn(A) -> crate::BoxFuture<'static, Result<Pid, StartError>> + Send + Sync>;
 
 /// A dynamic supervisor: no children at start; [`DynamicSupervisorRef::start_child`] starts
 /// one from the template with an argument of type `A` (OTP's `simple_one_for_one`, where

@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,12 +10,12 @@ use crate::gen_statem::{GenStatem, Machine};
 use crate::registry::Name;
 use crate::{GenServer, Pid, ProcessRef, ServerRef, StartError, StartOpts};
 
-pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+use crate::BoxFuture;
 
 /// Starts one incarnation of a child, linked to the calling process (the supervisor) and
 /// registered under the name, if one is given. `Err(StartError::Ignored)` is OTP's `ignore`.
 pub(crate) type StartFn =
-    Arc<dyn Fn(Option<Name>) -> BoxFuture<Result<Pid, StartError>> + Send + Sync>;
+    Arc<dyn Fn(Option<Name>) -> BoxFuture<'static, Result<Pid, StartError>> + Send + Sync>;
 
 /// When a child that ended is restarted (OTP's `restart` key).
 ///

@@ -1,0 +1,277 @@
+//! Reports in OTP's style: the runtime reports through `tracing` (supervisors' crash and
+//! restart reports, gen_server crashes, applications started and exited), and [`Reporter`]
+//! prints each event as a block, the way an Erlang node's logger prints SASL reports:
+//!
+//! ```text
+//! =SUPERVISOR REPORT==== 2026-12-03 07:13:28.123 UTC ===
+//!     child terminated
+//!     supervisor: FactorialTree
+//!     child: fact2
+//!     pid: <0.12.0>
+//!     reason: panicked: factorial overflow
+//! ```
+//!
+//! [`Node::run`](crate::node::Node::run) installs it when the program has no subscriber;
+//! any other program can call [`install`]. A program that uses `tracing-subscriber` (or any
+//! subscriber) keeps its own: the reports are ordinary events with fields.
+
+use std::fmt::{self, Write as _};
+use std::io::Write;
+use std::sync::{Mutex, PoisonError};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tracing::field::{Field, Visit};
+use tracing::level_filters::LevelFilter;
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Level, Metadata, Subscriber};
+
+/// A `tracing` subscriber that prints events as OTP-style reports. Spans are ignored.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::Write;
+/// use std::sync::{Arc, Mutex};
+/// use otp_runtime::report::Reporter;
+///
+/// #[derive(Clone, Default)]
+/// struct Buffer(Arc<Mutex<Vec<u8>>>);
+/// impl Write for Buffer {
+///     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> { self.0.lock().unwrap().write(b) }
+///     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+/// }
+///
+/// let out = Buffer::default();
+/// let reporter = Reporter::new().writer(out.clone());
+/// tracing::subscriber::with_default(reporter, || {
+///     tracing::info!(application = "web", exited = "stopped", "application exited");
+/// });
+/// let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+/// assert!(text.starts_with("=INFO REPORT==== "));
+/// assert!(text.ends_with(" ===\n    application exited\n    application: web\n    exited: stopped\n"));
+/// ```
+pub struct Reporter {
+    level: Level,
+    out: Mutex<Box<dyn Write + Send>>,
+}
+
+impl Default for Reporter {
+    fn default() -> Self {
+        Reporter::new()
+    }
+}
+
+impl fmt::Debug for Reporter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reporter")
+            .field("level", &self.level)
+            .finish()
+    }
+}
+
+impl Reporter {
+    /// Prints `INFO` and more severe events (errors, warnings, progress reports) to stderr.
+    ///
+    /// # Examples
+    ///
+    /// See [`Reporter`].
+    pub fn new() -> Reporter {
+        Reporter {
+            level: Level::INFO,
+            out: Mutex::new(Box::new(std::io::stderr())),
+        }
+    }
+
+    /// Prints events of `level` and more severe ones (`Level::DEBUG` adds every child start
+    /// and unhandled message).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let r = otp_runtime::report::Reporter::new().level(tracing::Level::WARN);
+    /// # drop(r);
+    /// ```
+    pub fn level(mut self, level: Level) -> Self {
+        self.level = level;
+        self
+    }
+
+    /// Prints to `out` instead of stderr.
+    ///
+    /// # Examples
+    ///
+    /// See [`Reporter`].
+    pub fn writer(mut self, out: impl Write + Send + 'static) -> Self {
+        self.out = Mutex::new(Box::new(out));
+        self
+    }
+}
+
+/// Makes a [`Reporter`] on stderr the program's `tracing` subscriber, unless the program has
+/// one already; true if it did.
+///
+/// # Examples
+///
+/// ```
+/// otp_runtime::report::install();
+/// tracing::info!("printed as an INFO REPORT on stderr");
+/// assert!(!otp_runtime::report::install()); // one subscriber per program
+/// ```
+pub fn install() -> bool {
+    tracing::subscriber::set_global_default(Reporter::new()).is_ok()
+}
+
+/// The report's kind, as OTP's logger headings name them.
+fn heading(level: Level, message: &str, fields: &[(&'static str, String)]) -> &'static str {
+    let has = |name| fields.iter().any(|(f, _)| *f == name);
+    match level {
+        Level::ERROR if has("supervisor") => "SUPERVISOR REPORT",
+        Level::ERROR if message.ends_with("terminating") => "CRASH REPORT",
+        Level::ERROR => "ERROR REPORT",
+        Level::WARN => "WARNING REPORT",
+        _ if message == "application started" || message == "child restarted" => "PROGRESS REPORT",
+        _ if has("supervisor") && message == "child started" => "PROGRESS REPORT",
+        Level::INFO => "INFO REPORT",
+        _ => "DEBUG REPORT",
+    }
+}
+
+/// Collects an event's message and fields, in order.
+#[derive(Default)]
+struct Fields {
+    message: String,
+    fields: Vec<(&'static str, String)>,
+}
+
+impl Visit for Fields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.message = value.to_owned();
+        } else {
+            self.fields.push((field.name(), value.to_owned()));
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        let text = format!("{value:?}");
+        if field.name() == "message" {
+            self.message = text;
+        } else {
+            self.fields.push((field.name(), text));
+        }
+    }
+}
+
+impl Subscriber for Reporter {
+    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        metadata.is_event() && *metadata.level() <= self.level
+    }
+
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        Some(LevelFilter::from_level(self.level))
+    }
+
+    fn new_span(&self, _: &Attributes<'_>) -> Id {
+        Id::from_u64(1)
+    }
+
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+
+    fn event(&self, event: &Event<'_>) {
+        let mut f = Fields::default();
+        event.record(&mut f);
+        let level = *event.metadata().level();
+        let mut text = format!(
+            "={}==== {} ===\n    {}\n",
+            heading(level, &f.message, &f.fields),
+            utc(SystemTime::now()),
+            f.message
+        );
+        for (name, value) in &f.fields {
+            let _ = writeln!(text, "    {name}: {value}");
+        }
+        // One write per report, under the lock: reports from several threads never interleave.
+        let mut out = self.out.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    }
+
+    fn enter(&self, _: &Id) {}
+
+    fn exit(&self, _: &Id) {}
+}
+
+/// `YYYY-MM-DD hh:mm:ss.mmm UTC`.
+fn utc(t: SystemTime) -> String {
+    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = d.as_secs();
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, day) = civil_from_days(days as i64);
+    format!(
+        "{y:04}-{m:02}-{day:02} {:02}:{:02}:{:02}.{:03} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        d.subsec_millis()
+    )
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn dates_are_utc_calendar_dates() {
+        assert_eq!(utc(UNIX_EPOCH), "1970-01-01 00:00:00.000 UTC");
+        // 2026-12-03 07:13:28.123 UTC
+        let t = UNIX_EPOCH + Duration::from_millis(1_796_282_008_123);
+        assert_eq!(utc(t), "2026-12-03 07:13:28.123 UTC");
+        // A leap day.
+        let t = UNIX_EPOCH + Duration::from_secs(951_782_400);
+        assert_eq!(utc(t), "2000-02-29 00:00:00.000 UTC");
+    }
+
+    #[test]
+    fn headings_follow_otps_report_kinds() {
+        let sup = vec![("supervisor", "s".to_string())];
+        assert_eq!(
+            heading(Level::ERROR, "child terminated", &sup),
+            "SUPERVISOR REPORT"
+        );
+        assert_eq!(
+            heading(Level::INFO, "child restarted", &sup),
+            "PROGRESS REPORT"
+        );
+        assert_eq!(
+            heading(Level::INFO, "application started", &[]),
+            "PROGRESS REPORT"
+        );
+        assert_eq!(
+            heading(Level::ERROR, "gen_server terminating", &[]),
+            "CRASH REPORT"
+        );
+        assert_eq!(
+            heading(Level::INFO, "application exited", &[]),
+            "INFO REPORT"
+        );
+        assert_eq!(heading(Level::WARN, "x", &[]), "WARNING REPORT");
+        assert_eq!(heading(Level::ERROR, "x", &[]), "ERROR REPORT");
+    }
+}

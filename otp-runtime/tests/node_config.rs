@@ -1,0 +1,291 @@
+//! Application configuration: defaults in code, overridden by the node's TOML file, then by
+//! environment variables, key by key; every mistake a boot error naming the key and source.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use otp_runtime::application::{self, Application, ConfigError, ConfigSource, NoConfig};
+use otp_runtime::node::{BootError, Node, NodeExit};
+use otp_runtime::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct WebConfig {
+    host: String,
+    port: u16,
+    debug: bool,
+    tags: Vec<String>,
+    pool: Pool,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct Pool {
+    size: u32,
+    timeout_ms: u64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            host: "localhost".into(),
+            port: 80,
+            debug: false,
+            tags: vec![],
+            pool: Pool {
+                size: 4,
+                timeout_ms: 1000,
+            },
+        }
+    }
+}
+
+/// An application with `WebConfig`, named by `N`, counting its starts (a boot error must come
+/// before any start).
+struct Web<const N: usize> {
+    starts: Arc<AtomicUsize>,
+}
+
+const NAMES: [&str; 9] = [
+    "web0", "web1", "web2", "web3", "web4", "web5", "web6", "web7", "web8",
+];
+
+impl<const N: usize> Web<N> {
+    fn new() -> (Self, Arc<AtomicUsize>) {
+        let starts = Arc::new(AtomicUsize::new(0));
+        (
+            Web {
+                starts: starts.clone(),
+            },
+            starts,
+        )
+    }
+}
+
+impl<const N: usize> Application for Web<N> {
+    const NAME: &'static str = NAMES[N];
+    const VERSION: &'static str = "1.0.0";
+    type Config = WebConfig;
+
+    async fn start(&self, config: &WebConfig) -> Result<SupervisorRef, StartError> {
+        self.starts.fetch_add(1, Ordering::SeqCst);
+        // The configuration is registered before start: processes of the tree can read it.
+        assert_eq!(
+            application::config::<Self>().as_deref(),
+            Some(config),
+            "config() sees what start got"
+        );
+        SupervisorSpec::one_for_one().start_link().await
+    }
+}
+
+struct Plain;
+
+impl Application for Plain {
+    const NAME: &'static str = "plain";
+    const VERSION: &'static str = "1.0.0";
+    type Config = NoConfig;
+
+    async fn start(&self, _: &NoConfig) -> Result<SupervisorRef, StartError> {
+        SupervisorSpec::one_for_one().start_link().await
+    }
+}
+
+#[tokio::test]
+async fn defaults_then_the_file_then_the_environment_key_by_key() {
+    let (web, _) = Web::<0>::new();
+    let node = Node::new()
+        .application(web)
+        .config_toml(
+            "[web0]\n\
+             host = \"example.org\"\n\
+             pool.size = 16\n",
+        )
+        .env_vars([
+            ("WEB0_POOL__SIZE", "32"),
+            ("WEB0_PORT", "8080"),
+            ("WEB0_TAGS", "[\"a\", \"b\"]"),
+            ("WEB0_DEBUG", "true"),
+            ("UNRELATED", "x"),
+        ])
+        .start()
+        .await
+        .unwrap();
+    let config = application::config::<Web<0>>().unwrap();
+    assert_eq!(
+        *config,
+        WebConfig {
+            host: "example.org".into(), // the file
+            port: 8080,                 // the environment
+            debug: true,                // the environment
+            tags: vec!["a".into(), "b".into()],
+            pool: Pool {
+                size: 32,         // the file, then the environment
+                timeout_ms: 1000, // the default
+            },
+        }
+    );
+    assert_eq!(application::get_env("web0", "port"), Some(8080u16));
+    assert_eq!(
+        application::get_env("web0", "pool.timeout_ms"),
+        Some(1000u64)
+    );
+    assert_eq!(
+        application::get_env("web0", "host"),
+        Some("example.org".to_string())
+    );
+    assert_eq!(application::get_env::<u16>("web0", "nope"), None);
+    assert_eq!(
+        application::get_env::<u16>("web0", "host"),
+        None,
+        "not a u16"
+    );
+    assert_eq!(node.stop().await, NodeExit::Stopped);
+    // Gone with the node.
+    assert_eq!(application::get_env::<u16>("web0", "port"), None);
+    assert!(application::config::<Web<0>>().is_none());
+}
+
+/// Boots `Web<N>` with this file text and environment; the error, and that nothing started.
+async fn boot_error<const N: usize>(toml: &str, env: &[(&str, &str)]) -> BootError {
+    let (web, starts) = Web::<N>::new();
+    let err = Node::new()
+        .application(web)
+        .application(Plain)
+        .config_toml(toml)
+        .env_vars(env.iter().copied())
+        .start()
+        .await
+        .unwrap_err();
+    assert_eq!(starts.load(Ordering::SeqCst), 0, "nothing starts");
+    err
+}
+
+fn file(line: usize) -> ConfigSource {
+    ConfigSource::File {
+        path: PathBuf::from("<config>"),
+        line: Some(line),
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_value_in_the_file_names_the_key_and_its_line() {
+    let err = boot_error::<1>("[web1]\nhost = \"h\"\n\n[web1.pool]\nsize = \"big\"\n", &[]).await;
+    assert_eq!(
+        err,
+        BootError::Config(ConfigError::Invalid {
+            application: "web1",
+            key: "pool.size".into(),
+            source: file(5),
+            message: "invalid type: string \"big\", expected u32".into(),
+        })
+    );
+    assert_eq!(
+        err.to_string(),
+        "configuration: <config>:5: web1.pool.size: invalid type: string \"big\", expected u32"
+    );
+
+    let err = boot_error::<2>("[web2]\nport = 70000\n", &[]).await;
+    assert_eq!(
+        err.to_string(),
+        "configuration: <config>:2: web2.port: invalid value: integer `70000`, expected u16"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_environment_variable_is_named() {
+    let err = boot_error::<3>("", &[("WEB3_PORT", "eighty")]).await;
+    assert_eq!(
+        err,
+        BootError::Config(ConfigError::Invalid {
+            application: "web3",
+            key: "port".into(),
+            source: ConfigSource::Env("WEB3_PORT".into()),
+            message: "expected an integer, got \"eighty\"".into(),
+        })
+    );
+    // Parsed, but refused by the type.
+    let err = boot_error::<3>("", &[("WEB3_PORT", "-1")]).await;
+    assert_eq!(
+        err.to_string(),
+        "configuration: environment variable WEB3_PORT: web3.port: invalid value: integer `-1`, expected u16"
+    );
+}
+
+#[tokio::test]
+async fn unknown_keys_and_sections_are_refused_not_ignored() {
+    let err = boot_error::<4>("[web4]\nprot = 8080\n", &[]).await;
+    assert_eq!(
+        err,
+        BootError::Config(ConfigError::UnknownKey {
+            application: "web4",
+            key: "prot".into(),
+            source: file(2),
+        })
+    );
+    assert_eq!(
+        err.to_string(),
+        "configuration: <config>:2: web4.prot: unknown key: the application's configuration has no such field"
+    );
+
+    let err = boot_error::<5>("[plain]\nverbose = true\n", &[]).await;
+    assert!(
+        matches!(&err, BootError::Config(ConfigError::UnknownKey { application: "plain", key, .. }) if key == "verbose"),
+        "{err}"
+    );
+
+    let err = boot_error::<6>("[web6]\nport = 1\n\n[wbe6]\nport = 2\n", &[]).await;
+    assert_eq!(
+        err.to_string(),
+        "configuration: <config>:4: [wbe6] is not an application of this node (its applications: web6, plain)"
+    );
+    let err = boot_error::<6>("loglevel = 3\n", &[]).await;
+    assert!(matches!(
+        err,
+        BootError::Config(ConfigError::UnknownApplication { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_syntax_error_names_the_line() {
+    let err = boot_error::<7>("[web7]\nport = 80\nhost = \n", &[]).await;
+    let BootError::Config(ConfigError::Syntax { source, message }) = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(*source, file(3));
+    assert!(!message.is_empty());
+}
+
+#[tokio::test]
+async fn the_file_is_read_from_disk_and_named_in_errors() {
+    let dir = std::env::temp_dir().join(format!("otp-node-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("node.toml");
+    std::fs::write(&path, "# the node\n[web8]\ndebug = \"yes\"\n").unwrap();
+    let (web, _) = Web::<8>::new();
+    let err = Node::new()
+        .application(web)
+        .config_file(&path)
+        .start()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "configuration: {}:3: web8.debug: invalid type: string \"yes\", expected a boolean",
+            path.display()
+        )
+    );
+
+    std::fs::write(&path, "[web8]\ndebug = true\n").unwrap();
+    let (web, _) = Web::<8>::new();
+    let node = Node::new()
+        .application(web)
+        .config_file(&path)
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(application::get_env("web8", "debug"), Some(true));
+    node.stop().await;
+    std::fs::remove_dir_all(&dir).unwrap();
+}
