@@ -19,8 +19,9 @@ use otp_runtime::prelude::*;
 #[tokio::main]
 async fn main() -> Result<NodeExit, Box<dyn Error>> {
     println!("== otp-runtime demo: a node, two applications, let it crash ==");
-    otp_runtime::report::install(); // reports to stderr, in OTP's style
-                                    // ANCHOR: boot
+    // Reports go to stderr, in OTP's style.
+    otp_runtime::report::install();
+    // ANCHOR: boot
     let node = Node::new()
         .application(FactorialService)
         .application(MessengerService)
