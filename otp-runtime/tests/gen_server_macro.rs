@@ -425,3 +425,47 @@ async fn handle_continue_runs_before_any_request() {
     let l = Loader { rows: 0 }.start().await.unwrap();
     assert_eq!(l.rows().await, Ok(6));
 }
+
+/// Hands out jobs to callers waiting for one; skips callers that gave up.
+#[derive(Default)]
+struct JobQueue {
+    waiting: Vec<ReplyTo<u32>>,
+}
+
+#[gen_server]
+impl JobQueue {
+    /// Waits for the next job.
+    #[call]
+    fn next_job(&mut self, reply: ReplyTo<u32>) {
+        self.waiting.push(reply);
+    }
+
+    /// Gives `job` to the oldest caller still waiting; false if none is.
+    #[call]
+    fn push(&mut self, job: u32) -> bool {
+        while !self.waiting.is_empty() {
+            let caller = self.waiting.remove(0);
+            if !caller.is_closed() {
+                caller.reply(job);
+                return true;
+            }
+        }
+        false
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deferred_reply_knows_when_its_caller_has_given_up() {
+    let queue = JobQueue::default().start().await.unwrap();
+    let impatient = queue.with_timeout(Duration::from_millis(100));
+    assert_eq!(impatient.next_job().await, Err(CallError::Timeout));
+    let patient = tokio::spawn({
+        let queue = queue.clone();
+        async move { queue.next_job().await }
+    });
+    tokio::task::yield_now().await;
+    // The first job skips the caller that timed out and goes to the one still waiting.
+    assert_eq!(queue.push(7).await, Ok(true));
+    assert_eq!(patient.await.unwrap(), Ok(7));
+    assert_eq!(queue.push(8).await, Ok(false));
+}

@@ -892,6 +892,13 @@ fn handler(
             "#[info(timeout)] takes no message: only `&mut self` and optionally \
              `ctx: &mut Ctx<Self>`",
         ),
+        Kind::Terminate if flavor.is_statem() => arity(
+            errs,
+            1,
+            "#[terminate] takes `reason: &ExitReason` after `&mut self`, plus `state: &State` \
+             and `ctx: &mut EnterCtx<Self>` anywhere if it needs them (a stopping machine \
+             has no event to postpone)",
+        ),
         Kind::Terminate => arity(
             errs,
             1,

@@ -29,7 +29,27 @@ pub struct ReplyTo<T> {
 
 enum Inner<T> {
     Direct(oneshot::Sender<T>),
-    Mapped(Box<dyn FnOnce(T) + Send>),
+    Mapped(Box<dyn Sink<T>>),
+}
+
+/// Where a mapped reply goes: converted, then into the handle it was mapped from.
+trait Sink<T>: Send {
+    fn send(self: Box<Self>, value: T);
+    fn is_closed(&self) -> bool;
+}
+
+struct Map<T, F> {
+    to: ReplyTo<T>,
+    f: F,
+}
+
+impl<U, T: Send + 'static, F: FnOnce(U) -> T + Send> Sink<U> for Map<T, F> {
+    fn send(self: Box<Self>, value: U) {
+        self.to.reply((self.f)(value));
+    }
+    fn is_closed(&self) -> bool {
+        self.to.is_closed()
+    }
 }
 
 impl<T: Send + 'static> ReplyTo<T> {
@@ -60,7 +80,27 @@ impl<T: Send + 'static> ReplyTo<T> {
             Inner::Direct(tx) => {
                 let _ = tx.send(value);
             }
-            Inner::Mapped(f) => f(value),
+            Inner::Mapped(sink) => sink.send(value),
+        }
+    }
+
+    /// Whether the caller has given up (timed out, or died): a reply would be dropped. A
+    /// server that hands out work to waiting callers checks this to skip those gone, rather
+    /// than lose an item to one of them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::ReplyTo;
+    /// let (reply_to, answer) = ReplyTo::<u32>::pair();
+    /// assert!(!reply_to.is_closed());
+    /// drop(answer); // the caller gave up
+    /// assert!(reply_to.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        match &self.inner {
+            Inner::Direct(tx) => tx.is_closed(),
+            Inner::Mapped(sink) => sink.is_closed(),
         }
     }
 
@@ -80,7 +120,7 @@ impl<T: Send + 'static> ReplyTo<T> {
     /// ```
     pub fn map<U: Send + 'static>(self, f: impl FnOnce(U) -> T + Send + 'static) -> ReplyTo<U> {
         ReplyTo {
-            inner: Inner::Mapped(Box::new(move |u| self.reply(f(u)))),
+            inner: Inner::Mapped(Box::new(Map { to: self, f })),
         }
     }
 }
