@@ -4,7 +4,7 @@
 //!
 //! The story goes to stdout; the node's OTP-style reports (applications started and
 //! stopped, the crash, the restart) to stderr. Run it with `cargo run --example demo`;
-//! `FACTORIAL_SERVERS=4 cargo run --example demo` changes the factorial service's
+//! `FACTORIAL__SERVERS=4 cargo run --example demo` changes the factorial service's
 //! configuration.
 
 use std::error::Error;

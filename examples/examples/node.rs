@@ -5,7 +5,7 @@
 //! on stderr, in OTP's style.
 //!
 //! Run it with `cargo run --example node`, then press Ctrl-C;
-//! `FACTORIAL_SERVERS=5 cargo run --example node` overrides the file.
+//! `FACTORIAL__SERVERS=5 cargo run --example node` overrides the file.
 
 use examples::apps::{FactorialService, MessengerService};
 use otp_runtime::node::{Node, NodeExit};

@@ -12,7 +12,7 @@ use crate::messenger::MessengerSup;
 
 // ANCHOR: config
 /// The factorial service's configuration: what the node's file (`[factorial]`) and the
-/// environment (`FACTORIAL_SERVERS=3`) may change.
+/// environment (`FACTORIAL__SERVERS=3`) may change.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct FactorialConfig {
     /// How many factorial servers; they are registered as `factorial1`, `factorial2`, ...

@@ -12,7 +12,7 @@ use std::time::Duration;
 #[test]
 fn node_runs_until_sigterm_and_stops_its_applications_in_reverse() {
     let mut node = Command::new(common::build("node"))
-        .env("FACTORIAL_SERVERS", "4") // node.toml says 3
+        .env("FACTORIAL__SERVERS", "4") // node.toml says 3
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -75,7 +75,7 @@ fn node_runs_until_sigterm_and_stops_its_applications_in_reverse() {
 #[test]
 fn node_with_a_bad_configuration_does_not_boot_and_exits_1() {
     let out = Command::new(common::build("node"))
-        .env("FACTORIAL_SERVERS", "many")
+        .env("FACTORIAL__SERVERS", "many")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -83,7 +83,7 @@ fn node_with_a_bad_configuration_does_not_boot_and_exits_1() {
     assert!(
         stderr.contains(
             "node stopped: boot failed: configuration: environment variable \
-             FACTORIAL_SERVERS: factorial.servers: expected an integer, got \"many\""
+             FACTORIAL__SERVERS: factorial.servers: expected a number, got \"many\""
         ),
         "{stderr}"
     );

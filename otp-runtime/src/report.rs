@@ -187,10 +187,10 @@ impl Subscriber for Reporter {
             "={}==== {} ===\n    {}\n",
             heading(level, &f.message, &f.fields),
             utc(SystemTime::now()),
-            f.message
+            indent(&f.message)
         );
         for (name, value) in &f.fields {
-            let _ = writeln!(text, "    {name}: {value}");
+            let _ = writeln!(text, "    {name}: {}", indent(value));
         }
         // One write per report, under the lock: reports from several threads never interleave.
         let mut out = self.out.lock().unwrap_or_else(PoisonError::into_inner);
@@ -201,6 +201,12 @@ impl Subscriber for Reporter {
     fn enter(&self, _: &Id) {}
 
     fn exit(&self, _: &Id) {}
+}
+
+/// A value's continuation lines (a panic message, a `Debug` dump) indented under its first,
+/// so that the report stays one block.
+fn indent(value: &str) -> String {
+    value.trim_end().replace('\n', "\n        ")
 }
 
 /// `YYYY-MM-DD hh:mm:ss.mmm UTC`.
@@ -246,6 +252,12 @@ mod tests {
         // A leap day.
         let t = UNIX_EPOCH + Duration::from_secs(951_782_400);
         assert_eq!(utc(t), "2000-02-29 00:00:00.000 UTC");
+    }
+
+    #[test]
+    fn values_on_several_lines_stay_in_the_block() {
+        assert_eq!(indent("one"), "one");
+        assert_eq!(indent("one\ntwo\n"), "one\n        two");
     }
 
     #[test]

@@ -165,7 +165,7 @@ async fn a_transient_application_may_end_normally_but_a_top_supervisor_that_give
     SupervisorRef::named("trans-ends").stop().await.unwrap();
     // Reported; the node goes on.
     assert_eq!(running(&node).await, ["trans-other", "trans-gives-up"]);
-    assert!(node.pid().is_some_and(otp_runtime::is_alive));
+    assert!(otp_runtime::is_alive(node.pid()));
 
     let _ = Worker::named("trans-gives-up/w").crash().await;
     assert_eq!(
@@ -313,7 +313,8 @@ async fn a_failed_start_names_the_child_and_stops_the_applications_started_befor
     ];
     expected.extend(stopped("fail-first"));
     assert_eq!(log.take(), expected);
-    assert!(application::get_env::<u32>("fail-first", "x").is_none());
+    // Its configuration is forgotten with it (it was registered while it ran).
+    assert!(application::config::<App<First>>().is_none());
 }
 
 #[tokio::test]
@@ -399,7 +400,11 @@ async fn a_start_that_panics_or_leaves_its_top_unlinked_fails() {
     );
     let sup = SupervisorRef::named("unlinked-top-sup");
     // Killed by the node: nothing is left running behind a failed boot.
-    assert!(sup.pid().is_none() || sup.wait_exit().await == ExitReason::Killed);
+    let reason = tokio::time::timeout(std::time::Duration::from_secs(10), sup.wait_exit());
+    assert!(matches!(
+        reason.await,
+        Ok(ExitReason::Killed | ExitReason::NoProc)
+    ));
 }
 
 #[tokio::test]
@@ -436,7 +441,7 @@ async fn a_killed_controller_aborts_the_node_and_its_trees_go_down_with_it() {
         .await
         .unwrap();
     let top = SupervisorRef::named("aborted-tree").pid().unwrap();
-    otp_runtime::exit(node.pid().unwrap(), ExitReason::Kill);
+    otp_runtime::exit(node.pid(), ExitReason::Kill);
     assert_eq!(node.wait().await, NodeExit::Aborted(ExitReason::Killed));
     // The top supervisor got its parent's exit signal and shut its tree down.
     otp_runtime::wait_exit(top).await;
@@ -505,4 +510,146 @@ async fn a_process_of_the_node_stops_it_with_request_stop_without_waiting_for_it
         .await
         .unwrap();
     assert_eq!(node.wait().await, NodeExit::Stopped);
+}
+
+/// An application whose callbacks panic, and whose start can kill another application's top.
+struct Rough {
+    kill_at_start: Option<&'static str>,
+    panics: bool,
+}
+
+impl Application for Rough {
+    const NAME: &'static str = "rough";
+    const VERSION: &'static str = "1.0.0";
+    type Config = NoConfig;
+
+    async fn start(&self, _: &NoConfig) -> Result<SupervisorRef, StartError> {
+        if let Some(victim) = self.kill_at_start {
+            otp_runtime::exit(
+                SupervisorRef::named(victim).pid().unwrap(),
+                ExitReason::Kill,
+            );
+        }
+        SupervisorSpec::one_for_one().start_link().await
+    }
+
+    async fn prep_stop(&self) {
+        assert!(!self.panics, "prep_stop panicked");
+    }
+
+    async fn stop(&self) {
+        assert!(!self.panics, "stop panicked");
+    }
+}
+
+#[tokio::test]
+async fn panics_in_prep_stop_and_stop_are_contained_and_the_stop_goes_on() {
+    def!(Before = "rough-before");
+    let log = Log::default();
+    let node = Node::new()
+        .application(App::<Before>::new(&log))
+        .application(Rough {
+            kill_at_start: None,
+            panics: true,
+        })
+        .start()
+        .await
+        .unwrap();
+    log.take();
+    // Both stop at once: each is told how the node ended.
+    let (a, b) = tokio::join!(node.stop(), node.stop());
+    assert_eq!((a, b), (NodeExit::Stopped, NodeExit::Stopped));
+    assert_eq!(log.take(), stopped("rough-before"));
+}
+
+#[tokio::test]
+async fn an_application_that_exits_during_the_boot_is_handled_once_booted() {
+    def!(Victim = "boot-victim");
+    let log = Log::default();
+    // The second application's start kills the first one's top supervisor: its exit waits in
+    // the controller's mailbox until the boot is done, then stops the node (permanent).
+    let node = Node::new()
+        .application(App::<Victim>::new(&log))
+        .application(Rough {
+            kill_at_start: Some("boot-victim"),
+            panics: false,
+        })
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(
+        node.wait().await,
+        NodeExit::ApplicationTerminated {
+            application: "boot-victim",
+            reason: ExitReason::Killed
+        }
+    );
+}
+
+/// Its top supervisor dies before `start` returns.
+struct DiesAtOnce;
+
+impl Application for DiesAtOnce {
+    const NAME: &'static str = "dies-at-once";
+    const VERSION: &'static str = "1.0.0";
+    type Config = NoConfig;
+
+    async fn start(&self, _: &NoConfig) -> Result<SupervisorRef, StartError> {
+        let sup = SupervisorSpec::one_for_one().start_link().await?;
+        let pid = sup.pid().unwrap();
+        otp_runtime::exit(pid, ExitReason::Kill);
+        otp_runtime::wait_exit(pid).await;
+        Ok(sup)
+    }
+}
+
+#[tokio::test]
+async fn a_top_that_dies_during_start_is_a_failed_start_not_an_unlinked_one() {
+    let err = Node::new()
+        .application(DiesAtOnce)
+        .start()
+        .await
+        .unwrap_err();
+    let BootError::StartFailed { application, error } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(*application, "dies-at-once");
+    assert!(
+        error
+            .to_string()
+            .starts_with("init failed: the top process exited during start"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_killed_nodes_applications_are_free_for_another_node_without_waiting_for_it() {
+    def!(Orphan = "orphaned-app");
+    let log = Log::default();
+    let node = Node::new()
+        .application(App::<Orphan>::new(&log))
+        .start()
+        .await
+        .unwrap();
+    otp_runtime::exit(node.pid(), ExitReason::Kill);
+    otp_runtime::wait_exit(node.pid()).await;
+    // Nobody called `wait`, which would forget its configurations: they are free anyway,
+    // since the node that registered them is dead.
+    let again = Node::new()
+        .application(App::<Orphan>::new(&log))
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(
+        NodeRef::of("orphaned-app").map(|n| n.pid()),
+        Some(again.pid())
+    );
+    // The first node's late `wait` does not forget the second node's configuration.
+    assert_eq!(node.wait().await, NodeExit::Aborted(ExitReason::Killed));
+    assert_eq!(
+        NodeRef::of("orphaned-app").map(|n| n.pid()),
+        Some(again.pid())
+    );
+    assert_eq!(again.stop().await, NodeExit::Stopped);
+    assert!(NodeRef::of("orphaned-app").is_none());
 }

@@ -102,11 +102,12 @@ async fn defaults_then_the_file_then_the_environment_key_by_key() {
              pool.size = 16\n",
         )
         .env_vars([
-            ("WEB0_POOL__SIZE", "32"),
-            ("WEB0_PORT", "8080"),
-            ("WEB0_TAGS", "[\"a\", \"b\"]"),
-            ("WEB0_DEBUG", "true"),
+            ("WEB0__POOL__SIZE", "32"),
+            ("WEB0__PORT", "8080"),
+            ("WEB0__TAGS", "[\"a\", \"b\"]"),
+            ("WEB0__DEBUG", "true"),
             ("UNRELATED", "x"),
+            ("WEB0_PORT", "not ours: one underscore"),
         ])
         .start()
         .await
@@ -194,21 +195,21 @@ async fn a_wrong_value_in_the_file_names_the_key_and_its_line() {
 
 #[tokio::test]
 async fn a_wrong_environment_variable_is_named() {
-    let err = boot_error::<3>("", &[("WEB3_PORT", "eighty")]).await;
+    let err = boot_error::<3>("", &[("WEB3__PORT", "eighty")]).await;
     assert_eq!(
         err,
         BootError::Config(ConfigError::Invalid {
             application: "web3",
             key: "port".into(),
-            source: ConfigSource::Env("WEB3_PORT".into()),
-            message: "expected an integer, got \"eighty\"".into(),
+            source: ConfigSource::Env("WEB3__PORT".into()),
+            message: "expected a number, got \"eighty\"".into(),
         })
     );
     // Parsed, but refused by the type.
-    let err = boot_error::<3>("", &[("WEB3_PORT", "-1")]).await;
+    let err = boot_error::<3>("", &[("WEB3__PORT", "-1")]).await;
     assert_eq!(
         err.to_string(),
-        "configuration: environment variable WEB3_PORT: web3.port: invalid value: integer `-1`, expected u16"
+        "configuration: environment variable WEB3__PORT: web3.port: invalid value: integer `-1`, expected u16"
     );
 }
 
@@ -288,4 +289,156 @@ async fn the_file_is_read_from_disk_and_named_in_errors() {
     assert_eq!(application::get_env("web8", "debug"), Some(true));
     node.stop().await;
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A configuration with what serde lets a type do: optional and skipped fields, a map, an
+/// enum, an alias, and a check of one key against another.
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+#[serde(try_from = "RawRange")]
+struct Service {
+    #[serde(alias = "hostname")]
+    host: String,
+    password: Option<String>,
+    #[serde(skip_serializing, default)]
+    token: String,
+    limits: std::collections::BTreeMap<String, u32>,
+    listen: Listen,
+    min: u32,
+    max: u32,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+enum Listen {
+    Tcp { port: u16 },
+    Unix { path: String },
+}
+
+/// `Service` before its check: `min` may not exceed `max`.
+#[derive(Deserialize)]
+struct RawRange {
+    #[serde(alias = "hostname")]
+    host: String,
+    password: Option<String>,
+    #[serde(default)]
+    token: String,
+    limits: std::collections::BTreeMap<String, u32>,
+    listen: Listen,
+    min: u32,
+    max: u32,
+}
+
+impl TryFrom<RawRange> for Service {
+    type Error = String;
+    fn try_from(r: RawRange) -> Result<Self, String> {
+        if r.min > r.max {
+            return Err(format!("min {} > max {}", r.min, r.max));
+        }
+        Ok(Service {
+            host: r.host,
+            password: r.password,
+            token: r.token,
+            limits: r.limits,
+            listen: r.listen,
+            min: r.min,
+            max: r.max,
+        })
+    }
+}
+
+impl Default for Service {
+    fn default() -> Self {
+        Service {
+            host: "localhost".into(),
+            password: None,
+            token: String::new(),
+            limits: Default::default(),
+            listen: Listen::Tcp { port: 80 },
+            min: 50,
+            max: 100,
+        }
+    }
+}
+
+struct Svc<const N: usize>;
+
+const SVC: [&str; 4] = ["svc0", "svc1", "svc2", "svc3"];
+
+impl<const N: usize> Application for Svc<N> {
+    const NAME: &'static str = SVC[N];
+    const VERSION: &'static str = "1.0.0";
+    type Config = Service;
+
+    async fn start(&self, _: &Service) -> Result<SupervisorRef, StartError> {
+        SupervisorSpec::one_for_one().start_link().await
+    }
+}
+
+async fn boot_svc<const N: usize>(file: &str, env: &[(&str, &str)]) -> Result<NodeRef, BootError> {
+    Node::new()
+        .application(Svc::<N>)
+        .config_toml(file)
+        .env_vars(env.iter().copied())
+        .start()
+        .await
+}
+
+#[tokio::test]
+async fn what_serde_allows_a_configuration_type_works() {
+    let node = boot_svc::<0>(
+        "[svc0]\n\
+         hostname = \"example.org\"\n\
+         token = \"t0k3n\"\n\
+         min = 1\n\
+         max = 5\n\
+         [svc0.listen.Unix]\n\
+         path = \"/run/svc.sock\"\n",
+        &[
+            ("SVC0__PASSWORD", "1234"), // no default to take the type of: text, as the field wants
+            ("SVC0__LIMITS__READS", "10"),
+        ],
+    )
+    .await
+    .unwrap();
+    let config = application::config::<Svc<0>>().unwrap();
+    assert_eq!(
+        *config,
+        Service {
+            host: "example.org".into(),                 // by its alias
+            password: Some("1234".into()), // an option with no default, from the environment
+            token: "t0k3n".into(),         // a field the type does not serialize
+            limits: [("reads".to_string(), 10)].into(), // a map entry from the environment
+            listen: Listen::Unix {
+                path: "/run/svc.sock".into() // another variant than the default's
+            },
+            min: 1, // checked together: 1 <= 5, though the default max...
+            max: 5, // ...and min (50) were not
+        }
+    );
+    node.stop().await;
+}
+
+#[tokio::test]
+async fn a_typo_in_a_variable_and_a_failed_check_are_named() {
+    let err = boot_svc::<1>("", &[("SVC1__PASWORD", "x")])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "configuration: environment variable SVC1__PASWORD: svc1.pasword: unknown key: \
+         the application's configuration has no such field"
+    );
+    let err = boot_svc::<2>("[svc2]\nmin = 500\n", &[]).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "configuration: <config>:2: svc2.min: min 500 > max 100"
+    );
+}
+
+#[tokio::test]
+async fn an_applications_entry_must_be_a_table() {
+    let err = boot_svc::<3>("svc3 = 3\n", &[]).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "configuration: <config>:1: svc3 must be a table of its keys (`[svc3]`)"
+    );
 }

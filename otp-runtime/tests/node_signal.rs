@@ -58,6 +58,9 @@ impl Cleaner {
 
 struct Service {
     clock: Clock,
+    /// One child that never finishes its cleanup, with no shutdown deadline: a stop that
+    /// cannot end.
+    stuck_forever: bool,
 }
 
 impl Application for Service {
@@ -75,6 +78,22 @@ impl Application for Service {
             })
             .shutdown(Shutdown::Timeout(shutdown))
         };
+        if self.stuck_forever {
+            let clock = self.clock.clone();
+            let sup = SupervisorSpec::one_for_one()
+                .child(
+                    ChildSpec::worker("forever", move || Cleaner {
+                        label: "forever",
+                        cleanup: None,
+                        clock: clock.clone(),
+                    })
+                    .shutdown(Shutdown::Infinity),
+                )
+                .start_link()
+                .await?;
+            println!("ready");
+            return Ok(sup);
+        }
         let sup = SupervisorSpec::one_for_one()
             // Stopped last: never finishes its cleanup, killed after 300 ms.
             .child(child("stuck", None, Duration::from_millis(300)))
@@ -103,9 +122,9 @@ impl Application for Service {
 /// The node, when this binary runs as the child.
 #[test]
 fn signal_child() {
-    if std::env::var_os(CHILD).is_none() {
+    let Some(scenario) = std::env::var_os(CHILD) else {
         return;
-    }
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -115,6 +134,7 @@ fn signal_child() {
         Node::new()
             .application(Service {
                 clock: Clock::default(),
+                stuck_forever: scenario == "stuck",
             })
             .run(),
     );
@@ -136,14 +156,12 @@ fn ms(lines: &[String], prefix: &str) -> u128 {
     line.trim_end_matches(" ms").parse().unwrap()
 }
 
-#[test]
-fn sigterm_gives_each_child_its_shutdown_time_and_kills_a_stuck_one_at_its_deadline() {
-    if std::env::var_os(CHILD).is_some() {
-        return;
-    }
+/// Runs the node as a child process in `scenario`, sends it SIGTERM `signals` times once it
+/// has booted (the next after each "terminate" line), and returns its status and output.
+fn run_child(scenario: &str, signals: usize) -> (std::process::ExitStatus, Vec<String>, String) {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["signal_child", "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD, "1")
+        .env(CHILD, scenario)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -161,38 +179,52 @@ fn sigterm_gives_each_child_its_shutdown_time_and_kills_a_stuck_one_at_its_deadl
         let _ = stderr.read_to_string(&mut s);
         s
     });
-    let deadline = |what: &str, lines: &[String]| -> ! {
-        panic!("the child did not {what} in time; its output so far: {lines:#?}")
-    };
-
     let mut lines = Vec::new();
-    while !has(&lines, "ready") {
-        match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(l) => lines.push(l),
-            Err(_) => {
-                let _ = child.kill();
-                deadline("boot", &lines)
+    let wait_for = |text: &str, lines: &mut Vec<String>, child: &mut std::process::Child| {
+        while !has(lines, text) {
+            match rx.recv_timeout(Duration::from_secs(60)) {
+                Ok(l) => lines.push(l),
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("the child printed no {text:?} in time; its output: {lines:#?}");
+                }
             }
         }
+    };
+    let kill = |child: &std::process::Child| {
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    wait_for("ready", &mut lines, &mut child);
+    kill(&child);
+    for _ in 1..signals {
+        wait_for("terminate(shutdown) began", &mut lines, &mut child);
+        kill(&child);
     }
-    let kill = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    // Generous: the stop needs about 0.8 s; a node that waited forever would never end.
+    // Generous: a stop takes about a second; a node that waited forever would never end.
     loop {
         match rx.recv_timeout(Duration::from_secs(30)) {
             Ok(l) => lines.push(l),
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 let _ = child.kill();
-                deadline("stop", &lines)
+                panic!("the child did not stop in time; its output: {lines:#?}");
             }
         }
     }
     let status = child.wait().unwrap();
-    let stderr = errs.join().unwrap();
+    (status, lines, errs.join().unwrap())
+}
+
+#[test]
+fn sigterm_gives_each_child_its_shutdown_time_and_kills_a_stuck_one_at_its_deadline() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    let (status, lines, stderr) = run_child("graceful", 1);
     let context = format!("stdout: {lines:#?}\nstderr:\n{stderr}");
     assert!(status.success(), "exit status {status}\n{context}");
     assert!(has(&lines, "node exit: stopped"), "{context}");
@@ -221,4 +253,21 @@ fn sigterm_gives_each_child_its_shutdown_time_and_kills_a_stuck_one_at_its_deadl
     ] {
         assert!(stderr.contains(expected), "missing {expected:?}\n{context}");
     }
+}
+
+#[test]
+fn a_second_sigterm_ends_a_stop_that_cannot_finish() {
+    if std::env::var_os(CHILD).is_some() {
+        return;
+    }
+    // Its only child never finishes its cleanup and has no deadline: the first SIGTERM
+    // starts a stop that would never end; the second ends the program at once.
+    let (status, lines, stderr) = run_child("stuck", 2);
+    let context = format!("stdout: {lines:#?}\nstderr:\n{stderr}");
+    assert_eq!(status.code(), Some(143), "{context}");
+    assert!(!has(&lines, "node exit"), "{context}");
+    assert!(
+        stderr.contains("    second signal: the node exits at once, without finishing\n"),
+        "{context}"
+    );
 }

@@ -1,11 +1,11 @@
 //! Loading an application's configuration: the type's defaults, then the node's TOML file,
-//! then environment variables, key by key, with errors that name the key and its source.
+//! then environment variables, merged key by key, with errors that name the key and its
+//! source.
 //!
-//! Each override is applied to a TOML table that starts as the serialized defaults, and the
-//! table is deserialized into the configuration type after each one: the first override that
-//! makes it fail is the one the error names. A key the type ignored (a typo) is found by
-//! serializing the final value again: whatever the file or environment set that is not there
-//! was not taken.
+//! The merged table is deserialized once, as the whole: a type may check one key against
+//! another. `serde_path_to_error` says where a failure is, which names the override to blame;
+//! `serde_ignored` says which keys the type did not take, which are reported as unknown
+//! (a typo must not leave a default silently in place).
 
 use std::any::Any;
 use std::fmt;
@@ -22,8 +22,8 @@ use toml::{Table, Value};
 ///
 /// ```
 /// use otp_runtime::application::ConfigSource;
-/// let s = ConfigSource::Env("DB_POOL__SIZE".into());
-/// assert_eq!(s.to_string(), "environment variable DB_POOL__SIZE");
+/// let s = ConfigSource::Env("DB__POOL__SIZE".into());
+/// assert_eq!(s.to_string(), "environment variable DB__POOL__SIZE");
 /// ```
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[non_exhaustive]
@@ -117,6 +117,13 @@ pub enum ConfigError {
         /// The node's applications.
         known: Vec<&'static str>,
     },
+    /// An application's entry in the file is a value, not a table (`web = 3`).
+    NotATable {
+        /// The file and line.
+        source: ConfigSource,
+        /// The application.
+        application: String,
+    },
     /// A key that the application's configuration type does not take.
     UnknownKey {
         /// The application.
@@ -162,6 +169,13 @@ impl fmt::Display for ConfigError {
                 f,
                 "{source}: [{section}] is not an application of this node (its applications: {})",
                 known.join(", ")
+            ),
+            ConfigError::NotATable {
+                source,
+                application,
+            } => write!(
+                f,
+                "{source}: {application} must be a table of its keys (`[{application}]`)"
             ),
             ConfigError::UnknownKey {
                 application,
@@ -224,11 +238,18 @@ impl ConfigFile {
     /// Checks that every top-level entry is the table of one of `apps`.
     pub(crate) fn check_sections(&self, apps: &[&'static str]) -> Result<(), ConfigError> {
         for (section, value) in &self.table {
-            if !value.is_table() || !apps.contains(&section.as_str()) {
+            let source = || self.source(std::slice::from_ref(section));
+            if !apps.contains(&section.as_str()) {
                 return Err(ConfigError::UnknownApplication {
-                    source: self.source(std::slice::from_ref(section)),
+                    source: source(),
                     section: section.clone(),
                     known: apps.to_vec(),
+                });
+            }
+            if !value.is_table() {
+                return Err(ConfigError::NotATable {
+                    source: source(),
+                    application: section.clone(),
                 });
             }
         }
@@ -270,8 +291,9 @@ fn key_line(text: &str, path: &[String]) -> Option<usize> {
     span.map(|s| line_at(text, s.start))
 }
 
-/// How environment variables are read: the process's environment, or a test's map.
-pub(crate) type EnvLookup<'a> = dyn Fn(&str) -> Option<String> + 'a;
+/// The environment a node reads: each variable's name and value (`None` if the value is not
+/// valid UTF-8), the process's or a test's.
+pub(crate) type EnvVars = [(String, Option<String>)];
 
 /// An application's loaded configuration: the typed value and its table (for `get_env`).
 pub(crate) struct Loaded {
@@ -283,97 +305,284 @@ pub(crate) struct Loaded {
 struct Override {
     key: Vec<String>,
     value: Value,
-    source: ConfigSource,
+    origin: Origin,
 }
 
-/// Builds application `app`'s configuration of type `C` from its defaults, its table in
-/// `file` and the environment.
+enum Origin {
+    /// The file, at `[app]` and the key (its line is looked up only for an error).
+    File,
+    /// An environment variable. `guessed`: its key had no value to take the type of, so its
+    /// text was read as a TOML value if it is one.
+    Env {
+        var: String,
+        raw: String,
+        guessed: bool,
+    },
+}
+
+/// Where deserializing stopped, and why.
+struct Failure {
+    path: Vec<String>,
+    message: String,
+}
+
+/// Builds application `app`'s configuration of type `C`: its defaults, its table in `file`,
+/// then the environment, merged key by key, then deserialized once.
+///
+/// Input: the defaults `{pool: {size: 4, timeout_ms: 1000}}`, a file `[app] pool.size = 8`
+/// and a variable `APP__POOL__TIMEOUT_MS=50`. Output: `{pool: {size: 8, timeout_ms: 50}}`.
 pub(crate) fn load<C>(
     app: &'static str,
     file: Option<&ConfigFile>,
-    env: &EnvLookup<'_>,
+    env: &EnvVars,
 ) -> Result<Loaded, ConfigError>
 where
     C: Serialize + DeserializeOwned + Default + Send + Sync + 'static,
 {
-    let unrepresentable = |e: &dyn fmt::Display| ConfigError::Unrepresentable {
+    let unrepresentable = |message: String| ConfigError::Unrepresentable {
         application: app,
-        message: e.to_string(),
-    };
-    let mut table = Table::try_from(C::default()).map_err(|e| unrepresentable(&e))?;
-    let invalid = |o: &Override, message: String| ConfigError::Invalid {
-        application: app,
-        key: o.key.join("."),
-        source: o.source.clone(),
         message,
     };
-
-    let mut overrides = Vec::new();
-    if let Some(file) = file {
-        if let Some(Value::Table(section)) = file.table.get(app) {
-            let mut leaves = Vec::new();
-            collect_leaves(section, &mut Vec::new(), &mut leaves);
-            for (key, value) in leaves {
-                let mut at = vec![app.to_owned()];
-                at.extend(key.iter().cloned());
-                let source = file.source(&at);
-                overrides.push(Override { key, value, source });
-            }
+    let defaults = Table::try_from(C::default()).map_err(|e| unrepresentable(e.to_string()))?;
+    if let Err(f) = read::<C>(&defaults) {
+        return Err(unrepresentable(format!(
+            "its defaults do not read back ({}: {})",
+            f.path.join("."),
+            f.message
+        )));
+    }
+    let source = |o: &Override| match &o.origin {
+        Origin::File => {
+            let mut at = vec![app.to_owned()];
+            at.extend(o.key.iter().cloned());
+            file.expect("a file override has a file").source(&at)
         }
-    }
-    for o in &overrides {
-        apply::<C>(&mut table, o).map_err(|m| invalid(o, m))?;
-    }
+        Origin::Env { var, .. } => ConfigSource::Env(var.clone()),
+    };
 
-    // The environment overrides any key the defaults or the file have, read as that key's type.
-    let mut leaves = Vec::new();
-    collect_leaves(&table, &mut Vec::new(), &mut leaves);
-    for (key, current) in leaves {
-        let var = env_var(app, &key);
-        let Some(raw) = env(&var) else { continue };
-        let o = Override {
-            key,
-            value: Value::Boolean(false),
-            source: ConfigSource::Env(var),
-        };
-        let value = env_value(&raw, &current).map_err(|m| invalid(&o, m))?;
-        let o = Override { value, ..o };
-        apply::<C>(&mut table, &o).map_err(|m| invalid(&o, m))?;
-        overrides.push(o);
-    }
-
-    let typed: C = table.clone().try_into().map_err(|e| {
-        // Unreachable in practice: each override was checked as it was applied.
-        unrepresentable(&e)
-    })?;
-    // What the type did not take was unknown to it.
-    let taken = Table::try_from(&typed).map_err(|e| unrepresentable(&e))?;
-    for o in &overrides {
-        if lookup(&taken, &o.key).is_none() {
-            return Err(ConfigError::UnknownKey {
-                application: app,
-                key: o.key.join("."),
-                source: o.source.clone(),
+    let mut table = defaults.clone();
+    let mut overrides = Vec::new();
+    if let Some(Value::Table(section)) = file.and_then(|f| f.table.get(app)) {
+        let mut leaves = Vec::new();
+        collect_leaves(section, &mut Vec::new(), &mut leaves);
+        for (key, value) in leaves {
+            set(&mut table, &key, value.clone());
+            overrides.push(Override {
+                key,
+                value,
+                origin: Origin::File,
             });
         }
     }
-    Ok(Loaded {
-        typed: Arc::new(typed),
-        table: taken,
-    })
+    let prefix = format!("{}__", env_name(app));
+    let mut vars: Vec<&(String, Option<String>)> =
+        env.iter().filter(|(v, _)| v.starts_with(&prefix)).collect();
+    vars.sort();
+    for (var, value) in vars {
+        let key = env_key(&table, &var[prefix.len()..]);
+        let invalid = |message: String| ConfigError::Invalid {
+            application: app,
+            key: key.join("."),
+            source: ConfigSource::Env(var.clone()),
+            message,
+        };
+        if key.iter().any(String::is_empty) {
+            return Err(invalid("not a key: parts are separated by one `__`".into()));
+        }
+        let Some(raw) = value else {
+            return Err(invalid("its value is not valid UTF-8".into()));
+        };
+        let (value, guessed) = match lookup(&table, &key) {
+            Some(current) if !current.is_table() => {
+                (env_value(raw, current).map_err(invalid)?, false)
+            }
+            _ => (guess(raw), true),
+        };
+        set(&mut table, &key, value.clone());
+        overrides.push(Override {
+            key,
+            value,
+            origin: Origin::Env {
+                var: var.clone(),
+                raw: raw.clone(),
+                guessed,
+            },
+        });
+    }
+
+    // Read it; a failure gets each of two fixes once per key before it is reported.
+    let mut fixed = Vec::new();
+    loop {
+        let failure = match read::<C>(&table) {
+            Ok((typed, ignored)) => {
+                // A key the type ignored was not taken: report it rather than run without it.
+                for path in ignored {
+                    if let Some(o) = overrides.iter().find(|o| o.key.starts_with(&path)) {
+                        return Err(ConfigError::UnknownKey {
+                            application: app,
+                            key: o.key.join("."),
+                            source: source(o),
+                        });
+                    }
+                }
+                return Ok(Loaded {
+                    typed: Arc::new(typed),
+                    table,
+                });
+            }
+            Err(f) => f,
+        };
+        if !fixed.contains(&failure.path) {
+            fixed.push(failure.path.clone());
+            // A variable whose type was guessed (`123`) where the type wants text.
+            let guessed = overrides.iter().find(|o| {
+                o.key == failure.path && matches!(o.origin, Origin::Env { guessed: true, .. })
+            });
+            if let Some(Override {
+                origin: Origin::Env { raw, .. },
+                value,
+                ..
+            }) = guessed
+            {
+                if !value.is_str() {
+                    set(&mut table, &failure.path, Value::String(raw.clone()));
+                    continue;
+                }
+            }
+            // A key set by its alias (`hostname` for `host`): serde refuses the pair, so the
+            // default's own key goes, if no layer set it.
+            if let Some(field) = duplicate_field(&failure.message) {
+                let default_only = |at: &[String]| {
+                    let mut key = at.to_vec();
+                    key.push(field.to_owned());
+                    lookup(&defaults, &key).is_some() && !overrides.iter().any(|o| o.key == key)
+                };
+                let at = (0..=failure.path.len())
+                    .rev()
+                    .map(|n| &failure.path[..n])
+                    .find(|at| default_only(at));
+                if let Some(at) = at {
+                    remove(&mut table, at, field);
+                    continue;
+                }
+            }
+            // A table of overrides that shares no key with the defaults' table there replaces
+            // it rather than joining it: an enum switching variants (`[app.listen.Unix]`
+            // over a default `Tcp`).
+            if let Some(replacement) = replacement(&defaults, &overrides, &failure.path) {
+                set(&mut table, &failure.path, Value::Table(replacement));
+                continue;
+            }
+        }
+        // The override the failure is in (or under the table that failed, the last set).
+        let blamed = overrides
+            .iter()
+            .filter(|o| failure.path.starts_with(&o.key))
+            .max_by_key(|o| o.key.len())
+            .or_else(|| {
+                overrides
+                    .iter()
+                    .rev()
+                    .find(|o| o.key.starts_with(&failure.path))
+            });
+        return Err(match blamed {
+            Some(o) => ConfigError::Invalid {
+                application: app,
+                key: if failure.path.is_empty() {
+                    o.key.join(".")
+                } else {
+                    failure.path.join(".")
+                },
+                source: source(o),
+                message: failure.message,
+            },
+            None => unrepresentable(format!(
+                "{}: {} (refused with no value of the file or environment in it)",
+                failure.path.join("."),
+                failure.message
+            )),
+        });
+    }
 }
 
-/// Sets one override in `table` and checks that the result still makes a `C`.
-fn apply<C: DeserializeOwned>(table: &mut Table, o: &Override) -> Result<(), String> {
-    let mut candidate = table.clone();
-    set(&mut candidate, &o.key, o.value.clone());
-    match candidate.clone().try_into::<C>() {
-        Ok(_) => {
-            *table = candidate;
-            Ok(())
-        }
-        Err(e) => Err(e.message().trim_end().to_owned()),
+/// Deserializes `table` as a `C`; the paths of the keys it ignored, or where it failed.
+fn read<C: DeserializeOwned>(table: &Table) -> Result<(C, Vec<Vec<String>>), Failure> {
+    let mut track = serde_path_to_error::Track::new();
+    let mut ignored = Vec::new();
+    let de = serde_path_to_error::Deserializer::new(Value::Table(table.clone()), &mut track);
+    match serde_ignored::deserialize(de, |path| ignored.push(ignored_path(&path))) {
+        Ok(c) => Ok((c, ignored)),
+        Err(e) => Err(Failure {
+            path: track
+                .path()
+                .iter()
+                .filter_map(|s| match s {
+                    serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+                    serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
+                    serde_path_to_error::Segment::Enum { variant } => Some(variant.clone()),
+                    _ => None,
+                })
+                .collect(),
+            message: e.message().trim_end().to_owned(),
+        }),
     }
+}
+
+/// The key path of an ignored value.
+fn ignored_path(path: &serde_ignored::Path<'_>) -> Vec<String> {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => Vec::new(),
+        Path::Seq { parent, index } => {
+            let mut p = ignored_path(parent);
+            p.push(index.to_string());
+            p
+        }
+        Path::Map { parent, key } => {
+            let mut p = ignored_path(parent);
+            p.push(key.clone());
+            p
+        }
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => ignored_path(parent),
+    }
+}
+
+/// The table of the overrides under `at`, if the defaults have a table there that shares
+/// none of its keys.
+fn replacement(defaults: &Table, overrides: &[Override], at: &[String]) -> Option<Table> {
+    let Value::Table(default) = lookup(defaults, at)? else {
+        return None;
+    };
+    let mut table = Table::new();
+    for o in overrides
+        .iter()
+        .filter(|o| o.key.len() > at.len() && o.key.starts_with(at))
+    {
+        if default.contains_key(&o.key[at.len()]) {
+            return None;
+        }
+        set(&mut table, &o.key[at.len()..], o.value.clone());
+    }
+    (!table.is_empty()).then_some(table)
+}
+
+/// The field of serde's "duplicate field `x`" error.
+fn duplicate_field(message: &str) -> Option<&str> {
+    message.strip_prefix("duplicate field `")?.strip_suffix('`')
+}
+
+/// Removes key `field` from the table at `at`.
+fn remove(table: &mut Table, at: &[String], field: &str) {
+    let mut t = table;
+    for p in at {
+        match t.get_mut(p).and_then(Value::as_table_mut) {
+            Some(next) => t = next,
+            None => return,
+        }
+    }
+    t.remove(field);
 }
 
 /// Every non-table value under `table`, with its key path. Arrays are values.
@@ -390,7 +599,12 @@ fn collect_leaves(table: &Table, prefix: &mut Vec<String>, out: &mut Vec<(Vec<St
 
 /// Sets `value` at `key`, creating (or replacing by) tables on the way.
 fn set(table: &mut Table, key: &[String], value: Value) {
-    let (last, parents) = key.split_last().expect("a key has at least one part");
+    let Some((last, parents)) = key.split_last() else {
+        if let Value::Table(t) = value {
+            *table = t;
+        }
+        return;
+    };
     let mut t = table;
     for p in parents {
         let entry = t
@@ -414,33 +628,45 @@ pub(crate) fn lookup<'a>(table: &'a Table, key: &[String]) -> Option<&'a Value> 
     t.get(last)
 }
 
-/// The environment variable for `key` of application `app`: `APP_KEY`, upper case, nested
-/// keys joined by `__`, any other character than a letter or digit made `_`.
-fn env_var(app: &str, key: &[String]) -> String {
-    let upper = |s: &str| -> String {
-        s.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_uppercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect()
-    };
-    let key: Vec<String> = key.iter().map(|k| upper(k)).collect();
-    format!("{}_{}", upper(app), key.join("__"))
+/// A name or key as it appears in a variable's name: upper case, any character other than
+/// a letter or digit made `_`.
+fn env_name(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
-/// Reads an environment variable's text as the type of the value it overrides.
+/// The key path a variable's name (after `APP__`) names: its `__`-separated parts, each the
+/// key of `table` with that name, or in lower case where `table` has none.
+fn env_key(table: &Table, rest: &str) -> Vec<String> {
+    let mut key = Vec::new();
+    let mut at = Some(table);
+    for part in rest.split("__") {
+        let existing = at.and_then(|t| t.keys().find(|k| env_name(k) == part).cloned());
+        let k = existing.unwrap_or_else(|| part.to_ascii_lowercase());
+        at = at.and_then(|t| t.get(&k)).and_then(Value::as_table);
+        key.push(k);
+    }
+    key
+}
+
+/// Reads a variable's text as the type of the value it overrides.
 fn env_value(raw: &str, current: &Value) -> Result<Value, String> {
     let trimmed = raw.trim();
     match current {
         Value::String(_) => Ok(Value::String(raw.to_owned())),
+        // A number: the file may have written a float field's value as `2`.
         Value::Integer(_) => trimmed
             .parse()
             .map(Value::Integer)
-            .map_err(|_| format!("expected an integer, got {raw:?}")),
+            .or_else(|_| trimmed.parse().map(Value::Float))
+            .map_err(|_| format!("expected a number, got {raw:?}")),
         Value::Float(_) => trimmed
             .parse()
             .map(Value::Float)
@@ -450,15 +676,20 @@ fn env_value(raw: &str, current: &Value) -> Result<Value, String> {
             "false" => Ok(Value::Boolean(false)),
             _ => Err(format!("expected true or false, got {raw:?}")),
         },
-        Value::Array(_) | Value::Datetime(_) | Value::Table(_) => {
-            let doc = format!("v = {trimmed}");
-            doc.parse::<Table>()
-                .ok()
-                .and_then(|mut t| t.remove("v"))
-                .filter(|v| v.same_type(current))
-                .ok_or_else(|| format!("expected a TOML {}, got {raw:?}", current.type_str()))
-        }
+        Value::Array(_) | Value::Datetime(_) | Value::Table(_) => toml_value(trimmed)
+            .filter(|v| v.same_type(current))
+            .ok_or_else(|| format!("expected a TOML {}, got {raw:?}", current.type_str())),
     }
+}
+
+/// A variable's text for a key with no value to take the type of: a TOML value if it is one
+/// (`8080`, `true`, `[1, 2]`), otherwise the text.
+fn guess(raw: &str) -> Value {
+    toml_value(raw.trim()).unwrap_or_else(|| Value::String(raw.to_owned()))
+}
+
+fn toml_value(text: &str) -> Option<Value> {
+    format!("v = {text}").parse::<Table>().ok()?.remove("v")
 }
 
 #[cfg(test)]
@@ -466,13 +697,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn env_var_names_join_nested_keys_with_double_underscores() {
-        let key = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(env_var("factorial", &key(&["max_n"])), "FACTORIAL_MAX_N");
+    fn variable_names_map_to_keys_by_double_underscores() {
+        let table: Table = "max_n = 1\n[pool]\nsize = 2\n\"max-wait\" = 3\n"
+            .parse()
+            .unwrap();
+        assert_eq!(env_name("web-api"), "WEB_API");
+        assert_eq!(env_key(&table, "MAX_N"), ["max_n"]);
+        assert_eq!(env_key(&table, "POOL__SIZE"), ["pool", "size"]);
+        // Existing keys keep their spelling; others are read in lower case.
+        assert_eq!(env_key(&table, "POOL__MAX_WAIT"), ["pool", "max-wait"]);
+        assert_eq!(env_key(&table, "LIMITS__A"), ["limits", "a"]);
+        assert_eq!(env_key(&table, "POOL____SIZE"), ["pool", "", "size"]);
+    }
+
+    #[test]
+    fn guessed_values_are_toml_values_or_text() {
+        assert_eq!(guess("8080"), Value::Integer(8080));
         assert_eq!(
-            env_var("web-api", &key(&["pool", "size"])),
-            "WEB_API_POOL__SIZE"
+            guess("[1, 2]"),
+            Value::Array(vec![Value::Integer(1), Value::Integer(2)])
         );
+        assert_eq!(guess("hello world"), Value::String("hello world".into()));
+        assert_eq!(guess("\"quoted\""), Value::String("quoted".into()));
     }
 
     #[test]
@@ -486,6 +732,8 @@ mod tests {
             Ok(Value::Integer(42))
         );
         assert_eq!(env_value("2.5", &Value::Float(0.0)), Ok(Value::Float(2.5)));
+        assert_eq!(env_value("2", &Value::Float(0.5)), Ok(Value::Float(2.0)));
+        assert_eq!(env_value("2.5", &Value::Integer(2)), Ok(Value::Float(2.5)));
         assert_eq!(
             env_value("true", &Value::Boolean(false)),
             Ok(Value::Boolean(true))

@@ -85,10 +85,11 @@
 //!
 //! 1. the type's `Default` (the moral equivalent of the `.app` file's `env`);
 //! 2. the application's table in the node's TOML file (`[greetings]`, `sys.config`'s role);
-//! 3. environment variables named `APP_KEY`: the application's name and the key, upper case,
-//!    nested keys joined by `__` (`GREETINGS_GREETING`, `DB_POOL__SIZE`). A variable is
-//!    read as the type its key has by default: a string as is, a number or boolean parsed,
-//!    an array or table as a TOML value.
+//! 3. environment variables named `APP__KEY`: the application's name and the key, upper
+//!    case, joined by `__`, as are nested keys (`GREETINGS__GREETING`, `DB__POOL__SIZE`). A
+//!    variable is read as the type its key has by default: a string as is, a number or
+//!    boolean parsed, an array or table as a TOML value. A key with no default (an option,
+//!    a map's entry) is read as a TOML value if it is one, otherwise as text.
 //!
 //! A mistake is a boot error, before anything starts, that names the key and where its value
 //! came from: the file and line, or the variable. Unknown keys and sections are errors too,
@@ -108,9 +109,9 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-pub(crate) use self::config::{load, ConfigFile, EnvLookup, Loaded};
+pub(crate) use self::config::{load, ConfigFile, EnvVars, Loaded};
 pub use self::config::{ConfigError, ConfigSource};
-pub(crate) use self::env::{register, unregister};
+pub(crate) use self::env::{node_of, register, unregister};
 use crate::{StartError, SupervisorRef};
 
 /// What a node does when an application's top process exits (OTP's restart types of an
@@ -329,11 +330,7 @@ pub fn get_env<T: DeserializeOwned>(application: &str, key: &str) -> Option<T> {
 pub(crate) trait AnyApplication: Send + Sync + 'static {
     fn info(&self) -> ApplicationInfo;
     fn depends_on(&self) -> &'static [&'static str];
-    fn load_config(
-        &self,
-        file: Option<&ConfigFile>,
-        env: &EnvLookup<'_>,
-    ) -> Result<Loaded, ConfigError>;
+    fn load_config(&self, file: Option<&ConfigFile>, env: &EnvVars) -> Result<Loaded, ConfigError>;
     fn start<'a>(
         &'a self,
         config: &'a Loaded,
@@ -356,11 +353,7 @@ impl<A: Application> AnyApplication for A {
         A::DEPENDS_ON
     }
 
-    fn load_config(
-        &self,
-        file: Option<&ConfigFile>,
-        env: &EnvLookup<'_>,
-    ) -> Result<Loaded, ConfigError> {
+    fn load_config(&self, file: Option<&ConfigFile>, env: &EnvVars) -> Result<Loaded, ConfigError> {
         load::<A::Config>(A::NAME, file, env)
     }
 

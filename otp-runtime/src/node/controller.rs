@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::{ApplicationError, BootError, NodeExit};
+use super::{ApplicationError, BootError, NodeExit, NodeRef};
 use crate::application::{self, AnyApplication, ApplicationInfo, Loaded, StartType};
 use crate::process::run::catch_unwind_future;
 use crate::{CallResult, Ctx, ExitReason, GenServer, Info, Init, Outcome, Pid, StartError};
@@ -55,6 +55,11 @@ pub(crate) enum Reply {
     Stopped(Result<(), ApplicationError>),
 }
 
+/// `NodeRef::request_stop`: stop, without anyone waiting for it.
+pub(crate) enum Cast {
+    Stop,
+}
+
 impl Controller {
     pub(crate) fn new(apps: Vec<Slot>, outcome: OutcomeSlot) -> Self {
         Controller {
@@ -66,8 +71,13 @@ impl Controller {
 
     /// Boots: registers every configuration, then starts the applications in order.
     async fn boot(&mut self, ctx: &mut Ctx<Self>) -> Result<(), BootError> {
+        let node = NodeRef {
+            controller: ctx.handle(),
+            outcome: self.outcome.clone(),
+            names: self.apps.iter().map(|s| s.info.name).collect(),
+        };
         for slot in &self.apps {
-            if !application::register(slot.info.name, &slot.config) {
+            if !application::register(slot.info.name, &slot.config, &node) {
                 return Err(BootError::AlreadyRunning(slot.info.name));
             }
             self.registered += 1;
@@ -115,6 +125,13 @@ impl Controller {
             Ok(Err(e)) => return Err(failed(e)),
             Err(panic) => return Err(failed(StartError::Failed(panic))),
         };
+        if !crate::is_alive(top) {
+            // It died as soon as it started: its exit reason, if it is still to be had.
+            let reason = crate::wait_exit(top).await;
+            return Err(failed(StartError::Failed(ExitReason::other(format_args!(
+                "the top process exited during start: {reason}"
+            )))));
+        }
         // The node must be the top process's parent: its `shutdown` is how the application
         // stops. A process started unlinked would ignore it, and the node would wait forever.
         if !crate::links(top).contains(&ctx.pid()) {
@@ -147,24 +164,34 @@ impl Controller {
         let slot = &self.apps[i];
         callback(slot.info.name, "prep_stop", slot.app.prep_stop()).await;
         crate::exit(top, ExitReason::Shutdown);
-        crate::wait_exit(top).await;
+        let reason = crate::wait_exit(top).await;
         callback(slot.info.name, "stop", slot.app.stop()).await;
-        tracing::info!(
-            application = slot.info.name,
-            exited = "stopped",
-            start_type = %slot.info.start_type,
-            "application exited"
-        );
+        let (name, start_type) = (slot.info.name, slot.info.start_type);
+        match reason {
+            // `NoProc`: it was gone already; its exit is in the mailbox, not handled since
+            // this stop began.
+            ExitReason::Shutdown | ExitReason::NoProc => {
+                tracing::info!(application = name, exited = "stopped", %start_type, "application exited")
+            }
+            // It ended otherwise while it was being stopped (a crash during the stop).
+            reason => tracing::error!(
+                application = name,
+                exited = "stopped",
+                %reason,
+                %start_type,
+                "application exited"
+            ),
+        }
     }
 
     /// Stops every running application, the last started first, and forgets their
     /// configurations.
-    async fn stop_all(&mut self) {
+    async fn stop_all(&mut self, ctx: &Ctx<Self>) {
         for i in (0..self.apps.len()).rev() {
             self.stop_app(i).await;
         }
         for slot in &self.apps[..self.registered] {
-            application::unregister(slot.info.name);
+            application::unregister(slot.info.name, ctx.pid());
         }
         self.registered = 0;
     }
@@ -223,7 +250,7 @@ async fn callback(name: &'static str, which: &'static str, f: crate::BoxFuture<'
 impl GenServer for Controller {
     type Call = Call;
     type Reply = Reply;
-    type Cast = ();
+    type Cast = Cast;
     type Info = ();
     type Continue = ();
 
@@ -233,7 +260,7 @@ impl GenServer for Controller {
             Ok(()) => Init::Ok,
             Err(e) => {
                 // terminate does not run after a failed init: stop what started here.
-                self.stop_all().await;
+                self.stop_all(ctx).await;
                 set_outcome(&self.outcome, NodeExit::BootFailed(e));
                 Init::Stop(ExitReason::shutdown_with("boot failed"))
             }
@@ -265,6 +292,12 @@ impl GenServer for Controller {
         })
     }
 
+    async fn handle_cast(&mut self, cast: Cast, _ctx: &mut Ctx<Self>) -> Outcome {
+        match cast {
+            Cast::Stop => Outcome::Stop(ExitReason::Normal),
+        }
+    }
+
     async fn handle_info(&mut self, info: Info<()>, _ctx: &mut Ctx<Self>) -> Outcome {
         match info {
             Info::Exit { from, reason } => self.exited(from, reason).await,
@@ -272,8 +305,8 @@ impl GenServer for Controller {
         }
     }
 
-    async fn terminate(&mut self, _reason: &ExitReason, _ctx: &mut Ctx<Self>) {
-        self.stop_all().await;
+    async fn terminate(&mut self, _reason: &ExitReason, ctx: &mut Ctx<Self>) {
+        self.stop_all(ctx).await;
         set_outcome(&self.outcome, NodeExit::Stopped);
     }
 }

@@ -44,6 +44,8 @@ pub enum BootError {
         /// Its dependency.
         dependency: &'static str,
     },
+    /// The node's controller was killed (from outside) during the boot.
+    Aborted(ExitReason),
     /// An application's `start` failed (the error names the child for a supervision tree:
     /// [`StartError::ChildFailed`]), panicked, or returned a process that is not linked to
     /// the node.
@@ -85,6 +87,9 @@ impl fmt::Display for BootError {
                 f,
                 "application {application} cannot start: its dependency {dependency} is not running"
             ),
+            BootError::Aborted(reason) => {
+                write!(f, "the node's controller exited during the boot: {reason}")
+            }
             BootError::StartFailed { application, error } => {
                 write!(f, "application {application} failed to start: {error}")
             }

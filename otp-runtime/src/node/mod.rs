@@ -56,7 +56,7 @@ pub use self::error::{ApplicationError, BootError, NodeExit};
 
 use self::controller::{Call, Controller, OutcomeSlot, Reply, Slot, State};
 use crate::application::{self, AnyApplication, Application, ApplicationInfo, ConfigFile};
-use crate::{CallError, ExitReason, GenServer, ServerRef, INFINITY};
+use crate::{CallError, ExitReason, GenServer, ServerRef, StartError, INFINITY};
 
 /// Where the configuration file comes from.
 enum ConfigText {
@@ -151,7 +151,7 @@ impl Node {
     ///
     /// ```
     /// use otp_runtime::node::Node;
-    /// let node = Node::new().env_vars([("WEB_PORT", "8080")]);
+    /// let node = Node::new().env_vars([("WEB__PORT", "8080")]);
     /// # drop(node);
     /// ```
     pub fn env_vars<K, V>(mut self, vars: impl IntoIterator<Item = (K, V)>) -> Self
@@ -212,18 +212,20 @@ impl Node {
             let known: Vec<&'static str> = names.iter().map(|(n, _)| *n).collect();
             file.check_sections(&known)?;
         }
-        let process_env = |k: &str| std::env::var(k).ok();
-        let test_env = |k: &str| self.env.as_ref().and_then(|e| e.get(k).cloned());
-        let env: &application::EnvLookup<'_> = match self.env {
-            Some(_) => &test_env,
-            None => &process_env,
+        // Names that are not UTF-8 cannot be an application's; values that are not are
+        // reported if an application's name prefixes them.
+        let env: Vec<(String, Option<String>)> = match self.env {
+            Some(vars) => vars.into_iter().map(|(k, v)| (k, Some(v))).collect(),
+            None => std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok())))
+                .collect(),
         };
         let mut apps: Vec<Option<Box<dyn AnyApplication>>> =
             self.apps.into_iter().map(Some).collect();
         let mut slots = Vec::with_capacity(apps.len());
         for i in order {
             let app = apps[i].take().expect("each index once");
-            let config = app.load_config(file.as_ref(), env)?;
+            let config = app.load_config(file.as_ref(), &env)?;
             slots.push(Slot {
                 info: app.info(),
                 app,
@@ -239,23 +241,35 @@ impl Node {
                 outcome,
                 names,
             }),
-            Err(e) => Err(match take(&outcome) {
+            Err(e) => Err(match outcome_of(&outcome) {
                 Some(NodeExit::BootFailed(e)) => e,
-                // Unreachable: the controller's init fails only with a boot error.
-                _ => BootError::StartFailed {
-                    application: "node",
-                    error: e,
-                },
+                // Killed during the boot, from outside: its applications' top processes died
+                // with it, through their links. Its configurations count as free, since their
+                // owner is dead.
+                _ => BootError::Aborted(match e {
+                    StartError::Failed(reason) => reason,
+                    _ => ExitReason::Killed,
+                }),
             }),
         }
     }
 
     /// Boots the node, runs it until SIGINT or SIGTERM (Ctrl-C elsewhere than Unix), a
-    /// request, or a permanent application's exit, then stops the applications in reverse
-    /// start order and says how it ended. Return it from `main` for the right exit code.
+    /// request (a process finds the node with [`NodeRef::of`] and calls
+    /// [`request_stop`](NodeRef::request_stop)), or a permanent application's exit, then stops
+    /// the applications in reverse start order and says how it ended. Return it from `main`
+    /// for the right exit code.
+    ///
+    /// A second signal while the node boots or stops ends the program at once (exit code 130
+    /// for SIGINT, 143 for SIGTERM): the way out of a stuck `start` or shutdown.
     ///
     /// Installs the default [`report`](crate::report) printer unless
     /// [`reports(false)`](Node::reports) or the program has a `tracing` subscriber already.
+    ///
+    /// # Panics
+    ///
+    /// On a tokio runtime without its IO driver, which signals need (`#[tokio::main]` and
+    /// `Builder::enable_all` turn it on).
     ///
     /// # Examples
     ///
@@ -264,21 +278,48 @@ impl Node {
         if self.reports {
             crate::report::install();
         }
-        // Watched before the boot: a signal during the boot stops the node once it has booted,
-        // instead of killing the program halfway through with the default action.
+        // Watched before the boot, and through it: a signal during the boot stops the node
+        // once it has booted, instead of killing the program halfway with the default action.
         let mut signals = Signals::watch();
-        let node = match self.start().await {
-            Ok(node) => node,
-            Err(e) => return NodeExit::BootFailed(e),
-        };
-        tokio::select! {
-            exit = node.wait() => exit,
-            Some(signal) = signals.next() => {
-                tracing::info!(%signal, "node stopping");
-                node.stop().await
+        let boot = self.start();
+        tokio::pin!(boot);
+        let mut early = None;
+        let node = loop {
+            tokio::select! {
+                booted = &mut boot => match booted {
+                    Ok(node) => break node,
+                    Err(e) => return NodeExit::BootFailed(e),
+                },
+                Some(signal) = signals.next() => {
+                    if early.is_some() {
+                        second_signal(signal);
+                    }
+                    tracing::info!(%signal, "node stopping once booted");
+                    early = Some(signal);
+                }
             }
+        };
+        let signal = match early {
+            Some(signal) => signal,
+            None => tokio::select! {
+                exit = node.wait() => return exit,
+                Some(signal) = signals.next() => signal,
+            },
+        };
+        tracing::info!(%signal, "node stopping");
+        tokio::select! {
+            exit = node.stop() => exit,
+            Some(signal) = signals.next() => second_signal(signal),
         }
     }
+}
+
+/// A second signal while the node boots or stops (a stuck `start` or `prep_stop`, a child
+/// with an `infinity` shutdown that never ends): the program exits at once, with 128 plus
+/// the signal's number, as a second Ctrl-C ends most servers.
+fn second_signal(signal: &'static str) -> ! {
+    tracing::error!(%signal, "second signal: the node exits at once, without finishing");
+    std::process::exit(if signal == "SIGTERM" { 143 } else { 130 })
 }
 
 /// SIGINT and SIGTERM (Ctrl-C elsewhere than Unix), from the moment `watch` returns.
@@ -297,10 +338,8 @@ impl Signals {
                 signal(SignalKind::interrupt()),
             ) {
                 (Ok(term), Ok(int)) => Some((term, int)),
-                _ => {
-                    tracing::warn!(
-                        "cannot watch SIGINT and SIGTERM (is the runtime's IO driver on?)"
-                    );
+                (Err(e), _) | (_, Err(e)) => {
+                    tracing::warn!(error = %e, "cannot watch SIGINT and SIGTERM");
                     None
                 }
             };
@@ -328,7 +367,7 @@ impl Signals {
     }
 }
 
-fn take(outcome: &OutcomeSlot) -> Option<NodeExit> {
+fn outcome_of(outcome: &OutcomeSlot) -> Option<NodeExit> {
     outcome
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -357,21 +396,56 @@ impl std::fmt::Debug for NodeRef {
 }
 
 impl NodeRef {
-    /// The pid of the node's controller, the parent of every application's top process
-    /// (`None` once the node has stopped): link to it or monitor it to follow the node.
+    /// The pid of the node's controller, the parent of every application's top process:
+    /// link to it or monitor it to follow the node; it is alive while the node runs.
     ///
     /// # Examples
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let node = otp_runtime::node::Node::new().start().await.unwrap();
-    /// let pid = node.pid().unwrap();
+    /// let pid = node.pid();
+    /// assert!(otp_runtime::is_alive(pid));
     /// node.stop().await;
     /// assert!(!otp_runtime::is_alive(pid));
     /// # }
     /// ```
-    pub fn pid(&self) -> Option<crate::Pid> {
-        self.controller.pid()
+    pub fn pid(&self) -> crate::Pid {
+        self.controller
+            .pid()
+            .expect("a node's handle is bound to its controller's pid")
+    }
+
+    /// The node that runs `application`, from anywhere in the program: how a process of an
+    /// application finds its node, to [`request_stop`](NodeRef::request_stop) it or ask it
+    /// something, even under [`Node::run`]. `None` if no node runs it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::node::{Node, NodeExit, NodeRef};
+    /// # use otp_runtime::prelude::*;
+    /// # use otp_runtime::application::{Application, NoConfig};
+    /// # struct Db;
+    /// # impl Application for Db {
+    /// #     const NAME: &'static str = "of-db";
+    /// #     const VERSION: &'static str = "1.0.0";
+    /// #     type Config = NoConfig;
+    /// #     async fn start(&self, _: &NoConfig) -> Result<SupervisorRef, StartError> {
+    /// #         SupervisorSpec::one_for_one().start_link().await
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let node = Node::new().application(Db).start().await.unwrap();
+    /// let found = NodeRef::of("of-db").unwrap();
+    /// assert_eq!(found.pid(), node.pid());
+    /// found.request_stop();
+    /// assert_eq!(node.wait().await, NodeExit::Stopped);
+    /// assert!(NodeRef::of("of-db").is_none());
+    /// # }
+    /// ```
+    pub fn of(application: &str) -> Option<NodeRef> {
+        application::node_of(application)
     }
 
     /// The running applications, in start order (OTP's `application:which_applications/0`).
@@ -417,6 +491,10 @@ impl NodeRef {
     /// Stops one application (`prep_stop`, its tree, `stop`), whatever its start type: a
     /// stop is not an exit, and the other applications run on (OTP's `application:stop/1`).
     ///
+    /// A process of that application's own tree must not await this: the stop waits for the
+    /// tree, and so for the caller (until its shutdown timeout kills it, or forever under
+    /// `infinity`).
+    ///
     /// # Errors
     ///
     /// [`ApplicationError::Unknown`], [`ApplicationError::NotRunning`], or
@@ -443,10 +521,21 @@ impl NodeRef {
     /// A process of one of the node's own applications must not await this: it would wait
     /// for its own tree to stop, and so for itself. It calls [`NodeRef::request_stop`].
     ///
+    /// # Panics
+    ///
+    /// In an application's `start`, `prep_stop` or `stop`: they run in the node's controller,
+    /// which would wait for itself (the panic is contained there: the start fails, or the
+    /// stop is reported). Call [`NodeRef::request_stop`] there.
+    ///
     /// # Examples
     ///
     /// See [`application`](crate::application).
     pub async fn stop(&self) -> NodeExit {
+        assert!(
+            crate::self_pid() != Ok(self.pid()),
+            "NodeRef::stop called by the node's own controller (an application's start, \
+             prep_stop or stop), which would wait for itself: call request_stop there"
+        );
         // NoProc: it ended already; `wait` says how.
         let _ = self.controller.stop(ExitReason::Normal, INFINITY).await;
         self.wait().await
@@ -467,8 +556,7 @@ impl NodeRef {
     /// # }
     /// ```
     pub fn request_stop(&self) {
-        let node = self.clone();
-        tokio::spawn(async move { node.stop().await });
+        self.controller.cast(controller::Cast::Stop);
     }
 
     /// Waits until the node ends, and says how.
@@ -493,7 +581,7 @@ impl NodeRef {
                 // the configurations (the top processes died with it, through their links).
                 // Under the lock, and once: a later node may register these names again.
                 for name in self.names.iter() {
-                    application::unregister(name);
+                    application::unregister(name, self.pid());
                 }
                 NodeExit::Aborted(reason)
             })
