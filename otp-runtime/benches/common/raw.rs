@@ -29,6 +29,8 @@ pub fn quiet_crashes() {
 pub enum RawMsg {
     Add(u64),
     Get(oneshot::Sender<u64>),
+    /// Adds one and answers the new count.
+    Bump(oneshot::Sender<u64>),
 }
 
 /// A counter task; it ends when the last sender is dropped.
@@ -47,15 +49,27 @@ pub fn raw_spawn_joined() -> (mpsc::UnboundedSender<RawMsg>, tokio::task::JoinHa
                 RawMsg::Get(reply) => {
                     let _ = reply.send(n);
                 }
+                RawMsg::Bump(reply) => {
+                    n += 1;
+                    let _ = reply.send(n);
+                }
             }
         }
     });
     (tx, task)
 }
 
+/// Reads the count.
 pub async fn raw_call(tx: &mpsc::UnboundedSender<RawMsg>) -> u64 {
     let (reply, rx) = oneshot::channel();
     tx.send(RawMsg::Get(reply)).unwrap();
+    rx.await.unwrap()
+}
+
+/// Adds one and answers the new count.
+pub async fn raw_bump(tx: &mpsc::UnboundedSender<RawMsg>) -> u64 {
+    let (reply, rx) = oneshot::channel();
+    tx.send(RawMsg::Bump(reply)).unwrap();
     rx.await.unwrap()
 }
 

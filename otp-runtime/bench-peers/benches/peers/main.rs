@@ -127,7 +127,12 @@ struct Row {
 
 struct Bench {
     rt: tokio::runtime::Runtime,
+    /// Workloads to run (words of their names); all if empty.
     only: Vec<String>,
+    /// Systems to run (indices in `SYSTEMS`); all if empty.
+    systems: Vec<usize>,
+    /// One run per system, no warm-up: for profilers.
+    once: bool,
     rows: Vec<Row>,
 }
 
@@ -148,14 +153,19 @@ impl Bench {
             self.rt
                 .block_on(async { tokio::spawn(make(sys)).await.unwrap() })
         };
-        for sys in 0..SYSTEMS.len() {
-            run(sys);
+        let on = |sys: usize| self.systems.is_empty() || self.systems.contains(&sys);
+        if !self.once {
+            (0..SYSTEMS.len())
+                .filter(|&s| on(s))
+                .for_each(|s| drop(run(s)));
         }
         let mut out: [Vec<T>; 4] = Default::default();
-        for round in 0..rounds {
+        for round in 0..if self.once { 1 } else { rounds } {
             for k in 0..SYSTEMS.len() {
                 let sys = (round + k) % SYSTEMS.len();
-                out[sys].push(run(sys));
+                if on(sys) {
+                    out[sys].push(run(sys));
+                }
             }
         }
         out
@@ -178,9 +188,9 @@ impl Bench {
     }
 }
 
-/// Medians of per-run values, each scaled by `f`.
+/// Medians of per-run values, each scaled by `f`; `None` for systems not run.
 fn medians(runs: [Vec<f64>; 4], f: impl Fn(f64) -> f64) -> [Option<f64>; 4] {
-    runs.map(|v| Some(f(median(v))))
+    runs.map(|v| (!v.is_empty()).then(|| f(median(v))))
 }
 
 fn main() {
@@ -200,13 +210,21 @@ fn main() {
     .build()
     .unwrap();
     common::raw::quiet_crashes();
+    // System keys (`raw`, `otp`, `ractor`, `kameo`) select systems, `once` makes one run of
+    // each without warm-up: `-- current once otp call` under a profiler.
+    let keys = ["raw", "otp", "ractor", "kameo"];
+    let flags = ["quick", "current", "once"];
     let mut b = Bench {
         rt,
         only: args
             .iter()
-            .filter(|a| *a != "quick" && *a != "current")
+            .filter(|a| !flags.contains(&a.as_str()) && !keys.contains(&a.as_str()))
             .cloned()
             .collect(),
+        systems: (0..keys.len())
+            .filter(|&i| args.iter().any(|a| a == keys[i]))
+            .collect(),
+        once: args.iter().any(|a| a == "once"),
         rows: Vec::new(),
     };
     let s = &sizes;

@@ -10,23 +10,16 @@ use tokio::task::JoinSet;
 
 use crate::common::live_bytes;
 use crate::common::raw::{
-    raw_call, raw_ping_until_up, raw_send, raw_spawn, raw_spawn_joined, raw_start, raw_supervise,
-    raw_worker, RawMsg, RawReq, Slot,
+    raw_bump, raw_call, raw_ping_until_up, raw_send, raw_spawn, raw_spawn_joined, raw_start,
+    raw_supervise, raw_worker, RawMsg, RawReq, Slot,
 };
 use crate::{settle, SpawnResult, BREADTH, DEPTH};
-
-/// A call that adds one and answers the new count (`raw_call` only reads it).
-async fn bump(tx: &mpsc::UnboundedSender<RawMsg>) -> u64 {
-    tx.send(RawMsg::Add(1)).unwrap();
-    raw_call(tx).await
-}
 
 pub async fn call(calls: u64) -> f64 {
     let tx = raw_spawn();
     let t = Instant::now();
     for i in 1..=calls {
-        // Two sends but one round trip: the same work as one request that adds and answers.
-        assert_eq!(bump(&tx).await, i);
+        assert_eq!(raw_bump(&tx).await, i);
     }
     t.elapsed().as_nanos() as f64 / calls as f64
 }
@@ -57,7 +50,7 @@ pub async fn spawn(servers: usize) -> SpawnResult {
     let t = Instant::now();
     for _ in 0..servers {
         let (tx, task) = raw_spawn_joined();
-        assert_eq!(bump(&tx).await, 1);
+        assert_eq!(raw_bump(&tx).await, 1);
         live.push((tx, task));
     }
     let up = t.elapsed();
