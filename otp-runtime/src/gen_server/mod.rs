@@ -383,12 +383,13 @@ pub enum Request<S: GenServer> {
     Stop(StopReason),
 }
 
-/// The reason of a `stop` request, one word wide: the mailbox's slots are as wide as the
-/// widest message, and only reasons that carry text need a box.
+/// The reason of a `stop` request, one word wide (a box's null is `Normal`): the mailbox's
+/// slots are as wide as the widest message, and a second word here would widen the
+/// slots, and so every mailbox's first block, whenever a call message has a tag of its own
+/// (as the macro's have). Reasons other than `Normal` cost a box, once per stop.
 #[doc(hidden)]
 pub enum StopReason {
     Normal,
-    Shutdown,
     Other(Box<ExitReason>),
 }
 
@@ -396,7 +397,6 @@ impl From<ExitReason> for StopReason {
     fn from(reason: ExitReason) -> Self {
         match reason {
             ExitReason::Normal => StopReason::Normal,
-            ExitReason::Shutdown => StopReason::Shutdown,
             other => StopReason::Other(Box::new(other)),
         }
     }
@@ -406,7 +406,6 @@ impl From<StopReason> for ExitReason {
     fn from(reason: StopReason) -> Self {
         match reason {
             StopReason::Normal => ExitReason::Normal,
-            StopReason::Shutdown => ExitReason::Shutdown,
             StopReason::Other(r) => *r,
         }
     }
