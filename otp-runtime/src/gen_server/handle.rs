@@ -305,6 +305,7 @@ impl<S: GenServer> ServerRef<S> {
     /// assert_eq!(s.call(()).await, Ok(Some("hello")));
     /// # }
     /// ```
+    #[inline]
     pub fn send(&self, info: S::Info) {
         self.post(Request::Info(info));
     }
