@@ -444,6 +444,27 @@ impl<M: Send + 'static> ProcessCtx<M> {
         crate::time::timeout(timeout, self.recv()).await
     }
 
+    /// [`recv`](ProcessCtx::recv) as a poll function, for the behaviours' loops, which
+    /// receive and handle many messages within one poll.
+    #[inline]
+    pub(crate) fn poll_recv(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Message<M>> {
+        use std::task::Poll;
+        loop {
+            match self.rx.poll_recv(cx) {
+                Poll::Ready(Some(env)) => {
+                    if let Some(m) = self.open(env) {
+                        return Poll::Ready(m);
+                    }
+                }
+                // Closed is unreachable: the process's own core holds a sender while it lives.
+                Poll::Ready(None) | Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+
     /// Turns a received envelope into what the user sees; `None` for envelopes that vanish
     /// (a cancelled timer's, a flushed monitor's `DOWN`).
     #[inline]
