@@ -4,6 +4,9 @@
 //! Run: `cargo bench -p bench-peers` (add `-- quick` for a smoke run with fewer rounds and
 //! smaller workloads, `-- current` for tokio's current-thread runtime instead of the
 //! multi-threaded one, and words of workload names to run only those, e.g. `-- call ring`).
+//! For profilers: `raw`, `otp`, `ractor` or `kameo` run only those systems, and `once` one
+//! run of each without warm-up, e.g. under callgrind:
+//! `valgrind --tool=callgrind target/release/deps/peers-<hash> current once otp ring`.
 //!
 //! Every workload checks its own result (the exact count, the incarnation that answered,
 //! the processes left alive), so a system cannot win by doing less. book/src/performance.md
