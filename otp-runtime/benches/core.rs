@@ -5,66 +5,20 @@
 //!
 //! Run: `cargo bench -p otp-runtime --bench core` (add `-- quick` for fewer rounds).
 
-use std::alloc::{GlobalAlloc, Layout, System};
+mod common;
+
 use std::hint::black_box;
-use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
+use common::raw::{raw_call, raw_spawn, RawMsg};
+use common::{live_bytes, median};
 use otp_runtime::prelude::*;
-use tokio::sync::{mpsc, oneshot};
-
-// ---- heap accounting -------------------------------------------------------------------------
-
-struct Counting;
-
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        LIVE.fetch_add(l.size() as isize, Ordering::Relaxed);
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        LIVE.fetch_sub(l.size() as isize, Ordering::Relaxed);
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-        LIVE.fetch_add(new as isize - l.size() as isize, Ordering::Relaxed);
-        unsafe { System.realloc(p, l, new) }
-    }
-}
+use tokio::sync::mpsc;
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: common::Counting = common::Counting;
 
-// ---- the counter server, both ways ------------------------------------------------------------
-
-enum RawMsg {
-    Add(u64),
-    Get(oneshot::Sender<u64>),
-}
-
-fn raw_spawn() -> mpsc::UnboundedSender<RawMsg> {
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        let mut n = 0u64;
-        while let Some(m) = rx.recv().await {
-            match m {
-                RawMsg::Add(k) => n += k,
-                RawMsg::Get(reply) => {
-                    let _ = reply.send(n);
-                }
-            }
-        }
-    });
-    tx
-}
-
-async fn raw_call(tx: &mpsc::UnboundedSender<RawMsg>) -> u64 {
-    let (reply, rx) = oneshot::channel();
-    tx.send(RawMsg::Get(reply)).unwrap();
-    rx.await.unwrap()
-}
+// ---- the counter server, as a GenServer ------------------------------------------------------
 
 struct Counter {
     n: u64,
@@ -293,10 +247,10 @@ async fn spawn_otp() -> f64 {
 
 /// Heap bytes per idle server; a settle pause lets every task reach its first `recv`.
 async fn heap_raw() -> f64 {
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = live_bytes();
     let servers: Vec<_> = (0..IDLE).map(|_| raw_spawn()).collect();
     tokio::time::sleep(Duration::from_millis(20)).await;
-    let per = (LIVE.load(Ordering::Relaxed) - before) as f64 / IDLE as f64;
+    let per = (live_bytes() - before) as f64 / IDLE as f64;
     drop(servers);
     tokio::time::sleep(Duration::from_millis(20)).await;
     per
@@ -304,14 +258,14 @@ async fn heap_raw() -> f64 {
 
 async fn heap_otp() -> f64 {
     let mut servers = Vec::with_capacity(IDLE);
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = live_bytes();
     for _ in 0..IDLE {
         servers.push(Counter { n: 0 }.start().await.unwrap());
     }
     tokio::time::sleep(Duration::from_millis(20)).await;
     // The Vec of handles is the caller's, not the servers': leave it out.
     let handles = (servers.capacity() * std::mem::size_of::<ServerRef<Counter>>()) as isize;
-    let per = (LIVE.load(Ordering::Relaxed) - before - handles) as f64 / IDLE as f64;
+    let per = (live_bytes() - before - handles) as f64 / IDLE as f64;
     for s in &servers {
         s.stop(ExitReason::Normal, INFINITY).await.unwrap();
     }
@@ -319,11 +273,6 @@ async fn heap_otp() -> f64 {
 }
 
 // ---- harness ----------------------------------------------------------------------------------
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
-}
 
 struct Row {
     name: &'static str,

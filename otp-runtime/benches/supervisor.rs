@@ -15,18 +15,18 @@
 //! and current-thread runtimes); other words select workloads by a word of their name
 //! (`restart`, `tree`).
 
+mod common;
+
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::quantile;
+use common::raw::{
+    quiet_crashes, raw_ping_until_up, raw_send, raw_start, raw_supervise, RawReq, Slot, CRASH,
+};
 use otp_runtime::prelude::*;
-use tokio::sync::{mpsc, oneshot};
-
-/// The message of every panic this benchmark causes on purpose; the panic hook keeps quiet
-/// about those only.
-const CRASH: &str = "crash requested by the benchmark";
 
 // ---- restart latency ---------------------------------------------------------------------------
 
@@ -83,75 +83,20 @@ async fn restart_otp(restarts: usize) -> Vec<f64> {
     samples
 }
 
-enum RawReq {
-    /// Answers with the incarnation's number.
-    Ping(oneshot::Sender<u64>),
-    Crash,
-    Stop,
-}
-
-type Slot = Arc<Mutex<Option<mpsc::UnboundedSender<RawReq>>>>;
-
-/// The raw "supervisor": publishes each incarnation's sender in `slot` (the registered
-/// name), awaits the task, respawns it if it panicked, ends when it returns.
-async fn raw_supervise(slot: Slot) {
-    for incarnation in 0u64.. {
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        *slot.lock().unwrap() = Some(tx);
-        let worker = tokio::spawn(async move {
-            while let Some(req) = rx.recv().await {
-                match req {
-                    RawReq::Ping(reply) => {
-                        let _ = reply.send(incarnation);
-                    }
-                    RawReq::Crash => panic!("{}", CRASH),
-                    RawReq::Stop => return,
-                }
-            }
-        });
-        match worker.await {
-            Err(e) if e.is_panic() => continue,
-            _ => return,
-        }
-    }
-}
-
-/// A call through the slot: `None` if the incarnation it reached is gone.
-async fn raw_ping(slot: &Slot) -> Option<u64> {
-    let tx = slot.lock().unwrap().clone()?;
-    let (reply, rx) = oneshot::channel();
-    tx.send(RawReq::Ping(reply)).ok()?;
-    rx.await.ok()
-}
-
 async fn restart_raw(restarts: usize) -> Vec<f64> {
-    let slot: Slot = Arc::default();
+    let slot = Slot::default();
     let sup = tokio::spawn(raw_supervise(slot.clone()));
-    let send = |req| {
-        let tx = slot.lock().unwrap().clone().unwrap();
-        tx.send(req).map_err(drop).unwrap();
-    };
-    let mut last = loop {
-        match raw_ping(&slot).await {
-            Some(n) => break n,
-            None => tokio::task::yield_now().await,
-        }
-    };
+    let mut last = raw_ping_until_up(&slot).await;
     let mut samples = Vec::with_capacity(restarts);
     for _ in 0..restarts {
         let t = Instant::now();
-        send(RawReq::Crash);
-        let n = loop {
-            match raw_ping(&slot).await {
-                Some(n) => break n,
-                None => tokio::task::yield_now().await,
-            }
-        };
+        raw_send(&slot, RawReq::Crash);
+        let n = raw_ping_until_up(&slot).await;
         samples.push(t.elapsed().as_nanos() as f64);
         assert_eq!(n, last + 1, "answered by the incarnation that was to crash");
         last = n;
     }
-    send(RawReq::Stop);
+    raw_send(&slot, RawReq::Stop);
     sup.await.unwrap();
     samples
 }
@@ -207,56 +152,17 @@ async fn tree_otp() -> (f64, f64) {
     (start, stop)
 }
 
-/// A raw tree node: told to stop by `stop`, awaited through `task`.
-struct RawNode {
-    stop: oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-/// Starts a node `depth` levels tall (0: a worker) and returns once it and all below it
-/// have started, as a supervisor's start does.
-fn raw_start(depth: u32) -> Pin<Box<dyn Future<Output = RawNode> + Send>> {
-    Box::pin(async move {
-        let (stop, stop_rx) = oneshot::channel::<()>();
-        let (ready, ready_rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let mut children = Vec::new();
-            if depth > 0 {
-                for _ in 0..BREADTH {
-                    children.push(raw_start(depth - 1).await);
-                }
-            }
-            let _ = ready.send(());
-            let _ = stop_rx.await;
-            // Children stop in reverse start order, each awaited before the next.
-            for child in children.into_iter().rev() {
-                drop(child.stop);
-                child.task.await.unwrap();
-            }
-        });
-        ready_rx.await.unwrap();
-        RawNode { stop, task }
-    })
-}
-
 async fn tree_raw() -> (f64, f64) {
     let t = Instant::now();
-    let root = black_box(raw_start(DEPTH).await);
+    let root = black_box(raw_start(DEPTH, BREADTH).await);
     let start = t.elapsed().as_nanos() as f64;
     let t = Instant::now();
-    drop(root.stop);
-    root.task.await.unwrap();
+    root.stop().await;
     let stop = t.elapsed().as_nanos() as f64;
     (start, stop)
 }
 
 // ---- harness ----------------------------------------------------------------------------------
-
-/// The value at fraction `q` of the sorted samples (0.5: the median).
-fn quantile(v: &mut [f64], q: f64) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[((v.len() - 1) as f64 * q).round() as usize]
-}
 
 struct Row {
     name: String,
@@ -295,14 +201,7 @@ fn main() {
 
     // The panics the restart workload causes are its point: keep them off stderr, and
     // report any other.
-    let report = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let ours = info.payload().downcast_ref::<String>().map(String::as_str) == Some(CRASH)
-            || info.payload().downcast_ref::<&str>() == Some(&CRASH);
-        if !ours {
-            report(info);
-        }
-    }));
+    quiet_crashes();
 
     let mut rows = Vec::new();
     for &runtime in runtimes {

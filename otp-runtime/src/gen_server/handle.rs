@@ -305,6 +305,7 @@ impl<S: GenServer> ServerRef<S> {
     /// assert_eq!(s.call(()).await, Ok(Some("hello")));
     /// # }
     /// ```
+    #[inline]
     pub fn send(&self, info: S::Info) {
         self.post(Request::Info(info));
     }
@@ -330,10 +331,14 @@ impl<S: GenServer> ServerRef<S> {
         if target.send(Request::Stop(reason.clone().into())).is_err() {
             return Err(CallError::NoProc);
         }
-        let exited = if timeout == INFINITY {
-            Some(wait_shared_exit(shared).await)
-        } else {
-            crate::time::timeout(timeout, wait_shared_exit(shared)).await
+        // The request woke the server, which usually runs `terminate` and dies within the
+        // round we yield: then no waiter (a oneshot and a watcher entry) and no timer are set
+        // up. Its death counts once it is signalled (links told), as a waiter would see it.
+        yield_now().await;
+        let exited = match shared.signalled_exit() {
+            Some(reason) => Some(reason),
+            None if timeout == INFINITY => Some(wait_shared_exit(shared).await),
+            None => crate::time::timeout(timeout, wait_shared_exit(shared)).await,
         };
         match exited {
             Some(r) if r == reason => Ok(()),

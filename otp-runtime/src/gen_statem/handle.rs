@@ -196,6 +196,7 @@ impl<M: GenStatem> StatemRef<M> {
     /// # Examples
     ///
     /// See [`StatemRef`].
+    #[inline]
     pub fn cast(&self, msg: M::Cast) {
         self.server.cast(msg);
     }
@@ -205,6 +206,7 @@ impl<M: GenStatem> StatemRef<M> {
     /// # Examples
     ///
     /// See [`StatemRef`].
+    #[inline]
     pub fn send(&self, info: M::Info) {
         self.server.send(MachineInfo::User(info));
     }

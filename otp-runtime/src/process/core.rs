@@ -226,6 +226,17 @@ impl Shared {
         self.state().exit.clone()
     }
 
+    /// The reason the process died with, once its death has been signalled (its links
+    /// told): what a waiter added now would be told at once.
+    pub(crate) fn signalled_exit(&self) -> Option<ExitReason> {
+        let st = self.state();
+        if st.signalled {
+            st.exit.clone()
+        } else {
+            None
+        }
+    }
+
     /// Records a link to `other`. False if this process is dead.
     pub(crate) fn add_link(&self, other: Pid) -> bool {
         let mut st = self.state();

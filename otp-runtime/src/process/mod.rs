@@ -294,11 +294,40 @@ pub(crate) async fn wait_shared_exit(shared: &Shared) -> ExitReason {
 pub struct ProcessCtx<M> {
     core: Arc<Core<M>>,
     rx: mpsc::UnboundedReceiver<Envelope<M>>,
-    timers: Option<Box<Timers<M>>>,
-    /// Monitors removed with `flush` whose `DOWN` may already be on its way. Boxed: one
-    /// pointer instead of a 48-byte set in every idle process.
-    #[allow(clippy::box_collection)]
-    flushed: Option<Box<HashSet<u64>>>,
+    /// Timers and flushed monitors, allocated at first use: an idle process pays one pointer.
+    rare: Option<Box<Rare<M>>>,
+}
+
+/// What few processes use.
+struct Rare<M> {
+    timers: Timers<M>,
+    /// Monitors removed with `flush` whose `DOWN` may already be on its way.
+    flushed: HashSet<u64>,
+}
+
+impl<M: Send + 'static> Rare<M> {
+    fn new() -> Self {
+        Rare {
+            timers: Timers::new(),
+            flushed: HashSet::new(),
+        }
+    }
+}
+
+impl<M: Send + 'static> ProcessCtx<M> {
+    fn rare(&mut self) -> &mut Rare<M> {
+        self.rare.get_or_insert_with(|| Box::new(Rare::new()))
+    }
+
+    /// Whether `id` was a flushed monitor (and forgets it).
+    fn unflush(&mut self, id: u64) -> bool {
+        self.rare.as_mut().is_some_and(|r| r.flushed.remove(&id))
+    }
+
+    /// A fired timer's message, unless it was cancelled meanwhile.
+    fn fired(&mut self, id: u64) -> Option<M> {
+        self.rare.as_mut()?.timers.fired(id)
+    }
 }
 
 impl<M: Send + 'static> ProcessCtx<M> {
@@ -415,13 +444,34 @@ impl<M: Send + 'static> ProcessCtx<M> {
         crate::time::timeout(timeout, self.recv()).await
     }
 
+    /// [`recv`](ProcessCtx::recv) as a poll function, for the behaviours' loops, which
+    /// receive and handle many messages within one poll.
+    #[inline]
+    pub(crate) fn poll_recv(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Message<M>> {
+        use std::task::Poll;
+        loop {
+            match self.rx.poll_recv(cx) {
+                Poll::Ready(Some(env)) => {
+                    if let Some(m) = self.open(env) {
+                        return Poll::Ready(m);
+                    }
+                }
+                // Closed is unreachable: the process's own core holds a sender while it lives.
+                Poll::Ready(None) | Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+
     /// Turns a received envelope into what the user sees; `None` for envelopes that vanish
     /// (a cancelled timer's, a flushed monitor's `DOWN`).
     #[inline]
     fn open(&mut self, env: Envelope<M>) -> Option<Message<M>> {
         match env {
             Envelope::Msg(m) => Some(Message::Msg(m)),
-            Envelope::Timer(id) => self.timers.as_mut()?.fired(id).map(Message::Msg),
+            Envelope::Timer(id) => self.fired(id).map(Message::Msg),
             Envelope::System(sys) => match *sys {
                 SystemMsg::Exit { from, reason } => Some(Message::Exit { from, reason }),
                 SystemMsg::Down {
@@ -430,10 +480,8 @@ impl<M: Send + 'static> ProcessCtx<M> {
                     reason,
                 } => {
                     self.core.shared.remove_owned(monitor.id);
-                    if let Some(f) = self.flushed.as_mut() {
-                        if f.remove(&monitor.id) {
-                            return None;
-                        }
+                    if self.unflush(monitor.id) {
+                        return None;
                     }
                     Some(Message::Down {
                         monitor,
@@ -552,9 +600,7 @@ impl<M: Send + 'static> ProcessCtx<M> {
         let active = remove_monitor(monitor);
         // Held by us but gone from the target: its DOWN is on the way, drop it on arrival.
         if owned && !active && flush {
-            self.flushed
-                .get_or_insert_with(Default::default)
-                .insert(monitor.id);
+            self.rare().flushed.insert(monitor.id);
         }
         active
     }
@@ -566,9 +612,9 @@ impl<M: Send + 'static> ProcessCtx<M> {
     ///
     /// See [`TimerRef`].
     pub fn send_after(&mut self, after: Duration, msg: M) -> TimerRef {
-        self.timers
-            .get_or_insert_with(|| Box::new(Timers::new()))
-            .send_after(&self.core.tx, after, msg)
+        let tx = &self.core.tx;
+        let rare = self.rare.get_or_insert_with(|| Box::new(Rare::new()));
+        rare.timers.send_after(tx, after, msg)
     }
 
     /// Cancels a timer; true if it was still pending. A cancelled timer's message is never
@@ -578,7 +624,7 @@ impl<M: Send + 'static> ProcessCtx<M> {
     ///
     /// See [`TimerRef`].
     pub fn cancel_timer(&mut self, timer: TimerRef) -> bool {
-        self.timers.as_mut().is_some_and(|t| t.cancel(timer))
+        self.rare.as_mut().is_some_and(|r| r.timers.cancel(timer))
     }
 
     /// How many of this process's timers are pending.
@@ -600,7 +646,7 @@ impl<M: Send + 'static> ProcessCtx<M> {
     /// # }
     /// ```
     pub fn pending_timers(&self) -> usize {
-        self.timers.as_ref().map_or(0, |t| t.len())
+        self.rare.as_ref().map_or(0, |r| r.timers.len())
     }
 
     /// Spawns a process linked to this one (`spawn_link`). The link exists before the new
@@ -638,8 +684,7 @@ impl<M: Send + 'static> Prepared<M> {
             ctx: ProcessCtx {
                 core,
                 rx,
-                timers: None,
-                flushed: None,
+                rare: None,
             },
             in_table: false,
         }

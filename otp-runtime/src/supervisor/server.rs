@@ -11,6 +11,7 @@ use super::spec::{ChildSpec, Restart, Shutdown, StartFn};
 use super::{AutoShutdown, ChildCounts, ChildInfo, ChildState, ChildType, Strategy};
 use super::{SupervisorError, SupervisorSpec};
 use crate::process::run::catch_unwind_future;
+use crate::process::{table, wait_shared_exit, yield_now};
 use crate::time::{self, Instant};
 use crate::{CallResult, Ctx, ExitReason, GenServer, Info, Init, Outcome, Pid, StartError};
 
@@ -538,15 +539,29 @@ fn deadline(policy: Shutdown) -> Option<Instant> {
 }
 
 /// Waits for a child told to stop, killing it at `deadline`.
+///
+/// The signal woke the child, so it usually dies within the scheduling round we yield:
+/// then neither a timer (a tokio timer costs two driver locks) nor a waiter is set up,
+/// which made a tree's shutdown cost about a timer per worker.
 async fn wait_until(pid: Pid, deadline: Option<Instant>) -> ExitReason {
+    let Some(child) = table::get(pid) else {
+        return ExitReason::NoProc;
+    };
+    yield_now().await;
+    // Its death fully signalled (links told first): what a waiter set now would be told.
+    if let Some(reason) = child.shared().signalled_exit() {
+        return reason;
+    }
+    // Waited for through the entry held since before the signal: by now the pid may have
+    // left the table, and a lookup would say `noproc` instead of the reason.
     if let Some(d) = deadline {
         let left = d.saturating_duration_since(Instant::now());
-        if let Some(reason) = time::timeout(left, crate::wait_exit(pid)).await {
+        if let Some(reason) = time::timeout(left, wait_shared_exit(child.shared())).await {
             return reason;
         }
         crate::exit(pid, ExitReason::Kill);
     }
-    crate::wait_exit(pid).await
+    wait_shared_exit(child.shared()).await
 }
 
 /// Whether a child stopped by its supervisor ended as OTP's `shutdown/2` expects: by the
