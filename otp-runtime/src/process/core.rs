@@ -28,6 +28,11 @@ pub(crate) trait Entry: Send + Sync + 'static {
     fn shared(&self) -> &Shared;
     /// Puts a signal that became a message (a trapped `EXIT`, a `DOWN`) in the mailbox.
     fn deliver(&self, msg: SystemMsg);
+    /// The exit signal of linked process `from`, which died of `reason`: removes the link
+    /// and acts on the signal in one critical section, so that a signal and an `unlink` by
+    /// this process are ordered one way or the other. A link already removed (unlinked)
+    /// carries nothing.
+    fn link_exit(&self, from: Pid, reason: &ExitReason);
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync>;
 }
 
@@ -70,6 +75,32 @@ impl<M: Send + 'static> Entry for Core<M> {
     fn deliver(&self, msg: SystemMsg) {
         // A closed mailbox means the process is dead: the message is dropped, as in Erlang.
         let _ = self.tx.send(Envelope::System(Box::new(msg)));
+    }
+    fn link_exit(&self, from: Pid, reason: &ExitReason) {
+        let sh = &self.shared;
+        let mut st = sh.state();
+        let linked = st.extras.as_mut().is_some_and(|x| {
+            let at = x.links.iter().position(|p| *p == from);
+            at.map(|i| x.links.swap_remove(i)).is_some()
+        });
+        if !linked {
+            return;
+        }
+        // Erlang's rules (otp-semantics A1) for a signal through a link, which never comes
+        // from the receiver itself: trapped, it is a message; `normal` is dropped; any
+        // other reason kills.
+        if sh.is_trapping() {
+            // Under the lock: an `unlink` that returns after this finds the message queued
+            // already, as OTP allows ("placed in the queue before the call").
+            let exit = SystemMsg::Exit {
+                from,
+                reason: reason.clone(),
+            };
+            let _ = self.tx.send(Envelope::System(Box::new(exit)));
+        } else if !reason.is_normal() && sh.arm_exit(&mut st, reason.clone(), Some(from)) {
+            drop(st);
+            sh.waker.wake();
+        }
     }
     fn into_any(self: Arc<Self>) -> Arc<dyn Any + Send + Sync> {
         self
@@ -182,16 +213,22 @@ impl Shared {
     /// poll, whatever it is awaiting. `via_link` names the linked sender, if the signal came
     /// through a link.
     pub(crate) fn kill(&self, reason: ExitReason, via_link: Option<Pid>) {
-        {
-            let mut st = self.state();
-            if st.dead || st.exit.is_some() {
-                return;
-            }
-            st.exit = Some(reason);
-            st.exit_via_link = via_link;
-            self.flags.fetch_or(EXIT_PENDING, Ordering::AcqRel);
+        let armed = self.arm_exit(&mut self.state(), reason, via_link);
+        if armed {
+            self.waker.wake();
         }
-        self.waker.wake();
+    }
+
+    /// Arms a killing exit signal under the state lock; false if one is armed already or
+    /// the process is dead. The caller wakes the process once the lock is released.
+    fn arm_exit(&self, st: &mut State, reason: ExitReason, via_link: Option<Pid>) -> bool {
+        if st.dead || st.exit.is_some() {
+            return false;
+        }
+        st.exit = Some(reason);
+        st.exit_via_link = via_link;
+        self.flags.fetch_or(EXIT_PENDING, Ordering::AcqRel);
+        true
     }
 
     /// Removes the link to `other`, and cancels an exit signal that came through it and has
@@ -441,10 +478,7 @@ pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, mut t: Tombstone) {
     }
     for other in t.links {
         if let Some(e) = table::get(other) {
-            // The link may have been removed from the other side meanwhile: then no signal.
-            if e.shared().remove_link(pid) {
-                exit_signal(pid, &*e, reason.clone(), true);
-            }
+            e.link_exit(pid, reason);
         }
     }
     // Only now does the pid stop resolving: until its links are signalled, a waiter that
