@@ -15,16 +15,16 @@
 //! ```
 //!
 //! Options (defaults in brackets): `--secs` [30], `--seed` [1], `--clients` [16],
-//! `--panic-ppm` handler panics per million handler runs [100], `--faults` injected faults
+//! `--panic-ppm` handler panics per million handler runs [20], `--faults` injected faults
 //! per second [20], `--call-timeout-ms` [1000], `--margin-ms` [500], `--progress` seconds
 //! between progress lines [10].
 //!
 //! The tree, three levels of supervisors above the workers:
 //!
 //! ```text
-//! root (one_for_one, 100 restarts in 10 s)
-//! └─ g0..g9: groups (even: one_for_one, odd: rest_for_one; 4 restarts in 5 s)
-//!    └─ tG.0..tG.9: teams (one_for_one, rest_for_one, one_for_all in turn; 3 in 1 s)
+//! root (one_for_one, 200 restarts in 10 s)
+//! └─ g0..g9: groups (even: one_for_one, odd: rest_for_one; 5 restarts in 5 s)
+//!    └─ tG.0..tG.9: teams (one_for_one, rest_for_one, one_for_all in turn; 5 in 1 s)
 //!       └─ wG.T.0..wG.T.9: workers, registered under their id:
 //!          0-5 gen_servers (5 transient, the others permanent) with a timer each,
 //!          6-7 gen_statems with a state timeout, 8-9 gen_event managers with two handlers
@@ -62,9 +62,9 @@ const MEMORY_MARGIN: usize = 1 << 20;
 /// The level's intensity: (restarts, period). The model reads the same table.
 fn intensity(level: Level3) -> (usize, Duration) {
     match level {
-        Level3::Root => (100, Duration::from_secs(10)),
-        Level3::Group => (4, Duration::from_secs(5)),
-        Level3::Team => (3, Duration::from_secs(1)),
+        Level3::Root => (200, Duration::from_secs(10)),
+        Level3::Group => (5, Duration::from_secs(5)),
+        Level3::Team => (5, Duration::from_secs(1)),
     }
 }
 
@@ -119,7 +119,7 @@ impl Config {
             secs: 30,
             seed: 1,
             clients: 16,
-            panic_ppm: 100,
+            panic_ppm: 20,
             faults: 20,
             call_timeout: Duration::from_millis(1000),
             margin: Duration::from_millis(500),
@@ -174,7 +174,7 @@ static PEAK_PROCESSES: AtomicUsize = AtomicUsize::new(0);
 static PEAK_TIMERS: AtomicUsize = AtomicUsize::new(0);
 static NEXT_SEED: AtomicU64 = AtomicU64::new(0);
 
-const FAULT_NAMES: [&str; 7] = [
+const FAULT_NAMES: [&str; 8] = [
     "kill a worker",
     "shutdown a worker",
     "restart storm on a team",
@@ -182,9 +182,10 @@ const FAULT_NAMES: [&str; 7] = [
     "terminate + delete + start_child a team",
     "kill a team supervisor",
     "kill a group supervisor",
+    "stall a gen_server past the call timeout",
 ];
-const FAULT_WEIGHTS: [u64; 7] = [40, 25, 10, 10, 5, 9, 1];
-static FAULTS: [AtomicU64; 7] = [const { AtomicU64::new(0) }; 7];
+const FAULT_WEIGHTS: [u64; 8] = [40, 25, 10, 10, 5, 9, 1, 3];
+static FAULTS: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
 
 fn seed() -> u64 {
     NEXT_SEED.fetch_add(1, Relaxed)
@@ -463,9 +464,9 @@ async fn inject(root: SupervisorRef, cfg: Arc<Config>, stop: Arc<AtomicBool>) {
                 }
             }
             2 => {
-                // Up to 5 crashes in a row on one team: more than its 3 a second (most
-                // likely) makes it give up, fewer must not.
-                for _ in 0..1 + rng.below(5) {
+                // Up to 8 crashes in a row on one team: more than its 5 a second makes it
+                // give up, fewer must not.
+                for _ in 0..1 + rng.below(8) {
                     let name = format!("w{g}.{t}.{}", rng.below(WORKERS as u64));
                     let Some(pid) = otp_runtime::whereis(&name) else {
                         break;
@@ -504,9 +505,19 @@ async fn inject(root: SupervisorRef, cfg: Arc<Config>, stop: Arc<AtomicBool>) {
                     }
                 }
             }
-            _ => {
+            6 => {
                 if let Some(group) = group(&root, g).await.and_then(|g| g.pid()) {
                     otp_runtime::exit(group, ExitReason::Kill);
+                }
+            }
+            _ => {
+                // Its callers meanwhile get `Timeout`, on time.
+                let name = format!("w{g}.{t}.{}", rng.below(6));
+                let server = otp_runtime::whereis(&name)
+                    .and_then(|pid| ServerRef::<Account>::from_pid(pid).ok());
+                if let Some(server) = server {
+                    let stall = cfg.call_timeout + cfg.call_timeout / 2;
+                    AccountRef::from(server).stall(stall.as_millis() as u64);
                 }
             }
         }

@@ -115,6 +115,12 @@ impl Account {
         self.seen.0[client]
     }
 
+    /// Stops serving for a while (awaiting, not blocking its thread): its callers time out.
+    #[cast]
+    pub async fn stall(&mut self, for_ms: u64) {
+        otp_runtime::time::sleep(Duration::from_millis(for_ms)).await;
+    }
+
     /// A timer's message: the server keeps one timer going.
     #[info]
     fn tick(&mut self, ctx: &mut Ctx<Self>) {
