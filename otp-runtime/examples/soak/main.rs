@@ -18,7 +18,7 @@
 //! `--panic-ppm` handler panics per million handler runs [20], `--faults` injected faults
 //! per second [20], `--call-timeout-ms` [1000], `--margin-ms` [500], `--progress` seconds
 //! between progress lines [10], `--only` one kind of fault (0-7, in the order the figures
-//! list them) [all].
+//! list them) [all], `--threads` tokio worker threads [one per core].
 //!
 //! The tree, three levels of supervisors above the workers:
 //!
@@ -114,6 +114,8 @@ struct Config {
     progress: u64,
     /// Inject only this kind of fault (an index into `FAULT_NAMES`).
     only: Option<usize>,
+    /// tokio worker threads (default: one per core).
+    threads: Option<usize>,
 }
 
 impl Config {
@@ -128,6 +130,7 @@ impl Config {
             margin: Duration::from_millis(500),
             progress: 10,
             only: None,
+            threads: None,
         };
         let args: Vec<String> = std::env::args().skip(1).collect();
         for pair in args.chunks(2) {
@@ -147,6 +150,7 @@ impl Config {
                 "--margin-ms" => c.margin = Duration::from_millis(n),
                 "--progress" => c.progress = n.max(1),
                 "--only" => c.only = Some(n as usize % FAULT_NAMES.len()),
+                "--threads" => c.threads = Some(n.clamp(1, 64) as usize),
                 _ => return Err(format!("unknown option {key}")),
             }
         }
@@ -835,10 +839,11 @@ fn main() {
         child: child_rule,
     })));
     tracing::subscriber::set_global_default(model).expect("the first subscriber");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = cfg.threads {
+        builder.worker_threads(n);
+    }
+    let runtime = builder.enable_all().build().expect("a tokio runtime");
     let passed = runtime.block_on(run(cfg, model));
     drop(runtime);
     std::process::exit(if passed { 0 } else { 1 });
