@@ -177,7 +177,9 @@ impl Model {
         // First: was this the report the previous one called for?
         let mut violations = Vec::new();
         let mut restart_due = false;
-        match std::mem::replace(&mut sup.expect, Expect::Nothing) {
+        let prev = std::mem::replace(&mut sup.expect, Expect::Nothing);
+        let may_give_up = matches!(prev, Expect::GiveUp | Expect::Either);
+        match prev {
             Expect::Nothing => {}
             Expect::Restart(c) => {
                 restart_due = is(RESTART) && child == c;
@@ -257,6 +259,11 @@ impl Model {
                 Expect::Nothing
             };
         } else if is(GAVE_UP) {
+            if !may_give_up {
+                violations.push(format!(
+                    "{label}: gave up, but its last restart left at most {intensity} in {period:?}"
+                ));
+            }
             let level = sup.level;
             *st.figures.gave_up.entry(level).or_default() += 1;
             st.sups.remove(&label);
