@@ -170,6 +170,8 @@ static CALLS_LATE: AtomicU64 = AtomicU64::new(0);
 /// Calls that never answered (cut off by the soak's own guard).
 static CALLS_HUNG: AtomicU64 = AtomicU64::new(0);
 static MAX_CALL_US: AtomicU64 = AtomicU64::new(0);
+/// The longest a call that got its reply waited (timeouts excluded).
+static MAX_REPLY_US: AtomicU64 = AtomicU64::new(0);
 static CASTS_SENT: AtomicU64 = AtomicU64::new(0);
 /// Casts to a process that answered a later call but had not handled them.
 static CASTS_LOST: AtomicU64 = AtomicU64::new(0);
@@ -311,7 +313,10 @@ fn count_error(e: &CallError) {
 }
 
 /// Times a call, guards it against hanging, and checks it answered in time.
-async fn timed<T>(cfg: &Config, call: impl std::future::Future<Output = T>) -> Option<T> {
+async fn timed<T>(
+    cfg: &Config,
+    call: impl std::future::Future<Output = T>,
+) -> Option<(T, Duration)> {
     let started = Instant::now();
     let guard = cfg.call_timeout + cfg.margin + Duration::from_secs(10);
     let result = tokio::time::timeout(guard, call).await;
@@ -321,7 +326,7 @@ async fn timed<T>(cfg: &Config, call: impl std::future::Future<Output = T>) -> O
         eprintln!("VIOLATION (calls): a call answered after {took:?}");
     }
     match result {
-        Ok(v) => Some(v),
+        Ok(v) => Some((v, took)),
         Err(_) => {
             if CALLS_HUNG.fetch_add(1, Relaxed) < 10 {
                 eprintln!("VIOLATION (calls): a call hung for {took:?}");
@@ -369,9 +374,9 @@ async fn client(me: usize, cfg: Arc<Config>, stop: Arc<AtomicBool>) {
             Bound::Server(s) => timed(&cfg, s.check(me)).await,
             Bound::Statem(s) => timed(&cfg, s.check(me)).await,
             Bound::Events(m) => match timed(&cfg, m.call(HandlerId::<Tally>::new(), me)).await {
-                Some(Ok(seen)) => Some(Ok(seen)),
-                Some(Err(HandlerCallError::Manager(e))) => Some(Err(e)),
-                Some(Err(other)) => {
+                Some((Ok(seen), took)) => Some((Ok(seen), took)),
+                Some((Err(HandlerCallError::Manager(e)), took)) => Some((Err(e), took)),
+                Some((Err(other), _)) => {
                     // The tally never fails: a finding.
                     CALL_OTHER.fetch_add(1, Relaxed);
                     eprintln!("VIOLATION (calls): the tally answered {other}");
@@ -381,8 +386,9 @@ async fn client(me: usize, cfg: Arc<Config>, stop: Arc<AtomicBool>) {
             },
         };
         match answer {
-            Some(Ok(seen)) => {
+            Some((Ok(seen), took)) => {
                 CALLS_OK.fetch_add(1, Relaxed);
+                MAX_REPLY_US.fetch_max(took.as_micros() as u64, Relaxed);
                 if seen != target.sent {
                     let lost = target.sent.saturating_sub(seen).max(1);
                     if CASTS_LOST.fetch_add(lost, Relaxed) < 10 {
@@ -396,7 +402,7 @@ async fn client(me: usize, cfg: Arc<Config>, stop: Arc<AtomicBool>) {
                 // Put the crashing handler back into an event manager now and then.
                 if let Bound::Events(m) = &target.bound {
                     if rng.below(8) == 0 {
-                        if let Some(Err(GenEventError::Manager(e))) =
+                        if let Some((Err(GenEventError::Manager(e)), _)) =
                             timed(&cfg, m.add_handler(Flaky::new(seed()))).await
                         {
                             count_error(&e);
@@ -404,7 +410,7 @@ async fn client(me: usize, cfg: Arc<Config>, stop: Arc<AtomicBool>) {
                     }
                 }
             }
-            Some(Err(e)) => count_error(&e),
+            Some((Err(e), _)) => count_error(&e),
             None => {}
         }
         if !otp_runtime::is_alive(target.pid) {
@@ -697,13 +703,14 @@ async fn run(cfg: Config, model: &'static Model) -> bool {
     println!("\nfigures after {:.1} s of load:", load_time.as_secs_f64());
     println!(
         "  calls: {calls} ({:.0}/s): {calls_ok} answered; errors: {} timeout, {} noproc, \
-         {} exited, {} other; max latency {}",
+         {} exited, {} other; max latency {} (of a call answered: {})",
         calls as f64 / load_time.as_secs_f64(),
         CALL_TIMEOUTS.load(Relaxed),
         CALL_NOPROC.load(Relaxed),
         CALL_EXITED.load(Relaxed),
         CALL_OTHER.load(Relaxed),
-        ms(Duration::from_micros(MAX_CALL_US.load(Relaxed)))
+        ms(Duration::from_micros(MAX_CALL_US.load(Relaxed))),
+        ms(Duration::from_micros(MAX_REPLY_US.load(Relaxed)))
     );
     println!(
         "  casts: {} sent, {} handled; {} lookups found a worker being restarted",
