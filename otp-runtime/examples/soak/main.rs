@@ -172,6 +172,31 @@ static CALLS_HUNG: AtomicU64 = AtomicU64::new(0);
 static MAX_CALL_US: AtomicU64 = AtomicU64::new(0);
 /// The longest a call that got its reply waited (timeouts excluded).
 static MAX_REPLY_US: AtomicU64 = AtomicU64::new(0);
+/// Answered calls by latency: bucket `b` counts those that took `[2^b, 2^(b+1))` µs.
+static REPLY_BUCKETS: [AtomicU64; 40] = [const { AtomicU64::new(0) }; 40];
+
+/// Records the latency of a call that got its reply.
+fn replied(took: Duration) {
+    let us = took.as_micros() as u64;
+    MAX_REPLY_US.fetch_max(us, Relaxed);
+    let bucket = (64 - us.leading_zeros() as usize).saturating_sub(1).min(39);
+    REPLY_BUCKETS[bucket].fetch_add(1, Relaxed);
+}
+
+/// The latency under which a fraction `q` of the answered calls came back, to within the
+/// factor of 2 of a bucket (its upper bound).
+fn reply_quantile(q: f64) -> Duration {
+    let counts: Vec<u64> = REPLY_BUCKETS.iter().map(|b| b.load(Relaxed)).collect();
+    let total: u64 = counts.iter().sum();
+    let mut seen = 0;
+    for (b, n) in counts.iter().enumerate() {
+        seen += n;
+        if seen as f64 >= q * total as f64 {
+            return Duration::from_micros(1 << (b + 1));
+        }
+    }
+    Duration::ZERO
+}
 static CASTS_SENT: AtomicU64 = AtomicU64::new(0);
 /// Casts to a process that answered a later call but had not handled them.
 static CASTS_LOST: AtomicU64 = AtomicU64::new(0);
@@ -388,7 +413,7 @@ async fn client(me: usize, cfg: Arc<Config>, stop: Arc<AtomicBool>) {
         match answer {
             Some((Ok(seen), took)) => {
                 CALLS_OK.fetch_add(1, Relaxed);
-                MAX_REPLY_US.fetch_max(took.as_micros() as u64, Relaxed);
+                replied(took);
                 if seen != target.sent {
                     let lost = target.sent.saturating_sub(seen).max(1);
                     if CASTS_LOST.fetch_add(lost, Relaxed) < 10 {
@@ -703,13 +728,17 @@ async fn run(cfg: Config, model: &'static Model) -> bool {
     println!("\nfigures after {:.1} s of load:", load_time.as_secs_f64());
     println!(
         "  calls: {calls} ({:.0}/s): {calls_ok} answered; errors: {} timeout, {} noproc, \
-         {} exited, {} other; max latency {} (of a call answered: {})",
+         {} exited, {} other; max latency {}; answered calls: 50% within {}, 99% within {}, \
+         99.9% within {}, the slowest in {}",
         calls as f64 / load_time.as_secs_f64(),
         CALL_TIMEOUTS.load(Relaxed),
         CALL_NOPROC.load(Relaxed),
         CALL_EXITED.load(Relaxed),
         CALL_OTHER.load(Relaxed),
         ms(Duration::from_micros(MAX_CALL_US.load(Relaxed))),
+        ms(reply_quantile(0.5)),
+        ms(reply_quantile(0.99)),
+        ms(reply_quantile(0.999)),
         ms(Duration::from_micros(MAX_REPLY_US.load(Relaxed)))
     );
     println!(
