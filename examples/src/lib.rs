@@ -38,5 +38,8 @@ mod gen_event {}
 #[doc = include_str!("../../book/src/gen_statem.md")]
 mod gen_statem {}
 
+#[doc = include_str!("../../book/src/reliability.md")]
+mod reliability {}
+
 #[doc = include_str!("../../book/src/differences.md")]
 mod differences {}

@@ -1,6 +1,7 @@
 //! Reliability edge cases (issue 8): a mailbox growing under a slow server, a server that
-//! blocks its thread, panics in `terminate`, in `init` during a restart, in a timer's
-//! handler and in a supervisor's start function, and servers outliving their handles.
+//! blocks its thread, panics in `terminate`, in `init` during a restart, in a timer's and a
+//! state timeout's handler and in a supervisor's start function, and servers outliving
+//! their handles. (Dropping the runtime is in `runtime_drop.rs`, alone in its binary.)
 //!
 //! Time-dependent tests run on tokio's paused clock, except the one that blocks a worker
 //! thread of the multi-threaded runtime, which needs real threads and uses generous bounds.
@@ -76,7 +77,7 @@ async fn a_process_sees_its_own_mailbox_length() {
     let (tx, rx) = oneshot::channel();
     let p = otp_runtime::spawn(|mut ctx: ProcessCtx<u32>| async move {
         let mut seen = vec![ctx.message_queue_len()];
-        // Wait until the test has sent everything, then read the mailbox one by one.
+        // The test sends a 0, then seven more at once: after the 0, seven wait.
         while let Message::Msg(n) = ctx.recv().await {
             if n == 0 {
                 break;
