@@ -49,6 +49,9 @@ mod applications {}
 #[doc = include_str!("../../book/src/testing.md")]
 mod testing {}
 
+#[doc = include_str!("../../book/src/reliability.md")]
+mod reliability {}
+
 #[doc = include_str!("../../book/src/differences.md")]
 mod differences {}
 

@@ -74,8 +74,8 @@ pub use gen_statem::{
 pub use pid::{NodeId, Pid};
 pub use process::{
     demonitor, exit, is_alive, link, links, monitor, process_count, process_info, self_pid, spawn,
-    spawn_link, trap_exit, unlink, wait_exit, Message, MonitorRef, ProcessCtx, ProcessInfo,
-    ProcessRef, TimerRef,
+    spawn_link, timer_count, trap_exit, unlink, wait_exit, Message, MonitorRef, ProcessCtx,
+    ProcessInfo, ProcessRef, TimerRef,
 };
 pub use registry::{register, registered, unregister, whereis, Name};
 pub use supervisor::{

@@ -95,6 +95,40 @@ impl<S: GenServer> Ctx<S> {
         self.parent
     }
 
+    /// How many messages wait in this server's mailbox: calls, casts, infos and signals
+    /// not handled yet (Erlang's `process_info(self(), message_queue_len)`).
+    ///
+    /// Mailboxes are unbounded, as in Erlang: casts to a server slower than its clients pile
+    /// up without limit. A handler can check this and shed load (answer "busy", drop
+    /// low-value casts) before memory runs out; calls, which wait for their reply, bound
+    /// the queue by the number of callers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// /// Refuses work while more than 100 requests wait.
+    /// struct Guarded;
+    /// impl GenServer for Guarded {
+    ///     type Call = u64; type Reply = Result<u64, &'static str>;
+    ///     type Cast = (); type Info = (); type Continue = ();
+    ///     async fn handle_call(&mut self, n: u64, ctx: &mut Ctx<Self>) -> CallResult<Self::Reply> {
+    ///         if ctx.message_queue_len() > 100 {
+    ///             return CallResult::Reply(Err("busy"));
+    ///         }
+    ///         CallResult::Reply(Ok(n * 2))
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let g = Guarded.start().await.unwrap();
+    /// assert_eq!(g.call(21).await, Ok(Ok(42)));
+    /// # }
+    /// ```
+    pub fn message_queue_len(&self) -> usize {
+        self.proc.message_queue_len()
+    }
+
     /// A pid-bound handle to this server.
     ///
     /// # Examples

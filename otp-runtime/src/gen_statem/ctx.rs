@@ -118,6 +118,47 @@ impl<M: GenStatem> EnterCtx<'_, M> {
         self.gs.parent()
     }
 
+    /// How many messages wait in this machine's mailbox, not yet turned into events
+    /// (Erlang's `process_info(self(), message_queue_len)`). Postponed and inserted events
+    /// are not in the mailbox and do not count. Mailboxes are unbounded, as in Erlang: this
+    /// is how a machine sees that it is falling behind.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// #[derive(Clone, Debug, PartialEq)]
+    /// pub enum Gate { Open }
+    ///
+    /// /// Records how far behind it was at each cast.
+    /// pub struct Meter { behind: Vec<usize> }
+    ///
+    /// #[gen_statem(state = Gate)]
+    /// impl Meter {
+    ///     #[init]
+    ///     fn init(&mut self) -> Gate { Gate::Open }
+    ///     #[cast]
+    ///     pub fn tick(&mut self, ctx: &mut StatemCtx<Self>) {
+    ///         self.behind.push(ctx.message_queue_len());
+    ///     }
+    ///     #[call]
+    ///     pub fn behind(&self) -> Vec<usize> { self.behind.clone() }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let m = Meter { behind: vec![] }.start().await.unwrap();
+    /// m.tick();
+    /// m.tick();
+    /// m.tick();
+    /// // At each cast, the later casts and the call were waiting.
+    /// assert_eq!(m.behind().await, Ok(vec![3, 2, 1]));
+    /// # }
+    /// ```
+    pub fn message_queue_len(&self) -> usize {
+        self.gs.message_queue_len()
+    }
+
     /// A handle to this machine, bound to its pid.
     ///
     /// # Examples

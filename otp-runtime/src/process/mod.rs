@@ -40,8 +40,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use self::core::{exit_signal, next_ref, Core, Entry, Envelope, Shared, SystemMsg, Watcher};
 use self::run::ProcessFuture;
-pub use self::timer::TimerRef;
 use self::timer::Timers;
+pub use self::timer::{timer_count, TimerRef};
 use crate::{ExitReason, Name, NotInProcess, Pid, SendError};
 
 /// The pid exit signals come from when they are sent from outside any process.
@@ -463,6 +463,36 @@ impl<M: Send + 'static> ProcessCtx<M> {
                 Poll::Ready(None) | Poll::Pending => return Poll::Pending,
             }
         }
+    }
+
+    /// How many messages wait in this process's mailbox (Erlang's
+    /// `process_info(self(), message_queue_len)`).
+    ///
+    /// Mailboxes are unbounded, as in Erlang: a process that receives faster than it can
+    /// handle grows its mailbox without limit, and nothing slows its senders down. This is
+    /// how a process sees it coming and acts: sheds load, answers "busy", or tells someone.
+    /// Messages that vanish on receipt (a cancelled timer's, a flushed monitor's `DOWN`)
+    /// count until then.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<u32>| async move {
+    ///     for n in 0..3 {
+    ///         ctx.handle().send(n).unwrap();
+    ///     }
+    ///     assert_eq!(ctx.message_queue_len(), 3);
+    ///     ctx.recv().await;
+    ///     assert_eq!(ctx.message_queue_len(), 2);
+    ///     ExitReason::Normal
+    /// });
+    /// assert_eq!(p.wait_exit().await, ExitReason::Normal);
+    /// # }
+    /// ```
+    pub fn message_queue_len(&self) -> usize {
+        self.rx.len()
     }
 
     /// Turns a received envelope into what the user sees; `None` for envelopes that vanish

@@ -5,8 +5,12 @@
 //! - a cancelled timer is never delivered, even if it fired just before the cancel (the id is
 //!   gone from the table and the mailbox entry is skipped);
 //! - all of a process's timers die with it (dropping the table aborts their tasks).
+//!
+//! A global counter follows the timer tasks from spawn to drop, for [`timer_count`]: one
+//! atomic add when a timer is set and one when its task ends, nothing while it waits.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -36,6 +40,63 @@ use super::core::{next_ref, Envelope};
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct TimerRef(u64);
 
+/// Timer tasks spawned and not yet dropped, in every tokio runtime of the program.
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts one timer task while it lives: made before the spawn, dropped with the task's
+/// future (it fired, was aborted, or its runtime shut down). Zero-sized: the task stays as
+/// small as it was.
+struct Live;
+
+impl Live {
+    fn new() -> Live {
+        LIVE.fetch_add(1, Ordering::Relaxed);
+        Live
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        LIVE.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// How many timers are alive: set with `send_after` (by a process, a gen_server, a
+/// gen_statem's timeouts) and whose task has not ended yet. A timer's task ends when it
+/// fires, shortly after it is cancelled or its process dies (the abort takes effect at the
+/// task's next scheduling), and when its tokio runtime shuts down.
+///
+/// The runtime's tokio tasks are its processes and its timers, so once every process has
+/// ended and this is 0, nothing of the runtime is left running. The count is global to the
+/// program, like [`process_count`](crate::process_count).
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+/// let before = otp_runtime::timer_count();
+/// let (tx, rx) = tokio::sync::oneshot::channel();
+/// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move {
+///     ctx.send_after(Duration::from_secs(60), ());
+///     let _ = tx.send(());
+///     ctx.recv().await; // dies with the timer pending, killed below
+///     ExitReason::Normal
+/// });
+/// rx.await.unwrap();
+/// assert_eq!(otp_runtime::timer_count(), before + 1);
+/// otp_runtime::exit(p.pid(), ExitReason::Kill);
+/// p.wait_exit().await;
+/// tokio::task::yield_now().await; // the aborted timer task is dropped at its next turn
+/// assert_eq!(otp_runtime::timer_count(), before);
+/// # }
+/// ```
+pub fn timer_count() -> usize {
+    LIVE.load(Ordering::Relaxed)
+}
+
 pub(crate) struct Timers<M> {
     active: HashMap<u64, (M, AbortHandle)>,
 }
@@ -55,7 +116,9 @@ impl<M: Send + 'static> Timers<M> {
     ) -> TimerRef {
         let id = next_ref();
         let tx = tx.clone();
+        let live = Live::new();
         let task = tokio::spawn(async move {
+            let _live = live;
             crate::time::sleep(after).await;
             let _ = tx.send(Envelope::Timer(id));
         });

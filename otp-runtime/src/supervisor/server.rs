@@ -278,6 +278,12 @@ impl Supervisor {
 
     /// Restarts child `i`, which is not running, by the strategy (`restart/2`).
     async fn restart(&mut self, i: usize, ctx: &mut Ctx<Self>) -> Result<(), ExitReason> {
+        // Every restart, retries included, counts against the intensity from here: reported
+        // at debug level so that a test can replay OTP's rule on a supervisor's restarts.
+        tracing::debug!(
+            supervisor = %self.label, child = %self.children[i].spec.id,
+            "restart counted"
+        );
         if !self.restarts.add(Instant::now()) {
             let child = &self.children[i];
             let pid = child
