@@ -12,17 +12,7 @@ use std::process::Command;
 /// `--test`), so this only runs the program; otherwise it builds it first, in the same
 /// target directory and profile.
 pub fn run(example: &str) -> (String, String) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the examples crate is in the workspace");
-    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cargo
-        .current_dir(root)
-        .args(["run", "--quiet", "--example", example]);
-    if !cfg!(debug_assertions) {
-        cargo.arg("--release");
-    }
-    let out = cargo
+    let out = cargo("run", example)
         .output()
         .unwrap_or_else(|e| panic!("cannot run cargo for {example}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -39,17 +29,7 @@ pub fn run(example: &str) -> (String, String) {
 /// path of its program, for a test that must signal it while it runs. The program is in the
 /// same target directory and profile as this test, two levels up from it.
 pub fn build(example: &str) -> std::path::PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the examples crate is in the workspace");
-    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cargo
-        .current_dir(root)
-        .args(["build", "--quiet", "--example", example]);
-    if !cfg!(debug_assertions) {
-        cargo.arg("--release");
-    }
-    let status = cargo.status().expect("cargo runs");
+    let status = cargo("build", example).status().expect("cargo runs");
     assert!(status.success(), "cargo build --example {example} failed");
     let exe = std::env::current_exe().expect("the test's own path");
     let profile = exe
@@ -57,4 +37,19 @@ pub fn build(example: &str) -> std::path::PathBuf {
         .and_then(Path::parent)
         .expect("tests run from <target>/<profile>/deps");
     profile.join("examples").join(example)
+}
+
+/// `cargo VERB --quiet --example NAME` from the repository's root, in this test's profile.
+fn cargo(verb: &str, example: &str) -> Command {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the examples crate is in the workspace");
+    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cargo
+        .current_dir(root)
+        .args([verb, "--quiet", "--example", example]);
+    if !cfg!(debug_assertions) {
+        cargo.arg("--release");
+    }
+    cargo
 }
