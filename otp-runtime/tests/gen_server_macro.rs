@@ -303,6 +303,41 @@ async fn start_link_from_a_process_links_the_server() {
     assert_eq!(parent.wait_exit().await, ExitReason::other("gone"));
 }
 
+/// Without an `#[init]` there is nothing for `start` to wait for: it returns without
+/// suspending, the server named and linked already, and a message sent at once is served.
+#[tokio::test]
+async fn a_server_without_init_is_started_without_a_handshake() {
+    use futures_util::FutureExt;
+    let s = Store::default()
+        .start_named("no-handshake")
+        .now_or_never()
+        .expect("start suspended")
+        .unwrap();
+    assert_eq!(otp_runtime::whereis("no-handshake"), s.pid());
+    assert_eq!(s.push("a".into()).await, Ok(1));
+    // With an `#[init]`, start waits for it to run in the new process.
+    let (l, _rx) = lifecycle();
+    assert!(l.start().now_or_never().is_none());
+}
+
+/// A server without `init` is running from the moment it exists: killed before its first
+/// poll, it died after its (empty) init, so its start succeeded and the linked starter gets
+/// its `EXIT` (a server killed *during* init sends none: its start fails instead).
+#[tokio::test]
+async fn a_server_without_init_killed_at_once_signals_its_starter() {
+    let parent = otp_runtime::spawn(move |mut ctx: ProcessCtx<()>| async move {
+        ctx.trap_exit(true);
+        let s = Store::default().start_link().await.unwrap();
+        let pid = s.pid().unwrap();
+        otp_runtime::exit(pid, ExitReason::Kill);
+        match ctx.recv().await {
+            Message::Exit { from, reason } if from == pid => reason,
+            _ => ExitReason::other("no EXIT from the server"),
+        }
+    });
+    assert_eq!(parent.wait_exit().await, ExitReason::Killed);
+}
+
 // ---- generics --------------------------------------------------------------------------------
 
 struct Cell<T> {

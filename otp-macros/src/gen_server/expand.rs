@@ -607,19 +607,25 @@ fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> T
         }
     };
 
-    let init = server.of(Kind::Init).next().map(|h| {
-        let call = invoke(h, &ctx, &reply_to);
-        let body = if h.returns {
-            quote!(#call)
-        } else {
-            quote!({ #call; #krate::Init::Ok })
-        };
-        quote! {
-            async fn init(&mut self, #ctx: &mut #krate::Ctx<Self>) -> #krate::Init {
-                #body
+    let init = match server.of(Kind::Init).next() {
+        Some(h) => {
+            let call = invoke(h, &ctx, &reply_to);
+            let body = if h.returns {
+                quote!(#call)
+            } else {
+                quote!({ #call; #krate::Init::Ok })
+            };
+            quote! {
+                async fn init(&mut self, #ctx: &mut #krate::Ctx<Self>) -> #krate::Init {
+                    #body
+                }
             }
         }
-    });
+        // No `#[init]`: `start` need not wait for the new process (see `INIT_IS_DEFAULT`).
+        None => quote!(
+            const INIT_IS_DEFAULT: bool = true;
+        ),
+    };
     let (continue_ty, handle_continue) = match server.of(Kind::Continue).next() {
         Some(h) => {
             let ty = match h.msg_params().next() {

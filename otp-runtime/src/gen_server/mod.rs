@@ -253,6 +253,14 @@ pub trait GenServer: Sized + Send + 'static {
     /// What [`Ctx::continue_with`] carries to [`GenServer::handle_continue`].
     type Continue: Send + 'static;
 
+    /// For generated code: `true` when `init` is the default (`#[gen_server]` without an
+    /// `#[init]` handler). `start` then neither runs `init` nor waits for it: a process
+    /// with nothing to initialise is ready the moment it exists, which saves each start a
+    /// handshake (see the peer benchmark's spawn row). An impl that sets it and overrides
+    /// `init` has its `init` ignored.
+    #[doc(hidden)]
+    const INIT_IS_DEFAULT: bool = false;
+
     /// Runs in the new process before any message; `start` waits for it. Default: `Init::Ok`.
     fn init(&mut self, ctx: &mut Ctx<Self>) -> impl Future<Output = Init> + Send {
         let _ = ctx;

@@ -116,15 +116,24 @@ pub(super) async fn start<S: GenServer>(
         current::with(|me| {
             prepared.link_with(me);
             // Killed during init, the server sends its starter no EXIT: `start` reports it.
-            prepared.core().shared.set_starter(Some(me.shared().pid()));
+            if !S::INIT_IS_DEFAULT {
+                prepared.core().shared.set_starter(Some(me.shared().pid()));
+            }
             me.shared().pid()
         })
         .ok()
     } else {
         None
     };
+    if S::INIT_IS_DEFAULT {
+        // Nothing to wait for: an `init` that cannot fail or take time has, in effect, run
+        // the moment the process exists (named and linked already). A death before its first
+        // poll is then a death after init, signalled to the linked starter like any other.
+        let process = prepared.run(move |proc| serve(server, Ctx::new(proc, parent), None));
+        return Ok(ServerRef::from_process(process));
+    }
     let (ack_tx, ack_rx) = oneshot::channel::<Ack>();
-    let process = prepared.run(move |proc| serve(server, Ctx::new(proc, parent), ack_tx));
+    let process = prepared.run(move |proc| serve(server, Ctx::new(proc, parent), Some(ack_tx)));
     // If this start is abandoned (its future dropped) before init answers, the starter must
     // hear of the server's death again, as from any linked process.
     let _starter = parent.map(|_| ClearStarter(process.clone()));
@@ -181,33 +190,36 @@ impl<S: GenServer> Drop for ClearStarter<S> {
 fn serve<S: GenServer>(
     mut server: S,
     mut ctx: Ctx<S>,
-    ack: oneshot::Sender<Ack>,
+    ack: Option<oneshot::Sender<Ack>>,
 ) -> impl Future<Output = ExitReason> + Send {
     async move {
-        // Matched in place, not bound with `let`: a `let` here would keep its storage
-        // (a `StartError` and an `ExitReason`) in the future's state for the server's life.
-        if let Some((error, reason)) =
-            init_failure(catch_unwind_future(server.init(&mut ctx)).await)
-        {
-            // A failed start never takes the starter down: the starter learns from the error.
-            if let Some(parent) = ctx.parent {
-                ctx.proc.unlink(parent);
+        // No ack: `init` is the default (`GenServer::INIT_IS_DEFAULT`), and not run.
+        if let Some(ack) = ack {
+            // Matched in place, not bound with `let`: a `let` here would keep its storage
+            // (a `StartError` and an `ExitReason`) in the future's state for the server's life.
+            if let Some((error, reason)) =
+                init_failure(catch_unwind_future(server.init(&mut ctx)).await)
+            {
+                // A failed start never takes the starter down: the starter learns from the error.
+                if let Some(parent) = ctx.parent {
+                    ctx.proc.unlink(parent);
+                }
+                if !reason.is_clean() {
+                    tracing::error!(
+                        pid = %ctx.pid(),
+                        %reason,
+                        server = std::any::type_name::<S>(),
+                        "gen_server init failed"
+                    );
+                }
+                let _ = ack.send(Err(error));
+                return reason;
             }
-            if !reason.is_clean() {
-                tracing::error!(
-                    pid = %ctx.pid(),
-                    %reason,
-                    server = std::any::type_name::<S>(),
-                    "gen_server init failed"
-                );
+            if ctx.parent.is_some() {
+                ctx.proc.shared().set_starter(None);
             }
-            let _ = ack.send(Err(error));
-            return reason;
+            let _ = ack.send(Ok(()));
         }
-        if ctx.parent.is_some() {
-            ctx.proc.shared().set_starter(None);
-        }
-        let _ = ack.send(Ok(()));
         // One panic guard around the whole loop, not one per handler: a panic in a handler
         // unwinds out of the loop's poll, the loop's future (and the handler's) is dropped,
         // and `server` and `ctx`, which live here, are intact enough for `terminate`.
@@ -539,7 +551,7 @@ mod size_tests {
             "{}",
             std::mem::size_of_val(&ctx)
         );
-        let fut = serve(C(0), ctx, tx);
+        let fut = serve(C(0), ctx, Some(tx));
         let size = std::mem::size_of_val(&fut);
         assert!(size <= 216, "serve future is {size} bytes");
         assert_eq!(
@@ -550,7 +562,7 @@ mod size_tests {
         let p = Prepared::<Request<Tagged>>::new();
         let core = p.core().clone();
         let ctx = Ctx::new(p.ctx_for_test(), None);
-        let fut = ProcessFuture::new(core, serve(Tagged(0), ctx, oneshot::channel().0));
+        let fut = ProcessFuture::new(core, serve(Tagged(0), ctx, Some(oneshot::channel().0)));
         let size = std::mem::size_of_val(&fut);
         assert!(size <= 232, "process future is {size} bytes");
         // A mailbox's first block holds 32 slots: 8 bytes more here cost 256 in every
