@@ -6,6 +6,7 @@ mod gen_server;
 mod gen_statem;
 mod names;
 mod supervision_tree;
+mod test;
 
 use proc_macro::TokenStream;
 
@@ -96,4 +97,15 @@ pub fn timeout(_args: TokenStream, input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn supervision_tree(input: TokenStream) -> TokenStream {
     supervision_tree::supervision_tree(input.into()).into()
+}
+
+/// Runs an async test on a fresh node: a `#[tokio::test]` (it takes the same arguments:
+/// `flavor`, `worker_threads`, `start_paused`, ...) whose body runs in the
+/// [scope](../otp_runtime/node/struct.Node.html#method.scope) of a node of its own, so tests
+/// that run in parallel never see each other's names, processes or applications.
+///
+/// The guide is the documentation of `otp_runtime::test`.
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, input: TokenStream) -> TokenStream {
+    test::test(args.into(), input.into()).into()
 }

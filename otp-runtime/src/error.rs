@@ -56,6 +56,8 @@ pub enum RegisterError {
     AlreadyNamed(Name),
     /// `unregister`: no process has the name.
     NotRegistered,
+    /// The process to name is of another node: a node registers its own processes only.
+    NotLocal(Pid),
 }
 
 impl fmt::Display for RegisterError {
@@ -67,6 +69,9 @@ impl fmt::Display for RegisterError {
                 write!(f, "the process is already registered as {n:?}")
             }
             RegisterError::NotRegistered => f.write_str("no process is registered under the name"),
+            RegisterError::NotLocal(p) => {
+                write!(f, "{p} is a process of another node: a node names its own")
+            }
         }
     }
 }
@@ -98,6 +103,9 @@ pub enum CallError {
     CallingSelf,
     /// The name is registered to a process whose message type is not this handle's.
     WrongType(Pid),
+    /// The pid is a process of another node, which this one is not connected to (Erlang's
+    /// `{nodedown, Node}`).
+    NoConnection(Pid),
 }
 
 impl fmt::Display for CallError {
@@ -111,6 +119,12 @@ impl fmt::Display for CallError {
                 f,
                 "the name is registered to {p}, which does not take this handle's messages"
             ),
+            CallError::NoConnection(p) => {
+                write!(
+                    f,
+                    "{p} is a process of another node, not connected to this one"
+                )
+            }
         }
     }
 }
@@ -140,6 +154,8 @@ pub enum StartError {
     Failed(ExitReason),
     /// `init` ran past the start timeout; the process was killed.
     Timeout,
+    /// The node to start on has stopped (or is stopping): it takes no new processes.
+    NodeStopped,
     /// A supervisor's spec is invalid (a zero period, duplicate child ids, a significant
     /// child that cannot be); nothing was started.
     InvalidSpec(Arc<str>),
@@ -160,6 +176,7 @@ impl fmt::Display for StartError {
             StartError::Ignored => f.write_str("init returned ignore"),
             StartError::Failed(r) => write!(f, "init failed: {r}"),
             StartError::Timeout => f.write_str("init timed out; the process was killed"),
+            StartError::NodeStopped => f.write_str("the node has stopped"),
             StartError::InvalidSpec(why) => write!(f, "invalid supervisor spec: {why}"),
             StartError::ChildFailed { id, error } => {
                 write!(f, "child {id:?} failed to start: {error}")

@@ -38,6 +38,10 @@ pub enum ExitReason {
     Killed,
     /// The process did not exist (`noproc`): the reason of a link or monitor to a dead pid.
     NoProc,
+    /// The process's node cannot be reached (`noconnection`): the reason of a link or
+    /// monitor to a process of another node this one is not connected to, and of a process
+    /// spawned on a stopped node.
+    NoConnection,
     /// The process crashed: a panic in its code, with the panic message.
     Panic(Arc<str>),
     /// Any other reason, as text. Abnormal: linked processes that do not trap exits die too.
@@ -120,6 +124,7 @@ impl fmt::Display for ExitReason {
             ExitReason::Kill => f.write_str("kill"),
             ExitReason::Killed => f.write_str("killed"),
             ExitReason::NoProc => f.write_str("noproc"),
+            ExitReason::NoConnection => f.write_str("noconnection"),
             ExitReason::Panic(m) => write!(f, "panicked: {m}"),
             ExitReason::Other(r) => f.write_str(r),
         }
@@ -141,6 +146,7 @@ mod tests {
             (ExitReason::Kill, "kill"),
             (ExitReason::Killed, "killed"),
             (ExitReason::NoProc, "noproc"),
+            (ExitReason::NoConnection, "noconnection"),
             (ExitReason::Panic("oops".into()), "panicked: oops"),
             (ExitReason::other("mine"), "mine"),
         ];

@@ -88,6 +88,47 @@ pub use otp_macros::{
     supervision_tree, terminate, timeout,
 };
 
+/// Runs an async test on a fresh [node](crate::node): a `#[tokio::test]` whose body runs in
+/// the [scope](node::Node::scope) of a node of its own, so that tests running in parallel
+/// never see each other's names, processes or applications, and no test needs a name made
+/// unique by hand.
+///
+/// It takes `#[tokio::test]`'s arguments (`flavor = "multi_thread"`, `worker_threads = 2`,
+/// `start_paused = true`, ...; the features they need are tokio's, as for `#[tokio::test]`),
+/// and `crate = path` if otp_runtime is renamed. The body may return a `Result` and use `?`.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+///
+/// #[derive(Default)]
+/// pub struct Kv { n: u64 }
+///
+/// #[gen_server]
+/// impl Kv {
+///     #[call]
+///     pub fn bump(&mut self) -> u64 { self.n += 1; self.n }
+/// }
+///
+/// // Both tests name their server "kv": each has a node of its own.
+/// #[otp_runtime::test]
+/// async fn one() {
+///     Kv::default().start_named("kv").await.unwrap();
+///     assert_eq!(Kv::named("kv").bump().await, Ok(1));
+/// }
+///
+/// #[otp_runtime::test(start_paused = true)]
+/// async fn two() -> Result<(), CallError> {
+///     Kv::default().start_named("kv").await.unwrap();
+///     assert_eq!(Kv::named("kv").bump().await?, 1);
+///     assert_eq!(otp_runtime::registered().len(), 1);
+///     Ok(())
+/// }
+/// # fn main() {}
+/// ```
+pub use otp_macros::test;
+
 /// A boxed, sendable future: the one shape every type-erased callback in the crate returns.
 pub(crate) type BoxFuture<'a, T> =
     std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
@@ -115,7 +156,7 @@ pub mod prelude {
     pub use crate::gen_statem::{
         Enter, EnterCtx, Event, GenStatem, StatemCtx, StatemInit, StatemRef, Transition,
     };
-    pub use crate::node::{Node, NodeExit, NodeRef};
+    pub use crate::node::{Node, NodeExit};
     pub use crate::supervisor::{
         AutoShutdown, ChildSpec, ChildState, ChildType, DynamicSupervisorRef,
         DynamicSupervisorSpec, Restart, Shutdown, Strategy, SupervisorError, SupervisorRef,
@@ -133,4 +174,12 @@ pub mod prelude {
 pub mod __private {
     pub use crate::gen_server::{unhandled_info, Request};
     pub use crate::gen_statem::generated as statem;
+    /// `#[otp_runtime::test]` reaches tokio through here, so a test crate needs no tokio of
+    /// its own with the right features.
+    pub use tokio;
+
+    /// The node of an `#[otp_runtime::test]`.
+    pub fn test_node() -> crate::node::Node {
+        crate::node::Node::unclaimed()
+    }
 }

@@ -1,53 +1,60 @@
 //! Process identifiers.
 //!
-//! A [`Pid`] names one process for its whole life and is never reused while the runtime runs.
-//! It is untyped and `Copy`: links, monitors, exit signals and the name registry work on any
-//! process whatever messages it accepts. Typed handles ([`ProcessRef`](crate::ProcessRef),
-//! [`ServerRef`](crate::ServerRef)) carry a pid and add the message type.
+//! A [`Pid`] names one process for the life of the program: the node it lives on and its
+//! number there. It is untyped and `Copy`: links, monitors, exit signals and the name registry
+//! work on any process whatever messages it accepts. Typed handles
+//! ([`ProcessRef`](crate::ProcessRef), [`ServerRef`](crate::ServerRef)) carry a pid and add
+//! the message type.
 
 use std::fmt;
 use std::num::NonZeroU64;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The node a process lives on. `0` is the local node.
+/// Which node a process lives on: an identity unique in the program, so that a pid says
+/// which of several nodes in one program (or, with distribution, which remote node) its
+/// process belongs to. Get a node's with [`Node::id`](crate::node::Node::id), a pid's with
+/// [`Pid::node`].
 ///
-/// Only local processes exist today; the field is there so that a pid can later name a process
-/// on a remote (Erlang or Rust) node without changing its type. Remote nodes will be numbered
-/// in a node table, so 16 bits are plenty and keep a [`Pid`] to one word.
+/// It is an opaque number, not an index: two nodes never share one, and a stopped node's is
+/// never given to another, so a stale pid can never reach a process of a newer node. (Erlang
+/// tells apart the incarnations of a node name by its *creation* number; a `NodeId` stands
+/// for a name and a creation at once.)
 ///
 /// # Examples
 ///
 /// ```
-/// use otp_runtime::NodeId;
-/// assert!(NodeId::LOCAL.is_local());
+/// use otp_runtime::node::Node;
+/// let (a, b) = (Node::new(), Node::new());
+/// assert_ne!(a.id(), b.id());
+/// assert_eq!(a.id(), a.clone().id());
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Default)]
-pub struct NodeId(pub u16);
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(u64);
 
 impl NodeId {
-    /// The node this program runs.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert_eq!(otp_runtime::NodeId::LOCAL, otp_runtime::NodeId(0));
-    /// ```
-    pub const LOCAL: NodeId = NodeId(0);
+    /// No node: the node of `<0.0.0>`, the sender of signals sent from outside any process.
+    pub(crate) const NONE: NodeId = NodeId(0);
 
-    /// Whether this is the local node.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use otp_runtime::NodeId;
-    /// assert!(!NodeId(3).is_local());
-    /// ```
-    pub fn is_local(self) -> bool {
-        self == NodeId::LOCAL
+    /// A node's identity; `id` is never 0.
+    pub(crate) const fn new(id: u64) -> NodeId {
+        NodeId(id)
+    }
+}
+
+impl fmt::Debug for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "NodeId({:#018x})", self.0)
     }
 }
 
 /// A process identifier: untyped, `Copy`, printed as Erlang prints pids (`<0.42.0>`).
+///
+/// A pid prints relative to the node that prints it, as in Erlang: a process of the
+/// [current node](crate::node::Node::current) prints as `<0.N.S>`, a process of another node
+/// as `<K.N.S>`, where `K` numbers that node in the printing node's table of the nodes it has
+/// seen (1 for the first, and so on).
+///
+/// Pids order by their number, then by their node: the pids of one node in the order they
+/// were created.
 ///
 /// # Examples
 ///
@@ -58,40 +65,46 @@ impl NodeId {
 /// let p = otp_runtime::spawn(|_ctx: ProcessCtx<()>| async { ExitReason::Normal });
 /// let pid: Pid = p.pid();
 /// assert!(pid.to_string().starts_with("<0."));
-/// assert!(pid.node().is_local());
+/// assert_eq!(pid.node(), otp_runtime::node::Node::current().id());
 /// # }
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Pid {
-    /// The node in the top 16 bits, the process number in the low 48 (2.8 × 10^14 processes
-    /// a node). One word, never zero: `Option<Pid>` is one word too.
-    bits: NonZeroU64,
+    /// Its number on its node, never zero, so that `Option<Pid>` is as small as a `Pid`.
+    /// Erlang's pid has a 32-bit number and a 32-bit serial: they are its low and high half.
+    /// First, so that pids order by number.
+    number: NonZeroU64,
+    node: NodeId,
 }
 
-const ID_BITS: u32 = 48;
-const ID_MASK: u64 = (1 << ID_BITS) - 1;
-
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+/// The number `<0.0.0>` is stored as: a pid number is never zero, and no node reaches this.
+const NOBODY_NUMBER: u64 = u64::MAX;
 
 impl Pid {
-    /// `<0.0.0>`: the sender of signals sent from outside any process.
+    /// `<0.0.0>`: the sender of signals sent from outside any process (by a node's stop, a
+    /// test body, a `main`).
     pub(crate) const fn nobody() -> Pid {
-        // Number 0 would make the bits zero, so <0.0.0> is stored as the reserved number
-        // ID_MASK, which the counter never reaches, and printed as <0.0.0>.
-        Pid::new(NodeId::LOCAL, ID_MASK)
+        Pid::new(NodeId::NONE, NOBODY_NUMBER)
     }
 
-    const fn new(node: NodeId, id: u64) -> Pid {
-        let bits = (node.0 as u64) << ID_BITS | (id & ID_MASK);
-        match NonZeroU64::new(bits) {
-            Some(bits) => Pid { bits },
-            None => panic!("pid bits are never zero"),
+    /// The pid `number` of `node`.
+    #[inline]
+    pub(crate) const fn from_number(node: NodeId, number: NonZeroU64) -> Pid {
+        Pid { number, node }
+    }
+
+    /// Its number on its node: what a process stores of a pid it knows is of its own node.
+    #[inline]
+    pub(crate) const fn number(self) -> NonZeroU64 {
+        self.number
+    }
+
+    /// The pid `number` of `node`; `number` is never zero.
+    pub(crate) const fn new(node: NodeId, number: u64) -> Pid {
+        match NonZeroU64::new(number) {
+            Some(number) => Pid { number, node },
+            None => panic!("pid numbers start at 1"),
         }
-    }
-
-    /// A fresh local pid. Relaxed is enough: only uniqueness matters.
-    pub(crate) fn next_local() -> Pid {
-        Pid::new(NodeId::LOCAL, NEXT_ID.fetch_add(1, Ordering::Relaxed))
     }
 
     /// The node the process lives on.
@@ -100,16 +113,19 @@ impl Pid {
     ///
     /// ```
     /// # use otp_runtime::prelude::*;
+    /// use otp_runtime::node::Node;
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let p = otp_runtime::spawn(|_ctx: ProcessCtx<()>| async { ExitReason::Normal });
-    /// assert_eq!(p.pid().node(), NodeId::LOCAL);
+    /// let node = Node::new();
+    /// let p = node.spawn(|_ctx: ProcessCtx<()>| async { ExitReason::Normal });
+    /// assert_eq!(p.pid().node(), node.id());
     /// # }
     /// ```
     pub fn node(self) -> NodeId {
-        NodeId((self.bits.get() >> ID_BITS) as u16)
+        self.node
     }
 
-    /// The process's number on its node, unique for the life of the runtime.
+    /// The process's number on its node, unique for the life of the node. Each node numbers
+    /// its processes from 1.
     ///
     /// # Examples
     ///
@@ -122,19 +138,25 @@ impl Pid {
     /// # }
     /// ```
     pub fn id(self) -> u64 {
-        self.bits.get() & ID_MASK
+        self.number.get()
+    }
+
+    /// Whether this is `<0.0.0>`, the sender of signals sent from outside any process.
+    pub(crate) fn is_nobody(self) -> bool {
+        self == Pid::nobody()
     }
 }
 
 impl fmt::Display for Pid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if *self == Pid::nobody() {
+        if self.is_nobody() {
             return f.write_str("<0.0.0>");
         }
-        // Erlang prints <Node.Number.Serial>; our numbers are 48-bit, so the serial is the
-        // high part and stays 0 for the first four billion processes.
+        // Erlang prints <Node.Number.Serial>: the number is the low half of ours and the
+        // serial the high half, 0 for a node's first four billion processes.
+        let node = crate::node::print_index(self.node);
         let id = self.id();
-        write!(f, "<{}.{}.{}>", self.node().0, id & 0xffff_ffff, id >> 32)
+        write!(f, "<{node}.{}.{}>", id & 0xffff_ffff, id >> 32)
     }
 }
 
@@ -147,21 +169,46 @@ impl fmt::Debug for Pid {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::node::Node;
 
     #[test]
     fn prints_like_erlang() {
-        let p = Pid::new(NodeId::LOCAL, 42);
-        assert_eq!(p.to_string(), "<0.42.0>");
-        assert_eq!(format!("{p:?}"), "<0.42.0>");
-        let big = Pid::new(NodeId(2), (1 << 32) + 7);
-        assert_eq!(big.to_string(), "<2.7.1>");
-        assert_eq!(big.node(), NodeId(2));
+        let node = Node::new();
+        let p = Pid::new(node.id(), 42);
+        let big = Pid::new(node.id(), (1 << 32) + 7);
+        node.sync_scope(|| {
+            assert_eq!(p.to_string(), "<0.42.0>");
+            assert_eq!(format!("{p:?}"), "<0.42.0>");
+            assert_eq!(big.to_string(), "<0.7.1>");
+        });
         assert_eq!(Pid::nobody().to_string(), "<0.0.0>");
-        assert_eq!(std::mem::size_of::<Option<Pid>>(), 8);
+        assert_eq!(std::mem::size_of::<Option<Pid>>(), 16);
     }
 
     #[test]
-    fn fresh_pids_are_unique() {
-        assert_ne!(Pid::next_local(), Pid::next_local());
+    fn a_pid_of_another_node_prints_with_that_nodes_index() {
+        let (a, b, c) = (Node::new(), Node::new(), Node::new());
+        let of_b = Pid::new(b.id(), 5);
+        let of_c = Pid::new(c.id(), 6);
+        a.sync_scope(|| {
+            assert_eq!(of_c.to_string(), "<1.6.0>");
+            assert_eq!(of_b.to_string(), "<2.5.0>");
+            assert_eq!(of_c.to_string(), "<1.6.0>", "an index, once given, stays");
+        });
+        b.sync_scope(|| assert_eq!(of_b.to_string(), "<0.5.0>"));
+    }
+
+    #[test]
+    fn pids_order_by_number_then_node() {
+        let (a, b) = (Node::new(), Node::new());
+        let mut pids = [
+            Pid::new(a.id(), 3),
+            Pid::new(b.id(), 1),
+            Pid::new(a.id(), 2),
+        ];
+        pids.sort();
+        assert_eq!(pids[0], Pid::new(b.id(), 1));
+        assert_eq!(pids[1], Pid::new(a.id(), 2));
+        assert_ne!(Pid::new(a.id(), 1), Pid::new(b.id(), 1));
     }
 }

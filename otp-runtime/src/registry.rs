@@ -1,17 +1,19 @@
-//! The local name registry: `register`, `unregister`, `whereis`.
+//! The name registry: `register`, `unregister`, `whereis`, `registered`.
 //!
 //! A name is the stable identity of a service: a handle made with a name
 //! ([`ServerRef::named`](crate::ServerRef::named)) resolves it at every call, so it reaches
 //! whichever incarnation of the service is alive now. A process has at most one name; a dying
 //! process's name is freed before its link and monitor signals go out.
+//!
+//! Names belong to a [node](crate::node): each node has its own registry, so the same name
+//! on two nodes names two processes. These functions act on the
+//! [current node](crate::node::Node::current).
 
 use std::borrow::Borrow;
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
-use crate::process::core::{Entry, NameRefused};
-use crate::process::table;
+use crate::node;
 use crate::{Pid, RegisterError};
 
 /// A registered name. Cheap to clone; made from `&str` or `String`.
@@ -76,38 +78,14 @@ impl fmt::Debug for Name {
     }
 }
 
-type Names = HashMap<Name, Arc<dyn Entry>>;
-
-static NAMES: LazyLock<Mutex<Names>> = LazyLock::new(Default::default);
-
-fn names() -> MutexGuard<'static, Names> {
-    NAMES.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Registers `name` for the live process `entry`.
-pub(crate) fn register_entry(name: Name, entry: Arc<dyn Entry>) -> Result<(), RegisterError> {
-    let mut names = names();
-    if let Some(owner) = names.get(&name) {
-        return Err(RegisterError::Taken(owner.shared().pid()));
-    }
-    // Lock order: registry, then the process. A death takes the process lock first and the
-    // registry only after releasing it, so the two never wait on each other.
-    match entry.shared().set_name(name.clone()) {
-        Ok(()) => {
-            names.insert(name, entry);
-            Ok(())
-        }
-        Err(NameRefused::Dead) => Err(RegisterError::NoProc),
-        Err(NameRefused::HasName(old)) => Err(RegisterError::AlreadyNamed(old)),
-    }
-}
-
-/// Registers `name` for the process `pid`.
+/// Registers `name` for the process `pid` on the [current node](crate::node::Node::current)
+/// (see [`Node::register`](crate::node::Node::register) for a given node).
 ///
 /// # Errors
 ///
 /// [`RegisterError::Taken`] if another process has the name, [`RegisterError::NoProc`] if `pid`
-/// is not alive, [`RegisterError::AlreadyNamed`] if the process has another name.
+/// is not alive, [`RegisterError::AlreadyNamed`] if the process has another name,
+/// [`RegisterError::NotLocal`] if `pid` is a process of another node.
 ///
 /// # Examples
 ///
@@ -126,11 +104,11 @@ pub(crate) fn register_entry(name: Name, entry: Arc<dyn Entry>) -> Result<(), Re
 /// # }
 /// ```
 pub fn register(name: impl Into<Name>, pid: Pid) -> Result<(), RegisterError> {
-    let entry = table::get(pid).ok_or(RegisterError::NoProc)?;
-    register_entry(name.into(), entry)
+    let name = name.into();
+    node::with_current(|n| n.register(name, pid))
 }
 
-/// Removes `name` from the registry; the process lives on.
+/// Removes `name` from the current node's registry; the process lives on.
 ///
 /// # Errors
 ///
@@ -154,12 +132,10 @@ pub fn register(name: impl Into<Name>, pid: Pid) -> Result<(), RegisterError> {
 /// # }
 /// ```
 pub fn unregister(name: &str) -> Result<(), RegisterError> {
-    let entry = names().remove(name).ok_or(RegisterError::NotRegistered)?;
-    entry.shared().clear_name();
-    Ok(())
+    node::with_current(|n| n.unregister(name))
 }
 
-/// The pid registered under `name`, if any.
+/// The pid registered under `name` on the current node, if any.
 ///
 /// # Examples
 ///
@@ -167,10 +143,10 @@ pub fn unregister(name: &str) -> Result<(), RegisterError> {
 /// assert_eq!(otp_runtime::whereis("nobody-has-this-name"), None);
 /// ```
 pub fn whereis(name: &str) -> Option<Pid> {
-    names().get(name).map(|e| e.shared().pid())
+    node::with_current(|n| n.whereis(name))
 }
 
-/// All registered names, sorted.
+/// All names registered on the current node, sorted.
 ///
 /// # Examples
 ///
@@ -179,19 +155,5 @@ pub fn whereis(name: &str) -> Option<Pid> {
 /// assert!(names.windows(2).all(|w| w[0] <= w[1]));
 /// ```
 pub fn registered() -> Vec<Name> {
-    let mut v: Vec<Name> = names().keys().cloned().collect();
-    v.sort();
-    v
-}
-
-pub(crate) fn lookup(name: &str) -> Option<Arc<dyn Entry>> {
-    names().get(name).cloned()
-}
-
-/// Frees `name` if `pid` still holds it (a dying process's last act before its signals).
-pub(crate) fn remove_if(name: &str, pid: Pid) {
-    let mut names = names();
-    if names.get(name).is_some_and(|e| e.shared().pid() == pid) {
-        names.remove(name);
-    }
+    node::with_current(|n| n.registered())
 }

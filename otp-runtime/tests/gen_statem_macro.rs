@@ -191,8 +191,10 @@ impl Worker {
 
     #[info(down)]
     fn down(&mut self, _monitor: MonitorRef, pid: Pid, reason: ExitReason) {
-        self.log
-            .push(format!("down {} {reason}", pid.node() == NodeId::LOCAL));
+        self.log.push(format!(
+            "down {} {reason}",
+            pid.node() == Node::current().id()
+        ));
     }
 
     #[info(exit)]

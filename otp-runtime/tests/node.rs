@@ -8,13 +8,13 @@ use otp_runtime::application::{self, Application, NoConfig};
 use otp_runtime::node::{ApplicationError, BootError, Node, NodeExit};
 use otp_runtime::prelude::*;
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn applications_start_after_their_dependencies_and_stop_in_reverse() {
     def!(Web = "order-web" ["order-db", "order-cache"]);
     def!(Cache = "order-cache"["order-db"]);
     def!(Db = "order-db");
     let log = Log::default();
-    let node = Node::new()
+    let node = Node::current()
         .application(App::<Web>::new(&log))
         .application(App::<Cache>::new(&log))
         .application(App::<Db>::new(&log))
@@ -51,7 +51,7 @@ async fn applications_start_after_their_dependencies_and_stop_in_reverse() {
     assert_eq!(node.stop().await, NodeExit::Stopped);
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn a_missing_or_cyclic_dependency_stops_the_boot_before_anything_starts() {
     def!(Web = "dep-web"["dep-db"]);
     def!(A = "dep-a"["dep-b"]);
@@ -102,13 +102,13 @@ async fn a_missing_or_cyclic_dependency_stops_the_boot_before_anything_starts() 
     assert_eq!(log.take(), Vec::<String>::new(), "nothing started");
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn a_permanent_application_that_exits_stops_the_node_even_normally() {
     def!(A = "perm-a");
     def!(B = "perm-b");
     def!(C = "perm-c");
     let log = Log::default();
-    let node = Node::new()
+    let node = Node::current()
         .application(App::<A>::new(&log))
         .application(App::<B>::new(&log))
         .application(App::<C>::new(&log))
@@ -143,14 +143,14 @@ async fn a_permanent_application_that_exits_stops_the_node_even_normally() {
     );
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn a_transient_application_may_end_normally_but_a_top_supervisor_that_gives_up_stops_the_node(
 ) {
     def!(Other = "trans-other");
     def!(Ends = "trans-ends" Transient);
     def!(GivesUp = "trans-gives-up" Transient);
     let log = Log::default();
-    let node = Node::new()
+    let node = Node::current()
         .application(App::<Other>::new(&log))
         .application(App::<Ends>::new(&log))
         // No restart allowed: the first crash makes the supervisor give up, exit `shutdown`.
@@ -165,7 +165,7 @@ async fn a_transient_application_may_end_normally_but_a_top_supervisor_that_give
     SupervisorRef::named("trans-ends").stop().await.unwrap();
     // Reported; the node goes on.
     assert_eq!(running(&node).await, ["trans-other", "trans-gives-up"]);
-    assert!(otp_runtime::is_alive(node.pid()));
+    assert!(otp_runtime::is_alive(node.pid().unwrap()));
 
     let _ = Worker::named("trans-gives-up/w").crash().await;
     assert_eq!(
@@ -182,11 +182,11 @@ async fn a_transient_application_may_end_normally_but_a_top_supervisor_that_give
     );
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn a_transient_application_killed_stops_the_node() {
     def!(Killed = "killed-trans" Transient);
     let log = Log::default();
-    let node = Node::new()
+    let node = Node::current()
         .application(App::<Killed>::new(&log))
         .start()
         .await
@@ -202,12 +202,12 @@ async fn a_transient_application_killed_stops_the_node() {
     );
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn a_temporary_application_that_exits_is_only_reported() {
     def!(Temp = "temp-app" Temporary);
     def!(Stays = "temp-stays");
     let log = Log::default();
-    let node = Node::new()
+    let node = Node::current()
         .application(App::<Temp>::new(&log))
         .application(App::<Stays>::new(&log))
         .start()
@@ -233,12 +233,12 @@ async fn a_temporary_application_that_exits_is_only_reported() {
     assert_eq!(node.stop().await, NodeExit::Stopped);
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn stopping_one_application_leaves_the_others_running() {
     def!(A = "stop1-a");
     def!(B = "stop1-b");
     let log = Log::default();
-    let node = Node::new()
+    let node = Node::current()
         .application(App::<A>::new(&log))
         .application(App::<B>::new(&log))
         .start()
@@ -279,7 +279,7 @@ impl NoDisk {
     fn ping(&self) {}
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn a_failed_start_names_the_child_and_stops_the_applications_started_before() {
     def!(First = "fail-first");
     def!(Second = "fail-second");
@@ -317,7 +317,7 @@ async fn a_failed_start_names_the_child_and_stops_the_applications_started_befor
     assert!(application::config::<App<First>>().is_none());
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn a_temporary_application_that_fails_to_start_is_reported_and_its_dependents_cannot_start() {
     def!(Flaky = "flaky-temp" Temporary);
     def!(Alone = "flaky-alone");
@@ -329,7 +329,7 @@ async fn a_temporary_application_that_fails_to_start_is_reported_and_its_depende
         })
     };
     // Alone: the boot goes on without it.
-    let node = Node::new()
+    let node = Node::current()
         .application(failing(&log))
         .application(App::<Alone>::new(&log))
         .start()
@@ -381,7 +381,7 @@ impl Application for Unlinked {
     }
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn a_start_that_panics_or_leaves_its_top_unlinked_fails() {
     let err = Node::new().application(Panics).start().await.unwrap_err();
     assert_eq!(
@@ -407,8 +407,8 @@ async fn a_start_that_panics_or_leaves_its_top_unlinked_fails() {
     ));
 }
 
-#[tokio::test]
-async fn two_nodes_cannot_run_an_application_of_the_same_name() {
+#[otp_runtime::test]
+async fn two_nodes_run_applications_of_the_same_name_each_with_its_own_tree() {
     def!(Single = "single-app");
     let log = Log::default();
     let first = Node::new()
@@ -416,47 +416,44 @@ async fn two_nodes_cannot_run_an_application_of_the_same_name() {
         .start()
         .await
         .unwrap();
-    let err = Node::new()
-        .application(App::<Single>::new(&log))
-        .start()
-        .await
-        .unwrap_err();
-    assert_eq!(err, BootError::AlreadyRunning("single-app"));
-    first.stop().await;
     let second = Node::new()
         .application(App::<Single>::new(&log))
         .start()
         .await
         .unwrap();
+    let top = |n: &Node| n.whereis("single-app").unwrap();
+    assert_ne!(top(&first), top(&second));
+    // A node runs an application once: starting it again is refused.
+    let err = first.clone().start().await.unwrap_err();
+    assert_eq!(err, BootError::AlreadyStarted);
+    assert_eq!(first.stop().await, NodeExit::Stopped);
+    assert_eq!(running(&second).await, ["single-app"]);
     assert_eq!(second.stop().await, NodeExit::Stopped);
+    assert_eq!(first.start().await.unwrap_err(), BootError::Stopped);
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn a_killed_controller_aborts_the_node_and_its_trees_go_down_with_it() {
     def!(Tree = "aborted-tree");
     let log = Log::default();
-    let node = Node::new()
+    let node = Node::current()
         .application(App::<Tree>::new(&log))
         .start()
         .await
         .unwrap();
     let top = SupervisorRef::named("aborted-tree").pid().unwrap();
-    otp_runtime::exit(node.pid(), ExitReason::Kill);
+    otp_runtime::exit(node.pid().unwrap(), ExitReason::Kill);
     assert_eq!(node.wait().await, NodeExit::Aborted(ExitReason::Killed));
     // The top supervisor got its parent's exit signal and shut its tree down.
     otp_runtime::wait_exit(top).await;
     assert!(!otp_runtime::is_alive(top));
     assert!(log.take().contains(&"terminate aborted-tree/w".to_string()));
-    // Its name is free for another node.
-    let again = Node::new()
-        .application(App::<Tree>::new(&log))
-        .start()
-        .await
-        .unwrap();
-    assert_eq!(again.stop().await, NodeExit::Stopped);
+    // The node has stopped: nothing of it is left, and its names are free.
+    assert_eq!((node.process_count(), node.registered()), (0, vec![]));
+    assert!(node.is_stopped());
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn a_node_exit_is_the_programs_exit_code() {
     use std::process::{ExitCode, Termination};
     assert_eq!(NodeExit::Stopped.report(), ExitCode::SUCCESS);
@@ -469,7 +466,7 @@ async fn a_node_exit_is_the_programs_exit_code() {
 
 /// Shuts its own node down from inside, as a process of an application would.
 struct Stopper {
-    node: std::sync::Arc<std::sync::OnceLock<NodeRef>>,
+    node: std::sync::Arc<std::sync::OnceLock<Node>>,
 }
 
 #[gen_server]
@@ -485,13 +482,13 @@ impl Stopper {
     }
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn a_process_of_the_node_stops_it_with_request_stop_without_waiting_for_itself() {
     def!(Inner = "stops-itself");
     let node_cell = std::sync::Arc::new(std::sync::OnceLock::new());
     let cell = node_cell.clone();
     let log = Log::default();
-    let node = Node::new()
+    let node = Node::current()
         .application(App::<Inner>::with_tree(&log, move |_, _| {
             let cell = cell.clone();
             // Infinity: a stop that waited for this child's own call would never end.
@@ -542,11 +539,11 @@ impl Application for Rough {
     }
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn panics_in_prep_stop_and_stop_are_contained_and_the_stop_goes_on() {
     def!(Before = "rough-before");
     let log = Log::default();
-    let node = Node::new()
+    let node = Node::current()
         .application(App::<Before>::new(&log))
         .application(Rough {
             kill_at_start: None,
@@ -562,13 +559,13 @@ async fn panics_in_prep_stop_and_stop_are_contained_and_the_stop_goes_on() {
     assert_eq!(log.take(), stopped("rough-before"));
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn an_application_that_exits_during_the_boot_is_handled_once_booted() {
     def!(Victim = "boot-victim");
     let log = Log::default();
     // The second application's start kills the first one's top supervisor: its exit waits in
     // the controller's mailbox until the boot is done, then stops the node (permanent).
-    let node = Node::new()
+    let node = Node::current()
         .application(App::<Victim>::new(&log))
         .application(Rough {
             kill_at_start: Some("boot-victim"),
@@ -603,7 +600,7 @@ impl Application for DiesAtOnce {
     }
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn a_top_that_dies_during_start_is_a_failed_start_not_an_unlinked_one() {
     let err = Node::new()
         .application(DiesAtOnce)
@@ -622,34 +619,34 @@ async fn a_top_that_dies_during_start_is_a_failed_start_not_an_unlinked_one() {
     );
 }
 
-#[tokio::test]
-async fn a_killed_nodes_applications_are_free_for_another_node_without_waiting_for_it() {
+#[otp_runtime::test]
+async fn a_killed_controller_aborts_the_node_and_its_applications_run_on_elsewhere() {
     def!(Orphan = "orphaned-app");
     let log = Log::default();
-    let node = Node::new()
+    let node = Node::current()
         .application(App::<Orphan>::new(&log))
         .start()
         .await
         .unwrap();
-    otp_runtime::exit(node.pid(), ExitReason::Kill);
-    otp_runtime::wait_exit(node.pid()).await;
-    // Nobody called `wait`, which would forget its configurations: they are free anyway,
-    // since the node that registered them is dead.
+    // The same application on a second node, at the same time: names are per node.
     let again = Node::new()
         .application(App::<Orphan>::new(&log))
         .start()
         .await
         .unwrap();
-    assert_eq!(
-        NodeRef::of("orphaned-app").map(|n| n.pid()),
-        Some(again.pid())
-    );
-    // The first node's late `wait` does not forget the second node's configuration.
+    let controller = node.pid().unwrap();
+    node.scope(async { otp_runtime::exit(controller, ExitReason::Kill) })
+        .await;
     assert_eq!(node.wait().await, NodeExit::Aborted(ExitReason::Killed));
+    assert_eq!(node.process_count(), 0);
+    assert_eq!(node.scope(async { Node::of("orphaned-app") }).await, None);
     assert_eq!(
-        NodeRef::of("orphaned-app").map(|n| n.pid()),
-        Some(again.pid())
+        again.scope(async { Node::of("orphaned-app") }).await,
+        Some(again.clone())
     );
     assert_eq!(again.stop().await, NodeExit::Stopped);
-    assert!(NodeRef::of("orphaned-app").is_none());
+    assert!(again
+        .scope(async { Node::of("orphaned-app") })
+        .await
+        .is_none());
 }

@@ -91,10 +91,10 @@ impl Application for Plain {
     }
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn defaults_then_the_file_then_the_environment_key_by_key() {
     let (web, _) = Web::<0>::new();
-    let node = Node::new()
+    let node = Node::current()
         .application(web)
         .config_toml(
             "[web0]\n\
@@ -169,7 +169,7 @@ fn file(line: usize) -> ConfigSource {
     }
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn a_wrong_value_in_the_file_names_the_key_and_its_line() {
     let err = boot_error::<1>("[web1]\nhost = \"h\"\n\n[web1.pool]\nsize = \"big\"\n", &[]).await;
     assert_eq!(
@@ -193,7 +193,7 @@ async fn a_wrong_value_in_the_file_names_the_key_and_its_line() {
     );
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn a_wrong_environment_variable_is_named() {
     let err = boot_error::<3>("", &[("WEB3__PORT", "eighty")]).await;
     assert_eq!(
@@ -213,7 +213,7 @@ async fn a_wrong_environment_variable_is_named() {
     );
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn unknown_keys_and_sections_are_refused_not_ignored() {
     let err = boot_error::<4>("[web4]\nprot = 8080\n", &[]).await;
     assert_eq!(
@@ -247,7 +247,7 @@ async fn unknown_keys_and_sections_are_refused_not_ignored() {
     ));
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn a_syntax_error_names_the_line() {
     let err = boot_error::<7>("[web7]\nport = 80\nhost = \n", &[]).await;
     let BootError::Config(ConfigError::Syntax { source, message }) = &err else {
@@ -257,7 +257,7 @@ async fn a_syntax_error_names_the_line() {
     assert!(!message.is_empty());
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn the_file_is_read_from_disk_and_named_in_errors() {
     let dir = std::env::temp_dir().join(format!("otp-node-config-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -280,7 +280,7 @@ async fn the_file_is_read_from_disk_and_named_in_errors() {
 
     std::fs::write(&path, "[web8]\ndebug = true\n").unwrap();
     let (web, _) = Web::<8>::new();
-    let node = Node::new()
+    let node = Node::current()
         .application(web)
         .config_file(&path)
         .start()
@@ -373,7 +373,7 @@ impl<const N: usize> Application for Svc<N> {
     }
 }
 
-async fn boot_svc<const N: usize>(file: &str, env: &[(&str, &str)]) -> Result<NodeRef, BootError> {
+async fn boot_svc<const N: usize>(file: &str, env: &[(&str, &str)]) -> Result<Node, BootError> {
     Node::new()
         .application(Svc::<N>)
         .config_toml(file)
@@ -382,7 +382,7 @@ async fn boot_svc<const N: usize>(file: &str, env: &[(&str, &str)]) -> Result<No
         .await
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn what_serde_allows_a_configuration_type_works() {
     let node = boot_svc::<0>(
         "[svc0]\n\
@@ -399,7 +399,11 @@ async fn what_serde_allows_a_configuration_type_works() {
     )
     .await
     .unwrap();
-    let config = application::config::<Svc<0>>().unwrap();
+    // A node of its own (not the test's): its configuration is read in its scope.
+    let config = node
+        .scope(async { application::config::<Svc<0>>() })
+        .await
+        .unwrap();
     assert_eq!(
         *config,
         Service {
@@ -417,7 +421,7 @@ async fn what_serde_allows_a_configuration_type_works() {
     node.stop().await;
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn a_typo_in_a_variable_and_a_failed_check_are_named() {
     let err = boot_svc::<1>("", &[("SVC1__PASWORD", "x")])
         .await
@@ -434,7 +438,7 @@ async fn a_typo_in_a_variable_and_a_failed_check_are_named() {
     );
 }
 
-#[tokio::test]
+#[otp_runtime::test]
 async fn an_applications_entry_must_be_a_table() {
     let err = boot_svc::<3>("svc3 = 3\n", &[]).await.unwrap_err();
     assert_eq!(

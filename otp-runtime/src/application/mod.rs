@@ -100,7 +100,6 @@
 //! [`get_env`] one key (OTP's `application:get_env/2`), from any process.
 
 mod config;
-mod env;
 
 use std::fmt;
 use std::future::Future;
@@ -109,9 +108,8 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-pub(crate) use self::config::{load, ConfigFile, EnvVars, Loaded};
+pub(crate) use self::config::{load, lookup, ConfigFile, EnvVars, Loaded};
 pub use self::config::{ConfigError, ConfigSource};
-pub(crate) use self::env::{node_of, register, unregister};
 use crate::{StartError, SupervisorRef};
 
 /// What a node does when an application's top process exits (OTP's restart types of an
@@ -305,25 +303,30 @@ pub struct ApplicationInfo {
     pub start_type: StartType,
 }
 
-/// The configuration of application `A`, if a node in this program has loaded it (from boot
-/// until the node stops). Works from any process or task.
+/// The configuration of application `A`, if the [current node](crate::node::Node::current)
+/// has loaded it (from its boot until it stops). Works from any process of the node, and
+/// from a task in its [scope](crate::node::Node::scope).
 ///
 /// # Examples
 ///
 /// See the [module](self).
 pub fn config<A: Application>() -> Option<Arc<A::Config>> {
-    env::typed(A::NAME)?.downcast().ok()
+    crate::node::with_current(|n| n.envs().typed(A::NAME))?
+        .downcast()
+        .ok()
 }
 
 /// One key of an application's configuration, as type `T` (OTP's `application:get_env/2`);
-/// `None` if no node runs the application, the key is unset (a `None` option), or its value
+/// `None` if the current node does not run the application, the key is unset (a `None` option), or its value
 /// is not a `T`. A dotted key reaches into nested tables: `"pool.size"`.
 ///
 /// # Examples
 ///
 /// See the [module](self).
 pub fn get_env<T: DeserializeOwned>(application: &str, key: &str) -> Option<T> {
-    env::value(application, key)?.try_into().ok()
+    crate::node::with_current(|n| n.envs().value(application, key))?
+        .try_into()
+        .ok()
 }
 
 /// The type-erased view of an [`Application`] that a node holds.

@@ -8,9 +8,10 @@ use tokio::sync::oneshot;
 use tokio::sync::oneshot::error::TryRecvError;
 
 use super::{GenServer, Request};
+use crate::node::{with_current, Node};
 use crate::process::core::{Core, Envelope, Shared};
 use crate::process::{current, wait_shared_exit, yield_now, ProcessRef};
-use crate::registry::{self, Name};
+use crate::registry::Name;
 use crate::{CallError, ExitReason, Pid};
 
 /// The default call timeout: 5 seconds, as `gen_server:call/2`.
@@ -37,8 +38,9 @@ pub const INFINITY: Duration = Duration::MAX;
 /// Two kinds:
 /// - *pid-bound* (what `start` returns): reaches that one process; after it died, calls give
 ///   [`CallError::NoProc`];
-/// - *named* ([`ServerRef::named`]): resolves the name at each call, so it reaches whichever
-///   incarnation is registered now and keeps working across restarts.
+/// - *named* ([`ServerRef::named`]): resolves the name at each call, on the node it was made
+///   on, so it reaches whichever incarnation is registered there now and keeps working across
+///   restarts.
 ///
 /// # Examples
 ///
@@ -67,7 +69,7 @@ pub struct ServerRef<S: GenServer> {
 
 enum Target<S: GenServer> {
     Process(ProcessRef<Request<S>>),
-    Name(Name),
+    Name(Name, Node),
 }
 
 impl<S: GenServer> Clone for ServerRef<S> {
@@ -75,7 +77,7 @@ impl<S: GenServer> Clone for ServerRef<S> {
         ServerRef {
             target: match &self.target {
                 Target::Process(p) => Target::Process(p.clone()),
-                Target::Name(n) => Target::Name(n.clone()),
+                Target::Name(n, node) => Target::Name(n.clone(), node.clone()),
             },
         }
     }
@@ -85,7 +87,7 @@ impl<S: GenServer> fmt::Debug for ServerRef<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.target {
             Target::Process(p) => write!(f, "ServerRef({})", p.pid()),
-            Target::Name(n) => write!(f, "ServerRef({n:?})"),
+            Target::Name(n, _) => write!(f, "ServerRef({n:?})"),
         }
     }
 }
@@ -103,7 +105,8 @@ impl<S: GenServer> ServerRef<S> {
     /// # Errors
     ///
     /// [`CallError::NoProc`] if `pid` is not alive; [`CallError::WrongType`] if it is not a
-    /// gen_server of type `S`.
+    /// gen_server of type `S`; [`CallError::NoConnection`] if it is a process of another node
+    /// than the [current one](crate::node::Node::current).
     ///
     /// # Examples
     ///
@@ -125,7 +128,8 @@ impl<S: GenServer> ServerRef<S> {
     /// # }
     /// ```
     pub fn from_pid(pid: Pid) -> Result<Self, CallError> {
-        let entry = crate::process::table::get(pid)
+        let entry = with_current(|n| n.entry(pid))
+            .map_err(|()| CallError::NoConnection(pid))?
             .filter(|e| !e.shared().is_exited())
             .ok_or(CallError::NoProc)?;
         let core = entry
@@ -135,14 +139,15 @@ impl<S: GenServer> ServerRef<S> {
         Ok(Self::from_process(ProcessRef::from_core(core)))
     }
 
-    /// A handle that resolves `name` at each use.
+    /// A handle that resolves `name` at each use, on the [current node](Node::current): the
+    /// node it is made on, wherever it is used later.
     ///
     /// # Examples
     ///
     /// See [`ServerRef`].
     pub fn named(name: impl Into<Name>) -> Self {
         ServerRef {
-            target: Target::Name(name.into()),
+            target: Target::Name(name.into(), Node::current()),
         }
     }
 
@@ -155,15 +160,15 @@ impl<S: GenServer> ServerRef<S> {
     pub fn pid(&self) -> Option<Pid> {
         match &self.target {
             Target::Process(p) => Some(p.pid()),
-            Target::Name(n) => registry::whereis(n.as_str()),
+            Target::Name(n, node) => node.whereis(n.as_str()),
         }
     }
 
     fn resolve(&self) -> Result<Cow<'_, ProcessRef<Request<S>>>, CallError> {
         match &self.target {
             Target::Process(p) => Ok(Cow::Borrowed(p)),
-            Target::Name(n) => {
-                let entry = registry::lookup(n.as_str()).ok_or(CallError::NoProc)?;
+            Target::Name(n, node) => {
+                let entry = node.0.names.lookup(n.as_str()).ok_or(CallError::NoProc)?;
                 let pid = entry.shared().pid();
                 let core = entry
                     .into_any()
@@ -229,7 +234,7 @@ impl<S: GenServer> ServerRef<S> {
         let target = self.resolve()?;
         let core = target.core();
         let shared = &core.shared;
-        if current::pid() == Some(shared.pid()) {
+        if current::is(shared) {
             return Err(CallError::CallingSelf);
         }
         if shared.is_exited() {
@@ -272,7 +277,7 @@ impl<S: GenServer> ServerRef<S> {
             Target::Process(p) => {
                 let _ = p.send(request);
             }
-            Target::Name(_) => {
+            Target::Name(..) => {
                 if let Ok(p) = self.resolve() {
                     let _ = p.send(request);
                 }
@@ -325,7 +330,7 @@ impl<S: GenServer> ServerRef<S> {
     pub async fn stop(&self, reason: ExitReason, timeout: Duration) -> Result<(), CallError> {
         let target = self.resolve()?;
         let shared = &target.core().shared;
-        if current::pid() == Some(shared.pid()) {
+        if current::is(shared) {
             return Err(CallError::CallingSelf);
         }
         if target.send(Request::Stop(reason.clone().into())).is_err() {

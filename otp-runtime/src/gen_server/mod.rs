@@ -100,6 +100,7 @@ use std::future::Future;
 pub use self::ctx::Ctx;
 pub use self::handle::{ServerRef, DEFAULT_CALL_TIMEOUT, INFINITY};
 pub use self::reply::ReplyTo;
+pub(crate) use self::server::start_on;
 pub use self::server::StartOpts;
 use crate::{ExitReason, MonitorRef, Pid, StartError};
 
@@ -319,11 +320,9 @@ pub trait GenServer: Sized + Send + 'static {
         info: Info<Self::Info>,
         ctx: &mut Ctx<Self>,
     ) -> impl Future<Output = Outcome> + Send {
-        let pid = ctx.pid();
-        async move {
-            unhandled_info(pid, &info);
-            Outcome::NoReply
-        }
+        // Logged now, so that the future holds nothing: it is part of every idle server.
+        unhandled_info(ctx.pid(), &info);
+        async { Outcome::NoReply }
     }
 
     /// Runs the work a handler deferred with [`Ctx::continue_with`], before any other message.

@@ -12,9 +12,10 @@ use tokio::sync::oneshot::error::TryRecvError;
 
 use super::ctx::NO_TIMEOUT;
 use super::{CallResult, Ctx, GenServer, Info, Init, Outcome, Request, ServerRef};
+use crate::node::Node;
 use crate::process::run::catch_unwind_future;
-use crate::process::{current, table, yield_now, Message, Prepared};
-use crate::registry::{self, Name};
+use crate::process::{current, is_parent, yield_now, Message, Prepared};
+use crate::registry::Name;
 use crate::{ExitReason, Pid, RegisterError, StartError};
 
 /// How to start a gen_server: with a name, linked to the caller, with a start timeout.
@@ -94,17 +95,31 @@ impl StartOpts {
 
 type Ack = Result<(), StartError>;
 
+/// Starts `server` on the current node.
 pub(super) async fn start<S: GenServer>(
     server: S,
     opts: StartOpts,
 ) -> Result<ServerRef<S>, StartError> {
-    let mut prepared = Prepared::<Request<S>>::new();
+    let node = Node::current();
+    start_on(&node, server, opts).await
+}
+
+/// Starts `server` on `node`.
+pub(crate) async fn start_on<S: GenServer>(
+    node: &Node,
+    server: S,
+    opts: StartOpts,
+) -> Result<ServerRef<S>, StartError> {
+    let mut prepared = Prepared::<Request<S>>::on(node);
+    if prepared.is_stillborn() {
+        return Err(StartError::NodeStopped);
+    }
     if let Some(name) = opts.name {
         prepared.enter_table();
-        match registry::register_entry(name, prepared.core().clone()) {
+        match node.0.names.register(name, prepared.core().clone()) {
             Ok(()) => {}
             Err(e) => {
-                table::remove(prepared.core().shared.pid());
+                prepared.leave_table();
                 return Err(match e {
                     RegisterError::Taken(pid) => StartError::AlreadyStarted(pid),
                     _ => unreachable!("a new process is alive and unnamed"),
@@ -153,7 +168,7 @@ pub(super) async fn start<S: GenServer>(
                     if parent.is_some() {
                         let _ = crate::unlink(process.pid());
                     }
-                    crate::exit(process.pid(), ExitReason::Kill);
+                    process.core().shared.kill(ExitReason::Killed, None);
                     process.wait_exit().await;
                     return Err(StartError::Timeout);
                 }
@@ -201,7 +216,7 @@ fn serve<S: GenServer>(
                 init_failure(catch_unwind_future(server.init(&mut ctx)).await)
             {
                 // A failed start never takes the starter down: the starter learns from the error.
-                if let Some(parent) = ctx.parent {
+                if let Some(parent) = ctx.parent() {
                     ctx.proc.unlink(parent);
                 }
                 if !reason.is_clean() {
@@ -215,7 +230,7 @@ fn serve<S: GenServer>(
                 let _ = ack.send(Err(error));
                 return reason;
             }
-            if ctx.parent.is_some() {
+            if ctx.parent().is_some() {
                 ctx.proc.shared().set_starter(None);
             }
             let _ = ack.send(Ok(()));
@@ -383,7 +398,9 @@ fn dispatch<'a, S: GenServer>(
         }
         // OTP: the parent's exit signal stops the server (it only arrives as a message when
         // the server traps exits; otherwise it has already killed the process).
-        Some(Message::Exit { from, reason }) if Some(from) == ctx.parent => {
+        Some(Message::Exit { from, reason })
+            if is_parent(ctx.proc.shared(), ctx.parent(), from) =>
+        {
             return Work::Stop {
                 reason: Some(reason),
             }

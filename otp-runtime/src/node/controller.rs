@@ -5,13 +5,17 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::{ApplicationError, BootError, NodeExit, NodeRef};
-use crate::application::{self, AnyApplication, ApplicationInfo, Loaded, StartType};
+use super::{ApplicationError, BootError, Node, NodeExit};
+use crate::application::{AnyApplication, ApplicationInfo, Loaded, StartType};
 use crate::process::run::catch_unwind_future;
 use crate::{CallResult, Ctx, ExitReason, GenServer, Info, Init, Outcome, Pid, StartError};
 
 /// What the node's handles and its `run` read once the controller is gone.
 pub(crate) type OutcomeSlot = Arc<Mutex<Option<NodeExit>>>;
+
+pub(crate) fn outcome_of(slot: &OutcomeSlot) -> Option<NodeExit> {
+    slot.lock().unwrap_or_else(PoisonError::into_inner).clone()
+}
 
 pub(crate) fn set_outcome(slot: &OutcomeSlot, exit: NodeExit) {
     let mut o = slot.lock().unwrap_or_else(PoisonError::into_inner);
@@ -39,6 +43,7 @@ pub(crate) enum State {
 }
 
 pub(crate) struct Controller {
+    node: Node,
     pub(crate) apps: Vec<Slot>,
     pub(crate) outcome: OutcomeSlot,
     /// How many applications' configurations are registered (a prefix of `apps`).
@@ -61,8 +66,9 @@ pub(crate) enum Cast {
 }
 
 impl Controller {
-    pub(crate) fn new(apps: Vec<Slot>, outcome: OutcomeSlot) -> Self {
+    pub(crate) fn new(node: Node, apps: Vec<Slot>, outcome: OutcomeSlot) -> Self {
         Controller {
+            node,
             apps,
             outcome,
             registered: 0,
@@ -71,14 +77,9 @@ impl Controller {
 
     /// Boots: registers every configuration, then starts the applications in order.
     async fn boot(&mut self, ctx: &mut Ctx<Self>) -> Result<(), BootError> {
-        let node = NodeRef {
-            controller: ctx.handle(),
-            outcome: self.outcome.clone(),
-            names: self.apps.iter().map(|s| s.info.name).collect(),
-        };
         for slot in &self.apps {
-            if !application::register(slot.info.name, &slot.config, &node) {
-                return Err(BootError::AlreadyRunning(slot.info.name));
+            if !self.node.envs().register(slot.info.name, &slot.config) {
+                return Err(BootError::AlreadyStarted);
             }
             self.registered += 1;
         }
@@ -186,12 +187,12 @@ impl Controller {
 
     /// Stops every running application, the last started first, and forgets their
     /// configurations.
-    async fn stop_all(&mut self, ctx: &Ctx<Self>) {
+    async fn stop_all(&mut self) {
         for i in (0..self.apps.len()).rev() {
             self.stop_app(i).await;
         }
         for slot in &self.apps[..self.registered] {
-            application::unregister(slot.info.name, ctx.pid());
+            self.node.envs().unregister(slot.info.name);
         }
         self.registered = 0;
     }
@@ -260,7 +261,7 @@ impl GenServer for Controller {
             Ok(()) => Init::Ok,
             Err(e) => {
                 // terminate does not run after a failed init: stop what started here.
-                self.stop_all(ctx).await;
+                self.stop_all().await;
                 set_outcome(&self.outcome, NodeExit::BootFailed(e));
                 Init::Stop(ExitReason::shutdown_with("boot failed"))
             }
@@ -305,8 +306,8 @@ impl GenServer for Controller {
         }
     }
 
-    async fn terminate(&mut self, _reason: &ExitReason, ctx: &mut Ctx<Self>) {
-        self.stop_all(ctx).await;
+    async fn terminate(&mut self, _reason: &ExitReason, _ctx: &mut Ctx<Self>) {
+        self.stop_all().await;
         set_outcome(&self.outcome, NodeExit::Stopped);
     }
 }

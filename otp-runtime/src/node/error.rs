@@ -33,9 +33,10 @@ pub enum BootError {
     DependencyCycle(Vec<&'static str>),
     /// The configuration file or an application's configuration is wrong.
     Config(ConfigError),
-    /// Another node in this program runs an application of this name (OTP's
-    /// `{already_started, App}`).
-    AlreadyRunning(&'static str),
+    /// The node was started before (OTP's `{already_started, App}` for its applications).
+    AlreadyStarted,
+    /// The node has stopped; a stopped node does not start again.
+    Stopped,
     /// An application's dependency is not running: a temporary dependency that failed to
     /// start (OTP's `{not_running, Dep}`).
     DependencyNotRunning {
@@ -76,10 +77,8 @@ impl fmt::Display for BootError {
                 )
             }
             BootError::Config(e) => write!(f, "configuration: {e}"),
-            BootError::AlreadyRunning(name) => write!(
-                f,
-                "application {name} is already running in another node of this program"
-            ),
+            BootError::AlreadyStarted => f.write_str("the node was started already"),
+            BootError::Stopped => f.write_str("the node has stopped"),
             BootError::DependencyNotRunning {
                 application,
                 dependency,
@@ -124,7 +123,7 @@ impl From<ConfigError> for BootError {
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[non_exhaustive]
 pub enum NodeExit {
-    /// Stopped on request (a signal, [`NodeRef::stop`](super::NodeRef::stop)): every
+    /// Stopped on request (a signal, [`Node::stop`](super::Node::stop)): every
     /// application was stopped in reverse start order.
     Stopped,
     /// A permanent application exited, or a transient one abnormally; the others were
@@ -178,7 +177,7 @@ impl Termination for NodeExit {
     }
 }
 
-/// Why [`NodeRef::stop_application`](super::NodeRef::stop_application) did nothing.
+/// Why [`Node::stop_application`](super::Node::stop_application) did nothing.
 ///
 /// # Examples
 ///
@@ -217,3 +216,26 @@ impl From<CallError> for ApplicationError {
         ApplicationError::Call(e)
     }
 }
+
+/// A node name that is not `alive@host` (see [`Node::named`](super::Node::named)).
+///
+/// # Examples
+///
+/// ```
+/// assert!(otp_runtime::node::Node::named("a@b c").is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct InvalidNodeName(pub String);
+
+impl fmt::Display for InvalidNodeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid node name {:?}: expected name@host (letters, digits, _ and -, then @, \
+             then letters, digits, _, - and .)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for InvalidNodeName {}

@@ -1,20 +1,71 @@
-//! The node: runs a program's [applications](crate::application), boots them in dependency
-//! order with their configuration, and stops them in reverse order on SIGINT, SIGTERM, a
-//! request, or a permanent application's exit (OTP's boot, `init:stop/0` and application
-//! controller, for one program).
+//! Nodes: the unit that owns processes, names, timers and applications.
+//!
+//! In Erlang a pid, a registered name and an application all belong to a *node*. Here too:
+//! a [`Node`] is a value that owns its process table, its name registry, its pid and
+//! reference numbering, its timers, the configurations of its applications and its
+//! application controller. A program may hold several (tests, simulations, a cluster in one
+//! process); each is independent of the others.
 //!
 //! ```text
-//!  Node::run ─▶ checks: names, dependencies (missing, cyclic), configuration file and keys
-//!           ─▶ controller process ─▶ start db ─▶ start web        (each top linked to it)
-//!           ─▶ waits: SIGINT/SIGTERM │ a permanent app exits │ a transient one abnormally
-//!           ─▶ stop web ─▶ stop db (each tree: children in reverse, each within its shutdown)
-//!           ─▶ NodeExit: the exit code (0 when stopped on request)
+//!              ┌──────────── Node a@host ────────────┐   ┌──── Node b@host ────┐
+//!   pids       │ <0.1.0> <0.2.0> <0.3.0> …           │   │ <0.1.0> …           │
+//!   names      │ "kv" → <0.2.0>                      │   │ "kv" → <0.1.0>      │
+//!   apps       │ controller ─▶ db, web               │   │                     │
+//!              └─────────────────────────────────────┘   └─────────────────────┘
 //! ```
 //!
-//! # Examples
+//! # Which node "here" is
 //!
-//! A program's `main` is usually only this (the [`application`](crate::application) module
-//! shows an application):
+//! Every process belongs to exactly one node, and a process spawned by a process joins its
+//! node. The functions that act on "the node" ([`spawn`](crate::spawn),
+//! [`whereis`](crate::whereis), [`register`](crate::register), a gen_server's `start`,
+//! `ServerRef::named`, [`process_count`](crate::process_count), ...) use the
+//! [current node](Node::current):
+//! - in a process, the process's node;
+//! - elsewhere (a `main`, a test body, a plain tokio task), the node whose
+//!   [`scope`](Node::scope) the code runs in, or else the program's *default node*, created
+//!   on first use: the program's first node. A program with one node never names it.
+//!
+//! A task started with `tokio::spawn` is nobody's process and carries no scope: spawn it with
+//! [`Node::spawn_task`] to keep the node.
+//!
+//! ```
+//! use otp_runtime::prelude::*;
+//!
+//! #[derive(Default)]
+//! pub struct Kv { n: u64 }
+//!
+//! #[gen_server]
+//! impl Kv {
+//!     #[call]
+//!     pub fn bump(&mut self) -> u64 { self.n += 1; self.n }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let (a, b) = (Node::new(), Node::new());
+//! // The same name on two nodes: two processes.
+//! a.scope(async { Kv::default().start_named("kv").await.unwrap() }).await;
+//! b.scope(async { Kv::default().start_named("kv").await.unwrap() }).await;
+//! let kv_a = a.scope(async { Kv::named("kv") }).await; // a named handle keeps its node
+//! assert_eq!(kv_a.bump().await, Ok(1));
+//! assert_eq!(kv_a.bump().await, Ok(2));
+//! assert_eq!(b.scope(async { Kv::named("kv").bump().await }).await, Ok(1));
+//! assert_ne!(a.whereis("kv"), b.whereis("kv"));
+//!
+//! // Stopping a node ends its processes and frees its names; the other runs on.
+//! a.stop().await;
+//! assert_eq!((a.process_count(), a.whereis("kv")), (0, None));
+//! assert_eq!(b.process_count(), 1);
+//! # }
+//! ```
+//!
+//! # Applications
+//!
+//! A node also runs a program's [applications](crate::application): it boots them in
+//! dependency order with their configuration and stops them in reverse order on SIGINT,
+//! SIGTERM, a request, or a permanent application's exit (OTP's boot, `init:stop/0` and
+//! application controller). A program's `main` is usually only this (the
+//! [`application`](crate::application) module shows an application):
 //!
 //! ```no_run
 //! use otp_runtime::node::{Node, NodeExit};
@@ -43,40 +94,88 @@
 //! Reports (applications started and exited, supervisors' crash and restart reports) go
 //! through `tracing`; [`Node::run`] prints them in OTP's style on stderr unless the program
 //! has its own subscriber (see [`report`](crate::report)).
+//!
+//! # Stopping
+//!
+//! [`Node::stop`] stops the applications (the last started first, each tree within its
+//! children's shutdown settings), then sends every other process of the node a `shutdown`
+//! exit signal, oldest first; a gen_server, gen_statem, event manager or supervisor started
+//! from outside any process takes it as its parent's and terminates (a supervisor stops its
+//! children in its own order). What is still alive after the node's
+//! [shutdown timeout](Node::shutdown_timeout) is killed. A stopped node takes no new
+//! processes: a spawn on it gives a process that is dead at once with
+//! [`ExitReason::NoConnection`](crate::ExitReason::NoConnection), a start
+//! [`StartError::NodeStopped`](crate::StartError::NodeStopped).
+//!
+//! # Between nodes
+//!
+//! A pid says which node its process belongs to ([`Pid::node`](crate::Pid::node)). Until
+//! nodes connect (distribution), an operation on a pid of another node acts as Erlang does
+//! for a node it cannot reach: a link gets a [`NoConnection`](crate::ExitReason::NoConnection)
+//! exit signal, a monitor a `DOWN` with it, `register` gives
+//! [`RegisterError::NotLocal`](crate::RegisterError::NotLocal), `from_pid`
+//! [`CallError::NoConnection`](crate::CallError::NoConnection), and an exit signal is dropped
+//! with a warning. A handle ([`ProcessRef`](crate::ProcessRef), a pid-bound
+//! [`ServerRef`](crate::ServerRef)) is the process itself, not a pid to look up: it reaches
+//! its process from anywhere.
 
+mod boot;
 mod controller;
+mod current;
+mod env;
 mod error;
+mod inner;
+mod names;
 mod order;
+mod stop;
+pub(crate) mod table;
 
-use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::fmt;
+use std::future::Future;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
-pub use self::error::{ApplicationError, BootError, NodeExit};
+pub use self::error::{ApplicationError, BootError, InvalidNodeName, NodeExit};
 
-use self::controller::{Call, Controller, OutcomeSlot, Reply, Slot, State};
-use crate::application::{self, AnyApplication, Application, ApplicationInfo, ConfigFile};
-use crate::{CallError, ExitReason, GenServer, ServerRef, StartError, INFINITY};
+pub(crate) use self::current::with_current;
+pub(crate) use self::env::Envs;
+pub(crate) use self::inner::NodeInner;
+use crate::process::core::Entry;
+use crate::process::{Prepared, ProcessCtx, ProcessRef};
+use crate::registry::Name;
+use crate::{ExitReason, NodeId, Pid, RegisterError};
 
-/// Where the configuration file comes from.
-enum ConfigText {
-    File(PathBuf),
-    Inline(String),
-}
+/// The name of a node that is not distributed, as Erlang names it.
+const NONODE: &str = "nonode@nohost";
 
-/// A node to boot: its applications, configuration file and environment. Nothing runs until
-/// [`Node::start`] or [`Node::run`].
+/// A node: its processes, names, timers and applications (see the [module](self)).
+///
+/// A cheap handle (`Clone + Send + Sync`, one reference count): clones are the same node.
+/// The node lives as long as a handle or one of its processes does.
 ///
 /// # Examples
 ///
-/// See the [module](self) and [`application`](crate::application).
-#[must_use = "a node does nothing until it is started or run"]
-pub struct Node {
-    apps: Vec<Box<dyn AnyApplication>>,
-    config: Option<ConfigText>,
-    env: Option<HashMap<String, String>>,
-    reports: bool,
-}
+/// ```
+/// use otp_runtime::prelude::*;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let first = Node::new(); // the program's first node: its default
+/// assert_eq!(Node::current(), first);
+/// let node = Node::new();
+/// assert_eq!(node.name(), "nonode@nohost");
+/// let p = node.spawn(|mut ctx: ProcessCtx<()>| async move {
+///     // Inside, the process's node is the current one.
+///     assert_eq!(Node::current().id(), ctx.pid().node());
+///     ctx.recv().await;
+///     ExitReason::Normal
+/// });
+/// assert_eq!(p.pid().node(), node.id());
+/// assert_eq!(node.process_count(), 1);
+/// assert_eq!(otp_runtime::process_count(), 0, "the default node has none");
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Node(pub(crate) Arc<NodeInner>);
 
 impl Default for Node {
     fn default() -> Self {
@@ -84,8 +183,32 @@ impl Default for Node {
     }
 }
 
+impl PartialEq for Node {
+    fn eq(&self, other: &Node) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Node {}
+
+impl fmt::Debug for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Node")
+            .field("name", &self.name())
+            .field("id", &self.id())
+            .finish()
+    }
+}
+
 impl Node {
-    /// A node with no applications, no configuration file, reading the process's environment.
+    /// A new node named `nonode@nohost`, with no processes and no applications. It runs
+    /// processes at once; [`Node::start`] or [`Node::run`] boot the applications added with
+    /// [`Node::application`].
+    ///
+    /// The program's first node becomes its *default node*, the one code outside any process
+    /// and any [scope](Node::scope) acts on (see [`Node::current`]): a program that makes one
+    /// node in `main` and boots its applications there finds their names from `main` and from
+    /// plain tokio tasks. So does the next node made once the default has stopped.
     ///
     /// # Examples
     ///
@@ -96,495 +219,327 @@ impl Node {
     /// # }
     /// ```
     pub fn new() -> Node {
-        Node {
-            apps: Vec::new(),
-            config: None,
-            env: None,
-            reports: true,
-        }
+        Node::unclaimed().claimed()
     }
 
-    /// Adds an application. The node starts them in the order added, except that an
-    /// application starts after those it depends on.
-    ///
-    /// # Examples
-    ///
-    /// See [`application`](crate::application).
-    pub fn application<A: Application>(mut self, app: A) -> Self {
-        self.apps.push(Box::new(app));
+    /// A new node that does not become the default.
+    pub(crate) fn unclaimed() -> Node {
+        Node(NodeInner::new(NONODE.into()))
+    }
+
+    /// Becomes the program's default node if there is none yet (or it has stopped).
+    fn claimed(self) -> Node {
+        current::claim_default(&self);
         self
     }
 
-    /// Reads the applications' configuration from this TOML file at boot: a table per
-    /// application, named after it (`[web]`), overriding the defaults.
+    /// A new node named `name`, which must look like Erlang's: `alive@host`, `alive` made of
+    /// letters, digits, `_` and `-`, `host` of letters, digits, `_`, `-` and `.`.
     ///
-    /// # Examples
+    /// # Errors
     ///
-    /// ```
-    /// use otp_runtime::node::{BootError, Node};
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let err = Node::new().config_file("no/such/file.toml").start().await.unwrap_err();
-    /// assert!(matches!(err, BootError::Config(_)));
-    /// assert!(err.to_string().starts_with("configuration: cannot read no/such/file.toml"));
-    /// # }
-    /// ```
-    pub fn config_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.config = Some(ConfigText::File(path.into()));
-        self
-    }
-
-    /// Takes the configuration file's text directly (errors name it `<config>`): for tests
-    /// and embedded configurations.
-    ///
-    /// # Examples
-    ///
-    /// See [`application`](crate::application).
-    pub fn config_toml(mut self, text: impl Into<String>) -> Self {
-        self.config = Some(ConfigText::Inline(text.into()));
-        self
-    }
-
-    /// Reads configuration variables from `vars` instead of the process's environment: for
-    /// tests, which cannot change a shared environment safely.
+    /// [`InvalidNodeName`] for any other name.
     ///
     /// # Examples
     ///
     /// ```
     /// use otp_runtime::node::Node;
-    /// let node = Node::new().env_vars([("WEB__PORT", "8080")]);
-    /// # drop(node);
+    /// let a = Node::named("a@localhost").unwrap();
+    /// assert_eq!(a.name(), "a@localhost");
+    /// assert_eq!(
+    ///     Node::named("no-host").unwrap_err().to_string(),
+    ///     "invalid node name \"no-host\": expected name@host (letters, digits, _ and -, then @, \
+    ///      then letters, digits, _, - and .)"
+    /// );
     /// ```
-    pub fn env_vars<K, V>(mut self, vars: impl IntoIterator<Item = (K, V)>) -> Self
-    where
-        K: Into<String>,
-        V: Into<String>,
-    {
-        let vars = vars.into_iter().map(|(k, v)| (k.into(), v.into()));
-        self.env = Some(vars.collect());
-        self
+    pub fn named(name: impl AsRef<str>) -> Result<Node, InvalidNodeName> {
+        let name = name.as_ref();
+        let valid = name.split_once('@').is_some_and(|(alive, host)| {
+            let alive_ok = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+            let host_ok = |c: char| alive_ok(c) || c == '.';
+            !alive.is_empty()
+                && !host.is_empty()
+                && alive.chars().all(alive_ok)
+                && host.chars().all(host_ok)
+        });
+        if !valid {
+            return Err(InvalidNodeName(name.into()));
+        }
+        Ok(Node(NodeInner::new(name.into())).claimed())
     }
 
-    /// Whether [`Node::run`] installs the default reporter ([`report::install`]) when the
-    /// program has no `tracing` subscriber. Default: yes.
-    ///
-    /// [`report::install`]: crate::report::install
+    /// The current node: the calling process's; outside any process, the node whose
+    /// [`scope`](Node::scope) this runs in, or else the program's default node: its first
+    /// node (or the node of [`Node::run`]), made here if the program has none yet. A default
+    /// node that has stopped is replaced by the next node made, or one made here.
     ///
     /// # Examples
     ///
     /// ```
-    /// let quiet = otp_runtime::node::Node::new().reports(false);
-    /// # drop(quiet);
-    /// ```
-    pub fn reports(mut self, on: bool) -> Self {
-        self.reports = on;
-        self
-    }
-
-    /// Boots the node and returns a handle to it: checks names and dependencies, loads
-    /// every configuration, then starts the applications in order. Returns once all of them
-    /// have started; the node then runs until [`NodeRef::stop`] or an application's exit
-    /// stops it (no signal handling: that is [`Node::run`]'s).
-    ///
-    /// # Errors
-    ///
-    /// [`BootError`]: everything but a failed start is found before anything starts; after
-    /// a failed start, the applications already started are stopped in reverse order before
-    /// this returns.
-    ///
-    /// # Examples
-    ///
-    /// See [`application`](crate::application).
-    pub async fn start(self) -> Result<NodeRef, BootError> {
-        let names: Vec<(&'static str, &'static [&'static str])> = self
-            .apps
-            .iter()
-            .map(|a| (a.info().name, a.depends_on()))
-            .collect();
-        let order = order::start_order(&names)?;
-        let file = match &self.config {
-            None => None,
-            Some(ConfigText::File(path)) => Some(ConfigFile::read(path)?),
-            Some(ConfigText::Inline(text)) => {
-                Some(ConfigFile::parse("<config>".into(), text.clone())?)
-            }
-        };
-        if let Some(file) = &file {
-            let known: Vec<&'static str> = names.iter().map(|(n, _)| *n).collect();
-            file.check_sections(&known)?;
-        }
-        // Names that are not UTF-8 cannot be an application's; values that are not are
-        // reported if an application's name prefixes them.
-        let env: Vec<(String, Option<String>)> = match self.env {
-            Some(vars) => vars.into_iter().map(|(k, v)| (k, Some(v))).collect(),
-            None => std::env::vars_os()
-                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok())))
-                .collect(),
-        };
-        let mut apps: Vec<Option<Box<dyn AnyApplication>>> =
-            self.apps.into_iter().map(Some).collect();
-        let mut slots = Vec::with_capacity(apps.len());
-        for i in order {
-            let app = apps[i].take().expect("each index once");
-            let config = app.load_config(file.as_ref(), &env)?;
-            slots.push(Slot {
-                info: app.info(),
-                app,
-                config,
-                state: State::NotStarted,
-            });
-        }
-        let names: Arc<[&'static str]> = slots.iter().map(|s| s.info.name).collect();
-        let outcome: OutcomeSlot = Arc::new(Mutex::new(None));
-        match Controller::new(slots, outcome.clone()).start().await {
-            Ok(controller) => Ok(NodeRef {
-                controller,
-                outcome,
-                names,
-            }),
-            Err(e) => Err(match outcome_of(&outcome) {
-                Some(NodeExit::BootFailed(e)) => e,
-                // Killed during the boot, from outside: its applications' top processes died
-                // with it, through their links. Its configurations count as free, since their
-                // owner is dead.
-                _ => BootError::Aborted(match e {
-                    StartError::Failed(reason) => reason,
-                    _ => ExitReason::Killed,
-                }),
-            }),
-        }
-    }
-
-    /// Boots the node, runs it until SIGINT or SIGTERM (Ctrl-C elsewhere than Unix), a
-    /// request (a process finds the node with [`NodeRef::of`] and calls
-    /// [`request_stop`](NodeRef::request_stop)), or a permanent application's exit, then stops
-    /// the applications in reverse start order and says how it ended. Return it from `main`
-    /// for the right exit code.
-    ///
-    /// A second signal while the node boots or stops ends the program at once (exit code 130
-    /// for SIGINT, 143 for SIGTERM): the way out of a stuck `start` or shutdown.
-    ///
-    /// Installs the default [`report`](crate::report) printer unless
-    /// [`reports(false)`](Node::reports) or the program has a `tracing` subscriber already.
-    ///
-    /// # Panics
-    ///
-    /// On a tokio runtime without its IO driver, which signals need (`#[tokio::main]` and
-    /// `Builder::enable_all` turn it on).
-    ///
-    /// # Examples
-    ///
-    /// See the [module](self).
-    pub async fn run(self) -> NodeExit {
-        if self.reports {
-            crate::report::install();
-        }
-        // Watched before the boot, and through it: a signal during the boot stops the node
-        // once it has booted, instead of killing the program halfway with the default action.
-        let mut signals = Signals::watch();
-        let boot = self.start();
-        tokio::pin!(boot);
-        let mut early = None;
-        let node = loop {
-            tokio::select! {
-                booted = &mut boot => match booted {
-                    Ok(node) => break node,
-                    Err(e) => return NodeExit::BootFailed(e),
-                },
-                Some(signal) = signals.next() => {
-                    if early.is_some() {
-                        second_signal(signal);
-                    }
-                    tracing::info!(%signal, "node stopping once booted");
-                    early = Some(signal);
-                }
-            }
-        };
-        let signal = match early {
-            Some(signal) => signal,
-            None => tokio::select! {
-                exit = node.wait() => return exit,
-                Some(signal) = signals.next() => signal,
-            },
-        };
-        tracing::info!(%signal, "node stopping");
-        tokio::select! {
-            exit = node.stop() => exit,
-            Some(signal) = signals.next() => second_signal(signal),
-        }
-    }
-}
-
-/// A second signal while the node boots or stops (a stuck `start` or `prep_stop`, a child
-/// with an `infinity` shutdown that never ends): the program exits at once, with 128 plus
-/// the signal's number, as a second Ctrl-C ends most servers.
-fn second_signal(signal: &'static str) -> ! {
-    tracing::error!(%signal, "second signal: the node exits at once, without finishing");
-    std::process::exit(if signal == "SIGTERM" { 143 } else { 130 })
-}
-
-/// SIGINT and SIGTERM (Ctrl-C elsewhere than Unix), from the moment `watch` returns.
-struct Signals {
-    #[cfg(unix)]
-    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
-}
-
-impl Signals {
-    fn watch() -> Signals {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            let streams = match (
-                signal(SignalKind::terminate()),
-                signal(SignalKind::interrupt()),
-            ) {
-                (Ok(term), Ok(int)) => Some((term, int)),
-                (Err(e), _) | (_, Err(e)) => {
-                    tracing::warn!(error = %e, "cannot watch SIGINT and SIGTERM");
-                    None
-                }
-            };
-            Signals { streams }
-        }
-        #[cfg(not(unix))]
-        Signals {}
-    }
-
-    /// The next signal's name; `None` at once if signals cannot be watched, so the node then
-    /// runs until it is stopped otherwise.
-    async fn next(&mut self) -> Option<&'static str> {
-        #[cfg(unix)]
-        {
-            let (term, int) = self.streams.as_mut()?;
-            tokio::select! {
-                _ = term.recv() => Some("SIGTERM"),
-                _ = int.recv() => Some("SIGINT"),
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            tokio::signal::ctrl_c().await.ok().map(|()| "Ctrl-C")
-        }
-    }
-}
-
-fn outcome_of(outcome: &OutcomeSlot) -> Option<NodeExit> {
-    outcome
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone()
-}
-
-/// A handle to a running node. `Clone + Send + Sync`.
-///
-/// # Examples
-///
-/// See [`application`](crate::application).
-#[derive(Clone)]
-pub struct NodeRef {
-    controller: ServerRef<Controller>,
-    outcome: OutcomeSlot,
-    names: Arc<[&'static str]>,
-}
-
-impl std::fmt::Debug for NodeRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NodeRef")
-            .field("controller", &self.controller.pid())
-            .field("applications", &self.names)
-            .finish()
-    }
-}
-
-impl NodeRef {
-    /// The pid of the node's controller, the parent of every application's top process:
-    /// link to it or monitor it to follow the node; it is alive while the node runs.
-    ///
-    /// # Examples
-    ///
-    /// ```
+    /// use otp_runtime::node::Node;
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let node = otp_runtime::node::Node::new().start().await.unwrap();
-    /// let pid = node.pid();
-    /// assert!(otp_runtime::is_alive(pid));
-    /// node.stop().await;
-    /// assert!(!otp_runtime::is_alive(pid));
+    /// let default = Node::current();
+    /// assert_eq!(Node::current(), default);
+    /// let other = Node::new();
+    /// assert_eq!(other.scope(async { Node::current() }).await, other);
     /// # }
     /// ```
-    pub fn pid(&self) -> crate::Pid {
-        self.controller
-            .pid()
-            .expect("a node's handle is bound to its controller's pid")
+    pub fn current() -> Node {
+        with_current(Node::clone)
     }
 
-    /// The node that runs `application`, from anywhere in the program: how a process of an
-    /// application finds its node, to [`request_stop`](NodeRef::request_stop) it or ask it
-    /// something, even under [`Node::run`]. `None` if no node runs it.
+    /// The node's identity in this program, which its pids carry ([`Pid::node`]).
+    ///
+    /// # Examples
+    ///
+    /// See [`NodeId`].
+    pub fn id(&self) -> NodeId {
+        self.0.id()
+    }
+
+    /// The node's name: `nonode@nohost` unless made with [`Node::named`].
+    ///
+    /// # Examples
+    ///
+    /// See [`Node::named`].
+    pub fn name(&self) -> &str {
+        self.0.name()
+    }
+
+    /// The node's creation: a number that tells this incarnation of its name from others
+    /// (Erlang's, 32 bits and never 0).
     ///
     /// # Examples
     ///
     /// ```
-    /// use otp_runtime::node::{Node, NodeExit, NodeRef};
-    /// # use otp_runtime::prelude::*;
-    /// # use otp_runtime::application::{Application, NoConfig};
-    /// # struct Db;
-    /// # impl Application for Db {
-    /// #     const NAME: &'static str = "of-db";
-    /// #     const VERSION: &'static str = "1.0.0";
-    /// #     type Config = NoConfig;
-    /// #     async fn start(&self, _: &NoConfig) -> Result<SupervisorRef, StartError> {
-    /// #         SupervisorSpec::one_for_one().start_link().await
-    /// #     }
-    /// # }
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let node = Node::new().application(Db).start().await.unwrap();
-    /// let found = NodeRef::of("of-db").unwrap();
-    /// assert_eq!(found.pid(), node.pid());
-    /// found.request_stop();
-    /// assert_eq!(node.wait().await, NodeExit::Stopped);
-    /// assert!(NodeRef::of("of-db").is_none());
-    /// # }
+    /// let node = otp_runtime::node::Node::new();
+    /// assert_ne!(node.creation(), 0);
     /// ```
-    pub fn of(application: &str) -> Option<NodeRef> {
-        application::node_of(application)
+    pub fn creation(&self) -> u32 {
+        self.0.creation()
     }
 
-    /// The running applications, in start order (OTP's `application:which_applications/0`).
-    ///
-    /// # Errors
-    ///
-    /// [`CallError::NoProc`] once the node has stopped.
+    /// Runs `fut` with this node current for code outside processes: what it spawns, starts,
+    /// registers or looks up acts on this node. Inside a process the process's own node stays
+    /// current. Scopes nest; the innermost wins.
     ///
     /// # Examples
     ///
     /// ```
     /// use otp_runtime::prelude::*;
-    /// use otp_runtime::application::{Application, NoConfig, StartType};
-    /// use otp_runtime::node::Node;
-    ///
-    /// struct Db;
-    /// impl Application for Db {
-    ///     const NAME: &'static str = "which-db";
-    ///     const VERSION: &'static str = "2.1.0";
-    ///     const START_TYPE: StartType = StartType::Temporary;
-    ///     type Config = NoConfig;
-    ///     async fn start(&self, _: &NoConfig) -> Result<SupervisorRef, StartError> {
-    ///         SupervisorSpec::one_for_one().start_link().await
-    ///     }
-    /// }
-    ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let node = Node::new().application(Db).start().await.unwrap();
-    /// let apps = node.which_applications().await.unwrap();
-    /// assert_eq!((apps[0].name, apps[0].version), ("which-db", "2.1.0"));
-    /// node.stop_application("which-db").await.unwrap();
-    /// assert!(node.which_applications().await.unwrap().is_empty());
-    /// # node.stop().await;
+    /// let node = Node::new();
+    /// let p = node.scope(async {
+    ///     otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move { ctx.recv().await; ExitReason::Normal })
+    /// }).await;
+    /// assert_eq!(p.pid().node(), node.id());
     /// # }
     /// ```
-    pub async fn which_applications(&self) -> Result<Vec<ApplicationInfo>, CallError> {
-        match self.controller.call_timeout(Call::Which, INFINITY).await? {
-            Reply::Which(apps) => Ok(apps),
-            Reply::Stopped(_) => unreachable!("which answers Which"),
-        }
+    pub fn scope<F: Future>(&self, fut: F) -> impl Future<Output = F::Output> {
+        current::Scoped::new(self.clone(), fut)
     }
 
-    /// Stops one application (`prep_stop`, its tree, `stop`), whatever its start type: a
-    /// stop is not an exit, and the other applications run on (OTP's `application:stop/1`).
-    ///
-    /// A process of that application's own tree must not await this: the stop waits for the
-    /// tree, and so for the caller (until its shutdown timeout kills it, or forever under
-    /// `infinity`).
-    ///
-    /// # Errors
-    ///
-    /// [`ApplicationError::Unknown`], [`ApplicationError::NotRunning`], or
-    /// [`ApplicationError::Call`] once the node has stopped.
+    /// Runs `f` with this node current, as [`Node::scope`] does for a future.
     ///
     /// # Examples
     ///
-    /// See [`NodeRef::which_applications`].
-    pub async fn stop_application(&self, name: &str) -> Result<(), ApplicationError> {
-        match self
-            .controller
-            .call_timeout(Call::Stop(name.to_owned()), INFINITY)
-            .await?
-        {
-            Reply::Stopped(r) => r,
-            Reply::Which(_) => unreachable!("stop answers Stopped"),
-        }
+    /// ```
+    /// use otp_runtime::node::Node;
+    /// let node = Node::new();
+    /// assert_eq!(node.sync_scope(Node::current), node);
+    /// ```
+    pub fn sync_scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        let _scope = current::enter(self);
+        f()
     }
 
-    /// Stops the node: every running application, the last started first, each tree within
-    /// its children's shutdown settings. Returns how the node ended (if it had already
-    /// ended, how it did).
-    ///
-    /// A process of one of the node's own applications must not await this: it would wait
-    /// for its own tree to stop, and so for itself. It calls [`NodeRef::request_stop`].
+    /// Spawns a process on this node (as [`spawn`](crate::spawn) does on the current one).
     ///
     /// # Panics
     ///
-    /// In an application's `start`, `prep_stop` or `stop`: they run in the node's controller,
-    /// which would wait for itself (the panic is contained there: the start fails, or the
-    /// stop is reported). Call [`NodeRef::request_stop`] there.
+    /// Outside a tokio runtime, like `tokio::spawn`.
     ///
     /// # Examples
     ///
-    /// See [`application`](crate::application).
-    pub async fn stop(&self) -> NodeExit {
-        assert!(
-            crate::self_pid() != Ok(self.pid()),
-            "NodeRef::stop called by the node's own controller (an application's start, \
-             prep_stop or stop), which would wait for itself: call request_stop there"
-        );
-        // NoProc: it ended already; `wait` says how.
-        let _ = self.controller.stop(ExitReason::Normal, INFINITY).await;
-        self.wait().await
+    /// See [`Node`].
+    pub fn spawn<M, F, Fut>(&self, f: F) -> ProcessRef<M>
+    where
+        M: Send + 'static,
+        F: FnOnce(ProcessCtx<M>) -> Fut,
+        Fut: Future<Output = ExitReason> + Send + 'static,
+    {
+        Prepared::on(self).run(f)
     }
 
-    /// Asks the node to stop and returns at once (OTP's `init:stop/0`): what a process of
-    /// the node's own applications calls to shut the node down. [`NodeRef::wait`] tells
-    /// when it has stopped.
+    /// Spawns a tokio task that runs in this node's [scope](Node::scope): what it spawns,
+    /// starts or looks up acts on this node. Use it instead of `tokio::spawn` for a task of a
+    /// process (`Node::current().spawn_task(..)`): a plain tokio task carries no node. The
+    /// task is not a process: it has no pid, and does not die with the process that spawned
+    /// it.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime, like `tokio::spawn`.
     ///
     /// # Examples
     ///
     /// ```
-    /// use otp_runtime::node::{Node, NodeExit};
+    /// use otp_runtime::prelude::*;
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let node = Node::new().start().await.unwrap();
-    /// node.request_stop();
-    /// assert_eq!(node.wait().await, NodeExit::Stopped);
+    /// let node = Node::new();
+    /// let p = node.spawn(|_ctx: ProcessCtx<()>| async {
+    ///     let task = Node::current().spawn_task(async { Node::current() });
+    ///     assert_eq!(task.await.unwrap(), Node::current());
+    ///     ExitReason::Normal
+    /// });
+    /// assert_eq!(p.wait_exit().await, ExitReason::Normal);
     /// # }
     /// ```
-    pub fn request_stop(&self) {
-        self.controller.cast(controller::Cast::Stop);
+    pub fn spawn_task<F>(&self, fut: F) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        tokio::spawn(self.scope(fut))
     }
 
-    /// Waits until the node ends, and says how.
+    /// Registers `name` for the process `pid` of this node (see [`register`](crate::register)).
+    ///
+    /// # Errors
+    ///
+    /// As [`register`](crate::register); [`RegisterError::NotLocal`] for a pid of another
+    /// node.
     ///
     /// # Examples
     ///
     /// ```
-    /// use otp_runtime::node::{Node, NodeExit};
+    /// use otp_runtime::prelude::*;
+    /// use otp_runtime::RegisterError;
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let node = Node::new().start().await.unwrap();
-    /// let waiter = tokio::spawn({ let node = node.clone(); async move { node.wait().await } });
-    /// node.stop().await;
-    /// assert_eq!(waiter.await.unwrap(), NodeExit::Stopped);
+    /// let (a, b) = (Node::new(), Node::new());
+    /// let p = a.spawn(|mut ctx: ProcessCtx<()>| async move { ctx.recv().await; ExitReason::Normal });
+    /// assert_eq!(b.register("db", p.pid()), Err(RegisterError::NotLocal(p.pid())));
+    /// a.register("db", p.pid()).unwrap();
+    /// assert_eq!(a.whereis("db"), Some(p.pid()));
+    /// assert_eq!(b.whereis("db"), None);
     /// # }
     /// ```
-    pub async fn wait(&self) -> NodeExit {
-        let reason = self.controller.wait_exit().await;
-        let mut outcome = self.outcome.lock().unwrap_or_else(PoisonError::into_inner);
-        outcome
-            .get_or_insert_with(|| {
-                // Killed from outside: its terminate did not run, so nothing unregistered
-                // the configurations (the top processes died with it, through their links).
-                // Under the lock, and once: a later node may register these names again.
-                for name in self.names.iter() {
-                    application::unregister(name, self.pid());
-                }
-                NodeExit::Aborted(reason)
-            })
-            .clone()
+    pub fn register(&self, name: impl Into<Name>, pid: Pid) -> Result<(), RegisterError> {
+        let entry = self.entry(pid).map_err(|()| RegisterError::NotLocal(pid))?;
+        let entry = entry.ok_or(RegisterError::NoProc)?;
+        self.0.names.register(name.into(), entry)
     }
+
+    /// Removes `name` from this node's registry (see [`unregister`](crate::unregister)).
+    ///
+    /// # Errors
+    ///
+    /// [`RegisterError::NotRegistered`] if no process of the node has the name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let node = otp_runtime::node::Node::new();
+    /// assert!(node.unregister("nobody").is_err());
+    /// ```
+    pub fn unregister(&self, name: &str) -> Result<(), RegisterError> {
+        self.0.names.unregister(name)
+    }
+
+    /// The pid registered under `name` on this node, if any.
+    ///
+    /// # Examples
+    ///
+    /// See [`Node::register`].
+    pub fn whereis(&self, name: &str) -> Option<Pid> {
+        self.0.names.whereis(name)
+    }
+
+    /// The names registered on this node, sorted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(otp_runtime::node::Node::new().registered().is_empty());
+    /// ```
+    pub fn registered(&self) -> Vec<Name> {
+        self.0.names.registered()
+    }
+
+    /// How many processes of this node are alive.
+    ///
+    /// # Examples
+    ///
+    /// See [`Node`].
+    pub fn process_count(&self) -> usize {
+        self.0.table.count()
+    }
+
+    /// The pids of this node's live processes, oldest first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let node = Node::new();
+    /// let idle = |mut ctx: ProcessCtx<()>| async move { ctx.recv().await; ExitReason::Normal };
+    /// let (a, b) = (node.spawn(idle), node.spawn(idle));
+    /// assert_eq!(node.processes(), vec![a.pid(), b.pid()]);
+    /// # }
+    /// ```
+    pub fn processes(&self) -> Vec<Pid> {
+        self.0
+            .table
+            .all()
+            .iter()
+            .map(|e| e.shared().pid())
+            .collect()
+    }
+
+    /// How many timers of this node's processes are pending (see
+    /// [`timer_count`](crate::timer_count)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(otp_runtime::node::Node::new().timer_count(), 0);
+    /// ```
+    pub fn timer_count(&self) -> usize {
+        self.0.timers().load(Ordering::Relaxed)
+    }
+
+    /// Whether `pid` is a live process of this node.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let (a, b) = (Node::new(), Node::new());
+    /// let p = a.spawn(|mut ctx: ProcessCtx<()>| async move { ctx.recv().await; ExitReason::Normal });
+    /// assert!(a.is_alive(p.pid()) && !b.is_alive(p.pid()));
+    /// # }
+    /// ```
+    pub fn is_alive(&self, pid: Pid) -> bool {
+        matches!(self.entry(pid), Ok(Some(e)) if !e.shared().is_exited())
+    }
+
+    /// The live process `pid` of this node: `Err` for a pid of another node.
+    pub(crate) fn entry(&self, pid: Pid) -> Result<Option<Arc<dyn Entry>>, ()> {
+        if pid.node() != self.id() {
+            return Err(());
+        }
+        Ok(self.0.table.get(pid))
+    }
+
+    /// The configurations of the node's applications.
+    pub(crate) fn envs(&self) -> &Envs {
+        &self.0.envs
+    }
+}
+
+/// The first number of a pid of node `id` as the current node prints it.
+pub(crate) fn print_index(id: NodeId) -> usize {
+    with_current(|n| n.0.print_index(id))
 }

@@ -13,14 +13,15 @@
 //! link or monitor to a process that is dying is either seen by its death or answered `noproc`.
 
 use std::any::Any;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::num::NonZeroU64;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use futures_util::task::AtomicWaker;
 use tokio::sync::{mpsc, oneshot};
 
-use super::table;
-use crate::registry::{self, Name};
+use crate::node::Node;
+use crate::registry::Name;
 use crate::{ExitReason, MonitorRef, Pid};
 
 /// The untyped view of a process, as the table and the registry hold it.
@@ -81,7 +82,7 @@ impl<M: Send + 'static> Entry for Core<M> {
         let mut st = sh.state();
         let linked = st.extras.as_mut().is_some_and(|x| {
             let at = x.links.iter().position(|p| *p == from);
-            at.map(|i| x.links.swap_remove(i)).is_some()
+            at.map(|i| x.links.remove(i)).is_some()
         });
         if !linked {
             return;
@@ -112,7 +113,11 @@ const EXIT_PENDING: u8 = 2;
 const EXITED: u8 = 4;
 
 pub(crate) struct Shared {
-    pid: Pid,
+    /// The node the process belongs to: its table, names and numbering.
+    node: Node,
+    /// Its pid's number (the node is the other half): a pid's 16 bytes would push every
+    /// process's `Arc<Core>` into the allocator's next size class.
+    number: NonZeroU64,
     flags: AtomicU8,
     pub(crate) waker: AtomicWaker,
     state: Mutex<State>,
@@ -125,7 +130,8 @@ struct State {
     exit: Option<ExitReason>,
     /// The linked process a pending exit signal came through, if it came through a link:
     /// `unlink` cancels it, since once unlink returns the link has no effect (OTP).
-    exit_via_link: Option<Pid>,
+    /// (A number: links are between processes of one node.)
+    exit_via_link: Option<NonZeroU64>,
     dead: bool,
     /// Its exit signals have gone out. Between `dead` and this, a new monitor or waiter is
     /// still accepted and told with the others, after the links: whoever learns of a death
@@ -167,16 +173,12 @@ pub(crate) struct Tombstone {
     starter: Option<Pid>,
 }
 
-static NEXT_REF: AtomicU64 = AtomicU64::new(1);
-
-pub(crate) fn next_ref() -> u64 {
-    NEXT_REF.fetch_add(1, Ordering::Relaxed)
-}
-
 impl Shared {
-    pub(crate) fn new(pid: Pid) -> Shared {
+    pub(crate) fn new(pid: Pid, node: Node) -> Shared {
+        debug_assert_eq!(pid.node(), node.id());
         Shared {
-            pid,
+            number: pid.number(),
+            node,
             flags: AtomicU8::new(0),
             waker: AtomicWaker::new(),
             state: Mutex::new(State::default()),
@@ -188,8 +190,26 @@ impl Shared {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    #[inline]
     pub(crate) fn pid(&self) -> Pid {
-        self.pid
+        Pid::from_number(self.node.0.id(), self.number)
+    }
+
+    #[inline]
+    pub(crate) fn node(&self) -> &Node {
+        &self.node
+    }
+
+    /// A fresh reference number of the process's node.
+    #[inline]
+    pub(crate) fn next_ref(&self) -> u64 {
+        self.node.0.next_ref()
+    }
+
+    /// The live process `pid` of this process's node; `None` for a dead one or one of
+    /// another node.
+    pub(crate) fn lookup(&self, pid: Pid) -> Option<Arc<dyn Entry>> {
+        self.node.entry(pid).ok().flatten()
     }
 
     pub(crate) fn is_exited(&self) -> bool {
@@ -226,7 +246,7 @@ impl Shared {
             return false;
         }
         st.exit = Some(reason);
-        st.exit_via_link = via_link;
+        st.exit_via_link = via_link.map(Pid::number);
         self.flags.fetch_or(EXIT_PENDING, Ordering::AcqRel);
         true
     }
@@ -238,7 +258,7 @@ impl Shared {
         if let Some(x) = st.extras.as_mut() {
             x.links.retain(|p| *p != other);
         }
-        if !st.dead && st.exit_via_link == Some(other) {
+        if !st.dead && st.exit_via_link == Some(other.number()) && other.node() == self.node.id() {
             st.exit = None;
             st.exit_via_link = None;
             self.flags.fetch_and(!EXIT_PENDING, Ordering::AcqRel);
@@ -293,7 +313,7 @@ impl Shared {
         match st.extras.as_mut() {
             Some(x) => match x.links.iter().position(|p| *p == other) {
                 Some(i) => {
-                    x.links.swap_remove(i);
+                    x.links.remove(i);
                     true
                 }
                 None => false,
@@ -425,11 +445,12 @@ impl Shared {
     }
 }
 
-/// Removes the entry with monitor `id`; true if there was one. Order does not matter.
+/// Removes the entry with monitor `id`; true if there was one. The others keep their order:
+/// the order in which `DOWN`s go out is the order the monitors were set.
 fn remove_by_id<T>(entries: &mut Vec<(u64, T)>, id: u64) -> bool {
     match entries.iter().position(|(r, _)| *r == id) {
         Some(i) => {
-            entries.swap_remove(i);
+            entries.remove(i);
             true
         }
         None => false,
@@ -451,7 +472,7 @@ pub(crate) fn mark_dead(entry: &dyn Entry, reason: ExitReason) -> Tombstone {
     let sh = entry.shared();
     let name = sh.state().extras.as_mut().and_then(|x| x.name.take());
     if let Some(name) = name {
-        registry::remove_if(name.as_str(), sh.pid());
+        sh.node.0.names.remove_if(name.as_str(), sh.pid());
     }
     // A name registered in between is in the tombstone and freed by `signal_death`.
     sh.finish(reason)
@@ -464,26 +485,27 @@ pub(crate) fn mark_dead(entry: &dyn Entry, reason: ExitReason) -> Tombstone {
 pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, mut t: Tombstone) {
     let pid = sh.pid();
     if let Some(name) = t.name {
-        registry::remove_if(name.as_str(), pid);
+        sh.node.0.names.remove_if(name.as_str(), pid);
     }
     if let Some(starter) = t.starter {
-        if let Some(e) = table::get(starter) {
+        if let Some(e) = sh.lookup(starter) {
             e.shared().remove_link(pid);
         }
     }
     for (id, target) in t.owned {
-        if let Some(e) = table::get(target) {
+        if let Some(e) = sh.lookup(target) {
             e.shared().remove_monitor(id);
         }
     }
+    // In the order the links were made.
     for other in t.links {
-        if let Some(e) = table::get(other) {
+        if let Some(e) = sh.lookup(other) {
             e.link_exit(pid, reason);
         }
     }
     // Only now does the pid stop resolving: until its links are signalled, a waiter that
     // looks it up is queued below rather than told `NoProc` early.
-    table::remove(pid);
+    sh.node.0.table.remove(pid);
     // Monitors and waiters added while the links were signalled are told too.
     {
         let mut st = sh.state();
@@ -492,10 +514,11 @@ pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, mut t: Tombstone) {
             t.monitors.extend(x.monitors);
         }
     }
+    // In the order the monitors (and waiters) were set.
     for (id, w) in t.monitors {
         match w {
             Watcher::Process(owner) => {
-                if let Some(e) = table::get(owner) {
+                if let Some(e) = sh.lookup(owner) {
                     e.deliver(SystemMsg::Down {
                         monitor: MonitorRef::new(id, pid),
                         pid,
@@ -541,8 +564,10 @@ mod size_tests {
     fn per_process_pieces_stay_small() {
         // A mailbox slot is as wide as the message: the envelope adds nothing to a u64.
         assert_eq!(size_of::<Envelope<u64>>(), 16);
-        assert!(size_of::<Core<u64>>() <= 104, "{}", size_of::<Core<u64>>());
-        assert_eq!(size_of::<Option<Pid>>(), 8);
+        // 8 more than a one-node runtime (the process's node), still one allocator size
+        // class with the `Arc`'s counts (128 bytes).
+        assert!(size_of::<Core<u64>>() <= 112, "{}", size_of::<Core<u64>>());
+        assert_eq!(size_of::<Option<Pid>>(), 16);
         assert!(size_of::<ExitReason>() <= 24);
     }
 }

@@ -9,7 +9,8 @@
 use std::cell::Cell;
 use std::ptr::NonNull;
 
-use super::core::Entry;
+use super::core::{Entry, Shared};
+use crate::node::Node;
 use crate::{NotInProcess, Pid};
 
 thread_local! {
@@ -47,4 +48,16 @@ pub(crate) fn with<R>(f: impl FnOnce(&dyn Entry) -> R) -> Result<R, NotInProcess
 #[inline]
 pub(crate) fn pid() -> Option<Pid> {
     with(|e| e.shared().pid()).ok()
+}
+
+/// Whether the thread is running the process behind `shared` (one comparison of addresses).
+#[inline]
+pub(crate) fn is(shared: &Shared) -> bool {
+    with(|e| std::ptr::eq(e.shared(), shared)).unwrap_or(false)
+}
+
+/// The current process's node, if the thread is running a process; valid while it is.
+#[inline]
+pub(crate) fn node_ptr() -> Option<NonNull<Node>> {
+    with(|e| NonNull::from(e.shared().node())).ok()
 }

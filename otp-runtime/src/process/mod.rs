@@ -27,7 +27,6 @@
 pub(crate) mod core;
 pub(crate) mod current;
 pub(crate) mod run;
-pub(crate) mod table;
 mod timer;
 
 use std::collections::HashSet;
@@ -38,10 +37,11 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use self::core::{exit_signal, next_ref, Core, Entry, Envelope, Shared, SystemMsg, Watcher};
+use self::core::{exit_signal, Core, Entry, Envelope, Shared, SystemMsg, Watcher};
 use self::run::ProcessFuture;
 use self::timer::Timers;
 pub use self::timer::{timer_count, TimerRef};
+use crate::node::{with_current, Node};
 use crate::{ExitReason, Name, NotInProcess, Pid, SendError};
 
 /// The pid exit signals come from when they are sent from outside any process.
@@ -258,7 +258,7 @@ pub(crate) async fn wait_shared_exit(shared: &Shared) -> ExitReason {
         }
     }
     let (tx, rx) = oneshot::channel();
-    let id = next_ref();
+    let id = shared.next_ref();
     if shared.add_monitor(id, Watcher::Waiter(tx)).is_err() {
         return shared.exit_reason().unwrap_or(ExitReason::NoProc);
     }
@@ -627,7 +627,7 @@ impl<M: Send + 'static> ProcessCtx<M> {
     /// ```
     pub fn demonitor(&mut self, monitor: MonitorRef, flush: bool) -> bool {
         let owned = self.core.shared.remove_owned(monitor.id);
-        let active = remove_monitor(monitor);
+        let active = remove_monitor(self.core.shared.node(), monitor);
         // Held by us but gone from the target: its DOWN is on the way, drop it on arrival.
         if owned && !active && flush {
             self.rare().flushed.insert(monitor.id);
@@ -642,9 +642,9 @@ impl<M: Send + 'static> ProcessCtx<M> {
     ///
     /// See [`TimerRef`].
     pub fn send_after(&mut self, after: Duration, msg: M) -> TimerRef {
-        let tx = &self.core.tx;
+        let core = &self.core;
         let rare = self.rare.get_or_insert_with(|| Box::new(Rare::new()));
-        rare.timers.send_after(tx, after, msg)
+        rare.timers.send_after(core, after, msg)
     }
 
     /// Cancels a timer; true if it was still pending. A cancelled timer's message is never
@@ -691,7 +691,7 @@ impl<M: Send + 'static> ProcessCtx<M> {
         F: FnOnce(ProcessCtx<N>) -> Fut,
         Fut: Future<Output = ExitReason> + Send + 'static,
     {
-        let child = Prepared::new();
+        let child = Prepared::on(self.core.shared.node());
         child.link_with(&*self.core);
         child.run(f)
     }
@@ -704,12 +704,23 @@ pub(crate) struct Prepared<M> {
 }
 
 impl<M: Send + 'static> Prepared<M> {
+    /// A new process of the current node.
     pub(crate) fn new() -> Self {
+        with_current(Prepared::on)
+    }
+
+    /// A new process of `node`. On a stopped node it is dead from the start (of
+    /// `NoConnection`, as a process of a node that cannot be reached), and never runs.
+    pub(crate) fn on(node: &Node) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         let core = Arc::new(Core {
-            shared: Shared::new(Pid::next_local()),
+            shared: Shared::new(node.0.next_pid(), node.clone()),
             tx,
         });
+        if node.0.is_stopped() {
+            let tomb = core::mark_dead(&*core, ExitReason::NoConnection);
+            core::signal_death(&core.shared, &ExitReason::NoConnection, tomb);
+        }
         Prepared {
             ctx: ProcessCtx {
                 core,
@@ -720,12 +731,31 @@ impl<M: Send + 'static> Prepared<M> {
         }
     }
 
+    /// Whether the process is dead before it ran: its node is stopped.
+    pub(crate) fn is_stillborn(&self) -> bool {
+        self.ctx.core.shared.is_exited()
+    }
+
     /// Enters the process table before the process runs, so that a name registered for it
     /// already leads to a pid that `exit`, `link` and `is_alive` see. The caller either runs
-    /// the process or removes it again.
+    /// the process or removes it again (`leave_table`).
     pub(crate) fn enter_table(&mut self) {
-        table::insert(self.ctx.core.clone());
-        self.in_table = true;
+        if !self.is_stillborn() {
+            self.node().0.table.insert(self.ctx.core.clone());
+            self.in_table = true;
+        }
+    }
+
+    /// Undoes `enter_table`: the process will not run.
+    pub(crate) fn leave_table(&mut self) {
+        if self.in_table {
+            self.node().0.table.remove(self.ctx.core.shared.pid());
+            self.in_table = false;
+        }
+    }
+
+    pub(crate) fn node(&self) -> &Node {
+        self.ctx.core.shared.node()
     }
 
     pub(crate) fn core(&self) -> &Arc<Core<M>> {
@@ -738,9 +768,15 @@ impl<M: Send + 'static> Prepared<M> {
     }
 
     /// Links the new process with `other`, a live process (the caller). The new one is not
-    /// in the table yet and cannot have died, so both sides are recorded directly.
+    /// in the table yet and cannot have died, so both sides are recorded directly. A caller
+    /// of another node (or a new process that is dead already, its node stopped) gets the
+    /// exit signal of a link that cannot be made.
     pub(crate) fn link_with(&self, other: &dyn Entry) {
         let me = &self.ctx.core.shared;
+        if other.shared().node() != me.node() || self.is_stillborn() {
+            exit_signal(me.pid(), other, ExitReason::NoConnection, true);
+            return;
+        }
         if other.shared().add_link(me.pid()) {
             me.add_link(other.shared().pid());
         }
@@ -753,10 +789,14 @@ impl<M: Send + 'static> Prepared<M> {
         Fut: Future<Output = ExitReason> + Send + 'static,
     {
         let core = self.ctx.core.clone();
+        if self.is_stillborn() {
+            // Its node is stopped: `f` never runs (dropping it drops what it captured).
+            return ProcessRef { core };
+        }
         // Build the process first: if `f` panics, nothing was registered anywhere.
         let fut = ProcessFuture::new(core.clone(), f(self.ctx));
         if !self.in_table {
-            table::insert(core.clone());
+            core.shared.node().0.table.insert(core.clone());
         }
         tokio::spawn(fut);
         ProcessRef { core }
@@ -825,6 +865,27 @@ where
     child.run(f)
 }
 
+/// Whether an exit signal from `from` comes from the parent of the process behind `me`,
+/// started by `parent`: its parent's (OTP), or, for a process started from outside any
+/// process, its node's, sent from `<0.0.0>` when the node stops. A behaviour's process that
+/// traps exits terminates on its parent's exit signal.
+pub(crate) fn is_parent(me: &Shared, parent: Option<Pid>, from: Pid) -> bool {
+    match parent {
+        Some(parent) => parent == from,
+        None => from.is_nobody() && me.node().0.is_stopped(),
+    }
+}
+
+/// Why an operation on `pid` finds no process: `NoConnection` for a pid of another node
+/// (Erlang's reason for a node it cannot reach), `NoProc` for a dead one.
+fn missing(me: &Shared, pid: Pid) -> ExitReason {
+    if pid.node() == me.node().id() {
+        ExitReason::NoProc
+    } else {
+        ExitReason::NoConnection
+    }
+}
+
 pub(crate) fn link_entry(me: &dyn Entry, other: Pid) {
     let my_pid = me.shared().pid();
     // Already linked: nothing to do. (Were `other` dying, re-linking would fail and replace
@@ -834,24 +895,25 @@ pub(crate) fn link_entry(me: &dyn Entry, other: Pid) {
     }
     // Record our side first: if `other` dies after accepting the link, its death finds us.
     me.shared().add_link(other);
-    let accepted = table::get(other).is_some_and(|o| o.shared().add_link(my_pid));
+    let target = me.shared().lookup(other);
+    let accepted = target.is_some_and(|o| o.shared().add_link(my_pid));
     if !accepted {
         me.shared().remove_link(other);
-        exit_signal(other, me, ExitReason::NoProc, true);
+        exit_signal(other, me, missing(me.shared(), other), true);
     }
 }
 
 pub(crate) fn unlink_entry(me: &dyn Entry, other: Pid) {
     me.shared().unlink(other);
-    if let Some(o) = table::get(other) {
+    if let Some(o) = me.shared().lookup(other) {
         o.shared().remove_link(me.shared().pid());
     }
 }
 
 pub(crate) fn monitor_entry(me: &dyn Entry, target: Pid) -> MonitorRef {
-    let monitor = MonitorRef::new(next_ref(), target);
+    let monitor = MonitorRef::new(me.shared().next_ref(), target);
     let me_pid = me.shared().pid();
-    let set = table::get(target).is_some_and(|t| {
+    let set = me.shared().lookup(target).is_some_and(|t| {
         t.shared()
             .add_monitor(monitor.id, Watcher::Process(me_pid))
             .is_ok()
@@ -862,7 +924,7 @@ pub(crate) fn monitor_entry(me: &dyn Entry, target: Pid) -> MonitorRef {
         me.deliver(SystemMsg::Down {
             monitor,
             pid: target,
-            reason: ExitReason::NoProc,
+            reason: missing(me.shared(), target),
         });
     }
     monitor
@@ -964,11 +1026,14 @@ pub fn monitor(pid: Pid) -> Result<MonitorRef, NotInProcess> {
 /// ```
 pub fn demonitor(monitor: MonitorRef) -> bool {
     let _ = current::with(|me| me.shared().remove_owned(monitor.id));
-    remove_monitor(monitor)
+    with_current(|n| remove_monitor(n, monitor))
 }
 
-fn remove_monitor(monitor: MonitorRef) -> bool {
-    table::get(monitor.target).is_some_and(|t| t.shared().remove_monitor(monitor.id))
+fn remove_monitor(node: &Node, monitor: MonitorRef) -> bool {
+    node.entry(monitor.target)
+        .ok()
+        .flatten()
+        .is_some_and(|t| t.shared().remove_monitor(monitor.id))
 }
 
 /// Sends an exit signal with `reason` to `pid`, with Erlang's rules: `ExitReason::Kill`
@@ -992,8 +1057,17 @@ fn remove_monitor(monitor: MonitorRef) -> bool {
 /// ```
 pub fn exit(pid: Pid, reason: ExitReason) {
     let from = current::pid().unwrap_or(NOBODY);
-    if let Some(target) = table::get(pid) {
-        exit_signal(from, &*target, reason, false);
+    match with_current(|n| n.entry(pid)) {
+        Ok(Some(target)) => exit_signal(from, &*target, reason, false),
+        Ok(None) => {}
+        // As Erlang drops a signal to a node it cannot reach; said, since it is never the
+        // intent here.
+        Err(()) => tracing::warn!(
+            from = %from,
+            to = %pid,
+            %reason,
+            "exit signal dropped: the process is of another node, not connected to this one"
+        ),
     }
 }
 
@@ -1034,7 +1108,7 @@ pub fn trap_exit(on: bool) -> Result<bool, NotInProcess> {
 /// # }
 /// ```
 pub fn is_alive(pid: Pid) -> bool {
-    table::get(pid).is_some_and(|e| !e.shared().is_exited())
+    with_current(|n| n.is_alive(pid))
 }
 
 /// Waits until `pid` has ended and returns its reason; `NoProc` if it is not alive now.
@@ -1051,9 +1125,10 @@ pub fn is_alive(pid: Pid) -> bool {
 /// # }
 /// ```
 pub async fn wait_exit(pid: Pid) -> ExitReason {
-    match table::get(pid) {
-        Some(e) => wait_shared_exit(e.shared()).await,
-        None => ExitReason::NoProc,
+    match with_current(|n| n.entry(pid)) {
+        Ok(Some(e)) => wait_shared_exit(e.shared()).await,
+        Ok(None) => ExitReason::NoProc,
+        Err(()) => ExitReason::NoConnection,
     }
 }
 
@@ -1074,7 +1149,9 @@ pub async fn wait_exit(pid: Pid) -> ExitReason {
 /// # }
 /// ```
 pub fn links(pid: Pid) -> Vec<Pid> {
-    table::get(pid)
+    with_current(|n| n.entry(pid))
+        .ok()
+        .flatten()
         .map(|e| e.shared().links())
         .unwrap_or_default()
 }
@@ -1119,7 +1196,10 @@ pub struct ProcessInfo {
 /// # }
 /// ```
 pub fn process_info(pid: Pid) -> Option<ProcessInfo> {
-    table::get(pid).and_then(|e| e.shared().info())
+    with_current(|n| n.entry(pid))
+        .ok()
+        .flatten()
+        .and_then(|e| e.shared().info())
 }
 
 /// How many processes are alive.
@@ -1131,5 +1211,5 @@ pub fn process_info(pid: Pid) -> Option<ProcessInfo> {
 /// # let _ = n;
 /// ```
 pub fn process_count() -> usize {
-    table::count()
+    with_current(|n| n.process_count())
 }

@@ -6,17 +6,17 @@
 //!   gone from the table and the mailbox entry is skipped);
 //! - all of a process's timers die with it (dropping the table aborts their tasks).
 //!
-//! A global counter follows the timer tasks from spawn to drop, for [`timer_count`]: one
-//! atomic add when a timer is set and one when its task ends, nothing while it waits.
+//! A counter of the node's follows the timer tasks from spawn to drop, for [`timer_count`]:
+//! one atomic add when a timer is set and one when its task ends, nothing while it waits.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
-use super::core::{next_ref, Envelope};
+use super::core::{Core, Envelope};
 
 /// Names a timer set with `send_after`, to cancel it.
 ///
@@ -40,24 +40,31 @@ use super::core::{next_ref, Envelope};
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct TimerRef(u64);
 
-/// Timer tasks spawned and not yet dropped, in every tokio runtime of the program.
-static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// A timer task's hold on its process: counts the task in its node's timers while it lives
+/// (made before the spawn, dropped with the task's future: it fired, was aborted, or its
+/// runtime shut down), and is how the task reaches the mailbox. As small as the mailbox
+/// sender it replaces.
+struct Live<M: Send + 'static>(Arc<Core<M>>);
 
-/// Counts one timer task while it lives: made before the spawn, dropped with the task's
-/// future (it fired, was aborted, or its runtime shut down). Zero-sized: the task stays as
-/// small as it was.
-struct Live;
-
-impl Live {
-    fn new() -> Live {
-        LIVE.fetch_add(1, Ordering::Relaxed);
-        Live
+impl<M: Send + 'static> Live<M> {
+    fn new(core: &Arc<Core<M>>) -> Live<M> {
+        core.shared
+            .node()
+            .0
+            .timers()
+            .fetch_add(1, Ordering::Relaxed);
+        Live(core.clone())
     }
 }
 
-impl Drop for Live {
+impl<M: Send + 'static> Drop for Live<M> {
     fn drop(&mut self) {
-        LIVE.fetch_sub(1, Ordering::Relaxed);
+        self.0
+            .shared
+            .node()
+            .0
+            .timers()
+            .fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -67,8 +74,9 @@ impl Drop for Live {
 /// task's next scheduling), and when its tokio runtime shuts down.
 ///
 /// The runtime's tokio tasks are its processes and its timers, so once every process has
-/// ended and this is 0, nothing of the runtime is left running. The count is global to the
-/// program, like [`process_count`](crate::process_count).
+/// ended and this is 0, nothing of the runtime is left running. The count is the
+/// [current node](crate::node::Node::current)'s, like [`process_count`](crate::process_count)
+/// ([`Node::timer_count`](crate::node::Node::timer_count) for a given node).
 ///
 /// # Examples
 ///
@@ -94,7 +102,7 @@ impl Drop for Live {
 /// # }
 /// ```
 pub fn timer_count() -> usize {
-    LIVE.load(Ordering::Relaxed)
+    crate::node::with_current(|n| n.timer_count())
 }
 
 pub(crate) struct Timers<M> {
@@ -108,19 +116,13 @@ impl<M: Send + 'static> Timers<M> {
         }
     }
 
-    pub(crate) fn send_after(
-        &mut self,
-        tx: &UnboundedSender<Envelope<M>>,
-        after: Duration,
-        msg: M,
-    ) -> TimerRef {
-        let id = next_ref();
-        let tx = tx.clone();
-        let live = Live::new();
+    pub(crate) fn send_after(&mut self, core: &Arc<Core<M>>, after: Duration, msg: M) -> TimerRef {
+        let id = core.shared.next_ref();
+        let live = Live::new(core);
         let task = tokio::spawn(async move {
-            let _live = live;
+            let live = live;
             crate::time::sleep(after).await;
-            let _ = tx.send(Envelope::Timer(id));
+            let _ = live.0.tx.send(Envelope::Timer(id));
         });
         self.active.insert(id, (msg, task.abort_handle()));
         TimerRef(id)

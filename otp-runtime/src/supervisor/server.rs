@@ -11,7 +11,7 @@ use super::spec::{ChildSpec, Restart, Shutdown, StartFn};
 use super::{AutoShutdown, ChildCounts, ChildInfo, ChildState, ChildType, Strategy};
 use super::{SupervisorError, SupervisorSpec};
 use crate::process::run::catch_unwind_future;
-use crate::process::{table, wait_shared_exit, yield_now};
+use crate::process::{wait_shared_exit, yield_now};
 use crate::time::{self, Instant};
 use crate::{CallResult, Ctx, ExitReason, GenServer, Info, Init, Outcome, Pid, StartError};
 
@@ -550,7 +550,7 @@ fn deadline(policy: Shutdown) -> Option<Instant> {
 /// then neither a timer (a tokio timer costs two driver locks) nor a waiter is set up,
 /// which made a tree's shutdown cost about a timer per worker.
 async fn wait_until(pid: Pid, deadline: Option<Instant>) -> ExitReason {
-    let Some(child) = table::get(pid) else {
+    let Some(child) = crate::node::with_current(|n| n.entry(pid)).ok().flatten() else {
         return ExitReason::NoProc;
     };
     yield_now().await;

@@ -143,7 +143,7 @@ impl<D: Def> Application for App<D> {
 }
 
 /// The names of the running applications, in start order.
-pub async fn running(node: &NodeRef) -> Vec<&'static str> {
+pub async fn running(node: &Node) -> Vec<&'static str> {
     node.which_applications()
         .await
         .unwrap()
