@@ -587,22 +587,41 @@ fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> T
             }
             None => TokenStream::new(),
         };
-        quote! {
-            async fn handle_info(
-                &mut self,
-                #msg: #krate::Info<#info_ty>,
-                #ctx: &mut #krate::Ctx<Self>,
-            ) -> #krate::Outcome {
-                #[allow(unreachable_patterns)]
-                match #msg {
-                    #msg_arm
-                    #down
-                    #exit
-                    #timeout
-                    // OTP logs an unexpected info and goes on; so does the default handler.
-                    #msg => #krate::__private::unhandled_info(#ctx.pid(), &#msg),
+        let body = quote! {
+            #[allow(unreachable_patterns)]
+            match #msg {
+                #msg_arm
+                #down
+                #exit
+                #timeout
+                // OTP logs an unexpected info and goes on; so does the default handler.
+                #msg => #krate::__private::unhandled_info(#ctx.pid(), &#msg),
+            }
+        };
+        let kinds = [Kind::Info, Kind::Down, Kind::Exit, Kind::Timeout];
+        if kinds.iter().any(|k| server.of(*k).any(|h| h.is_async)) {
+            quote! {
+                async fn handle_info(
+                    &mut self,
+                    #msg: #krate::Info<#info_ty>,
+                    #ctx: &mut #krate::Ctx<Self>,
+                ) -> #krate::Outcome {
+                    #body
+                    #krate::Outcome::NoReply
                 }
-                #krate::Outcome::NoReply
+            }
+        } else {
+            // Every handler is synchronous: handled before the future is made, so that the
+            // future holds no message (it is part of every idle server's task).
+            quote! {
+                fn handle_info(
+                    &mut self,
+                    #msg: #krate::Info<#info_ty>,
+                    #ctx: &mut #krate::Ctx<Self>,
+                ) -> impl ::core::future::Future<Output = #krate::Outcome> + ::core::marker::Send {
+                    #body
+                    ::core::future::ready(#krate::Outcome::NoReply)
+                }
             }
         }
     };

@@ -12,7 +12,7 @@ use tokio::sync::oneshot::error::TryRecvError;
 
 use super::ctx::NO_TIMEOUT;
 use super::{CallResult, Ctx, GenServer, Info, Init, Outcome, Request, ServerRef};
-use crate::node::Node;
+use crate::node::{with_current, Node};
 use crate::process::run::catch_unwind_future;
 use crate::process::{current, is_parent, yield_now, Message, Prepared};
 use crate::registry::Name;
@@ -98,35 +98,51 @@ type Ack = Result<(), StartError>;
 /// Starts `server` on the current node.
 pub(super) async fn start<S: GenServer>(
     server: S,
-    opts: StartOpts,
+    mut opts: StartOpts,
 ) -> Result<ServerRef<S>, StartError> {
-    let node = Node::current();
-    start_on(&node, server, opts).await
+    let name = opts.name.take();
+    let prepared = with_current(|node| prepare::<S>(node, name))?;
+    run(prepared, server, opts).await
 }
 
 /// Starts `server` on `node`.
 pub(crate) async fn start_on<S: GenServer>(
     node: &Node,
     server: S,
-    opts: StartOpts,
+    mut opts: StartOpts,
 ) -> Result<ServerRef<S>, StartError> {
+    let prepared = prepare::<S>(node, opts.name.take())?;
+    run(prepared, server, opts).await
+}
+
+/// The server's process on `node`, named: not running yet.
+fn prepare<S: GenServer>(
+    node: &Node,
+    name: Option<Name>,
+) -> Result<Prepared<Request<S>>, StartError> {
     let mut prepared = Prepared::<Request<S>>::on(node);
     if prepared.is_stillborn() {
         return Err(StartError::NodeStopped);
     }
-    if let Some(name) = opts.name {
+    if let Some(name) = name {
         prepared.enter_table();
-        match node.0.names.register(name, prepared.core().clone()) {
-            Ok(()) => {}
-            Err(e) => {
-                prepared.leave_table();
-                return Err(match e {
-                    RegisterError::Taken(pid) => StartError::AlreadyStarted(pid),
-                    _ => unreachable!("a new process is alive and unnamed"),
-                });
-            }
+        if let Err(e) = node.0.names.register(name, prepared.core().clone()) {
+            prepared.leave_table();
+            return Err(match e {
+                RegisterError::Taken(pid) => StartError::AlreadyStarted(pid),
+                _ => unreachable!("a new process is alive and unnamed"),
+            });
         }
     }
+    Ok(prepared)
+}
+
+/// Links `prepared` to its starter if asked, runs it, and waits for its `init`.
+async fn run<S: GenServer>(
+    prepared: Prepared<Request<S>>,
+    server: S,
+    opts: StartOpts,
+) -> Result<ServerRef<S>, StartError> {
     let parent = if opts.link {
         current::with(|me| {
             prepared.link_with(me);

@@ -9,7 +9,7 @@
 //! the previous one after (also when the poll unwinds), as a process does for itself: two
 //! thread-local writes a poll and nothing else.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::ptr::NonNull;
@@ -23,6 +23,25 @@ use crate::process::current as process;
 
 thread_local! {
     static SCOPE: Cell<Option<NonNull<Node>>> = const { Cell::new(None) };
+    /// This thread's copy of the default node, so that code outside processes does not take
+    /// the program-wide lock each time. A copy that has not stopped is the default still: the
+    /// default changes only once it has stopped.
+    static DEFAULT_HERE: RefCell<Owned> = const { RefCell::new(Owned(None)) };
+    /// Where `DEFAULT_HERE`'s node is: read on the fast path, which so never touches a
+    /// thread-local with a destructor.
+    static DEFAULT_HERE_AT: Cell<Option<NonNull<Node>>> = const { Cell::new(None) };
+    /// How many calls are running with a reference into `DEFAULT_HERE`: it is replaced only
+    /// when none is.
+    static DEFAULT_HERE_IN_USE: Cell<u32> = const { Cell::new(0) };
+}
+
+/// The thread's copy of the default node; forgets where it was when the thread ends.
+struct Owned(Option<Node>);
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        DEFAULT_HERE_AT.with(|at| at.set(None));
+    }
 }
 
 /// The program's default node: what code outside any process and any scope acts on, so that
@@ -72,9 +91,39 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Node) -> R) -> R {
     match SCOPE.with(|c| c.get()) {
         // SAFETY: set only during the poll of a `Scoped` future, which holds the node.
         Some(node) => f(unsafe { node.as_ref() }),
-        // Cloned out: `f` may need the default node again.
-        None => f(&default_node()),
+        None => with_default(f),
     }
+}
+
+/// Runs `f` with the default node, from this thread's copy when it is still good.
+fn with_default<R>(f: impl FnOnce(&Node) -> R) -> R {
+    // SAFETY: set below to the node in `DEFAULT_HERE`, cleared when that is dropped.
+    let cached = DEFAULT_HERE_AT
+        .with(Cell::get)
+        .filter(|node| !unsafe { node.as_ref() }.0.is_stopped());
+    if let Some(node) = cached {
+        struct InUse;
+        impl Drop for InUse {
+            fn drop(&mut self) {
+                DEFAULT_HERE_IN_USE.with(|n| n.set(n.get() - 1));
+            }
+        }
+        DEFAULT_HERE_IN_USE.with(|n| n.set(n.get() + 1));
+        let _in_use = InUse;
+        // SAFETY: the thread's copy is replaced only below, on this thread, and only while no
+        // call holds a reference into it (`DEFAULT_HERE_IN_USE`).
+        return f(unsafe { node.as_ref() });
+    }
+    let node = default_node();
+    if DEFAULT_HERE_IN_USE.with(Cell::get) == 0 {
+        // `try_with`: not while the thread's locals are being destroyed.
+        let _ = DEFAULT_HERE.try_with(|d| {
+            let mut d = d.borrow_mut();
+            d.0 = Some(node.clone());
+            DEFAULT_HERE_AT.with(|at| at.set(d.0.as_ref().map(NonNull::from)));
+        });
+    }
+    f(&node)
 }
 
 /// Restores the previous scope when dropped.

@@ -14,7 +14,7 @@
 
 use std::any::Any;
 use std::num::NonZeroU64;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use futures_util::task::AtomicWaker;
@@ -82,7 +82,7 @@ impl<M: Send + 'static> Entry for Core<M> {
         let mut st = sh.state();
         let linked = st.extras.as_mut().is_some_and(|x| {
             let at = x.links.iter().position(|p| *p == from);
-            at.map(|i| x.links.remove(i)).is_some()
+            at.map(|i| x.links.swap_remove(i)).is_some()
         });
         if !linked {
             return;
@@ -108,17 +108,19 @@ impl<M: Send + 'static> Entry for Core<M> {
     }
 }
 
-const TRAP_EXIT: u8 = 1;
-const EXIT_PENDING: u8 = 2;
-const EXITED: u8 = 4;
+const TRAP_EXIT: u64 = 1;
+const EXIT_PENDING: u64 = 2;
+const EXITED: u64 = 4;
+/// The flags' bits at the bottom of `Shared::flags`, under the pid number.
+const FLAG_BITS: u32 = 8;
 
 pub(crate) struct Shared {
     /// The node the process belongs to: its table, names and numbering.
     node: Node,
-    /// Its pid's number (the node is the other half): a pid's 16 bytes would push every
-    /// process's `Arc<Core>` into the allocator's next size class.
-    number: NonZeroU64,
-    flags: AtomicU8,
+    /// Its pid's number (the node is the other half) in the high 56 bits, its flags in the
+    /// low 8: a pid's 16 bytes and a byte of flags of their own would push every process's
+    /// `Arc<Core>` into the allocator's next size class. The number never changes.
+    flags: AtomicU64,
     pub(crate) waker: AtomicWaker,
     state: Mutex<State>,
 }
@@ -176,10 +178,10 @@ pub(crate) struct Tombstone {
 impl Shared {
     pub(crate) fn new(pid: Pid, node: Node) -> Shared {
         debug_assert_eq!(pid.node(), node.id());
+        debug_assert!(pid.id() < 1 << (64 - FLAG_BITS), "a node numbers 2^56 processes");
         Shared {
-            number: pid.number(),
+            flags: AtomicU64::new(pid.number().get() << FLAG_BITS),
             node,
-            flags: AtomicU8::new(0),
             waker: AtomicWaker::new(),
             state: Mutex::new(State::default()),
         }
@@ -192,7 +194,10 @@ impl Shared {
 
     #[inline]
     pub(crate) fn pid(&self) -> Pid {
-        Pid::from_number(self.node.0.id(), self.number)
+        let number = self.flags.load(Ordering::Relaxed) >> FLAG_BITS;
+        // Never zero: it was a pid's number.
+        let number = NonZeroU64::new(number).unwrap_or(NonZeroU64::MAX);
+        Pid::from_number(self.node.0.id(), number)
     }
 
     #[inline]
@@ -313,7 +318,7 @@ impl Shared {
         match st.extras.as_mut() {
             Some(x) => match x.links.iter().position(|p| *p == other) {
                 Some(i) => {
-                    x.links.remove(i);
+                    x.links.swap_remove(i);
                     true
                 }
                 None => false,
@@ -329,9 +334,11 @@ impl Shared {
             return None;
         }
         let x = st.extras.as_deref();
+        let mut links = x.map(|x| x.links.clone()).unwrap_or_default();
+        links.sort_unstable_by_key(|p| p.number());
         Some(crate::ProcessInfo {
             name: x.and_then(|x| x.name.clone()),
-            links: x.map(|x| x.links.clone()).unwrap_or_default(),
+            links,
             monitors: x
                 .map(|x| {
                     x.owned
@@ -352,12 +359,16 @@ impl Shared {
             .is_some_and(|x| x.links.contains(&other))
     }
 
+    /// The linked processes, oldest first.
     pub(crate) fn links(&self) -> Vec<Pid> {
-        self.state()
+        let mut links = self
+            .state()
             .extras
             .as_ref()
             .map(|x| x.links.clone())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        links.sort_unstable_by_key(|p| p.number());
+        links
     }
 
     /// Adds a watcher; if the process is already dead, gives it back with no reason recorded
@@ -445,12 +456,12 @@ impl Shared {
     }
 }
 
-/// Removes the entry with monitor `id`; true if there was one. The others keep their order:
-/// the order in which `DOWN`s go out is the order the monitors were set.
+/// Removes the entry with monitor `id`; true if there was one. Order does not matter here:
+/// a death sorts its monitors by id.
 fn remove_by_id<T>(entries: &mut Vec<(u64, T)>, id: u64) -> bool {
     match entries.iter().position(|(r, _)| *r == id) {
         Some(i) => {
-            entries.remove(i);
+            entries.swap_remove(i);
             true
         }
         None => false,
@@ -497,7 +508,12 @@ pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, mut t: Tombstone) {
             e.shared().remove_monitor(id);
         }
     }
-    // In the order the links were made.
+    // Oldest process first (by pid number: links are within a node), whatever order the
+    // links were made and removed in: sorted here, once, so that removing a link stays a
+    // swap, and the order is the same in every run.
+    if t.links.len() > 1 {
+        t.links.sort_unstable_by_key(|p| p.number());
+    }
     for other in t.links {
         if let Some(e) = sh.lookup(other) {
             e.link_exit(pid, reason);
@@ -514,7 +530,10 @@ pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, mut t: Tombstone) {
             t.monitors.extend(x.monitors);
         }
     }
-    // In the order the monitors (and waiters) were set.
+    // In the order the monitors (and waiters) were set: their ids grow.
+    if t.monitors.len() > 1 {
+        t.monitors.sort_unstable_by_key(|(id, _)| *id);
+    }
     for (id, w) in t.monitors {
         match w {
             Watcher::Process(owner) => {
@@ -564,9 +583,9 @@ mod size_tests {
     fn per_process_pieces_stay_small() {
         // A mailbox slot is as wide as the message: the envelope adds nothing to a u64.
         assert_eq!(size_of::<Envelope<u64>>(), 16);
-        // 8 more than a one-node runtime (the process's node), still one allocator size
-        // class with the `Arc`'s counts (128 bytes).
-        assert!(size_of::<Core<u64>>() <= 112, "{}", size_of::<Core<u64>>());
+        // With the `Arc`'s counts, 120 bytes: a 128-byte chunk in glibc's malloc (a request
+        // takes 8 more, rounded up to 16), where 8 more would take 144.
+        assert!(size_of::<Core<u64>>() <= 104, "{}", size_of::<Core<u64>>());
         assert_eq!(size_of::<Option<Pid>>(), 16);
         assert!(size_of::<ExitReason>() <= 24);
     }

@@ -10,7 +10,13 @@
 //! ```
 //!
 //! When a process ends (its future returns an [`ExitReason`], panics, or is killed) its name
-//! is freed, then linked processes get an exit signal and monitors a `DOWN`.
+//! is freed, then linked processes get an exit signal and monitors a `DOWN`, in an order that
+//! is the same in every run: the linked processes oldest first (by pid), then the monitors
+//! (and tasks waiting with `wait_exit`) in the order they were set. [`links`] lists a
+//! process's links oldest first too.
+//!
+//! Every process belongs to a [node](crate::node): spawned from a process, it joins that
+//! process's node; from elsewhere, the [current node](crate::node::Node::current).
 //!
 //! # Panics are crashes
 //!
