@@ -3,12 +3,13 @@
 //! injected from outside, restarts and restart intensity asserted, and the messenger's
 //! `rest_for_one` checked. The capture of `tracing` reports is in `testing_reports.rs`.
 //!
-//! The tests of one file run in parallel threads of one program, and names are registered
-//! program-wide: each test registers names of its own.
+//! The tests of one file run in parallel threads of one program; `#[otp_runtime::test]` runs
+//! each on a node of its own, so each has its own names: two tests may both register "kv".
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use examples::apps::FactorialService;
 use examples::factorial::Factorial;
 use examples::kv::Kv;
 use examples::messenger::{self, MessengerError, MessengerSup};
@@ -36,9 +37,8 @@ fn factorial_panics_past_34() {
 // ANCHOR_END: plain
 
 // ANCHOR: handle
-#[tokio::test]
+#[otp_runtime::test]
 async fn kv_serves_and_its_crash_reaches_the_caller() {
-    // Unnamed: nothing to clash with the other tests.
     let kv = Kv::default().start().await.unwrap();
     assert_eq!(kv.put("apple".into(), "red".into()).await, Ok(None));
     kv.delete("apple".into()); // a cast, handled before the next call
@@ -80,7 +80,7 @@ impl Session {
 
 // Half an hour of waiting, in no time: the clock only moves when every task waits, and then
 // it jumps to the next timer.
-#[tokio::test(start_paused = true)]
+#[otp_runtime::test(start_paused = true)]
 async fn an_idle_session_ends_after_half_an_hour() {
     let start = Instant::now();
     let session = Session {
@@ -123,7 +123,7 @@ impl Queue {
     }
 }
 
-#[tokio::test(start_paused = true)]
+#[otp_runtime::test(start_paused = true)]
 async fn a_pop_waits_for_a_push_or_times_out() {
     let queue = Queue::default().start().await.unwrap();
 
@@ -144,19 +144,38 @@ async fn a_pop_waits_for_a_push_or_times_out() {
 }
 // ANCHOR_END: queue
 
+// ANCHOR: node
+// The application runs on the test's node: the body finds its servers by name. Every test
+// of the file may boot it at once, each on its own node.
+#[otp_runtime::test]
+async fn the_factorial_service_serves_by_name() {
+    let node = Node::current()
+        .application(FactorialService)
+        .env_vars([("FACTORIAL__SERVERS", "3")])
+        .start()
+        .await
+        .unwrap();
+    let third = Factorial::named("factorial3");
+    assert_eq!(third.factorial(5).await, Ok((120, 0)));
+    assert_eq!(node.stop().await, NodeExit::Stopped);
+    assert_eq!(third.factorial(5).await, Err(CallError::NoProc));
+}
+// ANCHOR_END: node
+
 // ANCHOR: tree
 supervision_tree! {
-    /// The tree under test. Its names are its own: tests run in parallel, in one program.
+    /// The tree under test. Tests run in parallel, each on its node: the names are the
+    /// program's own, not made unique.
     Stores: one_for_one, intensity 1 per 5s {
-        worker "kv" => Kv::default(), name: "testing_kv";
-        worker "factorial" => Factorial::default(), name: "testing_factorial";
+        worker "kv" => Kv::default(), name: "kv";
+        worker "factorial" => Factorial::default(), name: "factorial";
     }
 }
 // ANCHOR_END: tree
 
 // ANCHOR: inject
 // On two threads: the supervisor and the test really run at the same time.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[otp_runtime::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_injected_crash_restarts_that_child_only() {
     let tree = Stores::start().await.unwrap();
     let before = tree.which_children().await.unwrap();
@@ -171,7 +190,7 @@ async fn an_injected_crash_restarts_that_child_only() {
     // The restart comes a moment later: wait for it rather than sleep.
     let new_kv = restarted(&tree, "kv", kv).await.unwrap();
     assert_ne!(new_kv, kv);
-    assert_eq!(Kv::named("testing_kv").size().await, Ok(0)); // fresh state
+    assert_eq!(Kv::named("kv").size().await, Ok(0)); // fresh state
     let after = tree.which_children().await.unwrap();
     assert_eq!(state(&after, "factorial"), state(&before, "factorial")); // untouched
     tree.stop().await.unwrap();
@@ -182,7 +201,7 @@ async fn an_injected_crash_restarts_that_child_only() {
 supervision_tree! {
     /// At most 1 restart in 5 seconds.
     Fragile: one_for_one, intensity 1 per 5s {
-        worker "kv" => Kv::default(), name: "testing_fragile_kv";
+        worker "kv" => Kv::default(), name: "kv";
     }
 }
 
@@ -196,7 +215,7 @@ async fn crash_kv(sup: &SupervisorRef) {
     let _ = wait_for(sup, |c| state(c, "kv") != Some(ChildState::Running(kv))).await;
 }
 
-#[tokio::test(start_paused = true)]
+#[otp_runtime::test(start_paused = true)]
 async fn one_crash_per_six_seconds_is_fine_two_in_five_are_not() {
     let sup = Fragile::start().await.unwrap();
     for _ in 0..10 {
@@ -213,8 +232,8 @@ async fn one_crash_per_six_seconds_is_fine_two_in_five_are_not() {
 // ANCHOR_END: intensity
 
 // ANCHOR: messenger
-// The messenger registers fixed names, so this file runs one messenger test at most.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// The messenger registers fixed names: on a node of its own, this test has them to itself.
+#[otp_runtime::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_crash_logs_every_user_off() {
     let tree = MessengerSup::start().await.unwrap();
     let peter = messenger::logon("peter").await.unwrap();

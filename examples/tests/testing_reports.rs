@@ -61,27 +61,27 @@ impl tracing::Subscriber for Recorder {
 
 // ANCHOR: reports
 supervision_tree! {
-    Reported: one_for_one, name: "testing_reported" {
-        worker "kv" => Kv::default(), name: "testing_reported_kv";
+    Reported: one_for_one, name: "reported" {
+        worker "kv" => Kv::default(), name: "kv";
     }
 }
 
 // `set_default` holds for this thread: the test's runtime must run every process on it,
-// which the default current-thread runtime of `#[tokio::test]` does.
-#[tokio::test]
+// which the default current-thread runtime of `#[otp_runtime::test]` does.
+#[otp_runtime::test]
 async fn the_supervisor_reports_the_crash_and_the_restart() {
     let recorder = Recorder::default();
     let _guard = tracing::subscriber::set_default(recorder.clone());
 
     let sup = Reported::start().await.unwrap();
-    let kv = Kv::named("testing_reported_kv");
+    let kv = Kv::named("kv");
     let old = kv.pid().unwrap();
     assert!(kv.get("crash".into()).await.is_err());
     let new = restarted(&sup, "kv", old).await.unwrap();
 
     let lines = recorder.lines();
-    let crash = format!("child terminated supervisor=testing_reported child=kv pid={old}");
-    let restart = format!("child restarted supervisor=testing_reported child=kv pid={new}");
+    let crash = format!("child terminated supervisor=reported child=kv pid={old}");
+    let restart = format!("child restarted supervisor=reported child=kv pid={new}");
     let at = |needle: &str| lines.iter().position(|l| l.contains(needle));
     let (Some(crash), Some(restart)) = (at(&crash), at(&restart)) else {
         panic!("no crash and restart reports in:\n{}", lines.join("\n"));

@@ -189,6 +189,10 @@ impl Subscriber for Reporter {
             utc(SystemTime::now()),
             indent(&f.message)
         );
+        // Which node reported it, in a program of several named ones.
+        if let Some(node) = crate::node::current_name() {
+            let _ = writeln!(text, "    node: {node}");
+        }
         for (name, value) in &f.fields {
             let _ = writeln!(text, "    {name}: {}", indent(value));
         }

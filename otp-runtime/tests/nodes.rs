@@ -566,3 +566,37 @@ async fn the_orders_a_user_sees_are_the_same_in_every_run() {
         assert_eq!(observed_orders().await, first, "run {run}");
     }
 }
+
+// ---- reports -----------------------------------------------------------------------------------
+
+#[derive(Clone, Default)]
+struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Buffer {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().write(b)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[otp_runtime::test]
+async fn the_reports_of_a_named_node_say_which_node() {
+    let out = Buffer::default();
+    let reporter = otp_runtime::report::Reporter::new().writer(out.clone());
+    let _reports = tracing::subscriber::set_default(reporter);
+    let node = Node::named("reporter@localhost").unwrap();
+    let kv = node.scope(Kv::default().start()).await.unwrap();
+    let _ = kv.crash().await;
+    let kv = Kv::default().start().await.unwrap(); // on the test's node, nonode@nohost
+    let _ = kv.crash().await;
+    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    let reports: Vec<&str> = text.split("=CRASH REPORT").skip(1).collect();
+    assert_eq!(reports.len(), 2, "{text}");
+    assert!(
+        reports[0].contains("\n    node: reporter@localhost\n"),
+        "{text}"
+    );
+    assert!(!reports[1].contains("node:"), "{text}");
+}

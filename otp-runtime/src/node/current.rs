@@ -95,6 +95,21 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Node) -> R) -> R {
     }
 }
 
+/// The name of the current node if it has one other than `nonode@nohost`; never makes the
+/// default node.
+pub(crate) fn named() -> Option<String> {
+    let name = |n: &Node| (n.name() != super::NONODE).then(|| n.name().to_owned());
+    if let Some(node) = process::node_ptr() {
+        // SAFETY: as in `with_current`.
+        return name(unsafe { node.as_ref() });
+    }
+    if let Some(node) = SCOPE.with(|c| c.get()) {
+        // SAFETY: as in `with_current`.
+        return name(unsafe { node.as_ref() });
+    }
+    default_slot().as_ref().and_then(name)
+}
+
 /// Runs `f` with the default node, from this thread's copy when it is still good.
 fn with_default<R>(f: impl FnOnce(&Node) -> R) -> R {
     // SAFETY: set below to the node in `DEFAULT_HERE`, cleared when that is dropped.

@@ -323,6 +323,10 @@ impl Node {
     /// registers or looks up acts on this node. Inside a process the process's own node stays
     /// current. Scopes nest; the innermost wins.
     ///
+    /// Only what runs while `fut` is polled is in the scope: in
+    /// `node.scope(Kv::named("kv").bump())` the handle is made before, outside it. Write
+    /// `node.scope(async { Kv::named("kv").bump().await })`.
+    ///
     /// # Examples
     ///
     /// ```
@@ -537,6 +541,11 @@ impl Node {
     pub(crate) fn envs(&self) -> &Envs {
         &self.0.envs
     }
+}
+
+/// The current node's name, if it was given one (see [`Node::named`]): for reports.
+pub(crate) fn current_name() -> Option<String> {
+    current::named()
 }
 
 /// The first number of a pid of node `id` as the current node prints it.

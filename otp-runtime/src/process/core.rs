@@ -178,7 +178,10 @@ pub(crate) struct Tombstone {
 impl Shared {
     pub(crate) fn new(pid: Pid, node: Node) -> Shared {
         debug_assert_eq!(pid.node(), node.id());
-        debug_assert!(pid.id() < 1 << (64 - FLAG_BITS), "a node numbers 2^56 processes");
+        debug_assert!(
+            pid.id() < 1 << (64 - FLAG_BITS),
+            "a node numbers 2^56 processes"
+        );
         Shared {
             flags: AtomicU64::new(pid.number().get() << FLAG_BITS),
             node,

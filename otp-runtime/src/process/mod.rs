@@ -553,7 +553,8 @@ impl<M: Send + 'static> ProcessCtx<M> {
     }
 
     /// Links this process with `pid`. If `pid` is not alive, this process gets a `NoProc` exit
-    /// signal (and dies of it unless it traps exits).
+    /// signal (and dies of it unless it traps exits); a `NoConnection` one if `pid` is a
+    /// process of another node, not connected to this process's.
     ///
     /// # Examples
     ///
@@ -602,7 +603,8 @@ impl<M: Send + 'static> ProcessCtx<M> {
     }
 
     /// Monitors `pid`: when it ends, this process receives [`Message::Down`] with its reason
-    /// (at once, with `NoProc`, if it is not alive).
+    /// (at once, with `NoProc`, if it is not alive; with `NoConnection` if it is a process of
+    /// another node, not connected to this process's).
     ///
     /// # Examples
     ///
@@ -809,7 +811,8 @@ impl<M: Send + 'static> Prepared<M> {
     }
 }
 
-/// Spawns a process running `f(ctx)`; it ends with the [`ExitReason`] its future returns.
+/// Spawns a process running `f(ctx)` on the [current node](crate::node::Node::current) (from
+/// a process, that process's node); it ends with the [`ExitReason`] its future returns.
 ///
 /// # Panics
 ///
@@ -1047,6 +1050,10 @@ fn remove_monitor(node: &Node, monitor: MonitorRef) -> bool {
 /// [`Message::Exit`]; a process that does not trap exits ignores `Normal` (unless it sent it
 /// to itself) and dies of any other reason. Sending to a dead pid does nothing.
 ///
+/// `pid` is looked up on the [current node](crate::node::Node::current). A signal to a
+/// process of another node, which this one is not connected to, is dropped, as Erlang drops
+/// one to a node it cannot reach, and a warning says so.
+///
 /// # Examples
 ///
 /// ```
@@ -1100,7 +1107,7 @@ pub fn trap_exit(on: bool) -> Result<bool, NotInProcess> {
     current::with(|me| me.shared().set_trapping(on))
 }
 
-/// Whether `pid` is a live process.
+/// Whether `pid` is a live process of the [current node](crate::node::Node::current).
 ///
 /// # Examples
 ///
@@ -1117,8 +1124,9 @@ pub fn is_alive(pid: Pid) -> bool {
     with_current(|n| n.is_alive(pid))
 }
 
-/// Waits until `pid` has ended and returns its reason; `NoProc` if it is not alive now.
-/// Works from anywhere (it needs no mailbox).
+/// Waits until `pid` has ended and returns its reason; `NoProc` if it is not alive now,
+/// `NoConnection` if it is a process of another node than the
+/// [current one](crate::node::Node::current). Works from anywhere (it needs no mailbox).
 ///
 /// # Examples
 ///
@@ -1138,7 +1146,8 @@ pub async fn wait_exit(pid: Pid) -> ExitReason {
     }
 }
 
-/// The pids linked to `pid` (empty if it is not alive).
+/// The pids linked to `pid`, oldest first (empty if it is not alive, or of another node than
+/// the [current one](crate::node::Node::current)).
 ///
 /// # Examples
 ///
@@ -1182,7 +1191,8 @@ pub struct ProcessInfo {
     pub trap_exit: bool,
 }
 
-/// A snapshot of a live process's name, links and monitors; `None` if it is not alive.
+/// A snapshot of a live process's name, links (oldest first) and monitors; `None` if it is not
+/// alive, or of another node than the [current one](crate::node::Node::current).
 ///
 /// # Examples
 ///
@@ -1208,7 +1218,8 @@ pub fn process_info(pid: Pid) -> Option<ProcessInfo> {
         .and_then(|e| e.shared().info())
 }
 
-/// How many processes are alive.
+/// How many processes of the [current node](crate::node::Node::current) are alive
+/// ([`Node::process_count`](crate::node::Node::process_count) for a given node).
 ///
 /// # Examples
 ///
