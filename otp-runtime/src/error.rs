@@ -154,7 +154,8 @@ pub enum StartError {
     Failed(ExitReason),
     /// `init` ran past the start timeout; the process was killed.
     Timeout,
-    /// The node to start on has stopped (or is stopping): it takes no new processes.
+    /// The node to start on has stopped (or its stop has reached its last processes): it
+    /// takes no new processes.
     NodeStopped,
     /// A supervisor's spec is invalid (a zero period, duplicate child ids, a significant
     /// child that cannot be); nothing was started.

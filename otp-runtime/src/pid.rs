@@ -14,10 +14,11 @@ use std::num::NonZeroU64;
 /// process belongs to. Get a node's with [`Node::id`](crate::node::Node::id), a pid's with
 /// [`Pid::node`].
 ///
-/// It is an opaque number, not an index: two nodes never share one, and a stopped node's is
-/// never given to another, so a stale pid can never reach a process of a newer node. (Erlang
-/// tells apart the incarnations of a node name by its *creation* number; a `NodeId` stands
-/// for a name and a creation at once.)
+/// It is an opaque number, not an index: a random 64 bits drawn when the node is made, never
+/// reused for another node, so a stale pid cannot reach a process of a newer node (two nodes
+/// of one program share one with odds of about one in 2^64 per pair). Erlang tells the
+/// incarnations of a node name apart by a *creation* number; a `NodeId` stands for a name
+/// and a creation at once.
 ///
 /// # Examples
 ///

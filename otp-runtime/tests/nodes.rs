@@ -600,3 +600,142 @@ async fn the_reports_of_a_named_node_say_which_node() {
     );
     assert!(!reports[1].contains("node:"), "{text}");
 }
+
+// ---- what the review of the stop found ----------------------------------------------------
+
+/// Logs its name when its state is dropped: when its process dies, trapping or not.
+struct DropLog {
+    name: &'static str,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for DropLog {
+    fn drop(&mut self) {
+        self.log.lock().unwrap().push(self.name.to_string());
+    }
+}
+
+#[gen_server]
+impl DropLog {
+    #[call]
+    fn ping(&self) {}
+}
+
+#[otp_runtime::test(start_paused = true)]
+async fn a_stop_leaves_a_supervisors_children_to_it_even_when_they_do_not_trap_exits() {
+    let node = Node::new();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let child = |name: &'static str| {
+        let log = log.clone();
+        ChildSpec::worker(name, move || DropLog {
+            name,
+            log: log.clone(),
+        })
+    };
+    let spec = SupervisorSpec::one_for_one()
+        .child(child("first"))
+        .child(child("second"))
+        .child(child("third"));
+    node.scope(spec.start()).await.unwrap();
+    assert_eq!(node.stop().await, NodeExit::Stopped);
+    // The node signals the supervisor only; it stops its children newest first.
+    assert_eq!(*log.lock().unwrap(), ["third", "second", "first"]);
+}
+
+struct SlowStart;
+
+impl Application for SlowStart {
+    const NAME: &'static str = "slow-start";
+    const VERSION: &'static str = "1.0.0";
+    type Config = NoConfig;
+
+    async fn start(&self, _: &NoConfig) -> Result<SupervisorRef, StartError> {
+        otp_runtime::time::sleep(Duration::from_secs(10)).await;
+        KvSup::start_link().await.map(Into::into)
+    }
+}
+
+#[otp_runtime::test(start_paused = true)]
+async fn a_start_whose_caller_gives_up_still_boots_and_the_node_stops() {
+    let node = Node::new().application(SlowStart);
+    let gave_up = otp_runtime::time::timeout(Duration::from_secs(1), node.clone().start()).await;
+    assert!(gave_up.is_none());
+    // The boot went on without its caller: the node runs, and stops.
+    otp_runtime::time::sleep(Duration::from_secs(10)).await;
+    assert_eq!(
+        node.which_applications().await.unwrap()[0].name,
+        "slow-start"
+    );
+    assert!(node.whereis("kv").is_some());
+    assert_eq!(node.stop().await, NodeExit::Stopped);
+    assert_eq!(node.process_count(), 0);
+}
+
+#[otp_runtime::test(start_paused = true)]
+async fn a_stop_asked_for_during_the_boot_stops_the_node_once_booted() {
+    let node = Node::new().application(SlowStart);
+    let boot = tokio::spawn(node.clone().start());
+    tokio::task::yield_now().await;
+    assert_eq!(node.stop().await, NodeExit::Stopped);
+    assert!(boot.await.unwrap().is_ok(), "the boot itself succeeded");
+    assert_eq!(node.process_count(), 0);
+}
+
+struct StopsItself;
+
+impl Application for StopsItself {
+    const NAME: &'static str = "stops-itself";
+    const VERSION: &'static str = "1.0.0";
+    type Config = NoConfig;
+
+    async fn start(&self, _: &NoConfig) -> Result<SupervisorRef, StartError> {
+        Node::current().stop().await; // would wait for this very start
+        unreachable!("Node::stop panics here")
+    }
+}
+
+#[otp_runtime::test]
+async fn node_stop_during_the_boot_panics_in_the_caller_instead_of_waiting_for_itself() {
+    let err = Node::new()
+        .application(StopsItself)
+        .start()
+        .await
+        .unwrap_err();
+    let otp_runtime::node::BootError::StartFailed { error, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert!(
+        error.to_string().contains("which would wait for itself"),
+        "{err}"
+    );
+}
+
+#[otp_runtime::test]
+async fn a_supervisors_children_are_found_on_its_node_from_anywhere() {
+    let node = Node::new();
+    let sup = node.scope(KvSup::start()).await.unwrap();
+    // From the test's own node: the child is looked up on the supervisor's.
+    let kv = sup.child::<Kv>("kv").await.unwrap();
+    assert_eq!(KvRef::from(kv).bump().await, Ok(1));
+}
+
+#[tokio::test]
+async fn a_node_whose_runtime_ends_is_left_stopped_not_running() {
+    let node = std::thread::spawn(|| {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async { Node::new().application(KvApp).start().await.unwrap() })
+        // The runtime, its processes and the task watching the controller end here.
+    })
+    .join()
+    .unwrap();
+    assert_eq!(node.exit(), Some(NodeExit::Aborted(ExitReason::Killed)));
+    assert!(node.is_stopped());
+    assert_eq!(
+        node.stop().await,
+        NodeExit::Aborted(ExitReason::Killed),
+        "no hang"
+    );
+}

@@ -123,7 +123,7 @@ use crate::{StartError, SupervisorRef};
 ///
 /// A top supervisor that gives up (too many restarts) exits `Shutdown`, which counts as
 /// "any other reason". Stopping an application through
-/// [`NodeRef::stop_application`](crate::node::NodeRef::stop_application) is not an exit
+/// [`Node::stop_application`](crate::node::Node::stop_application) is not an exit
 /// and never affects the others.
 ///
 /// The same type decides what a failed start does: a temporary application's is reported and
@@ -209,7 +209,7 @@ pub trait Application: Send + Sync + 'static {
     /// file and the prefix of its environment variables.
     const NAME: &'static str;
     /// Its version (OTP's `vsn`), shown by
-    /// [`NodeRef::which_applications`](crate::node::NodeRef::which_applications).
+    /// [`Node::which_applications`](crate::node::Node::which_applications).
     const VERSION: &'static str;
     /// A one-line description (OTP's `description`).
     const DESCRIPTION: &'static str = "";
@@ -284,12 +284,12 @@ impl<'de> serde::Deserialize<'de> for NoConfig {
     }
 }
 
-/// What [`NodeRef::which_applications`](crate::node::NodeRef::which_applications) tells
+/// What [`Node::which_applications`](crate::node::Node::which_applications) tells
 /// about a running application (OTP's `{Name, Description, Vsn}`).
 ///
 /// # Examples
 ///
-/// See [`NodeRef::which_applications`](crate::node::NodeRef::which_applications).
+/// See [`Node::which_applications`](crate::node::Node::which_applications).
 #[derive(Clone, PartialEq, Eq, Debug)]
 #[non_exhaustive]
 pub struct ApplicationInfo {

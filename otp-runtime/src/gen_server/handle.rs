@@ -128,7 +128,13 @@ impl<S: GenServer> ServerRef<S> {
     /// # }
     /// ```
     pub fn from_pid(pid: Pid) -> Result<Self, CallError> {
-        let entry = with_current(|n| n.entry(pid))
+        with_current(|n| Self::from_pid_on(n, pid))
+    }
+
+    /// [`ServerRef::from_pid`] on `node` rather than the current one.
+    pub(crate) fn from_pid_on(node: &Node, pid: Pid) -> Result<Self, CallError> {
+        let entry = node
+            .entry(pid)
             .map_err(|()| CallError::NoConnection(pid))?
             .filter(|e| !e.shared().is_exited())
             .ok_or(CallError::NoProc)?;
@@ -148,6 +154,14 @@ impl<S: GenServer> ServerRef<S> {
     pub fn named(name: impl Into<Name>) -> Self {
         ServerRef {
             target: Target::Name(name.into(), Node::current()),
+        }
+    }
+
+    /// The node the handle reaches: its process's, or the one its name is looked up on.
+    pub(crate) fn node(&self) -> &Node {
+        match &self.target {
+            Target::Process(p) => p.core().shared.node(),
+            Target::Name(_, node) => node,
         }
     }
 

@@ -161,10 +161,16 @@ async fn run<S: GenServer>(
         // the moment the process exists (named and linked already). A death before its first
         // poll is then a death after init, signalled to the linked starter like any other.
         let process = prepared.run(move |proc| serve(server, Ctx::new(proc, parent), None));
+        if stillborn(&process) {
+            return Err(StartError::NodeStopped);
+        }
         return Ok(ServerRef::from_process(process));
     }
     let (ack_tx, ack_rx) = oneshot::channel::<Ack>();
     let process = prepared.run(move |proc| serve(server, Ctx::new(proc, parent), Some(ack_tx)));
+    if stillborn(&process) {
+        return Err(StartError::NodeStopped);
+    }
     // If this start is abandoned (its future dropped) before init answers, the starter must
     // hear of the server's death again, as from any linked process.
     let _starter = parent.map(|_| ClearStarter(process.clone()));
@@ -200,6 +206,12 @@ async fn run<S: GenServer>(
         }
         None => Err(StartError::Failed(process.wait_exit().await)),
     }
+}
+
+/// Whether `process` never ran: its node stopped while it was being started.
+fn stillborn<M: Send + 'static>(process: &crate::process::ProcessRef<M>) -> bool {
+    let shared = &process.core().shared;
+    shared.node().is_stopped() && shared.exit_reason() == Some(ExitReason::NoConnection)
 }
 
 /// Clears the starter mark (see `start`) when dropped.

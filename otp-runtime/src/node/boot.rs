@@ -20,7 +20,7 @@ use super::inner::Phase;
 use super::{order, BootError, Node, NodeExit};
 use crate::application::{AnyApplication, Application, ConfigFile};
 use crate::gen_server::start_on;
-use crate::{StartError, StartOpts};
+use crate::{ExitReason, StartError, StartOpts};
 
 /// Where the configuration file comes from.
 enum ConfigText {
@@ -184,11 +184,26 @@ impl Node {
             life.phase = Phase::Booting;
             std::mem::take(&mut life.plan)
         };
-        match self.boot(plan).await {
-            Ok(()) => Ok(self),
+        // In a task of its own: if this future is dropped, the boot still ends with the node
+        // running (or stopped), never stuck half way.
+        let node = self.clone();
+        let boot = tokio::spawn(async move {
+            let booted = node.boot(plan).await;
+            if let Err(e) = &booted {
+                node.finish(NodeExit::BootFailed(e.clone())).await;
+            }
+            booted
+        });
+        match boot.await {
+            Ok(booted) => booted.map(|()| self),
+            // Its runtime is shutting down, or (a bug) the boot panicked: nothing runs on.
             Err(e) => {
-                self.finish(NodeExit::BootFailed(e.clone())).await;
-                Err(e)
+                let reason = match e.try_into_panic() {
+                    Ok(panic) => ExitReason::from_panic(panic),
+                    Err(_) => ExitReason::Killed,
+                };
+                self.finish_now(NodeExit::Aborted(reason.clone()));
+                Err(BootError::Aborted(reason))
             }
         }
     }
@@ -244,7 +259,7 @@ impl Node {
                     // died with it, through their links.
                     _ => BootError::Aborted(match e {
                         StartError::Failed(reason) => reason,
-                        _ => crate::ExitReason::Killed,
+                        _ => ExitReason::Killed,
                     }),
                 });
             }
@@ -259,11 +274,14 @@ impl Node {
         // exit. Whoever sees that finish the node, here: a task of the node's own, so that
         // neither a caller of `stop` that is itself stopped nor one that gave up waiting
         // leaves the node half stopped.
-        let node = self.clone();
+        let watch = Watch(Some(self.clone()));
         tokio::spawn(async move {
+            let mut watch = watch;
             let reason = controller.wait_exit().await;
             let exit = super::controller::outcome_of(&outcome).unwrap_or(NodeExit::Aborted(reason));
-            node.finish(exit).await;
+            if let Some(node) = watch.0.take() {
+                node.finish(exit).await;
+            }
         });
         if stop_requested {
             self.request_stop();
@@ -340,6 +358,19 @@ impl Node {
         tokio::select! {
             exit = self.stop() => exit,
             Some(signal) = signals.next() => second_signal(signal),
+        }
+    }
+}
+
+/// The task that watches a node's controller: if it is dropped before the controller ends
+/// (its runtime shuts down), the node is finished at once, so that it is not left running
+/// with a dead controller.
+struct Watch(Option<Node>);
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        if let Some(node) = self.0.take() {
+            node.finish_now(NodeExit::Aborted(ExitReason::Killed));
         }
     }
 }

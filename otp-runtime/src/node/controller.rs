@@ -60,7 +60,7 @@ pub(crate) enum Reply {
     Stopped(Result<(), ApplicationError>),
 }
 
-/// `NodeRef::request_stop`: stop, without anyone waiting for it.
+/// `Node::request_stop`: stop, without anyone waiting for it.
 pub(crate) enum Cast {
     Stop,
 }

@@ -46,8 +46,8 @@ impl Drop for Owned {
 
 /// The program's default node: what code outside any process and any scope acts on, so that
 /// a program with one node never has to name it. The first node the program makes, or one
-/// made when code first needs it; once it has stopped, the next node made (or needed)
-/// replaces it.
+/// made when code first needs it; once it has stopped, the next node made replaces it (code
+/// that only needs a node meanwhile finds it stopped, and is told so).
 ///
 /// The one program-wide value of the runtime: a single-node program has no node value to pass
 /// around, and must find the same node from every thread and every tokio runtime.
@@ -58,13 +58,9 @@ fn default_slot() -> MutexGuard<'static, Option<Node>> {
     DEFAULT.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The default node, made now if there is none (or it has stopped).
+/// The default node, made now if there is none.
 pub(crate) fn default_node() -> Node {
-    let mut slot = default_slot();
-    match &*slot {
-        Some(node) if !node.0.is_stopped() => node.clone(),
-        _ => slot.insert(Node::unclaimed()).clone(),
-    }
+    default_slot().get_or_insert_with(Node::unclaimed).clone()
 }
 
 /// Makes `node` the default node if there is none, or it has stopped. Whether `node` is the
@@ -74,7 +70,11 @@ pub(crate) fn claim_default(node: &Node) -> bool {
     match &*slot {
         Some(old) if !old.0.is_stopped() => old == node,
         _ => {
-            *slot = Some(node.clone());
+            let old = slot.replace(node.clone());
+            drop(slot);
+            // Dropped without the lock: its last reference may run user code (a plan's
+            // applications) that needs the default node.
+            drop(old);
             true
         }
     }
@@ -112,6 +112,7 @@ pub(crate) fn named() -> Option<String> {
 
 /// Runs `f` with the default node, from this thread's copy when it is still good.
 fn with_default<R>(f: impl FnOnce(&Node) -> R) -> R {
+    // A copy of a node that has stopped is refreshed: the default may have been replaced.
     // SAFETY: set below to the node in `DEFAULT_HERE`, cleared when that is dropped.
     let cached = DEFAULT_HERE_AT
         .with(Cell::get)
@@ -131,12 +132,15 @@ fn with_default<R>(f: impl FnOnce(&Node) -> R) -> R {
     }
     let node = default_node();
     if DEFAULT_HERE_IN_USE.with(Cell::get) == 0 {
-        // `try_with`: not while the thread's locals are being destroyed.
-        let _ = DEFAULT_HERE.try_with(|d| {
+        // `try_with`: not while the thread's locals are being destroyed. The old copy is
+        // dropped once the new one is in place and the cell released.
+        let old = DEFAULT_HERE.try_with(|d| {
             let mut d = d.borrow_mut();
-            d.0 = Some(node.clone());
+            let old = d.0.replace(node.clone());
             DEFAULT_HERE_AT.with(|at| at.set(d.0.as_ref().map(NonNull::from)));
+            old
         });
+        drop(old);
     }
     f(&node)
 }

@@ -357,11 +357,13 @@ impl Node {
         f()
     }
 
-    /// Spawns a process on this node (as [`spawn`](crate::spawn) does on the current one).
+    /// Spawns a process on this node (as [`spawn`](crate::spawn) does on the current one). On
+    /// a stopped node the process is dead at once, of
+    /// [`NoConnection`](crate::ExitReason::NoConnection), and never runs.
     ///
     /// # Panics
     ///
-    /// Outside a tokio runtime, like `tokio::spawn`.
+    /// Outside a tokio runtime (on a live node), like `tokio::spawn`.
     ///
     /// # Examples
     ///

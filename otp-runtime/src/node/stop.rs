@@ -159,19 +159,27 @@ impl Node {
     ///
     /// # Panics
     ///
-    /// In an application's `start`, `prep_stop` or `stop`: they run in the node's controller,
-    /// which would wait for itself (the panic is contained there: the start fails, or the
-    /// stop is reported). Call [`Node::request_stop`] there.
+    /// In a process of the node while it boots (an application's `start`, or a server it
+    /// starts), and in the node's controller (an application's `prep_stop` or `stop`): the
+    /// stop would wait for the caller itself. The panic is contained there (the start fails,
+    /// or the stop is reported). Call [`Node::request_stop`] there.
     ///
     /// # Examples
     ///
     /// See [`application`](crate::application) and the [module](super).
     pub async fn stop(&self) -> NodeExit {
-        if let Some(controller) = self.pid() {
+        let me = crate::process::current::with(|e| (e.shared().node() == self, e.shared().pid()));
+        if let Ok((true, me)) = me {
+            let waits_for_itself = match &self.0.life().phase {
+                Phase::Booting => true,
+                Phase::Running(controller) => controller.pid() == Some(me),
+                _ => false,
+            };
             assert!(
-                crate::self_pid() != Ok(controller),
-                "Node::stop called by the node's own controller (an application's start, \
-                 prep_stop or stop), which would wait for itself: call request_stop there"
+                !waits_for_itself,
+                "Node::stop called by the node's own controller or during its boot (an \
+                 application's start, prep_stop or stop), which would wait for itself: call \
+                 request_stop there"
             );
         }
         self.request_stop();
@@ -201,24 +209,20 @@ impl Node {
             Phase::Idle => {
                 life.phase = Phase::Stopping;
                 drop(life);
-                let node = self.clone();
-                match tokio::runtime::Handle::try_current() {
-                    Ok(rt) => drop(rt.spawn(async move { node.finish(NodeExit::Stopped).await })),
-                    // Nothing to wait with: every process is killed, and the node stopped.
-                    Err(_) => {
-                        self.0.set_stopped();
-                        for e in self.0.table.all() {
-                            e.shared().kill(ExitReason::Killed, None);
-                        }
-                        self.0.envs.clear();
-                        self.0.life().phase = Phase::Stopped(NodeExit::Stopped);
-                        self.0.ended().notify_waiters();
-                    }
-                }
+                self.spawn_finish(NodeExit::Stopped);
             }
             // The boot sees this once it is done, and stops the node then.
             Phase::Booting => life.phase = Phase::Stopping,
             Phase::Stopping | Phase::Stopped(_) => {}
+        }
+    }
+
+    /// Finishes the node in a task of its own (or at once, without a runtime to run one).
+    pub(crate) fn spawn_finish(&self, exit: NodeExit) {
+        let node = self.clone();
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => drop(rt.spawn(async move { node.finish(exit).await })),
+            Err(_) => node.finish_now(exit),
         }
     }
 
@@ -268,7 +272,8 @@ impl Node {
         }
     }
 
-    /// Whether the node has begun to stop (or has stopped): it takes no new processes.
+    /// Whether the node has stopped, or is stopping its last processes (its applications
+    /// have stopped): it takes no new processes.
     ///
     /// # Examples
     ///
@@ -285,7 +290,9 @@ impl Node {
     }
 
     /// The end of the node, once its applications are stopped (or failed to boot): its other
-    /// processes are stopped, and `exit` recorded. Runs once; later calls return at once.
+    /// processes are stopped, and `exit` recorded. Runs once; later calls return at once. If
+    /// this future is dropped before it is done (its runtime shuts down), the node is
+    /// finished at once, without waiting: nothing is left half stopped.
     pub(crate) async fn finish(&self, exit: NodeExit) {
         {
             let mut life = self.0.life();
@@ -294,25 +301,57 @@ impl Node {
             }
             life.phase = Phase::Stopping;
         }
+        let mut guard = FinishGuard {
+            node: self,
+            exit: Some(exit),
+        };
         self.0.set_stopped();
         let timeout = self.0.life().shutdown_timeout;
         self.stop_processes(timeout).await;
+        if let Some(exit) = guard.exit.take() {
+            self.record(exit);
+        }
+    }
+
+    /// `finish` without waiting: every process is killed (each dies at its next poll).
+    pub(crate) fn finish_now(&self, exit: NodeExit) {
+        if matches!(self.0.life().phase, Phase::Stopped(_)) {
+            return;
+        }
+        self.0.set_stopped();
+        for e in self.0.table.all() {
+            e.shared().kill(ExitReason::Killed, None);
+        }
+        self.record(exit);
+    }
+
+    /// The node has stopped: its configurations are forgotten, and its waiters told.
+    fn record(&self, exit: NodeExit) {
         self.0.envs.clear();
-        self.0.life().phase = Phase::Stopped(exit);
+        {
+            let mut life = self.0.life();
+            if matches!(life.phase, Phase::Stopped(_)) {
+                return;
+            }
+            life.phase = Phase::Stopped(exit);
+        }
         self.0.ended().notify_waiters();
     }
 
-    /// Stops every process left: `shutdown` to each, oldest first (so a supervisor hears it
-    /// before its children end, and stops them in its own order rather than restarting
-    /// them); what is alive after `timeout` is killed. Processes started meanwhile (by a
-    /// spawn that passed the stopped check just before it was set) are swept up too.
+    /// Stops every process left. First the *roots*, the processes linked to no older process
+    /// (a tree's top, a server started from outside any process), oldest first, with
+    /// `shutdown` from `<0.0.0>`: the rest go down through their links, in their trees' own
+    /// order (a supervisor stops its children, newest first, within their shutdown
+    /// settings, and restarts none: the node takes no new processes). What is alive after
+    /// `timeout` is killed, and so is any process that got in meanwhile (a spawn that
+    /// passed the stopped check before the flag was set).
     async fn stop_processes(&self, timeout: std::time::Duration) {
-        let left = self.0.table.all();
-        for e in &left {
+        let all = self.0.table.all();
+        for e in all.iter().filter(|e| e.shared().is_root()) {
             exit_signal(Pid::nobody(), &**e, ExitReason::Shutdown, false);
         }
         let all_ended = async {
-            for e in &left {
+            for e in &all {
                 wait_shared_exit(e.shared()).await;
             }
         };
@@ -334,6 +373,20 @@ impl Node {
             for e in &left {
                 wait_shared_exit(e.shared()).await;
             }
+        }
+    }
+}
+
+/// Finishes the node at once if `finish` is dropped halfway.
+struct FinishGuard<'a> {
+    node: &'a Node,
+    exit: Option<NodeExit>,
+}
+
+impl Drop for FinishGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(exit) = self.exit.take() {
+            self.node.finish_now(exit);
         }
     }
 }

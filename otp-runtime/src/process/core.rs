@@ -344,15 +344,27 @@ impl Shared {
             links,
             monitors: x
                 .map(|x| {
-                    x.owned
-                        .iter()
-                        .map(|&(id, target)| MonitorRef::new(id, target))
+                    let mut owned = x.owned.clone();
+                    owned.sort_unstable_by_key(|&(id, _)| id);
+                    owned
+                        .into_iter()
+                        .map(|(id, target)| MonitorRef::new(id, target))
                         .collect()
                 })
                 .unwrap_or_default(),
             monitored_by: x.map_or(0, |x| x.monitors.len()),
             trap_exit: self.is_trapping(),
         })
+    }
+
+    /// Whether no link of this process leads to an older process: the top of its tree, for
+    /// a node's stop.
+    pub(crate) fn is_root(&self) -> bool {
+        let number = self.pid().number();
+        self.state()
+            .extras
+            .as_ref()
+            .is_none_or(|x| x.links.iter().all(|p| p.number() > number))
     }
 
     pub(crate) fn has_link(&self, other: Pid) -> bool {

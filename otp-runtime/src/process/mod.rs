@@ -803,8 +803,17 @@ impl<M: Send + 'static> Prepared<M> {
         }
         // Build the process first: if `f` panics, nothing was registered anywhere.
         let fut = ProcessFuture::new(core.clone(), f(self.ctx));
+        let node = core.shared.node();
         if !self.in_table {
-            core.shared.node().0.table.insert(core.clone());
+            node.0.table.insert(core.clone());
+        }
+        // The node's stop sets its flag, then sweeps the table; checked after the insert (the
+        // shard's lock orders the two), a stop either sees this process or is seen here.
+        if node.0.is_stopped() {
+            node.0.table.remove(core.shared.pid());
+            let mut fut = std::pin::pin!(fut);
+            fut.as_mut().abandon(ExitReason::NoConnection);
+            return ProcessRef { core };
         }
         tokio::spawn(fut);
         ProcessRef { core }

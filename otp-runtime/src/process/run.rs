@@ -41,7 +41,11 @@ pin_project! {
             let mut this = this.project();
             if this.inner.is_some() {
                 let tomb = mark_dead(&**this.core, ExitReason::Killed);
-                let _ = catch_unwind(AssertUnwindSafe(|| this.inner.set(None)));
+                {
+                    // Its state's destructors run as the process, on its node.
+                    let _current = current::enter(&**this.core);
+                    let _ = catch_unwind(AssertUnwindSafe(|| this.inner.set(None)));
+                }
                 signal_death(&this.core.shared, &ExitReason::Killed, tomb);
             }
         }
@@ -53,6 +57,17 @@ impl<M: Send + 'static, F> ProcessFuture<M, F> {
         ProcessFuture {
             core,
             inner: Some(inner),
+        }
+    }
+
+    /// The process dies of `reason` without having run: its node stopped between its
+    /// preparation and its spawn.
+    pub(crate) fn abandon(self: Pin<&mut Self>, reason: ExitReason) {
+        let mut this = self.project();
+        if this.inner.is_some() {
+            let tomb = mark_dead(&**this.core, reason.clone());
+            let _ = catch_unwind(AssertUnwindSafe(|| this.inner.set(None)));
+            signal_death(&this.core.shared, &reason, tomb);
         }
     }
 }
@@ -87,8 +102,12 @@ where
         // its resources (sockets, locks) are released before anyone learns of its death and
         // restarts it. A caller woken meanwhile by its dropped reply sender waits for the
         // death to be signalled (`wait_shared_exit` is queued until then), so it still finds
-        // the linked processes (a supervisor) told first.
-        let _ = catch_unwind(AssertUnwindSafe(|| this.inner.set(None)));
+        // the linked processes (a supervisor) told first. The destructors run as the process,
+        // on its node.
+        {
+            let _current = current::enter(&**core);
+            let _ = catch_unwind(AssertUnwindSafe(|| this.inner.set(None)));
+        }
         signal_death(&core.shared, &reason, tomb);
         Poll::Ready(())
     }

@@ -464,7 +464,8 @@ impl SupervisorRef {
     /// ```
     pub async fn child<S: GenServer>(&self, id: &str) -> Result<ServerRef<S>, SupervisorError> {
         match self.request(Request::ChildPid(id.into())).await? {
-            Response::Pid(pid) => Ok(ServerRef::from_pid(pid)?),
+            // On the supervisor's node, wherever the caller is.
+            Response::Pid(pid) => Ok(ServerRef::from_pid_on(self.server.node(), pid)?),
             _ => unreachable!("child answers Pid"),
         }
     }
