@@ -98,10 +98,12 @@
 //! # Stopping
 //!
 //! [`Node::stop`] stops the applications (the last started first, each tree within its
-//! children's shutdown settings), then sends every other process of the node a `shutdown`
-//! exit signal, oldest first; a gen_server, gen_statem, event manager or supervisor started
-//! from outside any process takes it as its parent's and terminates (a supervisor stops its
-//! children in its own order). What is still alive after the node's
+//! children's shutdown settings), then the node's other processes: it sends a `shutdown` exit
+//! signal to each *root* (a process linked to no older process: the top of a tree, a server
+//! started from outside any process, a lone spawn), oldest first, and the rest go down
+//! through their links. A gen_server, gen_statem, event manager or supervisor started from
+//! outside any process takes the signal as its parent's and terminates; a supervisor stops
+//! its children in its own order. What is still alive after the node's
 //! [shutdown timeout](Node::shutdown_timeout) is killed. A stopped node takes no new
 //! processes: a spawn on it gives a process that is dead at once with
 //! [`ExitReason::NoConnection`](crate::ExitReason::NoConnection), a start
@@ -271,7 +273,8 @@ impl Node {
     /// The current node: the calling process's; outside any process, the node whose
     /// [`scope`](Node::scope) this runs in, or else the program's default node: its first
     /// node (or the node of [`Node::run`]), made here if the program has none yet. A default
-    /// node that has stopped is replaced by the next node made, or one made here.
+    /// node that has stopped stays the default (what acts on it is told it has stopped)
+    /// until the program makes another node.
     ///
     /// # Examples
     ///

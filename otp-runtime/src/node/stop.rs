@@ -3,8 +3,9 @@
 //! A node ends in one place, [`Node::finish`], run once by whoever sees the end first: the
 //! task that watches the controller (after a stop through the controller, or an
 //! application's exit), or a stop task of its own for a node without applications. It
-//! stops the node's other processes (`shutdown`, oldest first; then `kill` after the
-//! shutdown timeout), frees their names and records how the node ended.
+//! stops the node's other processes (`shutdown` to the roots of their trees, oldest first;
+//! then `kill` after the shutdown timeout), frees their names and records how the node
+//! ended.
 
 use std::sync::Arc;
 
