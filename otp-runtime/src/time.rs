@@ -38,3 +38,19 @@ pub async fn sleep(d: Duration) {
 pub async fn timeout<F: Future>(d: Duration, fut: F) -> Option<F::Output> {
     tokio::time::timeout(d, fut).await.ok()
 }
+
+/// Waits until `deadline`.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+/// use otp_runtime::time::{sleep_until, Instant};
+/// let t = Instant::now() + std::time::Duration::from_secs(5);
+/// sleep_until(t).await;
+/// assert!(Instant::now() >= t);
+/// # }
+/// ```
+pub async fn sleep_until(deadline: Instant) {
+    tokio::time::sleep_until(deadline).await
+}

@@ -2,7 +2,7 @@
 //! of its applications, and where it is in its life.
 
 use std::hash::{BuildHasher, RandomState};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -36,8 +36,8 @@ pub(crate) struct NodeInner {
 struct Counters {
     next_pid: AtomicU64,
     next_ref: AtomicU64,
-    /// Timer tasks spawned and not yet dropped (see `process::timer`).
-    timers: AtomicUsize,
+    /// Timers of its processes pending (see `process::timer`).
+    timers: AtomicIsize,
     /// Set once the node's stop has reached its processes: it takes no new ones.
     stopped: AtomicBool,
 }
@@ -89,7 +89,7 @@ impl NodeInner {
             counters: Counters {
                 next_pid: AtomicU64::new(1),
                 next_ref: AtomicU64::new(1),
-                timers: AtomicUsize::new(0),
+                timers: AtomicIsize::new(0),
                 stopped: AtomicBool::new(false),
             },
             ident: Ident {
@@ -137,9 +137,13 @@ impl NodeInner {
         self.counters.next_ref.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Timer tasks of the node's processes: alive now.
-    pub(crate) fn timers(&self) -> &AtomicUsize {
-        &self.counters.timers
+    /// Counts timers armed (`delta` > 0) or gone (< 0).
+    pub(crate) fn timers_pending(&self, delta: isize) {
+        self.counters.timers.fetch_add(delta, Ordering::Relaxed);
+    }
+
+    pub(crate) fn timer_count(&self) -> usize {
+        self.counters.timers.load(Ordering::Relaxed).max(0) as usize
     }
 
     #[inline]

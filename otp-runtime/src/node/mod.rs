@@ -134,7 +134,6 @@ pub(crate) mod table;
 
 use std::fmt;
 use std::future::Future;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 pub use self::error::{ApplicationError, BootError, InvalidNodeName, NodeExit};
@@ -515,7 +514,7 @@ impl Node {
     /// assert_eq!(otp_runtime::node::Node::new().timer_count(), 0);
     /// ```
     pub fn timer_count(&self) -> usize {
-        self.0.timers().load(Ordering::Relaxed)
+        self.0.timer_count()
     }
 
     /// Whether `pid` is a live process of this node.

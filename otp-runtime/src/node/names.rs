@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use super::table::shrink;
 use crate::process::core::{Entry, NameRefused};
 use crate::registry::Name;
 use crate::{Pid, RegisterError};
@@ -41,10 +42,12 @@ impl Names {
     }
 
     pub(crate) fn unregister(&self, name: &str) -> Result<(), RegisterError> {
-        let entry = self
-            .map()
-            .remove(name)
-            .ok_or(RegisterError::NotRegistered)?;
+        let entry = {
+            let mut map = self.map();
+            let entry = map.remove(name).ok_or(RegisterError::NotRegistered)?;
+            shrink(&mut map);
+            entry
+        };
         entry.shared().clear_name();
         Ok(())
     }
@@ -69,6 +72,7 @@ impl Names {
         let mut names = self.map();
         if names.get(name).is_some_and(|e| e.shared().pid() == pid) {
             names.remove(name);
+            shrink(&mut names);
         }
     }
 }

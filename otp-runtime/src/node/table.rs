@@ -57,7 +57,9 @@ impl Table {
     }
 
     pub(crate) fn remove(&self, pid: Pid) {
-        self.shard(pid.id()).remove(&pid.id());
+        let mut shard = self.shard(pid.id());
+        shard.remove(&pid.id());
+        shrink(&mut shard);
     }
 
     /// The process `pid`; the caller has checked that `pid` is of this table's node.
@@ -86,5 +88,17 @@ impl Table {
         }
         all.sort_by_key(|e| e.shared().pid().id());
         all
+    }
+}
+
+/// Gives memory back once a map is a quarter full (after a spike of a million processes, the
+/// tables would otherwise keep their peak size for good). Halving at a quarter keeps the
+/// cost per removal constant, amortized: a map shrinks only after losing three quarters of
+/// what it held.
+pub(crate) fn shrink<K: Eq + std::hash::Hash, V, H: std::hash::BuildHasher>(
+    map: &mut HashMap<K, V, H>,
+) {
+    if map.capacity() > 64 && map.len() < map.capacity() / 4 {
+        map.shrink_to(map.len() * 2);
     }
 }

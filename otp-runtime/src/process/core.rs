@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use futures_util::task::AtomicWaker;
 use tokio::sync::{mpsc, oneshot};
 
+use super::sets::{ById, Links};
 use crate::node::Node;
 use crate::registry::Name;
 use crate::{ExitReason, MonitorRef, Pid};
@@ -80,10 +81,11 @@ impl<M: Send + 'static> Entry for Core<M> {
     fn link_exit(&self, from: Pid, reason: &ExitReason) {
         let sh = &self.shared;
         let mut st = sh.state();
-        let linked = st.extras.as_mut().is_some_and(|x| {
-            let at = x.links.iter().position(|p| *p == from);
-            at.map(|i| x.links.swap_remove(i)).is_some()
-        });
+        // Same node: a link is never made across nodes.
+        let linked = st
+            .extras
+            .as_mut()
+            .is_some_and(|x| x.links.remove(from.number()));
         if !linked {
             return;
         }
@@ -145,12 +147,14 @@ struct State {
 
 #[derive(Default)]
 struct Extras {
-    links: Vec<Pid>,
+    /// The linked processes, by pid number (links are within a node).
+    links: Links,
     /// Who watches this process.
-    monitors: Vec<(u64, Watcher)>,
-    /// The monitors this process holds on others, `(id, target)`: removed from their targets
-    /// when it dies, so a long-lived process watched by short-lived ones does not grow.
-    owned: Vec<(u64, Pid)>,
+    monitors: ById<Watcher>,
+    /// The monitors this process holds on others, by id, with their targets: removed from
+    /// their targets when it dies, so a long-lived process watched by short-lived ones does
+    /// not grow.
+    owned: ById<Pid>,
     name: Option<Name>,
     /// The linked process waiting for this one to start (a gen_server's starter, until init
     /// answers): it learns of a death during init from its start call, so no exit signal
@@ -168,9 +172,9 @@ pub(crate) enum Watcher {
 
 /// What a dead process leaves to be signalled.
 pub(crate) struct Tombstone {
-    links: Vec<Pid>,
-    monitors: Vec<(u64, Watcher)>,
-    owned: Vec<(u64, Pid)>,
+    links: Links,
+    monitors: ById<Watcher>,
+    owned: ById<Pid>,
     name: Option<Name>,
     starter: Option<Pid>,
 }
@@ -263,10 +267,11 @@ impl Shared {
     /// not taken effect yet.
     pub(crate) fn unlink(&self, other: Pid) {
         let mut st = self.state();
-        if let Some(x) = st.extras.as_mut() {
-            x.links.retain(|p| *p != other);
+        let here = other.node() == self.node.id();
+        if let Some(x) = st.extras.as_mut().filter(|_| here) {
+            x.links.remove(other.number());
         }
-        if !st.dead && st.exit_via_link == Some(other.number()) && other.node() == self.node.id() {
+        if !st.dead && st.exit_via_link == Some(other.number()) && here {
             st.exit = None;
             st.exit_via_link = None;
             self.flags.fetch_and(!EXIT_PENDING, Ordering::AcqRel);
@@ -308,10 +313,9 @@ impl Shared {
         if st.dead {
             return false;
         }
+        debug_assert_eq!(other.node(), self.node.id(), "links are within a node");
         let links = &mut st.extras.get_or_insert_with(Default::default).links;
-        if !links.contains(&other) {
-            links.push(other);
-        }
+        links.insert(other.number());
         true
     }
 
@@ -319,13 +323,7 @@ impl Shared {
     pub(crate) fn remove_link(&self, other: Pid) -> bool {
         let mut st = self.state();
         match st.extras.as_mut() {
-            Some(x) => match x.links.iter().position(|p| *p == other) {
-                Some(i) => {
-                    x.links.swap_remove(i);
-                    true
-                }
-                None => false,
-            },
+            Some(x) => other.node() == self.node.id() && x.links.remove(other.number()),
             None => false,
         }
     }
@@ -337,16 +335,13 @@ impl Shared {
             return None;
         }
         let x = st.extras.as_deref();
-        let mut links = x.map(|x| x.links.clone()).unwrap_or_default();
-        links.sort_unstable_by_key(|p| p.number());
         Some(crate::ProcessInfo {
             name: x.and_then(|x| x.name.clone()),
-            links,
+            links: x.map(|x| self.pids(&x.links)).unwrap_or_default(),
             monitors: x
                 .map(|x| {
-                    let mut owned = x.owned.clone();
-                    owned.sort_unstable_by_key(|&(id, _)| id);
-                    owned
+                    x.owned
+                        .sorted()
                         .into_iter()
                         .map(|(id, target)| MonitorRef::new(id, target))
                         .collect()
@@ -364,26 +359,33 @@ impl Shared {
         self.state()
             .extras
             .as_ref()
-            .is_none_or(|x| x.links.iter().all(|p| p.number() > number))
+            .is_none_or(|x| x.links.all(|p| p > number))
     }
 
     pub(crate) fn has_link(&self, other: Pid) -> bool {
         self.state()
             .extras
             .as_ref()
-            .is_some_and(|x| x.links.contains(&other))
+            .is_some_and(|x| other.node() == self.node.id() && x.links.contains(other.number()))
     }
 
     /// The linked processes, oldest first.
     pub(crate) fn links(&self) -> Vec<Pid> {
-        let mut links = self
-            .state()
-            .extras
+        let st = self.state();
+        st.extras
             .as_ref()
-            .map(|x| x.links.clone())
-            .unwrap_or_default();
-        links.sort_unstable_by_key(|p| p.number());
+            .map(|x| self.pids(&x.links))
+            .unwrap_or_default()
+    }
+
+    /// The pids of `links`, oldest first.
+    fn pids(&self, links: &Links) -> Vec<Pid> {
+        let node = self.node.id();
         links
+            .sorted()
+            .into_iter()
+            .map(|n| Pid::from_number(node, n))
+            .collect()
     }
 
     /// Adds a watcher; if the process is already dead, gives it back with no reason recorded
@@ -404,7 +406,7 @@ impl Shared {
         st.extras
             .get_or_insert_with(Default::default)
             .monitors
-            .push((id, w));
+            .insert(id, w);
         Ok(())
     }
 
@@ -415,24 +417,20 @@ impl Shared {
             st.extras
                 .get_or_insert_with(Default::default)
                 .owned
-                .push((id, target));
+                .insert(id, target);
         }
     }
 
     /// Forgets a monitor this process held; true if it held it.
     pub(crate) fn remove_owned(&self, id: u64) -> bool {
         let mut st = self.state();
-        st.extras
-            .as_mut()
-            .is_some_and(|x| remove_by_id(&mut x.owned, id))
+        st.extras.as_mut().is_some_and(|x| x.owned.remove(id))
     }
 
     /// Removes a monitor; true if it was still active.
     pub(crate) fn remove_monitor(&self, id: u64) -> bool {
         let mut st = self.state();
-        st.extras
-            .as_mut()
-            .is_some_and(|x| remove_by_id(&mut x.monitors, id))
+        st.extras.as_mut().is_some_and(|x| x.monitors.remove(id))
     }
 
     pub(crate) fn set_name(&self, name: Name) -> Result<(), NameRefused> {
@@ -471,18 +469,6 @@ impl Shared {
     }
 }
 
-/// Removes the entry with monitor `id`; true if there was one. Order does not matter here:
-/// a death sorts its monitors by id.
-fn remove_by_id<T>(entries: &mut Vec<(u64, T)>, id: u64) -> bool {
-    match entries.iter().position(|(r, _)| *r == id) {
-        Some(i) => {
-            entries.swap_remove(i);
-            true
-        }
-        None => false,
-    }
-}
-
 pub(crate) enum NameRefused {
     Dead,
     HasName(Name),
@@ -508,7 +494,7 @@ pub(crate) fn mark_dead(entry: &dyn Entry, reason: ExitReason) -> Tombstone {
 /// table, then sends `DOWN`s to monitors and tells waiters, in that order: a restarted
 /// child can always register its name again (OTP), and whoever learns of the death can
 /// count on the linked processes (a supervisor) having its exit signal already.
-pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, mut t: Tombstone) {
+pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, t: Tombstone) {
     let pid = sh.pid();
     if let Some(name) = t.name {
         sh.node.0.names.remove_if(name.as_str(), pid);
@@ -518,19 +504,17 @@ pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, mut t: Tombstone) {
             e.shared().remove_link(pid);
         }
     }
-    for (id, target) in t.owned {
+    for (id, target) in t.owned.into_sorted() {
         if let Some(e) = sh.lookup(target) {
             e.shared().remove_monitor(id);
         }
     }
     // Oldest process first (by pid number: links are within a node), whatever order the
-    // links were made and removed in: sorted here, once, so that removing a link stays a
-    // swap, and the order is the same in every run.
-    if t.links.len() > 1 {
-        t.links.sort_unstable_by_key(|p| p.number());
-    }
-    for other in t.links {
-        if let Some(e) = sh.lookup(other) {
+    // links were made and removed in: sorted here, once, so that a link and an unlink stay
+    // constant-time, and the order is the same in every run.
+    let node = sh.node.id();
+    for other in t.links.into_sorted() {
+        if let Some(e) = sh.lookup(Pid::from_number(node, other)) {
             e.link_exit(pid, reason);
         }
     }
@@ -538,18 +522,16 @@ pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, mut t: Tombstone) {
     // looks it up is queued below rather than told `NoProc` early.
     sh.node.0.table.remove(pid);
     // Monitors and waiters added while the links were signalled are told too.
+    let mut monitors = t.monitors.into_sorted();
     {
         let mut st = sh.state();
         st.signalled = true;
         if let Some(x) = st.extras.take() {
-            t.monitors.extend(x.monitors);
+            monitors.extend(x.monitors.into_sorted());
         }
     }
     // In the order the monitors (and waiters) were set: their ids grow.
-    if t.monitors.len() > 1 {
-        t.monitors.sort_unstable_by_key(|(id, _)| *id);
-    }
-    for (id, w) in t.monitors {
+    for (id, w) in monitors {
         match w {
             Watcher::Process(owner) => {
                 if let Some(e) = sh.lookup(owner) {

@@ -33,11 +33,14 @@
 pub(crate) mod core;
 pub(crate) mod current;
 pub(crate) mod run;
+mod sets;
 mod timer;
+mod timer_queue;
 
 use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -47,6 +50,7 @@ use self::core::{exit_signal, Core, Entry, Envelope, Shared, SystemMsg, Watcher}
 use self::run::ProcessFuture;
 use self::timer::Timers;
 pub use self::timer::{timer_count, TimerRef};
+use crate::node::table::IdHasher;
 use crate::node::{with_current, Node};
 use crate::{ExitReason, Name, NotInProcess, Pid, SendError};
 
@@ -308,14 +312,14 @@ pub struct ProcessCtx<M> {
 struct Rare<M> {
     timers: Timers<M>,
     /// Monitors removed with `flush` whose `DOWN` may already be on its way.
-    flushed: HashSet<u64>,
+    flushed: HashSet<u64, BuildHasherDefault<IdHasher>>,
 }
 
 impl<M: Send + 'static> Rare<M> {
     fn new() -> Self {
         Rare {
             timers: Timers::new(),
-            flushed: HashSet::new(),
+            flushed: HashSet::default(),
         }
     }
 }
@@ -909,6 +913,10 @@ pub(crate) fn link_entry(me: &dyn Entry, other: Pid) {
     // Already linked: nothing to do. (Were `other` dying, re-linking would fail and replace
     // the exit signal its death is about to send us with a `NoProc` one.)
     if other == my_pid || me.shared().has_link(other) {
+        return;
+    }
+    if other.node() != my_pid.node() {
+        exit_signal(other, me, ExitReason::NoConnection, true);
         return;
     }
     // Record our side first: if `other` dies after accepting the link, its death finds us.

@@ -1,22 +1,20 @@
 //! Timers owned by a process: `send_after` and `cancel_timer`.
 //!
-//! A timer is a small task that sleeps and then puts `Envelope::Timer(id)` in its owner's
-//! mailbox; the message itself stays in the owner's table until it is received. So:
+//! A timer is an entry in a timer queue (`process::timer_queue`: one per thread, so one per
+//! runtime), which puts `Envelope::Timer(id)` in its owner's mailbox when it fires; the
+//! message itself stays in the owner's table until it is received. So:
 //! - a cancelled timer is never delivered, even if it fired just before the cancel (the id is
 //!   gone from the table and the mailbox entry is skipped);
-//! - all of a process's timers die with it (dropping the table aborts their tasks).
-//!
-//! A counter of the node's follows the timer tasks from spawn to drop, for [`timer_count`]:
-//! one atomic add when a timer is set and one when its task ends, nothing while it waits.
+//! - all of a process's timers die with it (dropping the table takes them off the queue).
 
-use std::collections::HashMap;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::task::AbortHandle;
-
 use super::core::{Core, Envelope};
+use super::sets::ById;
+use super::timer_queue::{self, Fire, Key, Timers as Queue};
+use crate::node::Node;
+use crate::time::Instant;
 
 /// Names a timer set with `send_after`, to cancel it.
 ///
@@ -40,43 +38,14 @@ use super::core::{Core, Envelope};
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct TimerRef(u64);
 
-/// A timer task's hold on its process: counts the task in its node's timers while it lives
-/// (made before the spawn, dropped with the task's future: it fired, was aborted, or its
-/// runtime shut down), and is how the task reaches the mailbox. As small as the mailbox
-/// sender it replaces.
-struct Live<M: Send + 'static>(Arc<Core<M>>);
-
-impl<M: Send + 'static> Live<M> {
-    fn new(core: &Arc<Core<M>>) -> Live<M> {
-        core.shared
-            .node()
-            .0
-            .timers()
-            .fetch_add(1, Ordering::Relaxed);
-        Live(core.clone())
-    }
-}
-
-impl<M: Send + 'static> Drop for Live<M> {
-    fn drop(&mut self) {
-        self.0
-            .shared
-            .node()
-            .0
-            .timers()
-            .fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-/// How many timers are alive: set with `send_after` (by a process, a gen_server, a
-/// gen_statem's timeouts) and whose task has not ended yet. A timer's task ends when it
-/// fires, shortly after it is cancelled or its process dies (the abort takes effect at the
-/// task's next scheduling), and when its tokio runtime shuts down.
+/// How many timers are pending on the [current node](crate::node::Node::current): set with
+/// `send_after` (by a process, a gen_server, a gen_statem's timeouts), and neither fired nor
+/// cancelled, nor gone with their process ([`Node::timer_count`](crate::node::Node::timer_count)
+/// for a given node).
 ///
-/// The runtime's tokio tasks are its processes and its timers, so once every process has
-/// ended and this is 0, nothing of the runtime is left running. The count is the
-/// [current node](crate::node::Node::current)'s, like [`process_count`](crate::process_count)
-/// ([`Node::timer_count`](crate::node::Node::timer_count) for a given node).
+/// With [`process_count`](crate::process_count), it tells what the runtime still holds: once
+/// every process has ended, this is 0, and no task of the runtime runs (the node's timer
+/// task ends with its last timer).
 ///
 /// # Examples
 ///
@@ -97,7 +66,6 @@ impl<M: Send + 'static> Drop for Live<M> {
 /// assert_eq!(otp_runtime::timer_count(), before + 1);
 /// otp_runtime::exit(p.pid(), ExitReason::Kill);
 /// p.wait_exit().await;
-/// tokio::task::yield_now().await; // the aborted timer task is dropped at its next turn
 /// assert_eq!(otp_runtime::timer_count(), before);
 /// # }
 /// ```
@@ -105,34 +73,58 @@ pub fn timer_count() -> usize {
     crate::node::with_current(|n| n.timer_count())
 }
 
+impl<M: Send + 'static> Fire for Core<M> {
+    fn fire(&self, id: u64) {
+        // A closed mailbox: the owner is dead, and its timers with it.
+        let _ = self.tx.send(Envelope::Timer(id));
+    }
+}
+
+/// A pending timer of a process: its message, and its deadline in its queue (a process that
+/// moves between threads may have timers in several queues).
+struct Pending<M> {
+    msg: M,
+    key: Key,
+    queue: Arc<Queue>,
+}
+
+/// A process's pending timers, by id: a vector sized to fit while a process has few (most
+/// have one or two), so that a pending timer costs tens of bytes, not a hash table.
 pub(crate) struct Timers<M> {
-    active: HashMap<u64, (M, AbortHandle)>,
+    active: ById<Pending<M>>,
+    /// The owner's node, which counts its pending timers; set at the first timer.
+    node: Option<Node>,
 }
 
 impl<M: Send + 'static> Timers<M> {
     pub(crate) fn new() -> Self {
         Timers {
-            active: HashMap::new(),
+            active: ById::default(),
+            node: None,
         }
     }
 
     pub(crate) fn send_after(&mut self, core: &Arc<Core<M>>, after: Duration, msg: M) -> TimerRef {
         let id = core.shared.next_ref();
-        let live = Live::new(core);
-        let task = tokio::spawn(async move {
-            let live = live;
-            crate::time::sleep(after).await;
-            let _ = live.0.tx.send(Envelope::Timer(id));
-        });
-        self.active.insert(id, (msg, task.abort_handle()));
+        // A deadline past the clock's range is a timer that never fires: it waits, pending,
+        // until cancelled or its process dies.
+        let deadline = Instant::now().checked_add(after).unwrap_or_else(far_future);
+        let queue = timer_queue::here();
+        let key = Queue::arm(&queue, deadline, id, core.clone());
+        self.node
+            .get_or_insert_with(|| core.shared.node().clone())
+            .0
+            .timers_pending(1);
+        self.active.insert(id, Pending { msg, key, queue });
         TimerRef(id)
     }
 
     /// True if the timer was active (it had not been delivered nor cancelled).
     pub(crate) fn cancel(&mut self, t: TimerRef) -> bool {
-        match self.active.remove(&t.0) {
-            Some((_, task)) => {
-                task.abort();
+        match self.active.take(t.0) {
+            Some(p) => {
+                p.queue.disarm(p.key);
+                self.done(1);
                 true
             }
             None => false,
@@ -141,7 +133,15 @@ impl<M: Send + 'static> Timers<M> {
 
     /// The message of a timer that fired, unless it was cancelled meanwhile.
     pub(crate) fn fired(&mut self, id: u64) -> Option<M> {
-        self.active.remove(&id).map(|(m, _)| m)
+        let p = self.active.take(id)?;
+        self.done(1);
+        Some(p.msg)
+    }
+
+    fn done(&self, n: usize) {
+        if let Some(node) = &self.node {
+            node.0.timers_pending(-(n as isize));
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -150,9 +150,20 @@ impl<M: Send + 'static> Timers<M> {
 }
 
 impl<M> Drop for Timers<M> {
+    /// Takes every pending timer off its queue: the process is dying.
     fn drop(&mut self) {
-        for (_, (_, task)) in self.active.drain() {
-            task.abort();
+        let active = std::mem::take(&mut self.active).into_sorted();
+        let n = active.len();
+        for (_, p) in active {
+            p.queue.disarm(p.key);
+        }
+        if let Some(node) = &self.node {
+            node.0.timers_pending(-(n as isize));
         }
     }
+}
+
+/// About 30 years from now: as far as a deadline goes (tokio's own far future).
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(86400 * 365 * 30)
 }

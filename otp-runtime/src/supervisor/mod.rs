@@ -127,6 +127,7 @@
 //! children cannot be significant), and a dynamic supervisor with other than one closure
 //! template.
 
+mod children;
 mod dynamic;
 mod error;
 pub(crate) mod flags;

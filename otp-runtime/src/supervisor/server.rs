@@ -6,10 +6,12 @@
 use std::any::Any;
 use std::sync::{Arc, Mutex};
 
+use super::children::{Child, Children};
 use super::intensity::Restarts;
 use super::spec::{ChildSpec, Restart, Shutdown, StartFn};
 use super::{AutoShutdown, ChildCounts, ChildInfo, ChildState, ChildType, Strategy};
 use super::{SupervisorError, SupervisorSpec};
+use crate::process::core::{exit_signal, Entry};
 use crate::process::run::catch_unwind_future;
 use crate::process::{wait_shared_exit, yield_now};
 use crate::time::{self, Instant};
@@ -52,23 +54,11 @@ pub(crate) enum Kind {
     Dynamic(Template),
 }
 
-struct Child {
-    /// Unique within the supervisor: how a retry finds its child.
-    key: u64,
-    spec: ChildSpec,
-    state: ChildState,
-    /// The pid of the incarnation that ended last: while a dynamic child is restarting,
-    /// `terminate_child` still finds it by that pid (OTP keeps it as `{restarting, Pid}`).
-    last_pid: Option<Pid>,
-}
-
 pub(crate) struct Supervisor {
     kind: Kind,
     auto_shutdown: AutoShutdown,
     restarts: Restarts,
-    /// In start order.
-    children: Vec<Child>,
-    next_key: u64,
+    children: Children,
     /// The children `init` starts.
     initial: Vec<ChildSpec>,
     /// Who we are in reports: the registered name, or the pid.
@@ -87,12 +77,12 @@ impl Supervisor {
         spec: &SupervisorSpec,
         start_failure: Arc<Mutex<Option<StartError>>>,
     ) -> Self {
+        let dynamic = matches!(kind, Kind::Dynamic(_));
         Supervisor {
             kind,
             auto_shutdown: spec.auto_shutdown,
             restarts: Restarts::new(spec.intensity, spec.period),
-            children: Vec::new(),
-            next_key: 0,
+            children: Children::new(dynamic),
             initial: spec.children.clone(),
             label: spec
                 .name
@@ -108,23 +98,15 @@ impl Supervisor {
     }
 
     fn push(&mut self, spec: ChildSpec, state: ChildState) {
-        self.next_key += 1;
-        self.children.push(Child {
-            key: self.next_key,
-            spec,
-            state,
-            last_pid: None,
-        });
+        self.children.push(spec, state);
     }
 
     fn find_id(&self, id: &str) -> Option<usize> {
-        self.children.iter().position(|c| &*c.spec.id == id)
+        self.children.find_id(id)
     }
 
     fn find_pid(&self, pid: Pid) -> Option<usize> {
-        self.children
-            .iter()
-            .position(|c| c.state == ChildState::Running(pid))
+        self.children.find_pid(pid)
     }
 
     /// Starts one incarnation of a child (`do_start_child`): a panic in the start function
@@ -175,8 +157,8 @@ impl Supervisor {
     /// Stops child `i` if it runs, then forgets it as `del_child` does (`do_terminate` and
     /// `terminate_children`).
     async fn terminate_at(&mut self, i: usize) {
-        if let ChildState::Running(pid) = self.children[i].state {
-            self.shutdown(pid, &self.children[i].spec).await;
+        if let ChildState::Running(pid) = self.children.get(i).state() {
+            self.shutdown(pid, &self.children.get(i).spec).await;
         }
         self.del_child(i);
     }
@@ -194,22 +176,34 @@ impl Supervisor {
             return self.terminate_from(0).await;
         };
         let policy = template.proto.shutdown_policy();
-        let pids: Vec<Pid> = self
+        let node = crate::node::Node::current();
+        // Each child looked up once: it is signalled, then waited for, through its entry.
+        let children: Vec<(Pid, Arc<dyn Entry>)> = self
             .children
-            .drain(..)
-            .filter_map(|c| match c.state {
-                ChildState::Running(pid) => Some(pid),
+            .drain()
+            .into_iter()
+            .filter_map(|c| match c.state() {
+                ChildState::Running(pid) => Some((pid, node.entry(pid).ok().flatten()?)),
                 _ => None,
             })
             .collect();
-        for &pid in &pids {
-            crate::exit(pid, signal(policy));
+        // Unlinked first, as OTP's shutdown does (`monitor_child`): a death then sends us no
+        // `EXIT` to queue and drop, a million times over.
+        let me = crate::self_pid().unwrap_or(Pid::nobody());
+        for (pid, child) in &children {
+            let _ = crate::unlink(*pid);
+            exit_signal(me, &**child, signal(policy), false);
         }
-        // One deadline for all: they were all told at the same time.
+        // One deadline for all: they were all told at the same time. Most are dead by the
+        // time their turn comes: then nothing is set up to wait for them.
         let deadline = deadline(policy);
-        for &pid in &pids {
-            let reason = wait_until(pid, deadline).await;
-            self.stopped(pid, &template.proto, reason);
+        yield_now().await;
+        for (pid, child) in &children {
+            let reason = match child.shared().signalled_exit() {
+                Some(reason) => reason,
+                None => wait_entry(&**child, deadline).await,
+            };
+            self.stopped(*pid, &template.proto, reason);
         }
     }
 
@@ -221,17 +215,17 @@ impl Supervisor {
         reason: ExitReason,
         ctx: &mut Ctx<Self>,
     ) -> Result<(), ExitReason> {
-        if let ChildState::Running(pid) = self.children[i].state {
-            self.children[i].last_pid = Some(pid);
+        if let ChildState::Running(pid) = self.children.get(i).state() {
+            self.children.get_mut(i).last_pid = Some(pid);
         }
-        let child = &self.children[i];
+        let child = &self.children.get(i);
         let restart = match child.spec.restart {
             Restart::Permanent => true,
             Restart::Transient => !reason.is_clean(),
             Restart::Temporary => false,
         };
         if child.spec.restart == Restart::Permanent || !reason.is_clean() {
-            if let ChildState::Running(pid) = child.state {
+            if let ChildState::Running(pid) = child.state() {
                 tracing::error!(
                     supervisor = %self.label, child = %child.spec.id, %pid, %reason,
                     "child terminated"
@@ -248,7 +242,7 @@ impl Supervisor {
     /// Forgets a child that ended and is not restarted: a temporary (or dynamic) child's
     /// spec goes, another's stays as not running. A significant child may stop us.
     fn del_child_and_maybe_shutdown(&mut self, i: usize) -> Result<(), ExitReason> {
-        let significant = self.children[i].spec.significant;
+        let significant = self.children.get(i).spec.significant;
         self.del_child(i);
         let stop = significant
             && match self.auto_shutdown {
@@ -259,7 +253,7 @@ impl Supervisor {
                 AutoShutdown::AllSignificant => !self
                     .children
                     .iter()
-                    .any(|c| c.spec.significant && c.state != ChildState::NotRunning),
+                    .any(|c| c.spec.significant && c.state() != ChildState::NotRunning),
             };
         if stop {
             tracing::info!(supervisor = %self.label, "significant child ended: auto shutdown");
@@ -269,10 +263,10 @@ impl Supervisor {
     }
 
     fn del_child(&mut self, i: usize) {
-        if self.children[i].spec.restart == Restart::Temporary || self.is_dynamic() {
+        if self.children.get(i).spec.restart == Restart::Temporary || self.is_dynamic() {
             self.children.remove(i);
         } else {
-            self.children[i].state = ChildState::NotRunning;
+            self.children.set_state(i, ChildState::NotRunning);
         }
     }
 
@@ -281,11 +275,11 @@ impl Supervisor {
         // Every restart, retries included, counts against the intensity from here: reported
         // at debug level so that a test can replay OTP's rule on a supervisor's restarts.
         tracing::debug!(
-            supervisor = %self.label, child = %self.children[i].spec.id,
+            supervisor = %self.label, child = %self.children.get(i).spec.id,
             "restart counted"
         );
         if !self.restarts.add(Instant::now()) {
-            let child = &self.children[i];
+            let child = &self.children.get(i);
             let pid = child
                 .last_pid
                 .map_or_else(|| "undefined".into(), |p| p.to_string());
@@ -297,19 +291,19 @@ impl Supervisor {
             self.del_child(i);
             return Err(ExitReason::Shutdown);
         }
-        self.children[i].state = ChildState::NotRunning;
+        self.children.set_state(i, ChildState::NotRunning);
         match &self.kind {
             Kind::Dynamic(_) | Kind::Static(Strategy::OneForOne) => {
-                let spec = self.children[i].spec.clone();
+                let spec = self.children.get(i).spec.clone();
                 match self.start_one(&spec).await {
                     Ok(pid) => {
-                        self.children[i].state = ChildState::Running(pid);
+                        self.children.set_state(i, ChildState::Running(pid));
                         report_restart(&self.label, &spec.id, pid);
                     }
                     Err(StartError::Ignored) => self.del_child(i),
                     Err(_) => {
-                        self.children[i].state = ChildState::Restarting;
-                        try_again(ctx, self.children[i].key);
+                        self.children.set_state(i, ChildState::Restarting);
+                        try_again(ctx, self.children.get(i).key);
                     }
                 }
             }
@@ -326,10 +320,10 @@ impl Supervisor {
         self.terminate_from(from).await;
         let mut i = from;
         while i < self.children.len() {
-            let spec = self.children[i].spec.clone();
+            let spec = self.children.get(i).spec.clone();
             match self.start_one(&spec).await {
                 Ok(pid) => {
-                    self.children[i].state = ChildState::Running(pid);
+                    self.children.set_state(i, ChildState::Running(pid));
                     report_restart(&self.label, &spec.id, pid);
                 }
                 Err(StartError::Ignored) if spec.restart == Restart::Temporary => {
@@ -338,8 +332,8 @@ impl Supervisor {
                 }
                 Err(StartError::Ignored) => {}
                 Err(_) => {
-                    self.children[i].state = ChildState::Restarting;
-                    try_again(ctx, self.children[i].key);
+                    self.children.set_state(i, ChildState::Restarting);
+                    try_again(ctx, self.children.get(i).key);
                     return;
                 }
             }
@@ -383,7 +377,7 @@ impl Supervisor {
                 // child being restarted after `pid` died, else, if `pid` is no longer alive,
                 // nothing to do (`ok`); only a live process that is not a child is `not_found`.
                 let restarting =
-                    |c: &Child| c.state == ChildState::Restarting && c.last_pid == Some(pid);
+                    |c: &Child| c.state() == ChildState::Restarting && c.last_pid == Some(pid);
                 match self
                     .find_pid(pid)
                     .or_else(|| self.children.iter().position(restarting))
@@ -399,15 +393,15 @@ impl Supervisor {
             Request::RestartChild(id) => {
                 self.by_id_allowed()?;
                 let i = self.find_id(&id).ok_or(SupervisorError::NotFound)?;
-                match self.children[i].state {
+                match self.children.get(i).state() {
                     ChildState::Running(_) => return Err(SupervisorError::Running),
                     ChildState::Restarting => return Err(SupervisorError::Restarting),
                     ChildState::NotRunning => {}
                 }
-                let spec = self.children[i].spec.clone();
+                let spec = self.children.get(i).spec.clone();
                 match self.start_one(&spec).await {
                     Ok(pid) => {
-                        self.children[i].state = ChildState::Running(pid);
+                        self.children.set_state(i, ChildState::Running(pid));
                         Ok(Response::Started(Some(pid)))
                     }
                     Err(StartError::Ignored) => Ok(Response::Started(None)),
@@ -417,7 +411,7 @@ impl Supervisor {
             Request::DeleteChild(id) => {
                 self.by_id_allowed()?;
                 let i = self.find_id(&id).ok_or(SupervisorError::NotFound)?;
-                match self.children[i].state {
+                match self.children.get(i).state() {
                     ChildState::Running(_) => Err(SupervisorError::Running),
                     ChildState::Restarting => Err(SupervisorError::Restarting),
                     ChildState::NotRunning => {
@@ -429,11 +423,11 @@ impl Supervisor {
             Request::WhichChildren => Ok(Response::Children(
                 // OTP lists the newest child first.
                 self.children
-                    .iter()
-                    .rev()
+                    .newest_first()
+                    .into_iter()
                     .map(|c| ChildInfo {
                         id: c.spec.id.clone(),
-                        state: c.state,
+                        state: c.state(),
                         kind: c.spec.kind,
                     })
                     .collect(),
@@ -445,11 +439,11 @@ impl Supervisor {
                 if self.is_dynamic() {
                     counts.specs = 1;
                 }
-                for c in &self.children {
+                for c in self.children.iter() {
                     if !self.is_dynamic() {
                         counts.specs += 1;
                     }
-                    if matches!(c.state, ChildState::Running(_)) {
+                    if matches!(c.state(), ChildState::Running(_)) {
                         counts.active += 1;
                     }
                     match c.spec.kind {
@@ -462,12 +456,12 @@ impl Supervisor {
             Request::GetChildspec(id) => {
                 self.by_id_allowed()?;
                 let i = self.find_id(&id).ok_or(SupervisorError::NotFound)?;
-                Ok(Response::Spec(self.children[i].spec.clone()))
+                Ok(Response::Spec(self.children.get(i).spec.clone()))
             }
             Request::ChildPid(id) => {
                 self.by_id_allowed()?;
                 let i = self.find_id(&id).ok_or(SupervisorError::NotFound)?;
-                match self.children[i].state {
+                match self.children.get(i).state() {
                     ChildState::Running(pid) => Ok(Response::Pid(pid)),
                     ChildState::Restarting => Err(SupervisorError::Restarting),
                     ChildState::NotRunning => Err(SupervisorError::NotRunning),
@@ -499,7 +493,7 @@ impl Supervisor {
         super::flags::check_child(&spec, self.auto_shutdown)
             .map_err(SupervisorError::InvalidSpec)?;
         if let Some(i) = self.find_id(&spec.id) {
-            return Err(match self.children[i].state {
+            return Err(match self.children.get(i).state() {
                 ChildState::Running(pid) => SupervisorError::AlreadyStarted(pid),
                 _ => SupervisorError::AlreadyPresent,
             });
@@ -558,14 +552,19 @@ async fn wait_until(pid: Pid, deadline: Option<Instant>) -> ExitReason {
     if let Some(reason) = child.shared().signalled_exit() {
         return reason;
     }
-    // Waited for through the entry held since before the signal: by now the pid may have
-    // left the table, and a lookup would say `noproc` instead of the reason.
+    wait_entry(&*child, deadline).await
+}
+
+/// Waits for `child`, killing it at `deadline`. Waited for through the entry held since
+/// before the signal: by now the pid may have left the table, and a lookup would say
+/// `noproc` instead of the reason.
+async fn wait_entry(child: &dyn Entry, deadline: Option<Instant>) -> ExitReason {
     if let Some(d) = deadline {
         let left = d.saturating_duration_since(Instant::now());
         if let Some(reason) = time::timeout(left, wait_shared_exit(child.shared())).await {
             return reason;
         }
-        crate::exit(pid, ExitReason::Kill);
+        child.shared().kill(ExitReason::Killed, None);
     }
     wait_shared_exit(child.shared()).await
 }
@@ -641,8 +640,8 @@ impl GenServer for Supervisor {
                 None => Ok(()),
             },
             Info::Msg(TryAgain(key)) => {
-                match self.children.iter().position(|c| c.key == key) {
-                    Some(i) if self.children[i].state == ChildState::Restarting => {
+                match self.children.find_key(key) {
+                    Some(i) if self.children.get(i).state() == ChildState::Restarting => {
                         self.restart(i, ctx).await
                     }
                     // Terminated or deleted meanwhile: nothing to retry.

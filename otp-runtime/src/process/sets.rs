@@ -1,0 +1,226 @@
+//! The collections a process keeps of others: its links, who monitors it, and the monitors it
+//! holds. Each is a vector while small, since most processes have a link or two, and a hash
+//! table once large, so that a supervisor of a million children adds, finds and removes a
+//! link in constant time. Neither is ever iterated to decide an order a user sees: a death
+//! sorts what it signals (by pid, by monitor id).
+
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
+use std::num::NonZeroU64;
+
+use crate::node::table::IdHasher;
+
+/// Past this many entries, a vector becomes a hash table.
+const FEW: usize = 16;
+
+type Hasher = BuildHasherDefault<IdHasher>;
+
+/// A process's links: the pid numbers of processes of its own node (a link to another node's
+/// process cannot be made yet).
+pub(crate) enum Links {
+    Few(Vec<NonZeroU64>),
+    Many(HashSet<NonZeroU64, Hasher>),
+}
+
+impl Default for Links {
+    fn default() -> Self {
+        Links::Few(Vec::new())
+    }
+}
+
+impl Links {
+    /// Adds a link; false if there was one.
+    pub(crate) fn insert(&mut self, n: NonZeroU64) -> bool {
+        match self {
+            Links::Few(v) if v.contains(&n) => false,
+            Links::Few(v) if v.len() < FEW => {
+                v.push(n);
+                true
+            }
+            Links::Few(v) => {
+                let mut set: HashSet<NonZeroU64, Hasher> = v.drain(..).collect();
+                set.insert(n);
+                *self = Links::Many(set);
+                true
+            }
+            Links::Many(set) => set.insert(n),
+        }
+    }
+
+    /// Removes a link; false if there was none.
+    pub(crate) fn remove(&mut self, n: NonZeroU64) -> bool {
+        match self {
+            Links::Few(v) => match v.iter().position(|p| *p == n) {
+                Some(i) => {
+                    v.swap_remove(i);
+                    true
+                }
+                None => false,
+            },
+            Links::Many(set) => {
+                let removed = set.remove(&n);
+                if set.capacity() > 64 && set.len() < set.capacity() / 4 {
+                    set.shrink_to(set.len() * 2);
+                }
+                removed
+            }
+        }
+    }
+
+    pub(crate) fn contains(&self, n: NonZeroU64) -> bool {
+        match self {
+            Links::Few(v) => v.contains(&n),
+            Links::Many(set) => set.contains(&n),
+        }
+    }
+
+    /// Whether every link satisfies `f`.
+    pub(crate) fn all(&self, f: impl Fn(NonZeroU64) -> bool) -> bool {
+        match self {
+            Links::Few(v) => v.iter().all(|n| f(*n)),
+            Links::Many(set) => set.iter().all(|n| f(*n)),
+        }
+    }
+
+    /// The links, oldest process first.
+    pub(crate) fn sorted(&self) -> Vec<NonZeroU64> {
+        let mut v: Vec<NonZeroU64> = match self {
+            Links::Few(v) => v.clone(),
+            Links::Many(set) => set.iter().copied().collect(),
+        };
+        v.sort_unstable();
+        v
+    }
+
+    /// The links, oldest process first, taking them.
+    pub(crate) fn into_sorted(self) -> Vec<NonZeroU64> {
+        let mut v: Vec<NonZeroU64> = match self {
+            Links::Few(v) => v,
+            Links::Many(set) => set.into_iter().collect(),
+        };
+        v.sort_unstable();
+        v
+    }
+}
+
+/// Entries by monitor id (ids are unique on a node and grow).
+pub(crate) enum ById<T> {
+    Few(Vec<(u64, T)>),
+    Many(HashMap<u64, T, Hasher>),
+}
+
+impl<T> Default for ById<T> {
+    fn default() -> Self {
+        ById::Few(Vec::new())
+    }
+}
+
+impl<T> ById<T> {
+    pub(crate) fn insert(&mut self, id: u64, value: T) {
+        match self {
+            ById::Few(v) if v.len() < FEW => {
+                // Grown one at a time: most hold one or two.
+                v.reserve_exact(1);
+                v.push((id, value));
+            }
+            ById::Few(v) => {
+                let mut map: HashMap<u64, T, Hasher> = v.drain(..).collect();
+                map.insert(id, value);
+                *self = ById::Many(map);
+            }
+            ById::Many(map) => {
+                map.insert(id, value);
+            }
+        }
+    }
+
+    /// Removes entry `id`; true if there was one.
+    pub(crate) fn remove(&mut self, id: u64) -> bool {
+        self.take(id).is_some()
+    }
+
+    /// Removes entry `id` and returns it.
+    pub(crate) fn take(&mut self, id: u64) -> Option<T> {
+        match self {
+            ById::Few(v) => {
+                let i = v.iter().position(|(r, _)| *r == id)?;
+                Some(v.swap_remove(i).1)
+            }
+            ById::Many(map) => {
+                let taken = map.remove(&id);
+                crate::node::table::shrink(map);
+                taken
+            }
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            ById::Few(v) => v.len(),
+            ById::Many(map) => map.len(),
+        }
+    }
+
+    /// The entries in the order they were added (by id), taking them.
+    pub(crate) fn into_sorted(self) -> Vec<(u64, T)> {
+        let mut v: Vec<(u64, T)> = match self {
+            ById::Few(v) => v,
+            ById::Many(map) => map.into_iter().collect(),
+        };
+        v.sort_unstable_by_key(|(id, _)| *id);
+        v
+    }
+}
+
+impl<T: Clone> ById<T> {
+    /// The entries in the order they were added (by id).
+    pub(crate) fn sorted(&self) -> Vec<(u64, T)> {
+        let mut v: Vec<(u64, T)> = match self {
+            ById::Few(v) => v.clone(),
+            ById::Many(map) => map.iter().map(|(k, t)| (*k, t.clone())).collect(),
+        };
+        v.sort_unstable_by_key(|(id, _)| *id);
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(x: u64) -> NonZeroU64 {
+        NonZeroU64::new(x).unwrap()
+    }
+
+    #[test]
+    fn links_stay_a_set_across_the_switch_to_a_table() {
+        let mut links = Links::default();
+        for x in (1..=40).rev() {
+            assert!(links.insert(n(x)));
+            assert!(!links.insert(n(x)), "twice is once");
+        }
+        assert!(matches!(links, Links::Many(_)));
+        assert!(links.remove(n(7)) && !links.remove(n(7)));
+        assert!(!links.contains(n(7)) && links.contains(n(8)));
+        let sorted = links.sorted();
+        assert_eq!(sorted.len(), 39);
+        assert!(sorted.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(links.into_sorted(), sorted);
+    }
+
+    #[test]
+    fn entries_by_id_come_back_in_id_order() {
+        let mut m = ById::default();
+        for id in [
+            5u64, 3, 40, 1, 22, 17, 9, 2, 30, 11, 6, 8, 13, 14, 15, 16, 18, 19, 20,
+        ] {
+            m.insert(id, id * 10);
+        }
+        assert!(matches!(m, ById::Many(_)));
+        assert!(m.remove(40) && !m.remove(40));
+        assert_eq!(m.len(), 18);
+        let ids: Vec<u64> = m.sorted().iter().map(|(id, _)| *id).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(m.into_sorted()[0], (1, 10));
+    }
+}
