@@ -93,12 +93,15 @@ impl Links {
     }
 
     /// The links, oldest process first, taking them.
+    #[inline]
     pub(crate) fn into_sorted(self) -> Vec<NonZeroU64> {
         let mut v: Vec<NonZeroU64> = match self {
             Links::Few(v) => v,
             Links::Many(set) => set.into_iter().collect(),
         };
-        v.sort_unstable();
+        if v.len() > 1 {
+            v.sort_unstable();
+        }
         v
     }
 }
@@ -162,14 +165,18 @@ impl<T> ById<T> {
     }
 
     /// The entries in the order they were added (by id), taking them.
+    #[inline]
     pub(crate) fn into_sorted(self) -> Vec<(u64, T)> {
         let mut v: Vec<(u64, T)> = match self {
             ById::Few(v) => v,
             ById::Many(map) => map.into_iter().collect(),
         };
-        v.sort_unstable_by_key(|(id, _)| *id);
+        if v.len() > 1 {
+            v.sort_unstable_by_key(|(id, _)| *id);
+        }
         v
     }
+
 }
 
 impl<T: Clone> ById<T> {
