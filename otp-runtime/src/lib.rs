@@ -135,6 +135,12 @@ pub(crate) type BoxFuture<'a, T> =
 
 /// Everything a program using behaviours needs, in one `use`.
 ///
+/// The handler attributes need no import inside a `#[gen_server]` or `#[gen_statem]` impl:
+/// the outer macro reads them. The prelude has them so that one put on an impl without the
+/// outer macro says so, all but `#[info]`, whose name `tracing::info!` takes: a program may
+/// `use otp_runtime::prelude::*; use tracing::*;` and write `info!` (`otp_runtime::info` is
+/// there for whoever wants it).
+///
 /// # Examples
 ///
 /// ```
@@ -143,7 +149,7 @@ pub(crate) type BoxFuture<'a, T> =
 /// ```
 pub mod prelude {
     pub use otp_macros::{
-        call, cast, enter, gen_server, gen_statem, handle_continue, info, init, internal,
+        call, cast, enter, gen_server, gen_statem, handle_continue, init, internal,
         supervision_tree, terminate, timeout,
     };
 

@@ -176,7 +176,6 @@ impl<T> ById<T> {
         }
         v
     }
-
 }
 
 impl<T: Clone> ById<T> {
