@@ -111,6 +111,9 @@ impl<M: Send + 'static> Entry for Core<M> {
 const TRAP_EXIT: u64 = 1;
 const EXIT_PENDING: u64 = 2;
 const EXITED: u64 = 4;
+/// A starter waits for this process's `init` (see `Extras::starter`): one bit, so that
+/// `init`'s end clears the marks only when there are some, without taking the lock.
+const STARTING: u64 = 8;
 /// The flags' bits at the bottom of `Shared::flags`, under the pid number.
 const FLAG_BITS: u32 = 8;
 
@@ -156,6 +159,10 @@ struct Extras {
     /// answers): it learns of a death during init from its start call, so no exit signal
     /// goes to it (OTP 26 flushes that `EXIT`).
     starter: Option<Pid>,
+    /// The monitor of the process waiting for this one to start with `start_monitor`, until
+    /// init answers: no `DOWN` goes to it for a death during init (OTP 26 flushes that
+    /// `DOWN`).
+    starter_monitor: Option<u64>,
 }
 
 /// Who is told when a process dies.
@@ -173,6 +180,7 @@ pub(crate) struct Tombstone {
     owned: Vec<(u64, Pid)>,
     name: Option<Name>,
     starter: Option<Pid>,
+    starter_monitor: Option<u64>,
 }
 
 impl Shared {
@@ -388,12 +396,39 @@ impl Shared {
 
     /// Adds a watcher; if the process is already dead, gives it back with no reason recorded
     /// (the pid is gone: the caller reports `noproc`).
-    /// Sets or clears the process waiting for this one to start (see `Extras::starter`).
-    pub(crate) fn set_starter(&self, starter: Option<Pid>) {
+    /// Marks the linked process waiting for this one to start (see `Extras::starter`).
+    pub(crate) fn set_starter(&self, starter: Pid) {
         let mut st = self.state();
         if !st.dead {
-            st.extras.get_or_insert_with(Default::default).starter = starter;
+            st.extras.get_or_insert_with(Default::default).starter = Some(starter);
+            self.flags.fetch_or(STARTING, Ordering::AcqRel);
         }
+    }
+
+    /// Marks monitor `id` as the one of the process waiting for this one to start with
+    /// `start_monitor` (see `Extras::starter_monitor`).
+    pub(crate) fn set_starter_monitor(&self, id: u64) {
+        let mut st = self.state();
+        if !st.dead {
+            st.extras
+                .get_or_insert_with(Default::default)
+                .starter_monitor = Some(id);
+            self.flags.fetch_or(STARTING, Ordering::AcqRel);
+        }
+    }
+
+    /// Clears the starter's marks: from now on its link and monitor see this process's
+    /// death as any other's. One atomic load when there are none.
+    pub(crate) fn clear_starter(&self) {
+        if self.flags.load(Ordering::Acquire) & STARTING == 0 {
+            return;
+        }
+        let mut st = self.state();
+        if let Some(x) = st.extras.as_mut() {
+            x.starter = None;
+            x.starter_monitor = None;
+        }
+        self.flags.fetch_and(!STARTING, Ordering::AcqRel);
     }
 
     pub(crate) fn add_monitor(&self, id: u64, w: Watcher) -> Result<(), Watcher> {
@@ -467,6 +502,7 @@ impl Shared {
             owned: x.owned,
             name: x.name,
             starter: x.starter,
+            starter_monitor: x.starter_monitor,
         }
     }
 }
@@ -516,6 +552,17 @@ pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, mut t: Tombstone) {
     if let Some(starter) = t.starter {
         if let Some(e) = sh.lookup(starter) {
             e.shared().remove_link(pid);
+        }
+    }
+    // The starter of a `start_monitor` learns of a death during init from its start call:
+    // its monitor is removed unfired, as OTP 26 flushes the `DOWN`.
+    if let Some(id) = t.starter_monitor {
+        if let Some(i) = t.monitors.iter().position(|(m, _)| *m == id) {
+            if let (_, Watcher::Process(owner)) = t.monitors.swap_remove(i) {
+                if let Some(e) = sh.lookup(owner) {
+                    e.shared().remove_owned(id);
+                }
+            }
         }
     }
     for (id, target) in t.owned {
