@@ -13,6 +13,9 @@
 //! | `gen_server:reply(From, R)` | [`Ctx::defer_reply`] then [`ReplyTo::reply`] |
 //! | the `Timeout`, `{continue, C}`, `hibernate` actions | [`Ctx::set_timeout`], [`Ctx::continue_with`], [`Ctx::hibernate`] |
 //! | `terminate/2` | [`GenServer::terminate`] |
+//! | `start_monitor/3,4` | [`GenServer::start_monitor`], [`GenServer::start_monitor_with`] |
+//! | `send_request/2`, `wait_response/2`, `receive_response/2`, `check_response/2` | [`ServerRef::send_request`], [`RequestId`] |
+//! | `reqids_new/0`, `reqids_add/3` and the `_response/3` functions | [`RequestIds`] |
 //!
 //! # The `#[gen_server]` macro
 //!
@@ -58,6 +61,7 @@
 //! pub struct CounterRef { .. }                             // Clone + Send + Sync
 //! impl CounterRef {
 //!     pub async fn get(&self) -> Result<u64, CallError>;   // timeout 5 s
+//!     pub fn send_get(&self) -> RequestId<u64>;            // the call, asynchronously
 //!     pub fn add(&self, k: u64);                           // never blocks
 //!     pub fn named(name) -> Self; pub fn with_timeout(&self, Duration) -> Self;
 //!     pub fn pid(&self); pub async fn stop(..); pub async fn wait_exit(&self);
@@ -67,13 +71,16 @@
 //!     pub async fn start(self) -> Result<CounterRef, StartError>;
 //!     pub async fn start_link(self); start_named(self, name); start_link_named(self, name);
 //!     pub async fn start_with(self, StartOpts); pub fn named(name) -> CounterRef;
+//!     pub async fn start_monitor(self); start_monitor_with(self, StartOpts);
 //! }
 //! impl GenServer for Counter { type Call = CounterCall; type Cast = CounterCast; .. }
 //! ```
 //!
 //! Handlers:
 //! - `#[call]`: the return type is the reply. A parameter `reply: ReplyTo<T>` (and no return
-//!   type) defers the reply: answer later, from anywhere, with `reply.reply(value)`.
+//!   type) defers the reply: answer later, from anywhere, with `reply.reply(value)`. The
+//!   handle's `send_<call>` sends the same request without waiting, and returns its
+//!   [`RequestId`] (see [`ServerRef::send_request`]).
 //! - `#[cast]`, `#[info]`: no return type. Infos arrive through the handle's `send` or a
 //!   timer (`ctx.send_after(after, CounterInfo::Tick { .. })`).
 //! - `#[info(down)]` `(monitor: MonitorRef, pid: Pid, reason: ExitReason)`,
