@@ -157,12 +157,13 @@ struct Extras {
     name: Option<Name>,
     /// The linked process waiting for this one to start (a gen_server's starter, until init
     /// answers): it learns of a death during init from its start call, so no exit signal
-    /// goes to it (OTP 26 flushes that `EXIT`).
-    starter: Option<Pid>,
+    /// goes to it (OTP 26 flushes that `EXIT`). A pid number: a starter is of this node.
+    starter: Option<NonZeroU64>,
     /// The monitor of the process waiting for this one to start with `start_monitor`, until
     /// init answers: no `DOWN` goes to it for a death during init (OTP 26 flushes that
-    /// `DOWN`).
-    starter_monitor: Option<u64>,
+    /// `DOWN`). With `starter`, 16 bytes, as the one pid it took before: a linked process
+    /// pays for its `Extras` in every supervised child.
+    starter_monitor: Option<NonZeroU64>,
 }
 
 /// Who is told when a process dies.
@@ -179,8 +180,8 @@ pub(crate) struct Tombstone {
     monitors: Vec<(u64, Watcher)>,
     owned: Vec<(u64, Pid)>,
     name: Option<Name>,
-    starter: Option<Pid>,
-    starter_monitor: Option<u64>,
+    starter: Option<NonZeroU64>,
+    starter_monitor: Option<NonZeroU64>,
 }
 
 impl Shared {
@@ -400,7 +401,7 @@ impl Shared {
     pub(crate) fn set_starter(&self, starter: Pid) {
         let mut st = self.state();
         if !st.dead {
-            st.extras.get_or_insert_with(Default::default).starter = Some(starter);
+            st.extras.get_or_insert_with(Default::default).starter = Some(starter.number());
             self.flags.fetch_or(STARTING, Ordering::AcqRel);
         }
     }
@@ -412,7 +413,7 @@ impl Shared {
         if !st.dead {
             st.extras
                 .get_or_insert_with(Default::default)
-                .starter_monitor = Some(id);
+                .starter_monitor = NonZeroU64::new(id);
             self.flags.fetch_or(STARTING, Ordering::AcqRel);
         }
     }
@@ -550,13 +551,13 @@ pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, mut t: Tombstone) {
         sh.node.0.names.remove_if(name.as_str(), pid);
     }
     if let Some(starter) = t.starter {
-        if let Some(e) = sh.lookup(starter) {
+        if let Some(e) = sh.lookup(Pid::from_number(sh.node.0.id(), starter)) {
             e.shared().remove_link(pid);
         }
     }
     // The starter of a `start_monitor` learns of a death during init from its start call:
     // its monitor is removed unfired, as OTP 26 flushes the `DOWN`.
-    if let Some(id) = t.starter_monitor {
+    if let Some(id) = t.starter_monitor.map(NonZeroU64::get) {
         if let Some(i) = t.monitors.iter().position(|(m, _)| *m == id) {
             if let (_, Watcher::Process(owner)) = t.monitors.swap_remove(i) {
                 if let Some(e) = sh.lookup(owner) {
@@ -649,6 +650,9 @@ mod size_tests {
         // takes 8 more, rounded up to 16), where 8 more would take 144.
         assert!(size_of::<Core<u64>>() <= 104, "{}", size_of::<Core<u64>>());
         assert_eq!(size_of::<Option<Pid>>(), 16);
+        // Every linked process (every supervised child) has one: the starter marks of a
+        // start (`starter`, `starter_monitor`) share the 16 bytes one starter pid took.
+        assert!(size_of::<Extras>() <= 104, "{}", size_of::<Extras>());
         assert!(size_of::<ExitReason>() <= 24);
     }
 }
