@@ -730,3 +730,32 @@ async fn start_monitor_outside_a_process() {
     );
     assert_eq!(otp_runtime::process_count(), before);
 }
+
+/// Request ids and their waits can move to another task: a client spawns the wait (the
+/// futures are `Send`), and a collection waited for there resolves as here.
+#[otp_runtime::test(start_paused = true)]
+async fn waits_run_in_other_tasks() {
+    let (s, t) = (suite().await, suite().await);
+    let mut one = t.send_delayed_answer(Duration::from_millis(20));
+    let mut ids = RequestIds::new();
+    ids.add(s.send_next_call(), "next");
+    let task = tokio::spawn(async move {
+        let first = ids.wait_response(INFINITY).await;
+        let empty = ids.receive_response(INFINITY).await;
+        (
+            first,
+            empty,
+            ids.check_response(),
+            one.wait_response(INFINITY).await,
+        )
+    });
+    assert_eq!(
+        task.await.unwrap(),
+        (
+            Collected::Response(Ok(false), "next"),
+            Collected::NoRequest,
+            Collected::NoRequest,
+            Ok(Delayed)
+        )
+    );
+}
