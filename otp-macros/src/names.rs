@@ -2,6 +2,7 @@
 
 use proc_macro2::{Ident, Span};
 use quote::format_ident;
+use syn::ext::IdentExt;
 
 /// `factorial_of` → `FactorialOf`; `r#type` → `Type`.
 pub(crate) fn snake_to_camel(snake: &str) -> String {
@@ -53,6 +54,12 @@ pub(crate) fn variant(method: &Ident) -> Ident {
     Ident::new(&snake_to_camel(&method.to_string()), method.span())
 }
 
+/// The handle method that sends `#[call]` `method` as an asynchronous request:
+/// `send_<method>` (`factorial` → `send_factorial`, `r#type` → `send_type`).
+pub(crate) fn send_request(method: &Ident) -> Ident {
+    format_ident!("send_{}", method.unraw(), span = method.span())
+}
+
 /// An internal binding: `__otp_<name>`, invisible to user code (mixed-site hygiene).
 pub(crate) fn private(name: &str) -> Ident {
     Ident::new(&format!("__otp_{name}"), Span::mixed_site())
@@ -80,6 +87,9 @@ pub(crate) const SERVER_FNS: &[&str] = &[
     "start_with",
     "named",
 ];
+
+/// Functions generated on a gen_server's type (not a gen_statem's) besides [`SERVER_FNS`].
+pub(crate) const GEN_SERVER_FNS: &[&str] = &["start_monitor", "start_monitor_with"];
 
 #[cfg(test)]
 mod tests {

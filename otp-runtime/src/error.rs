@@ -106,6 +106,9 @@ pub enum CallError {
     /// The pid is a process of another node, which this one is not connected to (Erlang's
     /// `{nodedown, Node}`).
     NoConnection(Pid),
+    /// A [`RequestId`](crate::RequestId) whose response was taken already: nothing is
+    /// pending (OTP's `no_request`).
+    NoRequest,
 }
 
 impl fmt::Display for CallError {
@@ -125,6 +128,7 @@ impl fmt::Display for CallError {
                     "{p} is a process of another node, not connected to this one"
                 )
             }
+            CallError::NoRequest => f.write_str("no request pending: its response was taken"),
         }
     }
 }
@@ -157,6 +161,9 @@ pub enum StartError {
     /// The node to start on has stopped (or its stop has reached its last processes): it
     /// takes no new processes.
     NodeStopped,
+    /// `start_monitor` was called outside a process: there is no one to monitor the server
+    /// (nothing was started).
+    NotInProcess,
     /// A supervisor's spec is invalid (a zero period, duplicate child ids, a significant
     /// child that cannot be); nothing was started.
     InvalidSpec(Arc<str>),
@@ -178,6 +185,9 @@ impl fmt::Display for StartError {
             StartError::Failed(r) => write!(f, "init failed: {r}"),
             StartError::Timeout => f.write_str("init timed out; the process was killed"),
             StartError::NodeStopped => f.write_str("the node has stopped"),
+            StartError::NotInProcess => {
+                f.write_str("start_monitor outside a process: nobody to monitor the server")
+            }
             StartError::InvalidSpec(why) => write!(f, "invalid supervisor spec: {why}"),
             StartError::ChildFailed { id, error } => {
                 write!(f, "child {id:?} failed to start: {error}")

@@ -65,8 +65,8 @@ pub use gen_event::{
     Removal,
 };
 pub use gen_server::{
-    CallResult, Ctx, GenServer, Info, Init, Outcome, ReplyTo, ServerRef, StartOpts,
-    DEFAULT_CALL_TIMEOUT, INFINITY,
+    CallResult, Collected, Ctx, GenServer, Info, Init, Outcome, ReplyTo, RequestId, RequestIds,
+    ServerRef, StartOpts, DEFAULT_CALL_TIMEOUT, INFINITY,
 };
 pub use gen_statem::{
     Enter, EnterCtx, Event, GenStatem, StatemCtx, StatemInit, StatemRef, Transition,
@@ -169,9 +169,9 @@ pub mod prelude {
         SupervisorSpec,
     };
     pub use crate::{
-        CallError, CallResult, Ctx, ExitReason, GenServer, Info, Init, Message, MonitorRef, NodeId,
-        Outcome, Pid, ProcessCtx, ProcessRef, ReplyTo, ServerRef, StartError, StartOpts, TimerRef,
-        DEFAULT_CALL_TIMEOUT, INFINITY,
+        CallError, CallResult, Collected, Ctx, ExitReason, GenServer, Info, Init, Message,
+        MonitorRef, NodeId, Outcome, Pid, ProcessCtx, ProcessRef, ReplyTo, RequestId, RequestIds,
+        ServerRef, StartError, StartOpts, TimerRef, DEFAULT_CALL_TIMEOUT, INFINITY,
     };
 }
 

@@ -22,9 +22,10 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
+use syn::ext::IdentExt;
 
 use super::parse::{Flavor, Handler, Kind, Param, Server};
-use crate::names::{private, ServerNames};
+use crate::names::{private, send_request, ServerNames};
 
 pub(crate) fn expand(server: &Server, krate: &syn::Path) -> TokenStream {
     let item = &server.item;
@@ -246,6 +247,49 @@ pub(crate) fn handle(
             }
         }
     });
+    // A gen_server's calls also go as asynchronous requests (OTP's `send_request`), one
+    // method each, named `send_<call>`: the call's own name says which request it is, and the
+    // `send_` prefix what it does (it sends and returns, as `send_request` and the handle's
+    // `send` do) and keeps it next to the call in an IDE's completion list. gen_statem's
+    // `send_request` is not here yet.
+    let send_requests = server
+        .of(Kind::Call)
+        .filter(|_| matches!(flavor, Flavor::Server))
+        .map(|h| {
+            let Request {
+                method,
+                method_vis,
+                docs,
+                variant,
+                args,
+                fields,
+            } = Request::of(h);
+            let out = &h.reply;
+            let send = send_request(method);
+            let r = private("reply");
+            let doc = format!(
+                "Sends [`{method}`](Self::{method}) as an asynchronous request and returns at \
+                 once with its `RequestId`, to wait for, check or collect later (OTP's \
+                 `gen_server:send_request/2`). Named `send_{method}`: it sends the \
+                 `{method}` request without waiting, as `send_request` does.",
+                method = method.unraw(),
+            );
+            quote! {
+                #(#docs)*
+                ///
+                #[doc = #doc]
+                #[allow(unreachable_patterns)]
+                #method_vis fn #send(&self, #(#args),*) -> #krate::RequestId<#out> {
+                    self.inner.send_request_map(
+                        #call_path::#variant { #(#fields),* },
+                        |#r| match #r {
+                            #reply_path::#variant(#r) => #r,
+                            _ => ::core::unreachable!("a server answers each call with that call's reply"),
+                        },
+                    )
+                }
+            }
+        });
     let casts = server.of(Kind::Cast).map(|h| {
         let Request {
             method,
@@ -355,6 +399,7 @@ pub(crate) fn handle(
 
             #send
             #(#calls)*
+            #(#send_requests)*
             #(#casts)*
         }
     }
@@ -376,6 +421,27 @@ pub(crate) fn start_fns(
     let handle = &names.handle;
     let handle_ty = quote!(#handle #ty_generics);
     let result = quote!(::core::result::Result<#handle_ty, #krate::StartError>);
+    let monitored = quote! {
+        ::core::result::Result<(#handle_ty, #krate::MonitorRef), #krate::StartError>
+    };
+    let start_monitor = match flavor {
+        Flavor::Server => quote! {
+            /// Starts the server monitored by the calling process, in one step; returns the
+            /// handle and the monitor. Fails with `StartError::NotInProcess` outside a process.
+            #vis async fn start_monitor(self) -> #monitored {
+                self.start_monitor_with(#krate::StartOpts::new()).await
+            }
+
+            /// Starts the server monitored by the calling process, with options (name, link,
+            /// start timeout).
+            #vis async fn start_monitor_with(self, opts: #krate::StartOpts) -> #monitored {
+                <Self as #krate::GenServer>::start_monitor_with(self, opts)
+                    .await
+                    .map(|(server, monitor)| (::core::convert::From::from(server), monitor))
+            }
+        },
+        Flavor::Statem(_) => TokenStream::new(),
+    };
     quote! {
         impl #impl_generics #self_ty #where_clause {
             /// Starts the server in a new process, unlinked; returns once `init` has run.
@@ -404,6 +470,8 @@ pub(crate) fn start_fns(
                     .await
                     .map(::core::convert::From::from)
             }
+
+            #start_monitor
 
             /// A handle that resolves `name` at each request (it survives restarts).
             #vis fn named(name: impl ::core::convert::Into<#krate::Name>) -> #handle_ty {

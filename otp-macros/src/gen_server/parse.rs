@@ -5,6 +5,7 @@
 
 use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, ToTokens};
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{
@@ -13,7 +14,7 @@ use syn::{
 };
 
 use crate::errors::Errors;
-use crate::names::{self, ServerNames, HANDLE_METHODS, SERVER_FNS};
+use crate::names::{self, ServerNames, GEN_SERVER_FNS, HANDLE_METHODS, SERVER_FNS};
 
 mod kw {
     syn::custom_keyword!(down);
@@ -948,7 +949,8 @@ fn handler(
 /// Variants and generated names must not collide: two handlers of one kind may not give
 /// the same variant, there is at most one handler of each kind that has no enum (`#[init]`,
 /// `#[terminate]`, `#[info(down)]`, `#[info(exit)]`, `#[info(timeout)]`: the runtime has one
-/// callback for each), and no method of the impl may shadow a generated function.
+/// callback for each), no method of the impl may shadow a generated function, and no
+/// request may be named like the `send_<call>` method a gen_server's `#[call]` gets.
 fn check_unique(
     handlers: &[Handler],
     others: &[Ident],
@@ -1011,10 +1013,28 @@ fn check_unique(
                 ),
             );
         }
+        if !flavor.is_statem() && matches!(h.kind, Kind::Call | Kind::Cast) {
+            let call = handlers.iter().find(|c| {
+                c.kind == Kind::Call && names::send_request(&c.method) == h.method.unraw()
+            });
+            if let Some(call) = call {
+                errors.at(
+                    &h.method,
+                    format_args!(
+                        "`{name}` collides with the generated `{}::{name}`, which sends \
+                         `#[call] {}` as an asynchronous request: rename one of them",
+                        names.handle, call.method
+                    ),
+                );
+            }
+        }
     }
+    let server_fns = |name: &str| {
+        SERVER_FNS.contains(&name) || (!flavor.is_statem() && GEN_SERVER_FNS.contains(&name))
+    };
     for m in handlers.iter().map(|h| &h.method).chain(others) {
         let name = m.to_string();
-        if SERVER_FNS.contains(&name.as_str()) {
+        if server_fns(&name) {
             errors.at(
                 m,
                 format_args!(

@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::sync::oneshot::error::TryRecvError;
 
-use super::{GenServer, Request};
+use super::{GenServer, Request, RequestId};
 use crate::node::{with_current, Node};
 use crate::process::core::{Core, Envelope, Shared};
 use crate::process::{current, wait_shared_exit, yield_now, ProcessRef};
@@ -275,6 +275,78 @@ impl<S: GenServer> ServerRef<S> {
         Box::pin(slow_reply(rx, shared, timeout)).await
     }
 
+    /// Sends a call and returns at once with its [`RequestId`], to collect the reply later
+    /// (OTP's `gen_server:send_request/2`): the server handles it exactly as a
+    /// [`call`](ServerRef::call), and the reply waits in the request id until it is
+    /// collected with [`wait_response`](RequestId::wait_response),
+    /// [`receive_response`](RequestId::receive_response),
+    /// [`check_response`](RequestId::check_response) or a [`RequestIds`](super::RequestIds)
+    /// collection. Never blocks.
+    ///
+    /// A request that cannot be sent (no process has the name, the server is dead) is not an
+    /// error here: as in OTP, its request id resolves with the error ([`CallError::NoProc`],
+    /// [`CallError::WrongType`]). A server may send a request to itself, and check for its
+    /// reply after it has handled it; waiting for it gives [`CallError::CallingSelf`].
+    ///
+    /// `#[gen_server]` handles have one such method per `#[call]`, `send_<call>`, typed with
+    /// that call's reply.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// struct Doubler;
+    /// impl GenServer for Doubler {
+    ///     type Call = u32; type Reply = u32; type Cast = (); type Info = (); type Continue = ();
+    ///     async fn handle_call(&mut self, n: u32, _ctx: &mut Ctx<Self>) -> CallResult<u32> {
+    ///         CallResult::Reply(n * 2)
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let d = Doubler.start().await.unwrap();
+    /// let ids: Vec<RequestId<u32>> = (1..=3).map(|n| d.send_request(n)).collect();
+    /// let mut replies = Vec::new();
+    /// for id in ids {
+    ///     replies.push(id.receive_response(INFINITY).await.unwrap());
+    /// }
+    /// assert_eq!(replies, [2, 4, 6]);
+    /// let nobody = ServerRef::<Doubler>::named("nobody");
+    /// assert_eq!(nobody.send_request(1).receive_response(INFINITY).await, Err(CallError::NoProc));
+    /// # }
+    /// ```
+    pub fn send_request(&self, request: S::Call) -> RequestId<S::Reply> {
+        self.send_request_map(request, |reply| reply)
+    }
+
+    /// [`ServerRef::send_request`], with the reply converted by `f`: what the generated
+    /// `send_<call>` methods use to give each request its own reply type. For generated code.
+    #[doc(hidden)]
+    pub fn send_request_map<T: Send + 'static>(
+        &self,
+        request: S::Call,
+        f: impl FnOnce(S::Reply) -> T + Send + 'static,
+    ) -> RequestId<T> {
+        let target = match self.resolve() {
+            Ok(target) => target,
+            Err(e) => return RequestId::failed(e),
+        };
+        let core = target.core();
+        if core.shared.is_exited() {
+            return RequestId::failed(CallError::NoProc);
+        }
+        let (tx, rx) = oneshot::channel();
+        if core
+            .tx
+            .send(Envelope::Msg(Request::Call(request, tx)))
+            .is_err()
+        {
+            return RequestId::failed(CallError::NoProc);
+        }
+        RequestId::sent(rx, f, core.clone())
+    }
+
     /// Sends a cast. Never blocks, never fails: a cast to a dead server is dropped, as in OTP.
     ///
     /// # Examples
@@ -396,7 +468,7 @@ impl<S: GenServer> ServerRef<S> {
 
 /// The reply sender was dropped: the server died (its reason is recorded or about to be),
 /// or it dropped a deferred reply, and then the caller waits for its deadline.
-async fn exited(shared: &Shared, timeout: Duration) -> CallError {
+pub(super) async fn exited(shared: &Shared, timeout: Duration) -> CallError {
     let exit = wait_shared_exit(shared);
     let reason = if timeout == INFINITY {
         Some(exit.await)

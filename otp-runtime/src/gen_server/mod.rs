@@ -13,6 +13,9 @@
 //! | `gen_server:reply(From, R)` | [`Ctx::defer_reply`] then [`ReplyTo::reply`] |
 //! | the `Timeout`, `{continue, C}`, `hibernate` actions | [`Ctx::set_timeout`], [`Ctx::continue_with`], [`Ctx::hibernate`] |
 //! | `terminate/2` | [`GenServer::terminate`] |
+//! | `start_monitor/3,4` | [`GenServer::start_monitor`], [`GenServer::start_monitor_with`] |
+//! | `send_request/2`, `wait_response/2`, `receive_response/2`, `check_response/2` | [`ServerRef::send_request`], [`RequestId`] |
+//! | `reqids_new/0`, `reqids_add/3` and the `_response/3` functions | [`RequestIds`] |
 //!
 //! # The `#[gen_server]` macro
 //!
@@ -58,6 +61,7 @@
 //! pub struct CounterRef { .. }                             // Clone + Send + Sync
 //! impl CounterRef {
 //!     pub async fn get(&self) -> Result<u64, CallError>;   // timeout 5 s
+//!     pub fn send_get(&self) -> RequestId<u64>;            // the call, asynchronously
 //!     pub fn add(&self, k: u64);                           // never blocks
 //!     pub fn named(name) -> Self; pub fn with_timeout(&self, Duration) -> Self;
 //!     pub fn pid(&self); pub async fn stop(..); pub async fn wait_exit(&self);
@@ -67,13 +71,16 @@
 //!     pub async fn start(self) -> Result<CounterRef, StartError>;
 //!     pub async fn start_link(self); start_named(self, name); start_link_named(self, name);
 //!     pub async fn start_with(self, StartOpts); pub fn named(name) -> CounterRef;
+//!     pub async fn start_monitor(self); start_monitor_with(self, StartOpts);
 //! }
 //! impl GenServer for Counter { type Call = CounterCall; type Cast = CounterCast; .. }
 //! ```
 //!
 //! Handlers:
 //! - `#[call]`: the return type is the reply. A parameter `reply: ReplyTo<T>` (and no return
-//!   type) defers the reply: answer later, from anywhere, with `reply.reply(value)`.
+//!   type) defers the reply: answer later, from anywhere, with `reply.reply(value)`. The
+//!   handle's `send_<call>` sends the same request without waiting, and returns its
+//!   [`RequestId`] (see [`ServerRef::send_request`]).
 //! - `#[cast]`, `#[info]`: no return type. Infos arrive through the handle's `send` or a
 //!   timer (`ctx.send_after(after, CounterInfo::Tick { .. })`).
 //! - `#[info(down)]` `(monitor: MonitorRef, pid: Pid, reason: ExitReason)`,
@@ -93,6 +100,7 @@
 mod ctx;
 mod handle;
 mod reply;
+mod request;
 mod server;
 
 use std::future::Future;
@@ -100,6 +108,7 @@ use std::future::Future;
 pub use self::ctx::Ctx;
 pub use self::handle::{ServerRef, DEFAULT_CALL_TIMEOUT, INFINITY};
 pub use self::reply::ReplyTo;
+pub use self::request::{Collected, RequestId, RequestIds};
 pub(crate) use self::server::start_on;
 pub use self::server::StartOpts;
 use crate::{ExitReason, MonitorRef, Pid, StartError};
@@ -374,6 +383,86 @@ pub trait GenServer: Sized + Send + 'static {
     /// See [`StartOpts`].
     fn start_link(self) -> impl Future<Output = Result<ServerRef<Self>, StartError>> + Send {
         server::start(self, StartOpts::new().link())
+    }
+
+    /// Starts the server monitored by the calling process, in one step (OTP's
+    /// `gen_server:start_monitor/3`): the monitor is set before the server runs, so its
+    /// `DOWN` comes whenever it ends, even during `init`. A start that fails leaves no `DOWN`
+    /// behind (OTP 26): the error says what happened. Returns the server and the monitor.
+    ///
+    /// # Errors
+    ///
+    /// As [`GenServer::start`]; [`StartError::NotInProcess`] outside a process, where no
+    /// one could receive the `DOWN` (nothing is started).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// struct Job;
+    /// impl GenServer for Job {
+    ///     type Call = (); type Reply = (); type Cast = (); type Info = (); type Continue = ();
+    ///     async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<()> {
+    ///         CallResult::StopReply(ExitReason::other("done"), ())
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let watcher = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move {
+    ///     let (job, monitor) = Job.start_monitor().await.unwrap();
+    ///     job.call(()).await.unwrap();
+    ///     match ctx.recv().await {
+    ///         Message::Down { monitor: m, reason, .. } if m == monitor => reason,
+    ///         other => panic!("unexpected {other:?}"),
+    ///     }
+    /// });
+    /// assert_eq!(watcher.wait_exit().await, ExitReason::other("done"));
+    /// # }
+    /// ```
+    fn start_monitor(
+        self,
+    ) -> impl Future<Output = Result<(ServerRef<Self>, MonitorRef), StartError>> + Send {
+        server::start_monitor(self, StartOpts::new())
+    }
+
+    /// [`GenServer::start_monitor`] with options: a name, a link as well, a start timeout.
+    ///
+    /// # Errors
+    ///
+    /// As [`GenServer::start_with`] and [`GenServer::start_monitor`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// # struct Job;
+    /// # impl GenServer for Job {
+    /// #     type Call = (); type Reply = (); type Cast = (); type Info = (); type Continue = ();
+    /// #     async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<()> {
+    /// #         CallResult::Reply(())
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let p = otp_runtime::spawn(|_ctx: ProcessCtx<()>| async move {
+    ///     let (job, monitor) = Job.start_monitor_with(StartOpts::new().name("job")).await.unwrap();
+    ///     assert_eq!(otp_runtime::whereis("job"), job.pid());
+    ///     assert_eq!(Some(monitor.target()), job.pid());
+    ///     // The name is taken: no server, no monitor, no DOWN.
+    ///     let again = Job.start_monitor_with(StartOpts::new().name("job")).await;
+    ///     assert_eq!(again.unwrap_err(), StartError::AlreadyStarted(job.pid().unwrap()));
+    ///     ExitReason::Normal
+    /// });
+    /// assert_eq!(p.wait_exit().await, ExitReason::Normal);
+    /// // Outside a process nobody could get the DOWN.
+    /// assert_eq!(Job.start_monitor().await.unwrap_err(), StartError::NotInProcess);
+    /// # }
+    /// ```
+    fn start_monitor_with(
+        self,
+        opts: StartOpts,
+    ) -> impl Future<Output = Result<(ServerRef<Self>, MonitorRef), StartError>> + Send {
+        server::start_monitor(self, opts)
     }
 
     /// Starts the server with options: a name, a link, a start timeout.

@@ -16,7 +16,7 @@ use crate::node::{with_current, Node};
 use crate::process::run::catch_unwind_future;
 use crate::process::{current, is_parent, yield_now, Message, Prepared};
 use crate::registry::Name;
-use crate::{ExitReason, Pid, RegisterError, StartError};
+use crate::{ExitReason, MonitorRef, Pid, RegisterError, StartError};
 
 /// How to start a gen_server: with a name, linked to the caller, with a start timeout.
 ///
@@ -50,6 +50,8 @@ pub struct StartOpts {
     name: Option<Name>,
     link: bool,
     timeout: Option<Duration>,
+    /// Set by `start_monitor`, which returns the monitor.
+    monitor: bool,
 }
 
 impl StartOpts {
@@ -102,7 +104,25 @@ pub(super) async fn start<S: GenServer>(
 ) -> Result<ServerRef<S>, StartError> {
     let name = opts.name.take();
     let prepared = with_current(|node| prepare::<S>(node, name))?;
-    run(prepared, server, opts).await
+    run(prepared, server, opts).await.map(|(s, _)| s)
+}
+
+/// Starts `server` on the current node, monitored by the calling process.
+pub(super) async fn start_monitor<S: GenServer>(
+    server: S,
+    mut opts: StartOpts,
+) -> Result<(ServerRef<S>, MonitorRef), StartError> {
+    if current::pid().is_none() {
+        return Err(StartError::NotInProcess);
+    }
+    opts.monitor = true;
+    let name = opts.name.take();
+    let prepared = with_current(|node| prepare::<S>(node, name))?;
+    match run(prepared, server, opts).await? {
+        (s, Some(monitor)) => Ok((s, monitor)),
+        // `run` monitors whenever the caller is a process, and it is one.
+        (_, None) => Err(StartError::NotInProcess),
+    }
 }
 
 /// Starts `server` on `node`.
@@ -112,7 +132,7 @@ pub(crate) async fn start_on<S: GenServer>(
     mut opts: StartOpts,
 ) -> Result<ServerRef<S>, StartError> {
     let prepared = prepare::<S>(node, opts.name.take())?;
-    run(prepared, server, opts).await
+    run(prepared, server, opts).await.map(|(s, _)| s)
 }
 
 /// The server's process on `node`, named: not running yet.
@@ -137,22 +157,30 @@ fn prepare<S: GenServer>(
     Ok(prepared)
 }
 
-/// Links `prepared` to its starter if asked, runs it, and waits for its `init`.
+/// Links `prepared` to its starter and monitors it from there if asked, runs it, and waits
+/// for its `init`. The monitor, if one was asked for and the caller is a process.
 async fn run<S: GenServer>(
     prepared: Prepared<Request<S>>,
     server: S,
     opts: StartOpts,
-) -> Result<ServerRef<S>, StartError> {
+) -> Result<(ServerRef<S>, Option<MonitorRef>), StartError> {
     let parent = if opts.link {
         current::with(|me| {
             prepared.link_with(me);
             // Killed during init, the server sends its starter no EXIT: `start` reports it.
             if !S::INIT_IS_DEFAULT {
-                prepared.core().shared.set_starter(Some(me.shared().pid()));
+                prepared.core().shared.set_starter(me.shared().pid());
             }
             me.shared().pid()
         })
         .ok()
+    } else {
+        None
+    };
+    // Set before the process runs: start and monitor are one step (`spawn_monitor`). Dead
+    // during init, the server sends its starter no DOWN either: `start` reports it.
+    let monitor = if opts.monitor {
+        current::with(|me| prepared.monitor_by(me, !S::INIT_IS_DEFAULT)).ok()
     } else {
         None
     };
@@ -164,7 +192,7 @@ async fn run<S: GenServer>(
         if stillborn(&process) {
             return Err(StartError::NodeStopped);
         }
-        return Ok(ServerRef::from_process(process));
+        return Ok((ServerRef::from_process(process), monitor));
     }
     let (ack_tx, ack_rx) = oneshot::channel::<Ack>();
     let process = prepared.run(move |proc| serve(server, Ctx::new(proc, parent), Some(ack_tx)));
@@ -173,7 +201,7 @@ async fn run<S: GenServer>(
     }
     // If this start is abandoned (its future dropped) before init answers, the starter must
     // hear of the server's death again, as from any linked process.
-    let _starter = parent.map(|_| ClearStarter(process.clone()));
+    let _starter = (parent.is_some() || monitor.is_some()).then(|| ClearStarter(process.clone()));
     // `init` usually runs within the round we yield (see `yield_now`).
     yield_now().await;
     let mut ack_rx = ack_rx;
@@ -198,7 +226,7 @@ async fn run<S: GenServer>(
         },
     };
     match ack {
-        Some(Ok(())) => Ok(ServerRef::from_process(process)),
+        Some(Ok(())) => Ok((ServerRef::from_process(process), monitor)),
         Some(Err(e)) => {
             // OTP 26: once start reports a failure, the process is dead and its name free.
             process.wait_exit().await;
@@ -219,7 +247,7 @@ struct ClearStarter<S: GenServer>(crate::process::ProcessRef<Request<S>>);
 
 impl<S: GenServer> Drop for ClearStarter<S> {
     fn drop(&mut self) {
-        self.0.core().shared.set_starter(None);
+        self.0.core().shared.clear_starter();
     }
 }
 
@@ -258,9 +286,7 @@ fn serve<S: GenServer>(
                 let _ = ack.send(Err(error));
                 return reason;
             }
-            if ctx.parent().is_some() {
-                ctx.proc.shared().set_starter(None);
-            }
+            ctx.proc.shared().clear_starter();
             let _ = ack.send(Ok(()));
         }
         // One panic guard around the whole loop, not one per handler: a panic in a handler

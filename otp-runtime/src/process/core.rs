@@ -113,6 +113,9 @@ impl<M: Send + 'static> Entry for Core<M> {
 const TRAP_EXIT: u64 = 1;
 const EXIT_PENDING: u64 = 2;
 const EXITED: u64 = 4;
+/// A starter waits for this process's `init` (see `Extras::starter`): one bit, so that
+/// `init`'s end clears the marks only when there are some, without taking the lock.
+const STARTING: u64 = 8;
 /// The flags' bits at the bottom of `Shared::flags`, under the pid number.
 const FLAG_BITS: u32 = 8;
 
@@ -158,8 +161,13 @@ struct Extras {
     name: Option<Name>,
     /// The linked process waiting for this one to start (a gen_server's starter, until init
     /// answers): it learns of a death during init from its start call, so no exit signal
-    /// goes to it (OTP 26 flushes that `EXIT`).
-    starter: Option<Pid>,
+    /// goes to it (OTP 26 flushes that `EXIT`). A pid number: a starter is of this node.
+    starter: Option<NonZeroU64>,
+    /// The monitor of the process waiting for this one to start with `start_monitor`, until
+    /// init answers: no `DOWN` goes to it for a death during init (OTP 26 flushes that
+    /// `DOWN`). With `starter`, 16 bytes, as the one pid it took before: a linked process
+    /// pays for its `Extras` in every supervised child.
+    starter_monitor: Option<NonZeroU64>,
 }
 
 /// Who is told when a process dies.
@@ -176,7 +184,8 @@ pub(crate) struct Tombstone {
     monitors: ById<Watcher>,
     owned: ById<Pid>,
     name: Option<Name>,
-    starter: Option<Pid>,
+    starter: Option<NonZeroU64>,
+    starter_monitor: Option<NonZeroU64>,
 }
 
 impl Shared {
@@ -390,12 +399,39 @@ impl Shared {
 
     /// Adds a watcher; if the process is already dead, gives it back with no reason recorded
     /// (the pid is gone: the caller reports `noproc`).
-    /// Sets or clears the process waiting for this one to start (see `Extras::starter`).
-    pub(crate) fn set_starter(&self, starter: Option<Pid>) {
+    /// Marks the linked process waiting for this one to start (see `Extras::starter`).
+    pub(crate) fn set_starter(&self, starter: Pid) {
         let mut st = self.state();
         if !st.dead {
-            st.extras.get_or_insert_with(Default::default).starter = starter;
+            st.extras.get_or_insert_with(Default::default).starter = Some(starter.number());
+            self.flags.fetch_or(STARTING, Ordering::AcqRel);
         }
+    }
+
+    /// Marks monitor `id` as the one of the process waiting for this one to start with
+    /// `start_monitor` (see `Extras::starter_monitor`).
+    pub(crate) fn set_starter_monitor(&self, id: u64) {
+        let mut st = self.state();
+        if !st.dead {
+            st.extras
+                .get_or_insert_with(Default::default)
+                .starter_monitor = NonZeroU64::new(id);
+            self.flags.fetch_or(STARTING, Ordering::AcqRel);
+        }
+    }
+
+    /// Clears the starter's marks: from now on its link and monitor see this process's
+    /// death as any other's. One atomic load when there are none.
+    pub(crate) fn clear_starter(&self) {
+        if self.flags.load(Ordering::Acquire) & STARTING == 0 {
+            return;
+        }
+        let mut st = self.state();
+        if let Some(x) = st.extras.as_mut() {
+            x.starter = None;
+            x.starter_monitor = None;
+        }
+        self.flags.fetch_and(!STARTING, Ordering::AcqRel);
     }
 
     pub(crate) fn add_monitor(&self, id: u64, w: Watcher) -> Result<(), Watcher> {
@@ -465,6 +501,7 @@ impl Shared {
             owned: x.owned,
             name: x.name,
             starter: x.starter,
+            starter_monitor: x.starter_monitor,
         }
     }
 }
@@ -495,16 +532,33 @@ pub(crate) fn mark_dead(entry: &dyn Entry, reason: ExitReason) -> Tombstone {
 /// child can always register its name again (OTP), and whoever learns of the death can
 /// count on the linked processes (a supervisor) having its exit signal already.
 pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, t: Tombstone) {
+    let Tombstone {
+        links,
+        mut monitors,
+        owned,
+        name,
+        starter,
+        starter_monitor,
+    } = t;
     let pid = sh.pid();
-    if let Some(name) = t.name {
+    if let Some(name) = name {
         sh.node.0.names.remove_if(name.as_str(), pid);
     }
-    if let Some(starter) = t.starter {
-        if let Some(e) = sh.lookup(starter) {
+    if let Some(starter) = starter {
+        if let Some(e) = sh.lookup(Pid::from_number(sh.node.0.id(), starter)) {
             e.shared().remove_link(pid);
         }
     }
-    for (id, target) in t.owned.into_sorted() {
+    // The starter of a `start_monitor` learns of a death during init from its start call:
+    // its monitor is removed unfired, as OTP 26 flushes the `DOWN`.
+    if let Some(id) = starter_monitor.map(NonZeroU64::get) {
+        if let Some(Watcher::Process(owner)) = monitors.take(id) {
+            if let Some(e) = sh.lookup(owner) {
+                e.shared().remove_owned(id);
+            }
+        }
+    }
+    for (id, target) in owned.into_sorted() {
         if let Some(e) = sh.lookup(target) {
             e.shared().remove_monitor(id);
         }
@@ -513,7 +567,7 @@ pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, t: Tombstone) {
     // links were made and removed in: sorted here, once, so that a link and an unlink stay
     // constant-time, and the order is the same in every run.
     let node = sh.node.id();
-    for other in t.links.into_sorted() {
+    for other in links.into_sorted() {
         if let Some(e) = sh.lookup(Pid::from_number(node, other)) {
             e.link_exit(pid, reason);
         }
@@ -522,7 +576,7 @@ pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, t: Tombstone) {
     // looks it up is queued below rather than told `NoProc` early.
     sh.node.0.table.remove(pid);
     // Monitors and waiters added while the links were signalled are told too.
-    let mut monitors = t.monitors.into_sorted();
+    let mut monitors = monitors.into_sorted();
     {
         let mut st = sh.state();
         st.signalled = true;
@@ -584,6 +638,9 @@ mod size_tests {
         // takes 8 more, rounded up to 16), where 8 more would take 144.
         assert!(size_of::<Core<u64>>() <= 104, "{}", size_of::<Core<u64>>());
         assert_eq!(size_of::<Option<Pid>>(), 16);
+        // Every linked process (every supervised child) has one: the starter marks of a
+        // start (`starter`, `starter_monitor`) share the 16 bytes one starter pid took.
+        assert!(size_of::<Extras>() <= 104, "{}", size_of::<Extras>());
         assert!(size_of::<ExitReason>() <= 24);
     }
 }

@@ -794,6 +794,34 @@ impl<M: Send + 'static> Prepared<M> {
         }
     }
 
+    /// Monitors the new process from `watcher`, a live process (the caller), and if
+    /// `starter`, marks the monitor as its starter's (see `Shared::set_starter_monitor`): no
+    /// `DOWN` for a death before `init` answers. The new one is not in
+    /// the table yet and cannot have died, so the monitor is recorded directly. A watcher of
+    /// another node gets an immediate `DOWN` of `NoConnection`, as for any monitor it cannot
+    /// set.
+    pub(crate) fn monitor_by(&self, watcher: &dyn Entry, starter: bool) -> MonitorRef {
+        let me = &self.ctx.core.shared;
+        let monitor = MonitorRef::new(watcher.shared().next_ref(), me.pid());
+        let set = watcher.shared().node() == me.node()
+            && me
+                .add_monitor(monitor.id, Watcher::Process(watcher.shared().pid()))
+                .is_ok();
+        if set {
+            watcher.shared().add_owned(monitor.id, me.pid());
+            if starter {
+                me.set_starter_monitor(monitor.id);
+            }
+        } else {
+            watcher.deliver(SystemMsg::Down {
+                monitor,
+                pid: me.pid(),
+                reason: ExitReason::NoConnection,
+            });
+        }
+        monitor
+    }
+
     /// Enters the process table and starts running `f`.
     pub(crate) fn run<F, Fut>(self, f: F) -> ProcessRef<M>
     where

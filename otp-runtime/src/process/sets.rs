@@ -19,7 +19,10 @@ type Hasher = BuildHasherDefault<IdHasher>;
 /// process cannot be made yet).
 pub(crate) enum Links {
     Few(Vec<NonZeroU64>),
-    Many(HashSet<NonZeroU64, Hasher>),
+    /// Boxed, so that the set is as small as a vector in every process that has one (the
+    /// extra allocation is paid by the few processes with more than sixteen links).
+    #[allow(clippy::box_collection)]
+    Many(Box<HashSet<NonZeroU64, Hasher>>),
 }
 
 impl Default for Links {
@@ -40,7 +43,7 @@ impl Links {
             Links::Few(v) => {
                 let mut set: HashSet<NonZeroU64, Hasher> = v.drain(..).collect();
                 set.insert(n);
-                *self = Links::Many(set);
+                *self = Links::Many(Box::new(set));
                 true
             }
             Links::Many(set) => set.insert(n),
@@ -109,7 +112,9 @@ impl Links {
 /// Entries by monitor id (ids are unique on a node and grow).
 pub(crate) enum ById<T> {
     Few(Vec<(u64, T)>),
-    Many(HashMap<u64, T, Hasher>),
+    /// Boxed, as `Links::Many`.
+    #[allow(clippy::box_collection)]
+    Many(Box<HashMap<u64, T, Hasher>>),
 }
 
 impl<T> Default for ById<T> {
@@ -129,7 +134,7 @@ impl<T> ById<T> {
             ById::Few(v) => {
                 let mut map: HashMap<u64, T, Hasher> = v.drain(..).collect();
                 map.insert(id, value);
-                *self = ById::Many(map);
+                *self = ById::Many(Box::new(map));
             }
             ById::Many(map) => {
                 map.insert(id, value);

@@ -386,8 +386,10 @@ impl<A: Send + 'static> DynamicSupervisorRef<A> {
     ///
     /// # Errors
     ///
-    /// [`SupervisorError::NotFound`] if `pid` is a live process that is not a child;
-    /// [`SupervisorError::Call`].
+    /// [`SupervisorError::NotFound`] if `pid` is a live process that is not a child, or if
+    /// the supervisor is not a dynamic one after all (a handle made with
+    /// [`named`](DynamicSupervisorRef::named): a static supervisor finds its children by id,
+    /// so OTP answers `not_found` there and the child runs on); [`SupervisorError::Call`].
     ///
     /// # Examples
     ///
@@ -417,6 +419,37 @@ impl<A: Send + 'static> DynamicSupervisorRef<A> {
     /// ```
     pub async fn which_children(&self) -> Result<Vec<ChildInfo>, SupervisorError> {
         self.sup.which_children().await
+    }
+
+    /// The child `pid`, as [`which_children`](DynamicSupervisorRef::which_children) lists
+    /// it (OTP 27's `supervisor:which_child/2`, which a `simple_one_for_one` supervisor
+    /// answers by pid): running, or being restarted after `pid` died.
+    ///
+    /// # Errors
+    ///
+    /// [`SupervisorError::NotFound`] if `pid` is no child of this supervisor (any more);
+    /// [`SupervisorError::Call`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::supervisor::{ChildState, DynamicSupervisorSpec, SupervisorError, SupervisorSpec};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sup = DynamicSupervisorSpec::supervisor("team", |_: ()| SupervisorSpec::one_for_one())
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// let pid = sup.start_child(()).await.unwrap().unwrap();
+    /// assert_eq!(sup.which_child(pid).await.unwrap().state, ChildState::Running(pid));
+    /// sup.terminate_child(pid).await.unwrap();
+    /// assert_eq!(sup.which_child(pid).await, Err(SupervisorError::NotFound));
+    /// # }
+    /// ```
+    pub async fn which_child(&self, pid: Pid) -> Result<ChildInfo, SupervisorError> {
+        match self.sup.request(Request::WhichChildPid(pid)).await? {
+            Response::Child(c) => Ok(c),
+            _ => unreachable!("which_child answers Child"),
+        }
     }
 
     /// How many children there are.
@@ -454,6 +487,33 @@ impl<A: Send + 'static> DynamicSupervisorRef<A> {
     /// ```
     pub async fn stop(&self) -> Result<(), CallError> {
         self.sup.stop().await
+    }
+
+    /// Stops the supervisor with `reason`, waiting at most `timeout`; its children are
+    /// stopped all the same (see [`SupervisorRef::stop_with`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`SupervisorRef::stop_with`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::ExitReason;
+    /// use otp_runtime::supervisor::{DynamicSupervisorSpec, SupervisorSpec};
+    /// use std::time::Duration;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sup = DynamicSupervisorSpec::supervisor("s", |_: ()| SupervisorSpec::one_for_one())
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// let reason = ExitReason::shutdown_with("done");
+    /// sup.stop_with(reason.clone(), Duration::from_secs(5)).await.unwrap();
+    /// assert_eq!(sup.wait_exit().await, reason);
+    /// # }
+    /// ```
+    pub async fn stop_with(&self, reason: ExitReason, timeout: Duration) -> Result<(), CallError> {
+        self.sup.stop_with(reason, timeout).await
     }
 
     /// Waits for the supervisor to end and returns its reason.

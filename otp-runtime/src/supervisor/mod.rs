@@ -136,6 +136,7 @@ pub(crate) mod server;
 pub(crate) mod spec;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 pub use self::dynamic::{DynamicSupervisorRef, DynamicSupervisorSpec};
 pub use self::error::SupervisorError;
@@ -286,6 +287,11 @@ impl SupervisorRef {
     /// Stops a child by its shutdown setting and keeps its spec (a temporary child's is
     /// removed). Stopping a child that is not running is fine.
     ///
+    /// By id only: OTP's `terminate_child(Sup, Pid)` on a supervisor that is not
+    /// `simple_one_for_one` takes the pid for an id, finds none and answers `not_found`; here
+    /// an id is a `&str`, so that mistake does not compile. (A [`DynamicSupervisorRef`] that
+    /// names a static supervisor gets [`SupervisorError::NotFound`] for any pid, as in OTP.)
+    ///
     /// # Errors
     ///
     /// [`SupervisorError::NotFound`]; [`SupervisorError::InvalidSpec`] on a dynamic
@@ -379,6 +385,45 @@ impl SupervisorRef {
         match self.request(Request::WhichChildren).await? {
             Response::Children(c) => Ok(c),
             _ => unreachable!("which_children answers Children"),
+        }
+    }
+
+    /// One child, by id, as [`which_children`](SupervisorRef::which_children) lists it
+    /// (OTP 27's `supervisor:which_child/2`).
+    ///
+    /// # Errors
+    ///
+    /// [`SupervisorError::NotFound`]; [`SupervisorError::InvalidSpec`] on a dynamic
+    /// supervisor (ask [`DynamicSupervisorRef::which_child`] by pid);
+    /// [`SupervisorError::Call`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use otp_runtime::supervisor::{ChildInfo, ChildState, ChildType};
+    /// # #[derive(Default)] struct W;
+    /// # #[gen_server] impl W { #[call] fn ping(&self) {} }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sup = SupervisorSpec::one_for_one()
+    ///     .child(ChildSpec::worker("w", W::default))
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// let w = sup.which_child("w").await.unwrap();
+    /// assert!(matches!(w.state, ChildState::Running(_)));
+    /// sup.terminate_child("w").await.unwrap();
+    /// assert_eq!(
+    ///     sup.which_child("w").await,
+    ///     Ok(ChildInfo { id: "w".into(), state: ChildState::NotRunning, kind: ChildType::Worker })
+    /// );
+    /// assert_eq!(sup.which_child("x").await, Err(SupervisorError::NotFound));
+    /// # }
+    /// ```
+    pub async fn which_child(&self, id: &str) -> Result<ChildInfo, SupervisorError> {
+        match self.request(Request::WhichChild(id.into())).await? {
+            Response::Child(c) => Ok(c),
+            _ => unreachable!("which_child answers Child"),
         }
     }
 
@@ -511,6 +556,53 @@ impl SupervisorRef {
     /// See [`SupervisorSpec`].
     pub async fn stop(&self) -> Result<(), CallError> {
         self.server.stop(ExitReason::Normal, INFINITY).await
+    }
+
+    /// Stops the supervisor with `reason`, waiting at most `timeout` (OTP's
+    /// `supervisor:stop/3`): its children are stopped in reverse start order, each with
+    /// `Shutdown` by its shutdown setting, then it exits with `reason`. If that takes longer
+    /// than `timeout` the caller gets [`CallError::Timeout`], and the supervisor goes on
+    /// stopping its children all the same.
+    ///
+    /// # Errors
+    ///
+    /// [`CallError::NoProc`] if it is not alive; [`CallError::Timeout`];
+    /// [`CallError::Exited`] if it ended with another reason.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use std::time::Duration;
+    ///
+    /// #[derive(Default)]
+    /// struct Slow;
+    /// #[gen_server]
+    /// impl Slow {
+    ///     #[init]
+    ///     fn init(&mut self, ctx: &mut Ctx<Self>) { ctx.trap_exit(true); }
+    ///     #[terminate]
+    ///     async fn terminate(&mut self, _reason: &ExitReason) {
+    ///         otp_runtime::time::sleep(Duration::from_secs(2)).await; // a slow cleanup
+    ///     }
+    ///     #[call]
+    ///     fn ping(&self) {}
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let sup = SupervisorSpec::one_for_one()
+    ///     .child(ChildSpec::worker("slow", Slow::default))
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// let reason = ExitReason::other("maintenance");
+    /// assert_eq!(sup.stop_with(reason.clone(), Duration::from_secs(1)).await, Err(CallError::Timeout));
+    /// // The supervisor still ends, with its reason, once its child has.
+    /// assert_eq!(sup.wait_exit().await, reason);
+    /// # }
+    /// ```
+    pub async fn stop_with(&self, reason: ExitReason, timeout: Duration) -> Result<(), CallError> {
+        self.server.stop(reason, timeout).await
     }
 
     /// Waits for the supervisor to end and returns its reason (`NoProc` if it is not alive).

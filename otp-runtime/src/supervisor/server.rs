@@ -27,6 +27,8 @@ pub(crate) enum Request {
     RestartChild(Arc<str>),
     DeleteChild(Arc<str>),
     WhichChildren,
+    WhichChild(Arc<str>),
+    WhichChildPid(Pid),
     CountChildren,
     GetChildspec(Arc<str>),
     ChildPid(Arc<str>),
@@ -36,6 +38,7 @@ pub(crate) enum Response {
     Started(Option<Pid>),
     Done,
     Children(Vec<ChildInfo>),
+    Child(ChildInfo),
     Counts(ChildCounts),
     Spec(ChildSpec),
     Pid(Pid),
@@ -372,6 +375,9 @@ impl Supervisor {
                 self.terminate_at(i).await;
                 Ok(Response::Done)
             }
+            // A static supervisor's children are found by id only. OTP takes the pid for an id
+            // there, which no child has: `not_found`, and the child runs on (`child_adm`).
+            Request::TerminatePid(_) if !self.is_dynamic() => Err(SupervisorError::NotFound),
             Request::TerminatePid(pid) => {
                 // OTP's `find_child` for simple_one_for_one: the running child `pid`, else the
                 // child being restarted after `pid` died, else, if `pid` is no longer alive,
@@ -425,13 +431,29 @@ impl Supervisor {
                 self.children
                     .newest_first()
                     .into_iter()
-                    .map(|c| ChildInfo {
-                        id: c.spec.id.clone(),
-                        state: c.state(),
-                        kind: c.spec.kind,
-                    })
+                    .map(child_info)
                     .collect(),
             )),
+            Request::WhichChild(id) => {
+                self.by_id_allowed()?;
+                let i = self.find_id(&id).ok_or(SupervisorError::NotFound)?;
+                Ok(Response::Child(self.info(i)))
+            }
+            // By pid, a dynamic supervisor's running child, or the one being restarted after
+            // `pid` died; a static supervisor's children are found by id only (`not_found`).
+            Request::WhichChildPid(pid) => {
+                let restarting =
+                    |c: &Child| c.state() == ChildState::Restarting && c.last_pid == Some(pid);
+                let i = self
+                    .is_dynamic()
+                    .then(|| {
+                        self.find_pid(pid)
+                            .or_else(|| self.children.iter().position(restarting))
+                    })
+                    .flatten()
+                    .ok_or(SupervisorError::NotFound)?;
+                Ok(Response::Child(self.info(i)))
+            }
             Request::CountChildren => {
                 let mut counts = ChildCounts::default();
                 // OTP counts a simple_one_for_one supervisor's template as its one spec,
@@ -470,13 +492,18 @@ impl Supervisor {
         }
     }
 
+    /// Child `i` as `which_children` lists it.
+    fn info(&self, i: usize) -> ChildInfo {
+        child_info(self.children.get(i))
+    }
+
     /// A dynamic supervisor's children share their template's id: OTP refuses to terminate,
     /// restart or delete them by id (`{error, simple_one_for_one}`).
     fn by_id_allowed(&self) -> Result<(), SupervisorError> {
         if self.is_dynamic() {
             return Err(SupervisorError::InvalidSpec(
-                "a dynamic supervisor's children are terminated by pid, and not restarted \
-                 or deleted by id"
+                "a dynamic supervisor's children share their template's id: they are found \
+                 by pid (terminated, looked up), and not restarted or deleted"
                     .into(),
             ));
         }
@@ -511,6 +538,14 @@ impl Supervisor {
             }
             Err(e) => Err(SupervisorError::Start(e)),
         }
+    }
+}
+
+fn child_info(c: &Child) -> ChildInfo {
+    ChildInfo {
+        id: c.spec.id.clone(),
+        state: c.state(),
+        kind: c.spec.kind,
     }
 }
 

@@ -86,6 +86,10 @@ pub async fn client() -> Result<(), CallError> {
     stack.push(vec![1, 2]);
     let top: Option<Vec<u8>> = stack.pop().await?;
     let _ = top;
+    // Asynchronous requests carry the generic reply types.
+    let later: RequestId<Option<Vec<u8>>> = stack.send_pop();
+    let keys: RequestId<Vec<String>> = registry.send_keys();
+    let _ = (later.receive_response(INFINITY).await?, keys);
     Ok(())
 }
 

@@ -105,6 +105,15 @@ pub async fn client() -> ::core::result::Result<u64, ::renamed_otp::CallError> {
     let _ = c.add(1).await?;
     let _ = c.later().await?;
     let _: GenericRef<u8> = GenericRef::named("generic");
+    let mut id: ::renamed_otp::RequestId<u64> = c.send_get();
+    let _ = id.check_response();
+    let mut ids = ::renamed_otp::RequestIds::new();
+    ids.add(c.send_add(1), "add");
+    let _: ::renamed_otp::Collected<_, &str> = ids.check_response();
+    let _: ::renamed_otp::RequestId<u64> = c.send_later();
+    let _: ::renamed_otp::RequestId<::core::option::Option<u8>> =
+        GenericRef::<u8>::named("generic").send_take();
+    let _ = Counter { n: 0 }.start_monitor().await;
     c.get().await
 }
 
