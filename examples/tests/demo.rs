@@ -46,6 +46,8 @@ fn demo_a_node_whose_crashed_server_is_restarted_while_the_rest_goes_on() {
         "application started\n    application: factorial\n",
         "application started\n    application: messenger\n",
         "=CRASH REPORT==== ",
+        "    name: factorial1\n",
+        "    location: examples/src/factorial.rs:",
         "=SUPERVISOR REPORT==== ",
         "    child terminated\n    supervisor: factorial_sup\n    child: factorial1\n",
         "    reason: panicked: factorial overflow\n",
@@ -61,4 +63,7 @@ fn demo_a_node_whose_crashed_server_is_restarted_while_the_rest_goes_on() {
             .unwrap_or_else(|| panic!("no {report:?} after byte {at} of stderr:\n{stderr}"));
         at += found + report.len();
     }
+    // The crash is told once, by its report: the panic hook keeps it from Rust's default
+    // hook, which would print it again, naming a thread.
+    assert!(!stderr.contains("panicked at"), "{stderr}");
 }

@@ -104,14 +104,7 @@ impl ExitReason {
 
     /// The reason of a panic, from the payload `catch_unwind` gives.
     pub(crate) fn from_panic(payload: Box<dyn std::any::Any + Send>) -> ExitReason {
-        let msg: Arc<str> = if let Some(s) = payload.downcast_ref::<&'static str>() {
-            (*s).into()
-        } else if let Some(s) = payload.downcast_ref::<String>() {
-            s.as_str().into()
-        } else {
-            "Box<dyn Any>".into()
-        };
-        ExitReason::Panic(msg)
+        ExitReason::Panic(crate::panics::describe(&*payload).into())
     }
 }
 
@@ -166,8 +159,20 @@ mod tests {
             ExitReason::Panic("owned".into())
         );
         assert_eq!(
-            ExitReason::from_panic(Box::new(3_u8)),
-            ExitReason::Panic("Box<dyn Any>".into())
+            ExitReason::from_panic(Box::new(ExitReason::other("disk full"))),
+            ExitReason::Panic("disk full".into())
+        );
+        let error: Box<dyn std::error::Error + Send + Sync> = "bad input".into();
+        assert_eq!(
+            ExitReason::from_panic(Box::new(error)),
+            ExitReason::Panic("bad input".into())
+        );
+        let ExitReason::Panic(other) = ExitReason::from_panic(Box::new(3_u8)) else {
+            unreachable!()
+        };
+        assert!(
+            other.starts_with("a panic whose payload is not text"),
+            "{other}"
         );
     }
 }

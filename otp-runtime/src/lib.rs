@@ -50,6 +50,7 @@ pub mod gen_event;
 pub mod gen_server;
 pub mod gen_statem;
 pub mod node;
+mod panics;
 mod pid;
 pub mod process;
 mod registry;

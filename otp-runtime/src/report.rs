@@ -110,6 +110,13 @@ impl Reporter {
 /// Makes a [`Reporter`] on stderr the program's `tracing` subscriber, unless the program has
 /// one already; true if it did.
 ///
+/// It also installs a panic hook (a panic hook is the program's): a panic inside a process
+/// is then told once, by its crash report, which names the process and gives the panic's
+/// location (and its backtrace, trimmed to the frames between the panic and the process,
+/// with `RUST_BACKTRACE=1`), instead of also by Rust's default hook, which names a thread.
+/// A panic outside any process goes to the hook that was there before. A program that sets
+/// a hook of its own afterwards keeps control of every panic.
+///
 /// # Examples
 ///
 /// ```
@@ -118,7 +125,29 @@ impl Reporter {
 /// assert!(!otp_runtime::report::install()); // one subscriber per program
 /// ```
 pub fn install() -> bool {
-    tracing::subscriber::set_global_default(Reporter::new()).is_ok()
+    let installed = tracing::subscriber::set_global_default(Reporter::new()).is_ok();
+    if installed {
+        panic_hook();
+    }
+    installed
+}
+
+/// Installs the runtime's panic hook, once per program (a panic hook is the program's): a
+/// panic inside a process is kept for the process's crash report, which names the process
+/// and gives the panic's location (and with `RUST_BACKTRACE=1` its backtrace, from the
+/// panic to the process), rather than printed by the hook that was there before; a panic
+/// outside any process goes to that hook. [`install`] calls it; a program with a `tracing`
+/// subscriber of its own calls it to get the same, and its subscriber receives the crash
+/// reports' `location` and `backtrace` fields.
+///
+/// # Examples
+///
+/// ```
+/// otp_runtime::report::panic_hook();
+/// otp_runtime::report::panic_hook(); // once is enough; again does nothing
+/// ```
+pub fn panic_hook() {
+    crate::panics::install_hook();
 }
 
 /// The report's kind, as OTP's logger headings name them.

@@ -13,10 +13,11 @@ use tokio::sync::oneshot::error::TryRecvError;
 use super::ctx::NO_TIMEOUT;
 use super::{CallResult, Ctx, GenServer, Info, Init, Outcome, Request, ServerRef};
 use crate::node::{with_current, Node};
+use crate::panics::Captured;
 use crate::process::run::catch_unwind_future;
 use crate::process::{current, is_parent, yield_now, Message, Prepared};
 use crate::registry::Name;
-use crate::{ExitReason, MonitorRef, Pid, RegisterError, StartError};
+use crate::{ExitReason, MonitorRef, RegisterError, StartError};
 
 /// How to start a gen_server: with a name, linked to the caller, with a start timeout.
 ///
@@ -292,15 +293,16 @@ fn serve<S: GenServer>(
         // One panic guard around the whole loop, not one per handler: a panic in a handler
         // unwinds out of the loop's poll, the loop's future (and the handler's) is dropped,
         // and `server` and `ctx`, which live here, are intact enough for `terminate`.
-        let reason = match catch_unwind_future(run_loop(&mut server, &mut ctx)).await {
-            Ok(reason) => reason,
+        let (reason, panicked) = match catch_unwind_future(run_loop(&mut server, &mut ctx)).await {
+            Ok(reason) => (reason, None),
             Err(panic) => {
                 // The crashed call's caller is told at once (it waits for our exit reason).
                 ctx.reply = None;
-                panic
+                // Where it panicked, for the crash report (boxed: the future stays small).
+                (panic, crate::panics::take().map(Box::new))
             }
         };
-        terminate(&mut server, &mut ctx, reason).await
+        terminate(&mut server, &mut ctx, reason, panicked).await
     }
 }
 
@@ -541,22 +543,31 @@ async fn terminate<S: GenServer>(
     server: &mut S,
     ctx: &mut Ctx<S>,
     reason: ExitReason,
+    panicked: Option<Box<Captured>>,
 ) -> ExitReason {
-    let reason = match catch_unwind_future(server.terminate(&reason, ctx)).await {
-        Ok(()) => reason,
-        Err(panic) => panic,
+    let (reason, panicked) = match catch_unwind_future(server.terminate(&reason, ctx)).await {
+        Ok(()) => (reason, panicked),
+        Err(panic) => (panic, crate::panics::take().map(Box::new)),
     };
     if !reason.is_clean() {
-        report_crash::<S>(ctx.pid(), &reason);
+        report_crash::<S>(ctx, &reason, panicked.as_deref());
     }
     reason
 }
 
-fn report_crash<S>(pid: Pid, reason: &ExitReason) {
+/// OTP's crash report: who (pid, registered name, the server's type), why, and for a panic,
+/// where (and its backtrace, when one was captured).
+fn report_crash<S: GenServer>(ctx: &Ctx<S>, reason: &ExitReason, panicked: Option<&Captured>) {
+    let name = ctx.proc.shared().name();
+    // The panic the hook kept, if it is this reason's.
+    let panicked = panicked.filter(|p| matches!(reason, ExitReason::Panic(m) if **m == *p.message));
     tracing::error!(
-        %pid,
+        pid = %ctx.pid(),
+        name = name.as_ref().map(|n| n.as_str()),
         %reason,
         server = std::any::type_name::<S>(),
+        location = panicked.map(|p| p.location.as_str()),
+        backtrace = panicked.and_then(|p| p.backtrace.as_deref()),
         "gen_server terminating"
     );
 }

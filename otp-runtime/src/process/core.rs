@@ -371,6 +371,11 @@ impl Shared {
             .is_none_or(|x| x.links.all(|p| p > number))
     }
 
+    /// Its registered name, if it has one.
+    pub(crate) fn name(&self) -> Option<Name> {
+        self.state().extras.as_ref().and_then(|x| x.name.clone())
+    }
+
     pub(crate) fn has_link(&self, other: Pid) -> bool {
         self.state()
             .extras

@@ -93,7 +93,12 @@ where
                 match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
                     Ok(Poll::Pending) => return Poll::Pending,
                     Ok(Poll::Ready(reason)) => reason,
-                    Err(panic) => ExitReason::from_panic(panic),
+                    Err(panic) => {
+                        // No report says where a plain process panicked: forget it, so that
+                        // a later crash report on this thread does not take it for its own.
+                        let _ = crate::panics::take();
+                        ExitReason::from_panic(panic)
+                    }
                 }
             }
         };
