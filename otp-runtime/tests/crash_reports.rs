@@ -99,3 +99,30 @@ async fn a_panic_payload_that_is_not_text_still_gives_a_reason() {
         "{text}"
     );
 }
+
+#[otp_runtime::test]
+async fn a_plain_process_that_panics_is_reported_with_its_location() {
+    let out = Buffer::default();
+    let _reports = tracing::subscriber::set_default(Reporter::new().writer(out.clone()));
+    otp_runtime::report::panic_hook();
+    let p = otp_runtime::spawn(|_ctx: ProcessCtx<()>| async { panic!("lost in a plain process") });
+    assert_eq!(
+        p.wait_exit().await,
+        ExitReason::Panic("lost in a plain process".into())
+    );
+    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    let report = text.split("=CRASH REPORT").nth(1).expect(&text);
+    assert!(report.contains("\n    process terminating\n"), "{report}");
+    assert!(
+        report.contains(&format!("\n    pid: {}\n", p.pid())),
+        "{report}"
+    );
+    assert!(
+        report.contains("\n    reason: panicked: lost in a plain process\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("\n    location: otp-runtime/tests/crash_reports.rs:"),
+        "{report}"
+    );
+}

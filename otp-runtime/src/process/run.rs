@@ -94,10 +94,19 @@ where
                     Ok(Poll::Pending) => return Poll::Pending,
                     Ok(Poll::Ready(reason)) => reason,
                     Err(panic) => {
-                        // No report says where a plain process panicked: forget it, so that
-                        // a later crash report on this thread does not take it for its own.
-                        let _ = crate::panics::take();
-                        ExitReason::from_panic(panic)
+                        let reason = ExitReason::from_panic(panic);
+                        // The runtime's panic hook kept this panic rather than print it: the
+                        // crash is told here, as Erlang reports a plain process's error.
+                        if let Some(p) = crate::panics::take() {
+                            tracing::error!(
+                                pid = %core.shared.pid(),
+                                %reason,
+                                location = p.location.as_str(),
+                                backtrace = p.backtrace.as_deref(),
+                                "process terminating"
+                            );
+                        }
+                        reason
                     }
                 }
             }
