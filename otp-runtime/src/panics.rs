@@ -35,11 +35,23 @@ pub(crate) fn install_hook() {
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if crate::process::current::pid().is_some() {
-                capture(info);
-            } else {
-                previous(info);
+            // Kept only where the runtime catches it and can report it: in a process, with
+            // unwinding on. (A panic while unwinding from another aborts the program, as
+            // always; the first one's report is lost with it.)
+            let keep = cfg!(panic = "unwind") && crate::process::current::pid().is_some();
+            if !keep {
+                return previous(info);
             }
+            // A panic kept before and read by no report (one a handler caught itself, say)
+            // is told now, rather than never.
+            if let Some(unread) = take() {
+                tracing::error!(
+                    reason = %format_args!("panicked: {}", unread.message),
+                    location = unread.location.as_str(),
+                    "a panic in a process, caught without a report"
+                );
+            }
+            capture(info);
         }));
     });
 }
@@ -113,6 +125,32 @@ fn trim(backtrace: &Backtrace) -> String {
 /// Takes what the hook kept of this thread's last panic in a process, if anything.
 pub(crate) fn take() -> Option<Captured> {
     CAPTURED.try_with(|c| c.borrow_mut().take()).ok().flatten()
+}
+
+/// Takes what the hook kept, if it is the panic behind `reason`.
+pub(crate) fn take_for(reason: &crate::ExitReason) -> Option<Captured> {
+    let kept = take()?;
+    match reason {
+        crate::ExitReason::Panic(m) if **m == *kept.message => Some(kept),
+        _ => {
+            // Another panic's: put it back for its own report.
+            let _ = CAPTURED.try_with(|c| *c.borrow_mut() = Some(kept));
+            None
+        }
+    }
+}
+
+/// Reports a panic that the runtime caught where no other report tells it (a process's
+/// state that panicked while dropped), if the hook kept it.
+pub(crate) fn report_dropped(pid: crate::Pid) {
+    if let Some(p) = take() {
+        tracing::error!(
+            %pid,
+            reason = %format_args!("panicked: {}", p.message),
+            location = p.location.as_str(),
+            "a process's state panicked while dropped"
+        );
+    }
 }
 
 /// A panic payload as text: the message of `panic!`, and for `std::panic::panic_any` a text

@@ -126,3 +126,41 @@ async fn a_plain_process_that_panics_is_reported_with_its_location() {
         "{report}"
     );
 }
+
+/// Panics when dropped.
+struct Grenade;
+
+impl Drop for Grenade {
+    fn drop(&mut self) {
+        panic!("went off while dropped");
+    }
+}
+
+#[otp_runtime::test]
+async fn a_panic_while_a_process_state_is_dropped_is_reported_not_lost() {
+    let out = Buffer::default();
+    let _reports = tracing::subscriber::set_default(Reporter::new().writer(out.clone()));
+    otp_runtime::report::panic_hook();
+    let p = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move {
+        let _grenade = Grenade;
+        ctx.recv().await;
+        ExitReason::Normal
+    });
+    tokio::task::yield_now().await; // it holds its grenade, waiting
+    otp_runtime::exit(p.pid(), ExitReason::Kill);
+    // Killed, then its state dropped: the panic there is contained, and told.
+    assert_eq!(p.wait_exit().await, ExitReason::Killed);
+    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        text.contains("\n    a process's state panicked while dropped\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n    reason: panicked: went off while dropped\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n    location: otp-runtime/tests/crash_reports.rs:"),
+        "{text}"
+    );
+}

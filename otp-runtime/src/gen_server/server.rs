@@ -277,10 +277,12 @@ fn serve<S: GenServer>(
                     ctx.proc.unlink(parent);
                 }
                 if !reason.is_clean() {
+                    let panicked = crate::panics::take_for(&reason);
                     tracing::error!(
                         pid = %ctx.pid(),
                         %reason,
                         server = std::any::type_name::<S>(),
+                        location = panicked.as_ref().map(|p| p.location.as_str()),
                         "gen_server init failed"
                     );
                 }
@@ -299,7 +301,8 @@ fn serve<S: GenServer>(
                 // The crashed call's caller is told at once (it waits for our exit reason).
                 ctx.reply = None;
                 // Where it panicked, for the crash report (boxed: the future stays small).
-                (panic, crate::panics::take().map(Box::new))
+                let panicked = crate::panics::take_for(&panic).map(Box::new);
+                (panic, panicked)
             }
         };
         terminate(&mut server, &mut ctx, reason, panicked).await
@@ -547,7 +550,10 @@ async fn terminate<S: GenServer>(
 ) -> ExitReason {
     let (reason, panicked) = match catch_unwind_future(server.terminate(&reason, ctx)).await {
         Ok(()) => (reason, panicked),
-        Err(panic) => (panic, crate::panics::take().map(Box::new)),
+        Err(panic) => {
+            let panicked = crate::panics::take_for(&panic).map(Box::new);
+            (panic, panicked)
+        }
     };
     if !reason.is_clean() {
         report_crash::<S>(ctx, &reason, panicked.as_deref());

@@ -44,7 +44,9 @@ pin_project! {
                 {
                     // Its state's destructors run as the process, on its node.
                     let _current = current::enter(&**this.core);
-                    let _ = catch_unwind(AssertUnwindSafe(|| this.inner.set(None)));
+                    if catch_unwind(AssertUnwindSafe(|| this.inner.set(None))).is_err() {
+                        crate::panics::report_dropped(this.core.shared.pid());
+                    }
                 }
                 signal_death(&this.core.shared, &ExitReason::Killed, tomb);
             }
@@ -97,7 +99,7 @@ where
                         let reason = ExitReason::from_panic(panic);
                         // The runtime's panic hook kept this panic rather than print it: the
                         // crash is told here, as Erlang reports a plain process's error.
-                        if let Some(p) = crate::panics::take() {
+                        if let Some(p) = crate::panics::take_for(&reason) {
                             tracing::error!(
                                 pid = %core.shared.pid(),
                                 %reason,
@@ -120,7 +122,9 @@ where
         // on its node.
         {
             let _current = current::enter(&**core);
-            let _ = catch_unwind(AssertUnwindSafe(|| this.inner.set(None)));
+            if catch_unwind(AssertUnwindSafe(|| this.inner.set(None))).is_err() {
+                crate::panics::report_dropped(core.shared.pid());
+            }
         }
         signal_death(&core.shared, &reason, tomb);
         Poll::Ready(())

@@ -39,8 +39,9 @@ use crate::time::Instant;
 pub struct TimerRef(u64);
 
 /// How many timers are pending on the [current node](crate::node::Node::current): set with
-/// `send_after` (by a process, a gen_server, a gen_statem's timeouts), and neither fired nor
-/// cancelled, nor gone with their process ([`Node::timer_count`](crate::node::Node::timer_count)
+/// `send_after` (by a process, a gen_server, a gen_statem's timeouts), and neither received
+/// (a timer that fired counts until its process takes its message) nor cancelled, nor gone
+/// with their process ([`Node::timer_count`](crate::node::Node::timer_count)
 /// for a given node).
 ///
 /// With [`process_count`](crate::process_count), it tells what the runtime still holds: once

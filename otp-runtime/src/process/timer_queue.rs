@@ -3,17 +3,19 @@
 //!
 //! A timer is an entry here, not a task of its own: arming one is a lock and an insert,
 //! cancelling one a lock and a removal, and a pending timer costs a queue entry. The driver
-//! task sleeps until the earliest deadline, then fires every timer that is due, in deadline
-//! order (ties by the order they were armed): firing puts `Envelope::Timer(id)` in the
+//! task sleeps until the earliest deadline, then fires every timer that is due, millisecond
+//! by millisecond, and within one millisecond in the order they were armed: firing puts `Envelope::Timer(id)` in the
 //! owner's mailbox, where the message itself waits in the owner's table (see
 //! `process::timer`). The driver ends when the queue is empty and the next timer starts
 //! another, so an idle program runs no task at all.
 //!
-//! One queue per thread, not per node: a thread runs the processes of one tokio runtime
-//! only, so each queue's timers, its driver and the clock it reads (tokio's paused clock is
-//! a runtime's) all belong to one runtime, even when several runtimes share a node (tests
-//! of one program on the default node do). A runtime that shuts down takes its drivers and
-//! its processes, and with them their timers.
+//! One queue per thread, not per node: a thread runs the processes of one tokio runtime at
+//! a time, so each queue's timers, its driver and the clock it reads (tokio's paused clock is
+//! a runtime's) belong to one runtime, even when several runtimes share a node (tests of one
+//! program on the default node do). A runtime that shuts down takes its drivers and its
+//! processes, and with them their timers; the queue's clock starts again with the next
+//! timer. (Two current-thread runtimes driven in turn on one thread, each with timers
+//! pending, would share a queue and its driver: not supported.)
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -103,7 +105,12 @@ impl Timers {
         if !q.driven {
             q.driven = true;
             drop(q);
-            tokio::spawn(drive(this.clone()));
+            // The guard exists before the task: a task dropped unpolled (its runtime shutting
+            // down) still marks the queue undriven.
+            tokio::spawn(drive(Driving {
+                timers: this.clone(),
+                ended: false,
+            }));
         } else if earliest {
             drop(q);
             this.earlier.notify_one();
@@ -125,25 +132,28 @@ impl Timers {
     }
 }
 
-/// The driver: fires what is due, sleeps until the next deadline or an earlier timer, and
-/// ends once nothing is pending.
-async fn drive(timers: Arc<Timers>) {
-    /// Marks the queue undriven if the driver is dropped before it ends on its own.
-    struct Driving {
-        timers: Arc<Timers>,
-        ended: bool,
-    }
-    impl Drop for Driving {
-        fn drop(&mut self) {
-            if !self.ended {
-                self.timers.queue().driven = false;
+/// Marks the queue undriven (and its clock free to start again) if the driver is dropped
+/// before it ends on its own.
+struct Driving {
+    timers: Arc<Timers>,
+    ended: bool,
+}
+
+impl Drop for Driving {
+    fn drop(&mut self) {
+        if !self.ended {
+            let mut q = self.timers.queue();
+            q.driven = false;
+            if q.pending.is_empty() {
+                q.base = None;
             }
         }
     }
-    let mut driving = Driving {
-        timers,
-        ended: false,
-    };
+}
+
+/// The driver: fires what is due, sleeps until the next deadline or an earlier timer, and
+/// ends once nothing is pending.
+async fn drive(mut driving: Driving) {
     let timers = driving.timers.clone();
     let mut due: Vec<(u64, Arc<dyn Fire>)> = Vec::new();
     loop {
@@ -160,8 +170,10 @@ async fn drive(timers: Arc<Timers>) {
             match q.pending.first_key_value() {
                 Some((tick, _)) => Some(q.deadline(*tick)),
                 None if due.is_empty() => {
-                    // Under the lock: a timer armed from here on starts a new driver.
+                    // Under the lock: a timer armed from here on starts a new driver, with a
+                    // clock of its own (a thread may run another runtime by then).
                     q.driven = false;
+                    q.base = None;
                     driving.ended = true;
                     return;
                 }

@@ -115,6 +115,11 @@ impl Children {
                         by_pid.insert(pid.id(), i);
                     }
                 }
+                // Memory back after a million children came and went, as the node's tables.
+                crate::node::table::shrink(by_pid);
+                if self.list.capacity() > 64 && self.list.len() < self.list.capacity() / 4 {
+                    self.list.shrink_to(self.list.len() * 2);
+                }
                 child
             }
         }
