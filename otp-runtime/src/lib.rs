@@ -44,6 +44,7 @@
 #![warn(missing_docs)]
 
 pub mod application;
+pub mod dist;
 mod error;
 mod exit;
 pub mod gen_event;

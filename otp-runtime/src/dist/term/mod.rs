@@ -1,0 +1,233 @@
+//! Erlang terms as Rust values, and the External Term Format (ETF) they travel in.
+//!
+//! [`Term`] is the dynamic form of any Erlang term a peer can send: atoms, integers of any
+//! size, floats, binaries, tuples, lists, maps, pids, references, ports and funs. The codec
+//! ([`Term::encode`], [`Term::decode`]) reads every tag a BEAM node may send and writes what a
+//! BEAM node reads, following `erl_ext_dist` (OTP 25 and newer).
+//!
+//! # Atoms
+//!
+//! An [`Atom`] here is a string shared by reference count and freed with its last use: the
+//! BEAM never collects an atom, so a node that turned received text into atoms would grow
+//! without bound; this one keeps no atom table at all, so what a peer sends can never fill
+//! one. (The atom cache of the distribution header, `DIST_HDR_ATOM_CACHE`, is not used.)
+//!
+//! # Untrusted bytes
+//!
+//! Bytes from the network are untrusted: decoding never panics, never allocates more than
+//! the input could describe (a length is checked against the bytes left before anything is
+//! reserved), and limits nesting depth, so a hostile peer gets a [`DecodeError`], not a
+//! crash or an out-of-memory abort.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// An atom: a name of at most 255 characters, cheap to clone.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::dist::term::Atom;
+/// let ok = Atom::new("ok");
+/// assert_eq!(ok.as_str(), "ok");
+/// assert_eq!(ok, Atom::from("ok"));
+/// assert_eq!(ok.to_string(), "ok");
+/// assert_eq!(Atom::new("Hello world").to_string(), "'Hello world'");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Atom(Arc<str>);
+
+/// The most characters an atom may have (Erlang's limit).
+pub const MAX_ATOM_CHARS: usize = 255;
+
+impl Atom {
+    /// The atom `name`.
+    ///
+    /// # Panics
+    ///
+    /// If `name` has more than [`MAX_ATOM_CHARS`] characters, as `list_to_atom/1` fails; use
+    /// [`Atom::try_new`] for text from outside the program.
+    ///
+    /// # Examples
+    ///
+    /// See [`Atom`].
+    pub fn new(name: &str) -> Atom {
+        match Atom::try_new(name) {
+            Some(a) => a,
+            None => panic!("an atom has at most {MAX_ATOM_CHARS} characters"),
+        }
+    }
+
+    /// The atom `name`, or `None` if it has more than [`MAX_ATOM_CHARS`] characters.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::dist::term::Atom;
+    /// assert!(Atom::try_new("ok").is_some());
+    /// assert!(Atom::try_new(&"x".repeat(256)).is_none());
+    /// ```
+    pub fn try_new(name: &str) -> Option<Atom> {
+        (name.chars().count() <= MAX_ATOM_CHARS).then(|| Atom(name.into()))
+    }
+
+    /// Its name.
+    ///
+    /// # Examples
+    ///
+    /// See [`Atom`].
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Atom {
+    /// # Panics
+    ///
+    /// As [`Atom::new`].
+    fn from(name: &str) -> Atom {
+        Atom::new(name)
+    }
+}
+
+impl fmt::Debug for Atom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for Atom {
+    /// As Erlang prints it: quoted unless it is a lowercase letter followed by letters,
+    /// digits, `_` and `@`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.as_str();
+        let plain = s.starts_with(|c: char| c.is_ascii_lowercase())
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '@');
+        if plain {
+            f.write_str(s)
+        } else {
+            f.write_str("'")?;
+            for c in s.chars() {
+                match c {
+                    '\'' => f.write_str("\\'")?,
+                    '\\' => f.write_str("\\\\")?,
+                    c => write!(f, "{c}")?,
+                }
+            }
+            f.write_str("'")
+        }
+    }
+}
+
+/// A pid as the wire carries it: the node's name and creation, and the process's number
+/// (`id`, 32 bits on the wire, 28 used by the BEAM) and serial.
+///
+/// Local processes have [`Pid`](crate::Pid)s; the distribution layer converts between the
+/// two (a node's own pids and those of the nodes it is connected to).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct ExternalPid {
+    /// The node it lives on.
+    pub node: Atom,
+    /// Its number there.
+    pub id: u32,
+    /// The high bits of its number.
+    pub serial: u32,
+    /// Which incarnation of the node.
+    pub creation: u32,
+}
+
+/// A reference as the wire carries it: up to 5 words of id (3 on OTP 25, up to 5 with
+/// `V4_NC`).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct ExternalRef {
+    /// The node that made it.
+    pub node: Atom,
+    /// Which incarnation of the node.
+    pub creation: u32,
+    /// Its id words, least significant first, 1 to 5 of them.
+    pub ids: Vec<u32>,
+}
+
+/// A port as the wire carries it.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct ExternalPort {
+    /// The node it belongs to.
+    pub node: Atom,
+    /// Its number (32 bits with `NEW_PORT_EXT`, 64 with `V4_PORT_EXT`).
+    pub id: u64,
+    /// Which incarnation of the node.
+    pub creation: u32,
+}
+
+/// An integer too large for an `i64`: a sign and a magnitude, little-endian bytes with no
+/// trailing zero byte.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct BigInt {
+    /// Whether it is below zero.
+    pub negative: bool,
+    /// Its absolute value, least significant byte first.
+    pub magnitude: Vec<u8>,
+}
+
+/// Any Erlang term.
+///
+/// Integers that fit an `i64` are always [`Term::Int`]; larger ones are [`Term::BigInt`], so
+/// each value has one form. A proper list is [`Term::List`] (the empty list is
+/// `List(vec![])`); Erlang strings are lists of integers, as in Erlang.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::dist::term::{Atom, Term};
+/// let t = Term::Tuple(vec![Term::Atom(Atom::new("ok")), Term::Int(42)]);
+/// let bytes = t.encode();
+/// assert_eq!(bytes[0], 131);
+/// assert_eq!(Term::decode(&bytes).unwrap(), t);
+/// assert_eq!(t.to_string(), "{ok,42}");
+/// ```
+#[derive(Clone, PartialEq, Debug)]
+pub enum Term {
+    /// An atom (`true` and `false` are atoms, as in Erlang).
+    Atom(Atom),
+    /// An integer that fits 64 bits.
+    Int(i64),
+    /// An integer that does not.
+    BigInt(BigInt),
+    /// A float.
+    Float(f64),
+    /// A binary.
+    Binary(Vec<u8>),
+    /// A bitstring whose last byte holds only `bits` bits (1 to 7), the high ones.
+    BitBinary {
+        /// Its bytes.
+        bytes: Vec<u8>,
+        /// How many bits of the last byte belong to it.
+        bits: u8,
+    },
+    /// A tuple.
+    Tuple(Vec<Term>),
+    /// A proper list.
+    List(Vec<Term>),
+    /// A list whose tail is not `[]`: its elements (at least one) and the tail.
+    ImproperList(Vec<Term>, Box<Term>),
+    /// A map, in the order its pairs came (decoding keeps the sender's order).
+    Map(Vec<(Term, Term)>),
+    /// A process identifier.
+    Pid(ExternalPid),
+    /// A reference.
+    Ref(ExternalRef),
+    /// A port.
+    Port(ExternalPort),
+    /// `fun M:F/A`.
+    Export {
+        /// The module.
+        module: Atom,
+        /// The function.
+        function: Atom,
+        /// Its arity.
+        arity: u8,
+    },
+    /// A fun with a closure (`NEW_FUN_EXT`): kept as its encoded bytes (after the tag), so it
+    /// can be passed on; it cannot be called here.
+    Fun(Vec<u8>),
+}
