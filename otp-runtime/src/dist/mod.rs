@@ -14,4 +14,8 @@
 //! - `handshake` and `flags`: connection set-up and the capability flags;
 //! - `connection`: frames, ticks and control messages on one connection.
 
+pub mod flags;
+mod handshake;
 pub mod term;
+
+pub use handshake::{HandshakeError, SETUP_TIME};
