@@ -17,10 +17,25 @@
 //! Bytes from the network are untrusted: decoding never panics, never allocates more than
 //! the input could describe (a length is checked against the bytes left before anything is
 //! reserved), and limits nesting depth, so a hostile peer gets a [`DecodeError`], not a
-//! crash or an out-of-memory abort.
+//! crash or an out-of-memory abort. Containers nest at most [`MAX_DEPTH`] deep, and a
+//! `COMPRESSED` term may inflate to at most [`MAX_UNCOMPRESSED_SIZE`] bytes.
+//!
+//! # Printing
+//!
+//! A term's [`Display`](fmt::Display) is Erlang's `~p` on one line: `{ok,42}`, `"abc"`,
+//! `<<"text">>`, `#{a => 1}`, `<a@host.42.0>`.
 
 use std::fmt;
 use std::sync::Arc;
+
+mod decode;
+mod display;
+mod encode;
+mod error;
+mod tag;
+
+pub use decode::{MAX_DEPTH, MAX_UNCOMPRESSED_SIZE};
+pub use error::{CompressedError, DecodeError};
 
 /// An atom: a name of at most 255 characters, cheap to clone.
 ///
