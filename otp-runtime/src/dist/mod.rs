@@ -14,6 +14,7 @@
 //! - `handshake` and `flags`: connection set-up and the capability flags;
 //! - `connection`: frames, ticks and control messages on one connection.
 
+pub mod epmd;
 pub mod flags;
 mod handshake;
 pub mod term;
