@@ -14,4 +14,5 @@
 //! - `handshake` and `flags`: connection set-up and the capability flags;
 //! - `connection`: frames, ticks and control messages on one connection.
 
+pub mod mapping;
 pub mod term;

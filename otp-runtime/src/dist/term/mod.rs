@@ -102,7 +102,8 @@ impl fmt::Display for Atom {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.as_str();
         let plain = s.starts_with(|c: char| c.is_ascii_lowercase())
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '@');
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '@');
         if plain {
             f.write_str(s)
         } else {
