@@ -358,6 +358,12 @@ fn pointers_are_what_they_point_to() {
     assert_eq!(boxed.to_term(), bin("y"));
     let shared: Arc<[u8]> = Arc::from(&[1u8][..]);
     assert_eq!(shared.to_term(), Term::Binary(vec![1]));
+    // The trait stays dyn-compatible: a list of values of different types.
+    let mixed: Vec<Box<dyn ToTerm>> = vec![Box::new(1u8), Box::new("a"), Box::new(None::<u8>)];
+    assert_eq!(
+        mixed.to_term(),
+        Term::List(vec![Term::Int(1), bin("a"), atom("undefined")])
+    );
 }
 
 #[test]
@@ -517,7 +523,7 @@ enum Request {
     #[term(rename = "GET")]
     Get,
     #[term(rename = "del")]
-    Delete(#[allow(dead_code)] Vec<u8>),
+    Delete(Vec<u8>),
 }
 
 #[test]

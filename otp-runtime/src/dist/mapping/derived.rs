@@ -32,7 +32,7 @@ pub fn unit<S: ?Sized>(term: Term, name: &'static str) -> Result<(), FromTermErr
 
 /// A newtype's inner value: an error about the term itself names the newtype.
 pub fn transparent<S: ?Sized, T: FromTerm>(term: Term) -> Result<T, FromTermError> {
-    T::from_term(term).map_err(FromTermError::as_type::<S>)
+    T::from_term(term).map_err(FromTermError::naming::<S>)
 }
 
 /// The `N` elements of a tuple struct (`tag` is `None`) or a record (`{tag, ...}`).

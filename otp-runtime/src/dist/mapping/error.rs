@@ -333,7 +333,7 @@ impl FromTermError {
     }
 
     /// An error about the term itself (not inside it) names type `O` instead.
-    pub(crate) fn as_type<O: ?Sized>(mut self) -> FromTermError {
+    pub(crate) fn naming<O: ?Sized>(mut self) -> FromTermError {
         if self.0.path.is_empty() {
             self.0.rust_type = short_type_name::<O>();
         }

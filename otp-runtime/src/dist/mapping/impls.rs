@@ -397,7 +397,7 @@ impl<T: FromTerm> FromTerm for Vec<T> {
 impl<T: FromTerm, const N: usize> FromTerm for [T; N] {
     /// A list of exactly `N` elements (for `[u8; N]`, a binary of `N` bytes).
     fn from_term(term: Term) -> Result<Self, FromTermError> {
-        let items = T::vec_from_term(term).map_err(FromTermError::as_type::<Self>)?;
+        let items = T::vec_from_term(term).map_err(FromTermError::naming::<Self>)?;
         let len = items.len();
         items.try_into().map_err(|_| {
             FromTermError::with_found::<Self>(
