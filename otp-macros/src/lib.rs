@@ -6,6 +6,7 @@ mod gen_server;
 mod gen_statem;
 mod names;
 mod supervision_tree;
+mod term;
 mod test;
 
 use proc_macro::TokenStream;
@@ -108,4 +109,24 @@ pub fn supervision_tree(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, input: TokenStream) -> TokenStream {
     test::test(args.into(), input.into()).into()
+}
+
+/// Derives `otp_runtime::dist::mapping::ToTerm` for a struct or an enum: a value as an Erlang
+/// term (unit variants as atoms, tuple variants as tagged tuples, structs as maps with atom
+/// keys, or records with `#[term(record)]`).
+///
+/// The guide, with the table of shapes and every `#[term(...)]` setting, is the
+/// documentation of the `otp_runtime::dist::mapping` module.
+#[proc_macro_derive(ToTerm, attributes(term))]
+pub fn derive_to_term(input: TokenStream) -> TokenStream {
+    term::derive(term::Derive::ToTerm, input.into()).into()
+}
+
+/// Derives `otp_runtime::dist::mapping::FromTerm` for a struct or an enum: a value read
+/// from an Erlang term, with errors that say what was expected, what was found, and where.
+///
+/// The guide is the documentation of the `otp_runtime::dist::mapping` module.
+#[proc_macro_derive(FromTerm, attributes(term))]
+pub fn derive_from_term(input: TokenStream) -> TokenStream {
+    term::derive(term::Derive::FromTerm, input.into()).into()
 }

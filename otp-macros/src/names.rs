@@ -22,6 +22,27 @@ pub(crate) fn snake_to_camel(snake: &str) -> String {
     out
 }
 
+/// `NotFound` → `not_found`; `HTTPError` → `http_error`; `Utf8Error` → `utf8_error`;
+/// `r#Type` → `type`: a Rust type or variant name as an Erlang atom.
+pub(crate) fn camel_to_snake(camel: &str) -> String {
+    let camel = camel.strip_prefix("r#").unwrap_or(camel);
+    let chars: Vec<char> = camel.chars().collect();
+    let mut out = String::with_capacity(camel.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            let boundary =
+                prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower);
+            if boundary {
+                out.push('_');
+            }
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
 /// The names generated for a server type `Foo`.
 pub(crate) struct ServerNames {
     pub(crate) call: Ident,
@@ -93,7 +114,20 @@ pub(crate) const GEN_SERVER_FNS: &[&str] = &["start_monitor", "start_monitor_wit
 
 #[cfg(test)]
 mod tests {
-    use super::snake_to_camel;
+    use super::{camel_to_snake, snake_to_camel};
+
+    #[test]
+    fn snake_case() {
+        assert_eq!(camel_to_snake("NotFound"), "not_found");
+        assert_eq!(camel_to_snake("Ping"), "ping");
+        assert_eq!(camel_to_snake("HTTPError"), "http_error");
+        assert_eq!(camel_to_snake("IOError"), "io_error");
+        assert_eq!(camel_to_snake("Utf8Error"), "utf8_error");
+        assert_eq!(camel_to_snake("V2Thing"), "v2_thing");
+        assert_eq!(camel_to_snake("ABC"), "abc");
+        assert_eq!(camel_to_snake("Already_Snake"), "already_snake");
+        assert_eq!(camel_to_snake("r#Type"), "type");
+    }
 
     #[test]
     fn camel_case() {

@@ -17,6 +17,7 @@
 pub mod epmd;
 pub mod flags;
 mod handshake;
+pub mod mapping;
 pub mod term;
 
 pub use handshake::{HandshakeError, SETUP_TIME};

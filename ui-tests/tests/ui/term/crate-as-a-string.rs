@@ -1,0 +1,9 @@
+use otp_runtime::dist::mapping::ToTerm;
+
+#[derive(ToTerm)]
+#[term(crate = "otp_runtime")]
+struct User {
+    name: String,
+}
+
+fn main() {}

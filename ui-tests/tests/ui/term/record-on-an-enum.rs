@@ -1,0 +1,10 @@
+use otp_runtime::dist::mapping::FromTerm;
+
+#[derive(FromTerm)]
+#[term(record)]
+enum Request {
+    Ping,
+    Lookup(String),
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use otp_runtime::dist::mapping::ToTerm;
+
+#[derive(ToTerm)]
+#[term(tag = "user")]
+struct User {
+    name: String,
+}
+
+fn main() {}
