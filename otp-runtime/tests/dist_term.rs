@@ -356,6 +356,19 @@ proptest! {
         decoded_is_usable(&bytes)?;
     }
 
+    /// A valid start (a prefix of a real encoding) followed by anything.
+    #[test]
+    fn arbitrary_bytes_after_a_valid_prefix_never_panic(
+        t in terms(),
+        cut in any::<proptest::sample::Index>(),
+        rest in vec(any::<u8>(), 0..64),
+    ) {
+        let mut bytes = t.encode();
+        bytes.truncate(cut.index(bytes.len()) + 1);
+        bytes.extend(rest);
+        decoded_is_usable(&bytes)?;
+    }
+
     #[test]
     fn mutated_encodings_never_panic(
         t in terms(),
@@ -901,6 +914,7 @@ struct Erl {
 impl Erl {
     /// `None` if there is no `erl` to run.
     fn start(program: &str) -> Option<Erl> {
+        // No -sname: the node is not distributed, so no epmd is started.
         let spawned = Command::new("erl")
             .args(["-noshell", "-eval", program])
             // Never leave an erl_crash.dump behind.
