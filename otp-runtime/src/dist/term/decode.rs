@@ -7,6 +7,9 @@
 //! read, so nested length claims cannot multiply memory either. Values are normalised as
 //! [`Term`] promises: big integers that fit an `i64` become [`Term::Int`], `STRING_EXT`
 //! becomes a list of integers, a list whose tail is a list is joined into one.
+//!
+//! One leniency: a map's pairs are kept as received, so a key sent twice (which no BEAM
+//! sends, and which `binary_to_term` refuses) is kept twice rather than searched for.
 
 use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
 use miniz_oxide::inflate::TINFLStatus;
@@ -17,10 +20,10 @@ use super::{Atom, BigInt, ExternalPid, ExternalPort, ExternalRef, Term, MAX_ATOM
 
 /// How deeply containers (tuples, lists, maps, funs' environments) may nest.
 ///
-/// Deeper terms are refused with [`DecodeError::TooDeep`]. Decoding itself does not recurse;
-/// the limit keeps the recursive operations on the result (drop, clone, comparison,
-/// [`Display`](std::fmt::Display)) well inside a 2 MiB thread stack, such as a tokio
-/// worker's.
+/// Deeper terms are refused with [`DecodeError::TooDeep`]. Decoding, encoding, cloning,
+/// comparing and printing ([`Display`](std::fmt::Display) and [`Debug`]) walk a term with a
+/// stack of their own; dropping recurses, and the limit keeps it well inside a 2 MiB thread
+/// stack such as a tokio worker's (under 0.5 MiB at this depth in an unoptimised build).
 ///
 /// # Examples
 ///
@@ -421,9 +424,10 @@ impl<'a> Reader<'a> {
             FLOAT_EXT => {
                 let text = self.take(31)?;
                 let text = text.split(|&b| b == 0).next().unwrap_or_default();
+                // No blanks around it: binary_to_term refuses "  1.5" too.
                 let parsed = std::str::from_utf8(text)
                     .ok()
-                    .and_then(|s| s.trim().parse::<f64>().ok());
+                    .and_then(|s| s.parse::<f64>().ok());
                 match parsed {
                     Some(f) => self.finite(f)?,
                     None => return Err(self.invalid("FLOAT_EXT whose text is not a float")),

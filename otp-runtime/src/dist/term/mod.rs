@@ -33,6 +33,7 @@ mod display;
 mod encode;
 mod error;
 mod tag;
+mod walk;
 
 pub use decode::{MAX_DEPTH, MAX_UNCOMPRESSED_SIZE};
 pub use error::{CompressedError, DecodeError};
@@ -48,6 +49,8 @@ pub use error::{CompressedError, DecodeError};
 /// assert_eq!(ok, Atom::from("ok"));
 /// assert_eq!(ok.to_string(), "ok");
 /// assert_eq!(Atom::new("Hello world").to_string(), "'Hello world'");
+/// assert_eq!(Atom::new("end").to_string(), "'end'");
+/// assert_eq!(Atom::new("héllo").to_string(), "héllo");
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Atom(Arc<str>);
@@ -113,26 +116,48 @@ impl fmt::Debug for Atom {
 
 impl fmt::Display for Atom {
     /// As Erlang prints it: quoted unless it is a lowercase letter followed by letters,
-    /// digits, `_` and `@`.
+    /// digits, `_` and `@` (Latin-1 letters included, as in Erlang) and not a reserved word.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.as_str();
-        let plain = s.starts_with(|c: char| c.is_ascii_lowercase())
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '@');
+        let mut chars = s.chars();
+        let plain = chars.next().is_some_and(is_lowercase)
+            && chars.all(|c| {
+                is_lowercase(c) || is_uppercase(c) || c.is_ascii_digit() || c == '_' || c == '@'
+            })
+            && !RESERVED.contains(&s);
         if plain {
-            f.write_str(s)
-        } else {
-            f.write_str("'")?;
-            for c in s.chars() {
-                match c {
-                    '\'' => f.write_str("\\'")?,
-                    '\\' => f.write_str("\\\\")?,
-                    c => write!(f, "{c}")?,
-                }
-            }
-            f.write_str("'")
+            return f.write_str(s);
         }
+        f.write_str("'")?;
+        for c in s.chars() {
+            match c {
+                '\'' => f.write_str("\\'")?,
+                '\\' => f.write_str("\\\\")?,
+                '\n' => f.write_str("\\n")?,
+                '\t' => f.write_str("\\t")?,
+                '\r' => f.write_str("\\r")?,
+                c => write!(f, "{c}")?,
+            }
+        }
+        f.write_str("'")
     }
+}
+
+/// Erlang's reserved words: atoms that must be quoted.
+const RESERVED: [&str; 29] = [
+    "after", "and", "andalso", "band", "begin", "bnot", "bor", "bsl", "bsr", "bxor", "case",
+    "catch", "cond", "div", "else", "end", "fun", "if", "let", "maybe", "not", "of", "or",
+    "orelse", "receive", "rem", "try", "when", "xor",
+];
+
+/// A lowercase letter as `erl_scan` sees one: `a..z`, `ß..ö`, `ø..ÿ`.
+fn is_lowercase(c: char) -> bool {
+    matches!(c, 'a'..='z' | '\u{df}'..='\u{f6}' | '\u{f8}'..='\u{ff}')
+}
+
+/// An uppercase letter as `erl_scan` sees one: `A..Z`, `À..Ö`, `Ø..Þ`.
+fn is_uppercase(c: char) -> bool {
+    matches!(c, 'A'..='Z' | '\u{c0}'..='\u{d6}' | '\u{d8}'..='\u{de}')
 }
 
 /// A pid as the wire carries it: the node's name and creation, and the process's number
@@ -201,7 +226,9 @@ pub struct BigInt {
 /// assert_eq!(Term::decode(&bytes).unwrap(), t);
 /// assert_eq!(t.to_string(), "{ok,42}");
 /// ```
-#[derive(Clone, PartialEq, Debug)]
+///
+/// `Clone`, `PartialEq`, `Debug` and `Display` walk the term without recursing (see
+/// [`MAX_DEPTH`]); `PartialEq` is structural, as derived (maps compare pair by pair in order).
 pub enum Term {
     /// An atom (`true` and `false` are atoms, as in Erlang).
     Atom(Atom),
