@@ -109,6 +109,11 @@ pub enum CallError {
     /// A [`RequestId`](crate::RequestId) whose response was taken already: nothing is
     /// pending (OTP's `no_request`).
     NoRequest,
+    /// The node the server is on could not be reached, or its connection went down during
+    /// the call: said at once, not at the timeout.
+    NodeDown(Arc<str>),
+    /// The reply of a server of another node did not decode as the reply type.
+    BadReply(Arc<str>),
 }
 
 impl fmt::Display for CallError {
@@ -129,6 +134,8 @@ impl fmt::Display for CallError {
                 )
             }
             CallError::NoRequest => f.write_str("no request pending: its response was taken"),
+            CallError::NodeDown(n) => write!(f, "node {n} is down or cannot be reached"),
+            CallError::BadReply(e) => write!(f, "the reply does not fit the reply type: {e}"),
         }
     }
 }

@@ -362,10 +362,8 @@ async fn accept_inner<S: AsyncRead + AsyncWrite + Unpin>(
             "the peer's name {name:?} is not name@host"
         )));
     }
-    if let Err(e) = check_mandatory(&name, their_flags) {
-        // OTP closes without a status here too; the peer learns nothing more.
-        return Err(e);
-    }
+    // OTP closes without a status here too; the peer learns nothing more.
+    check_mandatory(&name, their_flags)?;
 
     let st = status(&name);
     write_msg(s, format!("s{}", st.text()).as_bytes()).await?;

@@ -14,10 +14,23 @@
 //! - `handshake` and `flags`: connection set-up and the capability flags;
 //! - `connection`: frames, ticks and control messages on one connection.
 
+mod call;
+mod connection;
+mod control;
 pub mod epmd;
+mod error;
 pub mod flags;
 mod handshake;
+mod ids;
+pub(crate) mod local;
 pub mod mapping;
+mod options;
+pub(crate) mod sinks;
+mod start;
 pub mod term;
 
+pub use call::{call, send, send_named};
+pub use control::MAX_FRAME;
+pub use error::DistError;
 pub use handshake::{HandshakeError, SETUP_TIME};
+pub use options::DistOptions;

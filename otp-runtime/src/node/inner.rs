@@ -3,7 +3,7 @@
 
 use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::Notify;
@@ -29,6 +29,10 @@ pub(crate) struct NodeInner {
     life: Mutex<Life>,
     /// Told when the node has stopped.
     ended: Notify,
+    /// Its distribution, once started.
+    pub(crate) dist: OnceLock<Arc<crate::dist::local::Dist>>,
+    /// Its processes that take messages from other nodes.
+    pub(crate) sinks: crate::dist::sinks::Sinks,
 }
 
 /// What spawns and timers write, on a cache line of its own.
@@ -108,6 +112,8 @@ impl NodeInner {
                 shutdown_timeout: Duration::from_secs(5),
             }),
             ended: Notify::new(),
+            dist: OnceLock::new(),
+            sinks: Default::default(),
         })
     }
 

@@ -126,7 +126,7 @@ mod controller;
 mod current;
 mod env;
 mod error;
-mod inner;
+pub(crate) mod inner;
 mod names;
 mod order;
 mod stop;
@@ -147,7 +147,7 @@ use crate::registry::Name;
 use crate::{ExitReason, NodeId, Pid, RegisterError};
 
 /// The name of a node that is not distributed, as Erlang names it.
-const NONODE: &str = "nonode@nohost";
+pub(crate) const NONODE: &str = "nonode@nohost";
 
 /// A node: its processes, names, timers and applications (see the [module](self)).
 ///

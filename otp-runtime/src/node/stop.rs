@@ -329,6 +329,9 @@ impl Node {
     /// The node has stopped: its configurations are forgotten, and its waiters told.
     fn record(&self, exit: NodeExit) {
         self.0.envs.clear();
+        if let Some(dist) = self.0.dist.get() {
+            dist.stop();
+        }
         {
             let mut life = self.0.life();
             if matches!(life.phase, Phase::Stopped(_)) {

@@ -96,6 +96,10 @@ impl MonitorRef {
     pub fn target(&self) -> Pid {
         self.target
     }
+
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
 }
 
 /// What [`ProcessCtx::recv`] gives: a message, or a signal that became a message.
@@ -378,6 +382,63 @@ impl<M: Send + 'static> ProcessCtx<M> {
         ProcessRef {
             core: self.core.clone(),
         }
+    }
+
+    /// Lets processes of other nodes send to this one: from now on a message that arrives
+    /// over distribution (to this pid, or to the name it registers) is decoded as `M` and
+    /// put in the mailbox, in order with the others. A message that does not decode as `M`
+    /// is dropped with a warning naming the process and the error; it never kills the
+    /// process. Messages of this node's processes keep coming as they did.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use otp_runtime::dist::mapping::FromTerm;
+    ///
+    /// #[derive(FromTerm, Debug, PartialEq)]
+    /// enum Cmd { Ping, Add(i64) }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<Cmd>| async move {
+    ///     ctx.accept_remote();
+    ///     match ctx.recv().await {
+    ///         Message::Msg(Cmd::Add(n)) => ExitReason::other(n),
+    ///         _ => ExitReason::Normal,
+    ///     }
+    /// });
+    /// # tokio::task::yield_now().await;
+    /// // As a message from another node arrives: {add, 2}.
+    /// use otp_runtime::dist::term::{Atom, Term};
+    /// let msg = Term::Tuple(vec![Term::Atom(Atom::new("add")), Term::Int(2)]);
+    /// otp_runtime::dist::send(p.pid(), &msg).unwrap();
+    /// assert_eq!(p.wait_exit().await, ExitReason::other(2));
+    /// # }
+    /// ```
+    pub fn accept_remote(&self)
+    where
+        M: crate::dist::mapping::FromTerm,
+    {
+        let node = self.core.shared.node().clone();
+        let pid = self.pid();
+        if node.0.sinks.contains(pid.id()) {
+            return;
+        }
+        let tx = self.core.tx.clone();
+        node.0.sinks.insert(
+            pid.id(),
+            Arc::new(move |t| {
+                let m = M::from_term(t)?;
+                let _ = tx.send(Envelope::Msg(m));
+                Ok(())
+            }),
+        );
+        // The entry goes with the process.
+        let core = self.core.clone();
+        tokio::spawn(async move {
+            wait_shared_exit(&core.shared).await;
+            node.0.sinks.remove(pid.id());
+        });
     }
 
     /// Receives the next message, in arrival order: a message, a trapped exit signal, or a
@@ -944,7 +1005,11 @@ pub(crate) fn link_entry(me: &dyn Entry, other: Pid) {
         return;
     }
     if other.node() != my_pid.node() {
-        exit_signal(other, me, ExitReason::NoConnection, true);
+        // A process of a connected (or known) node: the link goes over distribution.
+        let dist = me.shared().node().0.dist.get();
+        if !dist.is_some_and(|d| d.link(my_pid, other)) {
+            exit_signal(other, me, ExitReason::NoConnection, true);
+        }
         return;
     }
     // Record our side first: if `other` dies after accepting the link, its death finds us.
@@ -958,6 +1023,12 @@ pub(crate) fn link_entry(me: &dyn Entry, other: Pid) {
 }
 
 pub(crate) fn unlink_entry(me: &dyn Entry, other: Pid) {
+    if other.node() != me.shared().pid().node() {
+        if let Some(d) = me.shared().node().0.dist.get() {
+            d.unlink(me.shared().pid(), other);
+        }
+        return;
+    }
     me.shared().unlink(other);
     if let Some(o) = me.shared().lookup(other) {
         o.shared().remove_link(me.shared().pid());
@@ -967,6 +1038,12 @@ pub(crate) fn unlink_entry(me: &dyn Entry, other: Pid) {
 pub(crate) fn monitor_entry(me: &dyn Entry, target: Pid) -> MonitorRef {
     let monitor = MonitorRef::new(me.shared().next_ref(), target);
     let me_pid = me.shared().pid();
+    if target.node() != me_pid.node() {
+        let dist = me.shared().node().0.dist.get();
+        if dist.is_some_and(|d| d.monitor(me_pid, target, monitor.id)) {
+            return monitor;
+        }
+    }
     let set = me.shared().lookup(target).is_some_and(|t| {
         t.shared()
             .add_monitor(monitor.id, Watcher::Process(me_pid))
@@ -1084,6 +1161,9 @@ pub fn demonitor(monitor: MonitorRef) -> bool {
 }
 
 fn remove_monitor(node: &Node, monitor: MonitorRef) -> bool {
+    if monitor.target.node() != node.id() {
+        return node.0.dist.get().is_some_and(|d| d.demonitor(monitor));
+    }
     node.entry(monitor.target)
         .ok()
         .flatten()
@@ -1118,6 +1198,8 @@ pub fn exit(pid: Pid, reason: ExitReason) {
     match with_current(|n| n.entry(pid)) {
         Ok(Some(target)) => exit_signal(from, &*target, reason, false),
         Ok(None) => {}
+        Err(()) if with_current(|n| n.0.dist.get().is_some_and(|d| d.exit(from, pid, &reason))) => {
+        }
         // As Erlang drops a signal to a node it cannot reach; said, since it is never the
         // intent here.
         Err(()) => tracing::warn!(

@@ -196,13 +196,6 @@ const RACE_ATTEMPTS: usize = 3;
 ///
 /// As [`register`]; [`EpmdError::Io`] when binding fails other than by the port being
 /// taken.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "called by the distributed node's start-up, which comes next"
-    )
-)]
 pub(crate) async fn register_or_serve(
     epmd_port: u16,
     entry: &NodeEntry,

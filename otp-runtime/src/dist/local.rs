@@ -1,0 +1,946 @@
+//! A distributed node's state: its connections, and what crosses them.
+//!
+//! Everything that concerns one peer (its connection or the attempt to make it, the links
+//! and monitors across it, the calls waiting on it) is kept together under the peer's name,
+//! so that when the connection goes down all of it is settled at once: every link gets an
+//! exit signal `noconnection`, every monitor a `DOWN` `noconnection`, every call an error.
+//!
+//! Operations on a peer not yet connected connect to it on demand, as Erlang does; what is
+//! sent meanwhile waits in the order it was sent, and goes out first once connected.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::AbortHandle;
+
+use super::control::{self, Control, Proc};
+use super::epmd::{EpmdServer, Registration};
+use super::handshake::{Local, Peer, Status};
+use super::ids::{self, Ids, Peers};
+use super::term::{Atom, ExternalPid, ExternalRef, Term};
+use super::DistError;
+use crate::node::inner::NodeInner;
+use crate::node::Node;
+use crate::process::core::{exit_signal, SystemMsg};
+use crate::{CallError, ExitReason, MonitorRef, NodeId, Pid};
+
+/// A distributed node.
+pub(crate) struct Dist {
+    node: Weak<NodeInner>,
+    pub(crate) name: Atom,
+    pub(crate) creation: u32,
+    pub(crate) local: NodeId,
+    pub(crate) cookie: String,
+    pub(crate) tick_time: Duration,
+    pub(crate) epmd_port: u16,
+    pub(crate) port: u16,
+    pub(crate) peers: Peers,
+    /// The pid remote replies to calls from this node come to: no process has it; the
+    /// connection hands its messages to the waiting calls.
+    pub(crate) router: Pid,
+    state: Mutex<State>,
+    /// Set when the node stops: the listener and the connections end.
+    pub(crate) shutdown: watch::Sender<bool>,
+    pub(crate) epmd: Mutex<Option<(Registration, Option<EpmdServer>)>>,
+}
+
+#[derive(Default)]
+struct State {
+    peers: HashMap<Atom, PeerState>,
+    /// Local processes whose death this layer watches (they have links, monitors or a sink
+    /// across).
+    watched: HashSet<u64>,
+    calls: HashMap<u64, Call>,
+    next_conn: u64,
+    next_unlink: u64,
+    stopped: bool,
+}
+
+struct Call {
+    node: Atom,
+    tx: oneshot::Sender<Result<Term, CallError>>,
+}
+
+enum Slot {
+    Connecting {
+        queue: Vec<Vec<u8>>,
+        attempt: Option<AbortHandle>,
+    },
+    Up {
+        tx: mpsc::UnboundedSender<Vec<u8>>,
+        conn: u64,
+    },
+}
+
+struct PeerState {
+    slot: Slot,
+    /// Links across: (local, remote).
+    links: HashSet<(Pid, Pid)>,
+    /// Monitors local processes hold on remote ones: id → (watcher, target).
+    monitors_out: HashMap<u64, (Pid, Pid)>,
+    /// Monitors remote processes hold on local ones: reference → (target, how it was
+    /// named, watcher).
+    monitors_in: HashMap<ExternalRef, (Pid, Proc, ExternalPid)>,
+    /// Tasks waiting for the connection to be up.
+    waiters: Vec<oneshot::Sender<Result<(), Arc<DistError>>>>,
+}
+
+impl PeerState {
+    fn connecting() -> PeerState {
+        PeerState {
+            slot: Slot::Connecting {
+                queue: Vec::new(),
+                attempt: None,
+            },
+            links: HashSet::new(),
+            monitors_out: HashMap::new(),
+            monitors_in: HashMap::new(),
+            waiters: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, frame: Vec<u8>) {
+        match &mut self.slot {
+            Slot::Connecting { queue, .. } => queue.push(frame),
+            // A closed channel: the connection is going down, and its settling will tell.
+            Slot::Up { tx, .. } => drop(tx.send(frame)),
+        }
+    }
+}
+
+/// What a connection's end settles, taken out under the lock and acted on outside it.
+struct Settle {
+    node: Atom,
+    links: Vec<(Pid, Pid)>,
+    monitors_out: Vec<(u64, Pid, Pid)>,
+    calls: Vec<oneshot::Sender<Result<Term, CallError>>>,
+    waiters: Vec<oneshot::Sender<Result<(), Arc<DistError>>>>,
+}
+
+impl Dist {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        node: &Node,
+        cookie: String,
+        tick_time: Duration,
+        epmd_port: u16,
+        port: u16,
+    ) -> Dist {
+        Dist {
+            node: Arc::downgrade(&node.0),
+            name: Atom::new(node.name()),
+            creation: node.creation(),
+            local: node.id(),
+            cookie,
+            tick_time,
+            epmd_port,
+            port,
+            peers: Peers::default(),
+            router: node.0.next_pid(),
+            state: Mutex::new(State::default()),
+            shutdown: watch::channel(false).0,
+            epmd: Mutex::new(None),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn node(&self) -> Option<Node> {
+        self.node.upgrade().map(Node)
+    }
+
+    pub(crate) fn ids(&self) -> Ids<'_> {
+        Ids {
+            local: self.local,
+            name: &self.name,
+            creation: self.creation,
+            peers: &self.peers,
+        }
+    }
+
+    pub(crate) fn handshake_local(&self) -> Local {
+        Local {
+            name: self.name.as_str().into(),
+            creation: self.creation,
+            flags: super::flags::OURS,
+            cookie: self.cookie.clone(),
+        }
+    }
+
+    /// The node a remote pid belongs to, if this node knows it.
+    pub(crate) fn node_of(&self, pid: Pid) -> Option<Atom> {
+        self.peers.get(pid.node()).map(|(name, _)| name)
+    }
+
+    /// The names of the nodes connected now, sorted.
+    pub(crate) fn connected(&self) -> Vec<String> {
+        let st = self.state();
+        let mut v: Vec<String> = st
+            .peers
+            .iter()
+            .filter(|(_, p)| matches!(p.slot, Slot::Up { .. }))
+            .map(|(n, _)| n.as_str().to_string())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Runs `f` on the state of peer `node`, starting a connection to it if there is none.
+    /// `None` once the node has stopped, or for this node's own name.
+    fn with_peer<R>(
+        self: &Arc<Self>,
+        node: &Atom,
+        f: impl FnOnce(&mut PeerState, &mut State) -> R,
+    ) -> Option<R> {
+        if node == &self.name {
+            return None;
+        }
+        let mut st = self.state();
+        if st.stopped {
+            return None;
+        }
+        let mut peer = match st.peers.remove(node) {
+            Some(p) => p,
+            None => {
+                let mut p = PeerState::connecting();
+                let rt = tokio::runtime::Handle::try_current().ok();
+                let attempt = rt.zip(self.node()).map(|(rt, n)| {
+                    // In the node's scope: decoding a pid needs to know which node decodes.
+                    rt.spawn(n.scope(super::connection::connect(self.clone(), node.clone())))
+                        .abort_handle()
+                });
+                attempt.as_ref()?;
+                p.slot = Slot::Connecting {
+                    queue: Vec::new(),
+                    attempt,
+                };
+                p
+            }
+        };
+        let r = f(&mut peer, &mut st);
+        st.peers.insert(node.clone(), peer);
+        Some(r)
+    }
+
+    /// Sends `frame` to `node`, connecting first if need be. False if it cannot go.
+    pub(crate) fn send_frame(self: &Arc<Self>, node: &Atom, frame: Vec<u8>) -> bool {
+        self.with_peer(node, |p, _| p.push(frame)).is_some()
+    }
+
+    /// Waits until `node` is connected (connecting if need be).
+    pub(crate) async fn connect(self: &Arc<Self>, node: &Atom) -> Result<(), Arc<DistError>> {
+        let (tx, rx) = oneshot::channel();
+        let queued = self.with_peer(node, |p, _| match p.slot {
+            Slot::Up { .. } => {
+                let _ = tx.send(Ok(()));
+            }
+            Slot::Connecting { .. } => p.waiters.push(tx),
+        });
+        if queued.is_none() {
+            return Err(Arc::new(if node == &self.name {
+                DistError::BadNodeName(format!("{node} is this node"))
+            } else {
+                DistError::Stopped
+            }));
+        }
+        rx.await
+            .unwrap_or_else(|_| Err(Arc::new(DistError::NodeDown(node.to_string()))))
+    }
+
+    /// Sends `msg` to the remote process `to`.
+    pub(crate) fn send(self: &Arc<Self>, to: Pid, msg: &Term) -> bool {
+        let Some(node) = self.node_of(to) else {
+            return false;
+        };
+        let to = self.ids().external_pid(to);
+        let frame = control::frame(&Control::Send { to }.to_term(), Some(msg));
+        self.send_frame(&node, frame)
+    }
+
+    /// Sends `msg` to the process registered as `name` on `node`, from `from`.
+    pub(crate) fn send_named(
+        self: &Arc<Self>,
+        from: Pid,
+        name: &Atom,
+        node: &Atom,
+        msg: &Term,
+    ) -> bool {
+        let from = self.ids().external_pid(from);
+        let c = Control::RegSend {
+            from,
+            to: name.clone(),
+        };
+        self.send_frame(node, control::frame(&c.to_term(), Some(msg)))
+    }
+
+    /// Watches local process `pid` (once) so that its death reaches the peers.
+    fn watch(self: &Arc<Self>, st: &mut State, pid: Pid) {
+        if !st.watched.insert(pid.id()) {
+            return;
+        }
+        let Some(entry) = self.node().and_then(|n| n.entry(pid).ok().flatten()) else {
+            st.watched.remove(&pid.id());
+            return;
+        };
+        let me = Arc::downgrade(self);
+        let task = async move {
+            let reason = crate::process::wait_shared_exit(entry.shared()).await;
+            drop(entry);
+            if let Some(me) = me.upgrade() {
+                me.local_died(pid, &reason);
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => drop(rt.spawn(task)),
+            Err(_) => drop(st.watched.remove(&pid.id())),
+        }
+    }
+
+    /// Local process `pid` died of `reason`: its links and monitors across are told.
+    fn local_died(&self, pid: Pid, reason: &ExitReason) {
+        if let Some(node) = self.node() {
+            node.0.sinks.remove(pid.id());
+        }
+        let ids = self.ids();
+        let reason_t = ids::reason_to_term(reason);
+        let me = ids.external_pid(pid);
+        let mut st = self.state();
+        st.watched.remove(&pid.id());
+        for p in st.peers.values_mut() {
+            let gone: Vec<(Pid, Pid)> = p.links.iter().filter(|l| l.0 == pid).copied().collect();
+            for l in gone {
+                p.links.remove(&l);
+                let c = Control::Exit {
+                    from: me.clone(),
+                    to: ids.external_pid(l.1),
+                    reason: Some(reason_t.clone()),
+                };
+                p.push(control::frame(&c.to_term(), None));
+            }
+            let watched: Vec<ExternalRef> = p
+                .monitors_in
+                .iter()
+                .filter(|(_, m)| m.0 == pid)
+                .map(|(r, _)| r.clone())
+                .collect();
+            for r in watched {
+                if let Some((_, named, watcher)) = p.monitors_in.remove(&r) {
+                    let c = Control::MonitorExit {
+                        from: named,
+                        to: watcher,
+                        reference: r,
+                        reason: Some(reason_t.clone()),
+                    };
+                    p.push(control::frame(&c.to_term(), None));
+                }
+            }
+            let held: Vec<u64> = p
+                .monitors_out
+                .iter()
+                .filter(|(_, m)| m.0 == pid)
+                .map(|(id, _)| *id)
+                .collect();
+            for id in held {
+                if let Some((_, target)) = p.monitors_out.remove(&id) {
+                    let c = Control::Demonitor {
+                        from: me.clone(),
+                        to: Proc::Pid(ids.external_pid(target)),
+                        reference: ids.reference(id),
+                    };
+                    p.push(control::frame(&c.to_term(), None));
+                }
+            }
+        }
+    }
+
+    /// Links local `me` with remote `other`. False if `other`'s node is unknown here.
+    pub(crate) fn link(self: &Arc<Self>, me: Pid, other: Pid) -> bool {
+        let Some(node) = self.node_of(other) else {
+            return false;
+        };
+        let ids = self.ids();
+        let c = Control::Link {
+            from: ids.external_pid(me),
+            to: ids.external_pid(other),
+        };
+        let frame = control::frame(&c.to_term(), None);
+        self.with_peer(&node, |p, st| {
+            if p.links.insert((me, other)) {
+                p.push(frame);
+            }
+            self.watch(st, me);
+        })
+        .is_some()
+    }
+
+    /// Removes the link between local `me` and remote `other`.
+    pub(crate) fn unlink(self: &Arc<Self>, me: Pid, other: Pid) {
+        let Some(node) = self.node_of(other) else {
+            return;
+        };
+        let ids = self.ids();
+        let mut st = self.state();
+        st.next_unlink += 1;
+        let id = st.next_unlink;
+        if let Some(p) = st.peers.get_mut(&node) {
+            if p.links.remove(&(me, other)) {
+                let c = Control::Unlink {
+                    id: Some(id),
+                    from: ids.external_pid(me),
+                    to: ids.external_pid(other),
+                };
+                p.push(control::frame(&c.to_term(), None));
+            }
+        }
+    }
+
+    /// Monitors remote `target` from local `watcher` with monitor `id`. False if the
+    /// target's node is unknown here.
+    pub(crate) fn monitor(self: &Arc<Self>, watcher: Pid, target: Pid, id: u64) -> bool {
+        let Some(node) = self.node_of(target) else {
+            return false;
+        };
+        let ids = self.ids();
+        let c = Control::Monitor {
+            from: ids.external_pid(watcher),
+            to: Proc::Pid(ids.external_pid(target)),
+            reference: ids.reference(id),
+        };
+        let frame = control::frame(&c.to_term(), None);
+        self.with_peer(&node, |p, st| {
+            p.monitors_out.insert(id, (watcher, target));
+            p.push(frame);
+            self.watch(st, watcher);
+        })
+        .is_some()
+    }
+
+    /// Removes monitor `id` of a remote target; true if it was active.
+    pub(crate) fn demonitor(&self, monitor: MonitorRef) -> bool {
+        let Some(node) = self.node_of(monitor.target()) else {
+            return false;
+        };
+        let ids = self.ids();
+        let mut st = self.state();
+        let Some(p) = st.peers.get_mut(&node) else {
+            return false;
+        };
+        let Some((watcher, target)) = p.monitors_out.remove(&monitor.id()) else {
+            return false;
+        };
+        let c = Control::Demonitor {
+            from: ids.external_pid(watcher),
+            to: Proc::Pid(ids.external_pid(target)),
+            reference: ids.reference(monitor.id()),
+        };
+        p.push(control::frame(&c.to_term(), None));
+        true
+    }
+
+    /// An exit signal from `from` (local, or `<0.0.0>`) to remote `to`.
+    pub(crate) fn exit(self: &Arc<Self>, from: Pid, to: Pid, reason: &ExitReason) -> bool {
+        let Some(node) = self.node_of(to) else {
+            return false;
+        };
+        let ids = self.ids();
+        let c = Control::Exit2 {
+            from: ids.external_pid(from),
+            to: ids.external_pid(to),
+            reason: Some(ids::reason_to_term(reason)),
+        };
+        self.send_frame(&node, control::frame(&c.to_term(), None))
+    }
+
+    /// Starts a call: registers its reply slot, monitors `to` on `node` from the router,
+    /// sends `{'$gen_call', {Router, Ref}, Request}`. The id is the monitor's and the tag's.
+    pub(crate) fn start_call(
+        self: &Arc<Self>,
+        node: &Atom,
+        to: Proc,
+        request: Term,
+    ) -> Result<(u64, oneshot::Receiver<Result<Term, CallError>>), CallError> {
+        let Some(n) = self.node() else {
+            return Err(CallError::NodeDown(node.as_str().into()));
+        };
+        let id = n.0.next_ref();
+        let ids = self.ids();
+        let reference = ids.reference(id);
+        let router = ids.external_pid(self.router);
+        let monitor = Control::Monitor {
+            from: router.clone(),
+            to: to.clone(),
+            reference: reference.clone(),
+        };
+        let msg = Term::Tuple(vec![
+            Term::Atom(Atom::new("$gen_call")),
+            Term::Tuple(vec![Term::Pid(router.clone()), Term::Ref(reference)]),
+            request,
+        ]);
+        let send = match &to {
+            Proc::Pid(p) => Control::Send { to: p.clone() },
+            Proc::Name(name) => Control::RegSend {
+                from: router,
+                to: name.clone(),
+            },
+        };
+        let (tx, rx) = oneshot::channel();
+        let m = control::frame(&monitor.to_term(), None);
+        let s = control::frame(&send.to_term(), Some(&msg));
+        let sent = self.with_peer(node, |p, st| {
+            st.calls.insert(
+                id,
+                Call {
+                    node: node.clone(),
+                    tx,
+                },
+            );
+            p.push(m);
+            p.push(s);
+        });
+        match sent {
+            Some(()) => Ok((id, rx)),
+            None => Err(CallError::NodeDown(node.as_str().into())),
+        }
+    }
+
+    /// Ends call `id` (answered or given up): its monitor is removed on the peer.
+    pub(crate) fn end_call(&self, node: &Atom, to: &Proc, id: u64) {
+        let ids = self.ids();
+        let mut st = self.state();
+        st.calls.remove(&id);
+        if let Some(p) = st.peers.get_mut(node) {
+            let c = Control::Demonitor {
+                from: ids.external_pid(self.router),
+                to: to.clone(),
+                reference: ids.reference(id),
+            };
+            p.push(control::frame(&c.to_term(), None));
+        }
+    }
+
+    // ---- the connection's side ----
+
+    /// What the accepting side answers node `name`.
+    pub(crate) fn status_for(&self, name: &str) -> Status {
+        let st = self.state();
+        if st.stopped {
+            return Status::NotAllowed;
+        }
+        let Some(name_atom) = Atom::try_new(name) else {
+            return Status::NotAllowed;
+        };
+        match st.peers.get(&name_atom).map(|p| &p.slot) {
+            None => Status::Ok,
+            Some(Slot::Up { .. }) => Status::Alive,
+            // Both sides are connecting: the greater name's attempt wins (OTP's rule).
+            Some(Slot::Connecting { .. }) if self.name.as_str() > name => Status::Nok,
+            Some(Slot::Connecting { attempt, .. }) => {
+                if let Some(a) = attempt {
+                    a.abort();
+                }
+                Status::OkSimultaneous
+            }
+        }
+    }
+
+    /// A connection to `peer` is up: what waited for it goes out. Returns the connection's
+    /// number and its frames' receiver, or `None` if the node has stopped.
+    pub(crate) fn install(
+        self: &Arc<Self>,
+        peer: Peer,
+    ) -> Option<(u64, mpsc::UnboundedReceiver<Vec<u8>>)> {
+        let name = Atom::try_new(&peer.name)?;
+        self.peers.id_of(&name, peer.creation);
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut old = None;
+        let mut st = self.state();
+        if st.stopped {
+            return None;
+        }
+        st.next_conn += 1;
+        let conn = st.next_conn;
+        let mut p = st.peers.remove(&name).unwrap_or_else(PeerState::connecting);
+        let queue = match std::mem::replace(
+            &mut p.slot,
+            Slot::Up {
+                tx: tx.clone(),
+                conn,
+            },
+        ) {
+            Slot::Connecting { queue, .. } => queue,
+            // Replaced (the peer restarted and said so in the handshake): the old
+            // connection's links and monitors are settled as a node down.
+            Slot::Up { .. } => {
+                let mut fresh = PeerState::connecting();
+                std::mem::swap(&mut fresh.links, &mut p.links);
+                std::mem::swap(&mut fresh.monitors_out, &mut p.monitors_out);
+                std::mem::swap(&mut fresh.monitors_in, &mut p.monitors_in);
+                old = Some(fresh);
+                Vec::new()
+            }
+        };
+        for f in queue {
+            let _ = tx.send(f);
+        }
+        for w in p.waiters.drain(..) {
+            let _ = w.send(Ok(()));
+        }
+        st.peers.insert(name.clone(), p);
+        let settle = old.map(|o| Self::take_settle(&mut st, &name, o));
+        drop(st);
+        if let Some(s) = settle {
+            self.settle(s, &Arc::new(DistError::NodeDown(name.to_string())));
+        }
+        Some((conn, rx))
+    }
+
+    fn take_settle(st: &mut State, node: &Atom, mut p: PeerState) -> Settle {
+        let ids: Vec<u64> = st
+            .calls
+            .iter()
+            .filter(|(_, c)| &c.node == node)
+            .map(|(id, _)| *id)
+            .collect();
+        let calls = ids
+            .into_iter()
+            .filter_map(|id| st.calls.remove(&id))
+            .map(|c| c.tx)
+            .collect();
+        Settle {
+            node: node.clone(),
+            links: p.links.drain().collect(),
+            monitors_out: p
+                .monitors_out
+                .drain()
+                .map(|(id, (w, t))| (id, w, t))
+                .collect(),
+            calls,
+            waiters: std::mem::take(&mut p.waiters),
+        }
+    }
+
+    /// Connection `conn` to `node` (or the attempt, `conn` = 0) ended, with `why`.
+    pub(crate) fn down(&self, node: &Atom, conn: u64, why: Arc<DistError>) {
+        let mut st = self.state();
+        let current = match st.peers.get(node).map(|p| &p.slot) {
+            Some(Slot::Up { conn: c, .. }) => *c == conn,
+            Some(Slot::Connecting { .. }) => conn == 0,
+            None => false,
+        };
+        if !current {
+            return;
+        }
+        let Some(p) = st.peers.remove(node) else {
+            return;
+        };
+        let settle = Self::take_settle(&mut st, node, p);
+        drop(st);
+        if conn != 0 {
+            tracing::info!(node = %self.name, peer = %node, reason = %why, "node down");
+        }
+        self.settle(settle, &why);
+    }
+
+    fn settle(&self, s: Settle, why: &Arc<DistError>) {
+        let node = self.node();
+        for (local, remote) in s.links {
+            if let Some(e) = node.as_ref().and_then(|n| n.entry(local).ok().flatten()) {
+                exit_signal(remote, &*e, ExitReason::NoConnection, true);
+            }
+        }
+        for (id, watcher, target) in s.monitors_out {
+            if let Some(e) = node.as_ref().and_then(|n| n.entry(watcher).ok().flatten()) {
+                e.deliver(SystemMsg::Down {
+                    monitor: MonitorRef::new(id, target),
+                    pid: target,
+                    reason: ExitReason::NoConnection,
+                });
+            }
+        }
+        for c in s.calls {
+            let _ = c.send(Err(CallError::NodeDown(s.node.as_str().into())));
+        }
+        for w in s.waiters {
+            let _ = w.send(Err(why.clone()));
+        }
+    }
+
+    /// Handles one control message (and its payload) from `node`.
+    pub(crate) fn dispatch(self: &Arc<Self>, node: &Atom, c: Control, payload: Option<Term>) {
+        let Some(n) = self.node() else { return };
+        let ids = self.ids();
+        match c {
+            Control::Send { to } => {
+                if let Some(msg) = payload {
+                    self.deliver(&n, ids.pid(&to), msg);
+                }
+            }
+            Control::RegSend { from, to } => {
+                if let Some(msg) = payload {
+                    self.deliver_named(&n, node, from, &to, msg);
+                }
+            }
+            Control::Link { from, to } => {
+                let (remote, local) = (ids.pid(&from), ids.pid(&to));
+                let alive = n.entry(local).ok().flatten().is_some();
+                let mut st = self.state();
+                if alive {
+                    if let Some(p) = st.peers.get_mut(node) {
+                        p.links.insert((local, remote));
+                    }
+                    self.watch(&mut st, local);
+                } else if let Some(p) = st.peers.get_mut(node) {
+                    let c = Control::Exit {
+                        from: to,
+                        to: from,
+                        reason: Some(Term::Atom(Atom::new("noproc"))),
+                    };
+                    p.push(control::frame(&c.to_term(), None));
+                }
+            }
+            Control::Exit { from, to, reason } => {
+                let (remote, local) = (ids.pid(&from), ids.pid(&to));
+                let linked = self
+                    .state()
+                    .peers
+                    .get_mut(node)
+                    .is_some_and(|p| p.links.remove(&(local, remote)));
+                let reason = reason.or(payload).map(|r| ids::reason_from_term(&r));
+                if let (true, Some(reason), Some(e)) =
+                    (linked, reason, n.entry(local).ok().flatten())
+                {
+                    exit_signal(remote, &*e, reason, true);
+                }
+            }
+            Control::Exit2 { from, to, reason } => {
+                let (remote, local) = (ids.pid(&from), ids.pid(&to));
+                let reason = reason.or(payload).map(|r| ids::reason_from_term(&r));
+                if let (Some(reason), Some(e)) = (reason, n.entry(local).ok().flatten()) {
+                    exit_signal(remote, &*e, reason, false);
+                }
+            }
+            Control::Unlink { id, from, to } => {
+                let (remote, local) = (ids.pid(&from), ids.pid(&to));
+                let mut st = self.state();
+                if let Some(p) = st.peers.get_mut(node) {
+                    p.links.remove(&(local, remote));
+                    if let Some(id) = id {
+                        let ack = Control::UnlinkAck {
+                            id,
+                            from: to,
+                            to: from,
+                        };
+                        p.push(control::frame(&ack.to_term(), None));
+                    }
+                }
+            }
+            Control::UnlinkAck { .. } | Control::Other(_) => {}
+            Control::Monitor {
+                from,
+                to,
+                reference,
+            } => {
+                let target = match &to {
+                    Proc::Pid(p) => Some(ids.pid(p)),
+                    // This node's net_kernel is the connection itself: it lives as long as
+                    // the connection does, which the peer watches already.
+                    Proc::Name(name) if name.as_str() == "net_kernel" => return,
+                    Proc::Name(name) => n.whereis(name.as_str()),
+                };
+                let alive = target.filter(|t| n.entry(*t).ok().flatten().is_some());
+                let mut st = self.state();
+                match alive {
+                    Some(t) => {
+                        if let Some(p) = st.peers.get_mut(node) {
+                            p.monitors_in.insert(reference, (t, to, from));
+                        }
+                        self.watch(&mut st, t);
+                    }
+                    None => {
+                        if let Some(p) = st.peers.get_mut(node) {
+                            let c = Control::MonitorExit {
+                                from: to,
+                                to: from,
+                                reference,
+                                reason: Some(Term::Atom(Atom::new("noproc"))),
+                            };
+                            p.push(control::frame(&c.to_term(), None));
+                        }
+                    }
+                }
+            }
+            Control::Demonitor { reference, .. } => {
+                if let Some(p) = self.state().peers.get_mut(node) {
+                    p.monitors_in.remove(&reference);
+                }
+            }
+            Control::MonitorExit {
+                from,
+                to: _,
+                reference,
+                reason,
+            } => {
+                let Some(id) = ids::local_ref(&reference, &self.name, self.creation) else {
+                    return;
+                };
+                let reason = reason
+                    .or(payload)
+                    .map(|r| ids::reason_from_term(&r))
+                    .unwrap_or(ExitReason::NoProc);
+                let mut st = self.state();
+                if let Some(call) = st.calls.remove(&id) {
+                    drop(st);
+                    let e = match reason {
+                        ExitReason::NoProc => CallError::NoProc,
+                        ExitReason::NoConnection => CallError::NodeDown(node.as_str().into()),
+                        r => CallError::Exited(r),
+                    };
+                    let _ = call.tx.send(Err(e));
+                    return;
+                }
+                let held = st
+                    .peers
+                    .get_mut(node)
+                    .and_then(|p| p.monitors_out.remove(&id));
+                drop(st);
+                if let Some((watcher, target)) = held {
+                    let pid = match from {
+                        Proc::Pid(p) => ids.pid(&p),
+                        Proc::Name(_) => target,
+                    };
+                    if let Some(e) = n.entry(watcher).ok().flatten() {
+                        e.deliver(SystemMsg::Down {
+                            monitor: MonitorRef::new(id, target),
+                            pid,
+                            reason,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// A message for local pid `to`.
+    fn deliver(&self, n: &Node, to: Pid, msg: Term) {
+        if to == self.router {
+            self.reply(msg);
+            return;
+        }
+        if to.node() != self.local {
+            return;
+        }
+        match n.0.sinks.deliver(to.id(), msg) {
+            super::sinks::Delivery::Delivered => {}
+            super::sinks::Delivery::NoSink => {
+                if n.entry(to).ok().flatten().is_some() {
+                    tracing::warn!(
+                        node = %self.name,
+                        to = %to,
+                        "message from another node dropped: the process does not take \
+                         messages from other nodes (ProcessCtx::accept_remote)"
+                    );
+                }
+            }
+            super::sinks::Delivery::Rejected(e) => tracing::warn!(
+                node = %self.name,
+                to = %to,
+                error = %e,
+                "message from another node dropped: it does not fit the process's message type"
+            ),
+        }
+    }
+
+    /// A message for the process registered as `to`.
+    fn deliver_named(&self, n: &Node, node: &Atom, from: ExternalPid, to: &Atom, msg: Term) {
+        if to.as_str() == "net_kernel" {
+            self.net_kernel(node, msg);
+            return;
+        }
+        let _ = from;
+        match n.whereis(to.as_str()) {
+            Some(pid) => self.deliver(n, pid, msg),
+            // As Erlang: a message to a name nobody has is dropped.
+            None => {
+                tracing::debug!(node = %self.name, name = %to, "message to an unregistered name dropped")
+            }
+        }
+    }
+
+    /// What this node's `net_kernel` answers: `{is_auth, Node}` gets `yes`, which is how
+    /// `net_adm:ping/1` is answered.
+    fn net_kernel(&self, node: &Atom, msg: Term) {
+        let Term::Tuple(v) = msg else { return };
+        let [Term::Atom(tag), Term::Tuple(from), request] = &v[..] else {
+            return;
+        };
+        if tag.as_str() != "$gen_call" || from.len() != 2 {
+            return;
+        }
+        let Term::Pid(caller) = &from[0] else { return };
+        let reply = match request {
+            Term::Tuple(r) if r.first() == Some(&Term::Atom(Atom::new("is_auth"))) => {
+                Term::Atom(Atom::new("yes"))
+            }
+            _ => Term::Atom(Atom::new("error")),
+        };
+        let msg = Term::Tuple(vec![from[1].clone(), reply]);
+        let c = Control::Send { to: caller.clone() };
+        if let Some(p) = self.state().peers.get_mut(node) {
+            p.push(control::frame(&c.to_term(), Some(&msg)));
+        }
+    }
+
+    /// A reply to a call of this node: `{Ref, Reply}`.
+    fn reply(&self, msg: Term) {
+        let Term::Tuple(mut v) = msg else { return };
+        if v.len() != 2 {
+            return;
+        }
+        let reply = v.pop().unwrap_or(Term::List(vec![]));
+        let tag = match v.pop() {
+            Some(Term::Ref(r)) => r,
+            // `[alias | Ref]`, as OTP 24+ tags calls: accepted too.
+            Some(Term::ImproperList(mut l, tail)) if l.len() == 1 => match *tail {
+                Term::Ref(r) => {
+                    l.clear();
+                    r
+                }
+                _ => return,
+            },
+            _ => return,
+        };
+        let Some(id) = ids::local_ref(&tag, &self.name, self.creation) else {
+            return;
+        };
+        let call = self.state().calls.remove(&id);
+        if let Some(call) = call {
+            let _ = call.tx.send(Ok(reply));
+        }
+    }
+
+    /// The node stops: no new connections, and every connection closes.
+    pub(crate) fn stop(&self) {
+        let peers = {
+            let mut st = self.state();
+            st.stopped = true;
+            std::mem::take(&mut st.peers)
+        };
+        let _ = self.shutdown.send(true);
+        for (_, p) in peers {
+            if let Slot::Connecting {
+                attempt: Some(a), ..
+            } = p.slot
+            {
+                a.abort();
+            }
+        }
+        self.epmd
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+    }
+}

@@ -1,0 +1,412 @@
+//! A Rust node and real Erlang nodes (`erl`, OTP 25 or newer) in one cluster.
+//!
+//! Each test starts its Rust node first, serving EPMD in-process on a private port, and
+//! points `erl` at it (`ERL_EPMD_PORT`, `-start_epmd false`): no system EPMD is used or
+//! left behind, and parallel tests never meet. Every `erl` is killed when its test ends.
+//! Without `erl` on the PATH the tests skip, saying so in one line; CI installs Erlang and
+//! requires them (`OTP_RS_REQUIRE_ERL=1`).
+//!
+//! Cases: erl_distribution_SUITE's ping both ways and a bad cookie; the getting-started
+//! tutorial's ping-pong across nodes (tut17) both ways; a call to an Erlang gen_server;
+//! `gen_server:call` from Erlang to a Rust process; a link and a monitor across, and
+//! `noconnection` when the Erlang node is killed.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use otp_runtime::dist::mapping::{FromTerm, ToTerm};
+use otp_runtime::dist::term::{Atom, Term};
+use otp_runtime::dist::{self, DistError, DistOptions, HandshakeError};
+use otp_runtime::node::Node;
+use otp_runtime::prelude::*;
+
+/// Whether `erl` can run here; if not, says why once and the test returns.
+fn have_erl() -> bool {
+    let ok = Command::new("erl")
+        .args(["-noshell", "-eval", "halt()."])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var_os("OTP_RS_REQUIRE_ERL").is_none(),
+            "OTP_RS_REQUIRE_ERL is set but erl does not run"
+        );
+        eprintln!("skipped: erl not found (install Erlang/OTP 25+ to run the interop tests)");
+    }
+    ok
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running `erl` node, killed on drop; its output lines are read as they come.
+struct Erl {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Erl {
+    fn start(name: &str, cookie: &str, epmd: u16, script: &str) -> Erl {
+        let mut child = Command::new("erl")
+            .args([
+                "-sname",
+                name,
+                "-setcookie",
+                cookie,
+                "-noshell",
+                "-start_epmd",
+                "false",
+                "-eval",
+                script,
+            ])
+            .env("ERL_EPMD_PORT", epmd.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("erl starts");
+        let (tx, lines) = mpsc::channel();
+        let out = child.stdout.take().unwrap();
+        let err = child.stderr.take().unwrap();
+        let tx2 = tx.clone();
+        std::thread::spawn(move || {
+            for l in BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = tx.send(l);
+            }
+        });
+        std::thread::spawn(move || {
+            for l in BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = tx2.send(format!("stderr: {l}"));
+            }
+        });
+        Erl {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits (without blocking the runtime) for a line containing `text`.
+    async fn expect(&mut self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            while let Ok(l) = self.lines.try_recv() {
+                let hit = l.contains(text);
+                self.seen.push(l);
+                if hit {
+                    return;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "erl never printed {text:?}; it printed: {:#?}",
+                self.seen
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Waits for the node to end by itself.
+    async fn exited(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(
+                Instant::now() < deadline,
+                "erl did not halt: {:#?}",
+                self.seen
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        while let Ok(l) = self.lines.try_recv() {
+            self.seen.push(l);
+        }
+    }
+
+    fn count(&self, text: &str) -> usize {
+        self.seen.iter().filter(|l| l.contains(text)).count()
+    }
+}
+
+impl Drop for Erl {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn rust_node(name: &str, epmd: u16, cookie: &str) -> Node {
+    let n = Node::named(name).unwrap();
+    n.start_distribution(DistOptions::new(cookie).epmd_port(epmd))
+        .await
+        .unwrap();
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ping_both_ways_and_call_an_erlang_gen_server() {
+    if !have_erl() {
+        return;
+    }
+    let epmd = free_port();
+    let r = rust_node("r1@localhost", epmd, "cookie").await;
+    let mut erl = Erl::start(
+        "e1@localhost",
+        "cookie",
+        epmd,
+        "io:format(\"ping ~p~n\", [net_adm:ping('r1@localhost')]), \
+         register(waiter, self()), io:format(\"ready~n\"), \
+         receive stop -> io:format(\"stopping~n\") after 30000 -> ok end, halt().",
+    );
+    // erl_distribution_SUITE: ping, from Erlang to us.
+    erl.expect("ping pong").await;
+    erl.expect("ready").await;
+    // And from us to Erlang.
+    assert!(r.ping("e1@localhost").await);
+    assert_eq!(r.nodes(), vec!["e1@localhost".to_string()]);
+    // application_controller is a gen_server: which_applications lists kernel.
+    let apps = r
+        .scope(dist::call::<Term>(
+            "application_controller",
+            "e1@localhost",
+            &Atom::new("which_applications"),
+            Duration::from_secs(10),
+        ))
+        .await
+        .unwrap();
+    assert!(apps.to_string().contains("{kernel,"), "{apps}");
+    r.scope(async { dist::send_named("waiter", "e1@localhost", &Atom::new("stop")) })
+        .await
+        .unwrap();
+    erl.expect("stopping").await;
+    erl.exited().await;
+    r.stop().await;
+}
+
+#[derive(ToTerm, FromTerm, Debug)]
+enum PongMsg {
+    /// `{ping, Ping_PID}`
+    Ping(Pid),
+    Finished,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tut17_erlang_ping_rust_pong() {
+    if !have_erl() {
+        return;
+    }
+    let epmd = free_port();
+    let r = rust_node("r2@localhost", epmd, "cookie").await;
+    let pong = r.spawn(|mut ctx: ProcessCtx<PongMsg>| async move {
+        ctx.accept_remote();
+        let mut pings = 0;
+        loop {
+            match ctx.recv().await {
+                Message::Msg(PongMsg::Ping(from)) => {
+                    pings += 1;
+                    dist::send(from, &Atom::new("pong")).unwrap();
+                }
+                Message::Msg(PongMsg::Finished) => return ExitReason::other(pings),
+                _ => return ExitReason::other("unexpected"),
+            }
+        }
+    });
+    r.register("pong", pong.pid()).unwrap();
+    let mut erl = Erl::start(
+        "e2@localhost",
+        "cookie",
+        epmd,
+        "Ping = fun Ping(0, Node) -> {pong, Node} ! finished, io:format(\"ping finished~n\"); \
+                    Ping(N, Node) -> {pong, Node} ! {ping, self()}, \
+                        receive pong -> io:format(\"Ping received pong~n\") end, \
+                        Ping(N - 1, Node) end, \
+         Ping(3, 'r2@localhost'), halt().",
+    );
+    erl.exited().await;
+    assert_eq!(erl.count("Ping received pong"), 3, "{:#?}", erl.seen);
+    assert_eq!(erl.count("ping finished"), 1);
+    assert_eq!(pong.wait_exit().await, ExitReason::other(3));
+    r.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tut17_rust_ping_erlang_pong() {
+    if !have_erl() {
+        return;
+    }
+    let epmd = free_port();
+    let r = rust_node("r3@localhost", epmd, "cookie").await;
+    let mut erl = Erl::start(
+        "e3@localhost",
+        "cookie",
+        epmd,
+        "register(pong, self()), io:format(\"ready~n\"), \
+         Pong = fun Pong() -> receive finished -> io:format(\"Pong finished~n\"); \
+                    {ping, P} -> io:format(\"Pong received ping~n\"), P ! pong, Pong() end end, \
+         Pong(), halt().",
+    );
+    erl.expect("ready").await;
+    let ping = r.spawn(|mut ctx: ProcessCtx<Atom>| async move {
+        ctx.accept_remote();
+        for _ in 0..3 {
+            let msg = (Atom::new("ping"), ctx.pid());
+            dist::send_named("pong", "e3@localhost", &msg).unwrap();
+            match ctx.recv_timeout(Duration::from_secs(10)).await {
+                Some(Message::Msg(a)) if a.as_str() == "pong" => {}
+                other => return ExitReason::other(format!("{other:?}")),
+            }
+        }
+        dist::send_named("pong", "e3@localhost", &Atom::new("finished")).unwrap();
+        ExitReason::Normal
+    });
+    assert_eq!(ping.wait_exit().await, ExitReason::Normal);
+    erl.exited().await;
+    assert_eq!(erl.count("Pong received ping"), 3, "{:#?}", erl.seen);
+    assert_eq!(erl.count("Pong finished"), 1);
+    r.stop().await;
+}
+
+/// What `gen_server:call/2` sends: `{'$gen_call', {From, Tag}, Request}`.
+#[derive(FromTerm, Debug)]
+enum KvCall {
+    #[term(rename = "$gen_call")]
+    GenCall((Pid, Term), KvRequest),
+}
+
+#[derive(FromTerm, Debug)]
+enum KvRequest {
+    /// `{lookup, Key}`
+    Lookup(String),
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gen_server_call_from_erlang_to_a_rust_process() {
+    if !have_erl() {
+        return;
+    }
+    let epmd = free_port();
+    let r = rust_node("r4@localhost", epmd, "cookie").await;
+    let kv = r.spawn(|mut ctx: ProcessCtx<KvCall>| async move {
+        ctx.accept_remote();
+        while let Message::Msg(KvCall::GenCall((from, tag), KvRequest::Lookup(k))) =
+            ctx.recv().await
+        {
+            // The tag is echoed exactly as it came (OTP 24+ sends [alias | Ref]).
+            let reply = (tag, (Atom::new("ok"), format!("value of {k}")));
+            dist::send(from, &reply).unwrap();
+        }
+        ExitReason::Normal
+    });
+    r.register("kv", kv.pid()).unwrap();
+    let mut erl = Erl::start(
+        "e4@localhost",
+        "cookie",
+        epmd,
+        "io:format(\"reply ~p~n\", [gen_server:call({kv, 'r4@localhost'}, {lookup, <<\"k\">>})]), \
+         io:format(\"noproc ~p~n\", [catch gen_server:call({nobody, 'r4@localhost'}, x)]), \
+         halt().",
+    );
+    erl.exited().await;
+    assert_eq!(
+        erl.count("reply {ok,<<\"value of k\">>}"),
+        1,
+        "{:#?}",
+        erl.seen
+    );
+    assert_eq!(erl.count("noproc {'EXIT',{noproc,"), 1, "{:#?}", erl.seen);
+    r.stop().await;
+}
+
+#[derive(ToTerm, FromTerm, Debug)]
+enum Linked {
+    /// `{linked, ErlangPid}`
+    Linked(Pid),
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_and_monitors_get_noconnection_when_the_erlang_node_is_killed() {
+    if !have_erl() {
+        return;
+    }
+    let epmd = free_port();
+    let r = rust_node("r5@localhost", epmd, "cookie").await;
+    let mut erl = Erl::start(
+        "e5@localhost",
+        "cookie",
+        epmd,
+        "register(w, self()), io:format(\"ready~n\"), \
+         receive {link_me, P} -> link(P), P ! {linked, self()} end, \
+         receive after infinity -> ok end.",
+    );
+    erl.expect("ready").await;
+    let (ready_tx, ready) = tokio::sync::oneshot::channel();
+    let watcher = r.spawn(move |mut ctx: ProcessCtx<Linked>| async move {
+        ctx.accept_remote();
+        ctx.trap_exit(true);
+        let me = ctx.pid();
+        dist::send_named("w", "e5@localhost", &(Atom::new("link_me"), me)).unwrap();
+        let erl_pid = match ctx.recv_timeout(Duration::from_secs(10)).await {
+            Some(Message::Msg(Linked::Linked(p))) => p,
+            other => return ExitReason::other(format!("{other:?}")),
+        };
+        let m = ctx.monitor(erl_pid);
+        ready_tx.send(()).unwrap();
+        let mut got = Vec::new();
+        while got.len() < 2 {
+            match ctx.recv_timeout(Duration::from_secs(20)).await {
+                Some(Message::Exit { from, reason }) if from == erl_pid => {
+                    got.push(format!("EXIT {reason:?}"))
+                }
+                Some(Message::Down {
+                    monitor, reason, ..
+                }) if monitor == m => got.push(format!("DOWN {reason:?}")),
+                other => return ExitReason::other(format!("unexpected {other:?}")),
+            }
+        }
+        got.sort();
+        ExitReason::other(got.join(", "))
+    });
+    ready.await.unwrap();
+    // Give the MONITOR_P a moment to be written before the peer dies; either way the
+    // answer is noconnection (a monitor the peer never saw is settled by the node down).
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    erl.child.kill().unwrap();
+    assert_eq!(
+        watcher.wait_exit().await,
+        ExitReason::other("DOWN NoConnection, EXIT NoConnection")
+    );
+    r.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_cookie_fails_both_ways() {
+    if !have_erl() {
+        return;
+    }
+    let epmd = free_port();
+    let r = rust_node("r6@localhost", epmd, "right").await;
+    let mut erl = Erl::start(
+        "e6@localhost",
+        "wrong",
+        epmd,
+        "io:format(\"ping ~p~n\", [net_adm:ping('r6@localhost')]), \
+         io:format(\"ready~n\"), receive after 30000 -> ok end, halt().",
+    );
+    erl.expect("ping pang").await;
+    erl.expect("ready").await;
+    let e = r.connect_node("e6@localhost").await.unwrap_err();
+    assert!(
+        matches!(&*e, DistError::Handshake(HandshakeError::BadCookie { .. })),
+        "{e}"
+    );
+    r.stop().await;
+}

@@ -1,0 +1,241 @@
+//! Two (or three) Rust nodes in one program, clustered over Erlang's distribution protocol:
+//! the first node serves EPMD in-process on a private port, the others register with it.
+//! Cases follow lib/kernel/test/erl_distribution_SUITE.erl and dist_link_SUITE where they
+//! apply (ping, link and monitor across nodes, a node down, a bad cookie).
+
+use std::time::Duration;
+
+use otp_runtime::dist::mapping::{FromTerm, ToTerm};
+use otp_runtime::dist::term::{Atom, Term};
+use otp_runtime::dist::{self, DistError, DistOptions, HandshakeError};
+use otp_runtime::node::Node;
+use otp_runtime::prelude::*;
+
+/// A port nobody listens on now, for this test's own EPMD.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn node(name: &str, epmd: u16, cookie: &str) -> Node {
+    let n = Node::named(name).unwrap();
+    n.start_distribution(
+        DistOptions::new(cookie)
+            .epmd_port(epmd)
+            .ip([127, 0, 0, 1].into()),
+    )
+    .await
+    .unwrap();
+    n
+}
+
+/// Polls `f` until it holds, for up to 10 s.
+async fn eventually(mut f: impl FnMut() -> bool) {
+    for _ in 0..1000 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("condition not met within 10 s");
+}
+
+#[derive(ToTerm, FromTerm, Debug, Clone, PartialEq)]
+enum Echo {
+    /// `{echo, From, Text}`
+    Echo(Pid, String),
+    Stop,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ping_send_and_reply_between_two_nodes() {
+    let epmd = free_port();
+    let a = node("a@localhost", epmd, "c").await;
+    let b = node("b@localhost", epmd, "c").await;
+
+    // erl_distribution_SUITE: ping.
+    assert!(a.ping("b@localhost").await);
+    assert_eq!(a.nodes(), vec!["b@localhost".to_string()]);
+    assert_eq!(b.nodes(), vec!["a@localhost".to_string()]);
+
+    // An echo server on b, registered by name, answers {Its pid, Text ++ "!"}; a client on
+    // a sends {echo, self(), Text} by name, then to the pid it was answered from.
+    let echo = b.spawn(|mut ctx: ProcessCtx<Echo>| async move {
+        ctx.accept_remote();
+        let me = ctx.pid();
+        loop {
+            match ctx.recv().await {
+                Message::Msg(Echo::Echo(from, text)) => {
+                    dist::send(from, &(me, format!("{text}!"))).unwrap();
+                }
+                _ => return ExitReason::Normal,
+            }
+        }
+    });
+    b.register("echo", echo.pid()).unwrap();
+    let client = a.spawn(|mut ctx: ProcessCtx<(Pid, String)>| async move {
+        ctx.accept_remote();
+        let me = ctx.pid();
+        dist::send_named("echo", "b@localhost", &Echo::Echo(me, "hi".into())).unwrap();
+        let Some(Message::Msg((echo, s1))) = ctx.recv_timeout(Duration::from_secs(10)).await else {
+            return ExitReason::other("no answer by name");
+        };
+        // The pid that came over the wire reaches the same process.
+        dist::send(echo, &Echo::Echo(me, "again".into())).unwrap();
+        let Some(Message::Msg((echo2, s2))) = ctx.recv_timeout(Duration::from_secs(10)).await
+        else {
+            return ExitReason::other("no answer by pid");
+        };
+        assert_eq!(echo, echo2);
+        assert_ne!(echo.node(), me.node());
+        ExitReason::other(format!("{s1} {s2}"))
+    });
+    assert_eq!(client.wait_exit().await, ExitReason::other("hi! again!"));
+    a.stop().await;
+    b.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_and_monitors_cross_nodes() {
+    let epmd = free_port();
+    let a = node("la@localhost", epmd, "c").await;
+    let b = node("lb@localhost", epmd, "c").await;
+    a.connect_node("lb@localhost").await.unwrap();
+
+    // A process on b, registered: it tells whoever says hello its pid, and ends with the
+    // reason it is told.
+    let target = b.spawn(|mut ctx: ProcessCtx<Target>| async move {
+        ctx.accept_remote();
+        loop {
+            match ctx.recv().await {
+                Message::Msg(Target::Hello(p)) => dist::send(p, &ctx.pid()).unwrap(),
+                Message::Msg(Target::Die(why)) => return ExitReason::other(why),
+                _ => return ExitReason::Normal,
+            }
+        }
+    });
+    b.register("target", target.pid()).unwrap();
+    let (ready_tx, ready) = tokio::sync::oneshot::channel();
+    let watcher = a.spawn(move |mut ctx: ProcessCtx<Pid>| async move {
+        ctx.accept_remote();
+        ctx.trap_exit(true);
+        dist::send_named("target", "lb@localhost", &Target::Hello(ctx.pid())).unwrap();
+        let remote: Pid = match ctx.recv_timeout(Duration::from_secs(10)).await {
+            Some(Message::Msg(p)) => p,
+            other => return ExitReason::other(format!("no pid: {other:?}")),
+        };
+        ctx.link(remote);
+        let m = ctx.monitor(remote);
+        // A round trip behind them: the connection keeps order, so once answered, the
+        // link and the monitor are in place on b.
+        dist::send(remote, &Target::Hello(ctx.pid())).unwrap();
+        if ctx.recv_timeout(Duration::from_secs(10)).await.is_none() {
+            return ExitReason::other("no second answer");
+        }
+        ready_tx.send(()).unwrap();
+        let mut got = Vec::new();
+        while got.len() < 2 {
+            match ctx.recv_timeout(Duration::from_secs(10)).await {
+                Some(Message::Exit { from, reason }) if from == remote => {
+                    got.push(format!("EXIT {reason}"))
+                }
+                Some(Message::Down {
+                    monitor, reason, ..
+                }) if monitor == m => got.push(format!("DOWN {reason}")),
+                other => return ExitReason::other(format!("unexpected {other:?}")),
+            }
+        }
+        got.sort();
+        ExitReason::other(got.join(", "))
+    });
+    ready.await.unwrap();
+    target.send(Target::Die("boom".into())).unwrap();
+    assert_eq!(
+        watcher.wait_exit().await,
+        ExitReason::other("DOWN boom, EXIT boom")
+    );
+    a.stop().await;
+    b.stop().await;
+}
+
+#[derive(ToTerm, FromTerm, Debug, Clone, PartialEq)]
+enum Target {
+    Hello(Pid),
+    Die(String),
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_going_down_is_noconnection_and_ends_calls_at_once() {
+    let epmd = free_port();
+    let a = node("da@localhost", epmd, "c").await;
+    let b = node("db@localhost", epmd, "c").await;
+    // A server on b that never answers: a call to it waits.
+    let silent = b.spawn(|mut ctx: ProcessCtx<Term>| async move {
+        ctx.accept_remote();
+        loop {
+            ctx.recv().await;
+        }
+    });
+    b.register("silent", silent.pid()).unwrap();
+    let call = a.spawn_task(async {
+        dist::call::<Term>(
+            "silent",
+            "db@localhost",
+            &Atom::new("hello"),
+            Duration::from_secs(60),
+        )
+        .await
+    });
+    eventually(|| !a.nodes().is_empty()).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    b.stop().await;
+    let r = tokio::time::timeout(Duration::from_secs(10), call)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(r, Err(CallError::NodeDown(_)) | Err(CallError::Exited(_))),
+        "{r:?}"
+    );
+    // A name nobody has on a live node: noproc at once (MONITOR_P_EXIT noproc).
+    let c = node("dc@localhost", epmd, "c").await;
+    let r = a
+        .scope(dist::call::<Term>(
+            "nobody",
+            "dc@localhost",
+            &Atom::new("x"),
+            Duration::from_secs(60),
+        ))
+        .await;
+    assert_eq!(r, Err(CallError::NoProc));
+    a.stop().await;
+    c.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_cookie_or_an_unknown_node_is_a_typed_error() {
+    let epmd = free_port();
+    let a = node("ca@localhost", epmd, "one").await;
+    let b = node("cb@localhost", epmd, "two").await;
+    let e = a.connect_node("cb@localhost").await.unwrap_err();
+    assert!(
+        matches!(&*e, DistError::Handshake(HandshakeError::BadCookie { .. })),
+        "{e}"
+    );
+    assert!(!a.ping("cb@localhost").await);
+    let e = a.connect_node("nobody@localhost").await.unwrap_err();
+    assert!(matches!(&*e, DistError::UnknownNode(_)), "{e}");
+    assert!(matches!(
+        Node::new().start_distribution(DistOptions::new("c")).await,
+        Err(DistError::NotNamed)
+    ));
+    assert!(matches!(
+        a.start_distribution(DistOptions::new("c")).await,
+        Err(DistError::AlreadyStarted)
+    ));
+    a.stop().await;
+    b.stop().await;
+}
