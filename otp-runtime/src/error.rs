@@ -114,6 +114,8 @@ pub enum CallError {
     NodeDown(Arc<str>),
     /// The reply of a server of another node did not decode as the reply type.
     BadReply(Arc<str>),
+    /// The operation needs a server of this node, and the handle is to one of another.
+    NotLocal,
 }
 
 impl fmt::Display for CallError {
@@ -136,6 +138,10 @@ impl fmt::Display for CallError {
             CallError::NoRequest => f.write_str("no request pending: its response was taken"),
             CallError::NodeDown(n) => write!(f, "node {n} is down or cannot be reached"),
             CallError::BadReply(e) => write!(f, "the reply does not fit the reply type: {e}"),
+            CallError::NotLocal => f.write_str(
+                "the operation needs a server of this node; a handle to a server of another \
+                 node can call and cast",
+            ),
         }
     }
 }

@@ -410,3 +410,58 @@ async fn a_bad_cookie_fails_both_ways() {
     );
     r.stop().await;
 }
+
+/// A `#[gen_server(remote)]` as Erlang code calls it.
+#[derive(Default)]
+pub struct Store {
+    map: std::collections::HashMap<String, i64>,
+}
+
+#[gen_server(remote)]
+impl Store {
+    #[call]
+    pub fn lookup(&self, key: String) -> Result<i64, Atom> {
+        self.map.get(&key).copied().ok_or(Atom::new("not_found"))
+    }
+
+    #[cast]
+    pub fn store(&mut self, key: String, value: i64) {
+        self.map.insert(key, value);
+    }
+
+    #[call]
+    pub fn size(&self) -> usize {
+        self.map.len()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gen_server_call_and_cast_from_erlang_to_a_rust_gen_server() {
+    if !have_erl() {
+        return;
+    }
+    let epmd = free_port();
+    let r = rust_node("r7@localhost", epmd, "cookie").await;
+    r.scope(Store::default().start_named("store"))
+        .await
+        .unwrap();
+    let mut erl = Erl::start(
+        "e7@localhost",
+        "cookie",
+        epmd,
+        "S = {store, 'r7@localhost'}, \
+         io:format(\"miss ~p~n\", [gen_server:call(S, {lookup, <<\"k\">>})]), \
+         ok = gen_server:cast(S, {store, <<\"k\">>, 42}), \
+         io:format(\"hit ~p~n\", [gen_server:call(S, {lookup, <<\"k\">>})]), \
+         io:format(\"size ~p~n\", [gen_server:call(S, size)]), \
+         io:format(\"bad ~p~n\", [gen_server:call(S, {lookup, not_a_binary})]), \
+         io:format(\"size ~p~n\", [gen_server:call(S, size)]), \
+         halt().",
+    );
+    erl.exited().await;
+    assert_eq!(erl.count("miss {error,not_found}"), 1, "{:#?}", erl.seen);
+    assert_eq!(erl.count("hit {ok,42}"), 1, "{:#?}", erl.seen);
+    assert_eq!(erl.count("size 1"), 2, "{:#?}", erl.seen);
+    assert_eq!(erl.count("bad {error,{bad_request,"), 1, "{:#?}", erl.seen);
+    r.stop().await;
+}

@@ -27,19 +27,36 @@ use syn::ext::IdentExt;
 use super::parse::{Flavor, Handler, Kind, Param, Server};
 use crate::names::{private, send_request, ServerNames};
 
-pub(crate) fn expand(server: &Server, krate: &syn::Path) -> TokenStream {
+pub(crate) fn expand(server: &Server, krate: &syn::Path, remote: bool) -> TokenStream {
     let item = &server.item;
     let names = ServerNames::new(&server.ident);
     let enums = enums(server, &names);
     let handle = handle(server, &names, krate, &Flavor::Server);
     let starts = start_fns(server, &names, krate, &Flavor::Server);
-    let imp = gen_server_impl(server, &names, krate);
+    let imp = gen_server_impl(server, &names, krate, remote);
+    let remote_handle = remote.then(|| {
+        let (impl_generics, ty_generics, where_clause) = server.item.generics.split_for_impl();
+        let handle = &names.handle;
+        let vis = &server.vis;
+        let self_ty = &server.item.self_ty;
+        quote! {
+            impl #impl_generics #handle #ty_generics #where_clause {
+                /// A handle to the server registered as `name` on node `node`, reached
+                /// over distribution: its calls and casts go as `gen_server:call` and
+                /// `gen_server:cast` send them.
+                #vis fn remote(name: &str, node: &str) -> Self {
+                    ::core::convert::From::from(<#krate::ServerRef<#self_ty>>::remote(name, node))
+                }
+            }
+        }
+    });
     quote! {
         #item
         #enums
         #handle
         #starts
         #imp
+        #remote_handle
     }
 }
 
@@ -537,7 +554,13 @@ fn invoke(h: &Handler, ctx: &syn::Ident, reply_to: &syn::Ident) -> TokenStream {
     quote!(Self::#method(self, #(#args),*) #wait)
 }
 
-fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStream {
+fn gen_server_impl(
+    server: &Server,
+    names: &ServerNames,
+    krate: &syn::Path,
+    remote: bool,
+) -> TokenStream {
+    let remote_fns = remote.then(|| super::remote::remote_fns(server, names, krate));
     let self_ty = &server.item.self_ty;
     let (impl_generics, _, where_clause) = server.item.generics.split_for_impl();
     let call_ty = ty(&names.call, server);
@@ -761,6 +784,8 @@ fn gen_server_impl(server: &Server, names: &ServerNames, krate: &syn::Path) -> T
             type Cast = #cast_ty;
             type Info = #info_ty;
             type Continue = #continue_ty;
+
+            #remote_fns
 
             #init
 

@@ -2,6 +2,7 @@
 
 pub(crate) mod expand;
 pub(crate) mod parse;
+mod remote;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -30,7 +31,9 @@ pub(crate) fn gen_server(args: TokenStream, input: TokenStream) -> TokenStream {
     }
     let server = parse::parse(input.clone(), &parse::Flavor::Server, &mut errors);
     match (args, server) {
-        (Some(args), Some(server)) if errors.is_empty() => expand::expand(&server, &args.krate),
+        (Some(args), Some(server)) if errors.is_empty() => {
+            expand::expand(&server, &args.krate, args.remote.is_some())
+        }
         // On errors, emit the impl as written (minus our attributes) beside them: the user's
         // methods still exist, so no cascade of "method not found" follows.
         (_, Some(server)) => {

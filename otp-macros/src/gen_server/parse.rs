@@ -21,6 +21,7 @@ mod kw {
     syn::custom_keyword!(exit);
     syn::custom_keyword!(timeout);
     syn::custom_keyword!(state);
+    syn::custom_keyword!(remote);
 }
 
 /// The macro's own arguments: `#[gen_server]` or `#[gen_server(crate = path)]`;
@@ -30,6 +31,8 @@ pub(crate) struct Args {
     pub(crate) krate: syn::Path,
     /// `state = Type`, for a gen_statem.
     pub(crate) state: Option<Type>,
+    /// `remote`: other nodes may call the server (see `remote.rs`).
+    pub(crate) remote: Option<proc_macro2::Span>,
 }
 
 /// Which behaviour an impl block is for.
@@ -68,6 +71,7 @@ impl Args {
     fn parse_for(input: ParseStream, statem: bool) -> syn::Result<Self> {
         let mut krate: Option<syn::Path> = None;
         let mut state: Option<Type> = None;
+        let mut remote: Option<proc_macro2::Span> = None;
         while !input.is_empty() {
             // crate = path
             if input.peek(syn::Token![crate]) {
@@ -100,6 +104,16 @@ impl Args {
                 if state.replace(ty).is_some() {
                     return Err(syn::Error::new_spanned(key, "`state` is given twice"));
                 }
+            } else if input.peek(kw::remote) && !statem {
+                let key: kw::remote = input.parse()?;
+                if remote.replace(key.span).is_some() {
+                    return Err(syn::Error::new_spanned(key, "`remote` is given twice"));
+                }
+            } else if statem && input.peek(kw::remote) {
+                return Err(input.error(
+                    "`remote` is an argument of #[gen_server]: a gen_statem cannot be called \
+                     from other nodes yet",
+                ));
             } else if statem {
                 return Err(input.error(
                     "unknown #[gen_statem] argument: it takes `state = Type` (the type of the \
@@ -108,8 +122,9 @@ impl Args {
                 ));
             } else {
                 return Err(input.error(
-                    "unknown #[gen_server] argument: the only one is `crate = path` \
-                     (the path of otp_runtime, if you renamed it)",
+                    "unknown #[gen_server] argument: it takes `remote` (other nodes may call \
+                     the server) and `crate = path` (the path of otp_runtime, if you renamed \
+                     it)",
                 ));
             }
             if !input.is_empty() {
@@ -119,6 +134,7 @@ impl Args {
         Ok(Args {
             krate: krate.unwrap_or_else(|| syn::parse_quote!(::otp_runtime)),
             state,
+            remote,
         })
     }
 }

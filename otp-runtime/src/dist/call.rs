@@ -27,14 +27,18 @@ use crate::{CallError, Pid};
 /// See [`dist`](crate::dist).
 pub fn send(to: Pid, msg: &impl ToTerm) -> Result<(), DistError> {
     let node = Node::current();
-    let term = msg.to_term();
+    send_on(&node, to, &msg.to_term())
+}
+
+/// [`send`] from `node`.
+pub(crate) fn send_on(node: &Node, to: Pid, term: &Term) -> Result<(), DistError> {
     if to.node() == node.id() {
         // Through the sink, as a message from another node would come.
-        let _ = node.0.sinks.deliver(to.id(), term);
+        let _ = node.0.sinks.deliver(to.id(), term.clone());
         return Ok(());
     }
     let dist = node.dist()?;
-    if dist.send(to, &term) {
+    if dist.send(to, term) {
         Ok(())
     } else {
         Err(DistError::NotDistributed)
@@ -99,6 +103,26 @@ pub async fn call<R: FromTerm>(
 }
 
 /// A call of `name` on `node` from node `here`, with the reply as a term.
+pub(crate) async fn call_term_on(
+    here: &Node,
+    name: &str,
+    node: &str,
+    request: Term,
+    timeout: Duration,
+) -> Result<Term, CallError> {
+    call_term(here, name, node, request, timeout).await
+}
+
+/// `gen_server:cast({Name, Node}, Msg)` from node `here`: `{'$gen_cast', Msg}`.
+pub(crate) fn cast_on(here: &Node, name: &str, node: &str, msg: Term) {
+    let (Ok(dist), Ok(node), Some(name)) = (here.dist(), node_atom(node), Atom::try_new(name))
+    else {
+        return;
+    };
+    let msg = Term::Tuple(vec![Term::Atom(Atom::new("$gen_cast")), msg]);
+    dist.send_named(dist.router, &name, &node, &msg);
+}
+
 pub(crate) async fn call_term(
     here: &Node,
     name: &str,

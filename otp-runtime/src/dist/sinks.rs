@@ -16,6 +16,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use super::mapping::FromTermError;
 use super::term::Term;
+use crate::node::Node;
+use crate::process::core::Core;
 
 type Sink = Arc<dyn Fn(Term) -> Result<(), FromTermError> + Send + Sync>;
 
@@ -32,6 +34,15 @@ pub(crate) enum Delivery {
     NoSink,
     /// Its type did not fit.
     Rejected(FromTermError),
+}
+
+/// Removes process `core`'s sink when it dies.
+pub(crate) fn forget_at_exit<M: Send + 'static>(node: &Node, core: Arc<Core<M>>) {
+    let node = node.clone();
+    tokio::spawn(async move {
+        crate::process::wait_shared_exit(&core.shared).await;
+        node.0.sinks.remove(core.shared.pid().id());
+    });
 }
 
 impl Sinks {

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::oneshot;
@@ -70,6 +71,15 @@ pub struct ServerRef<S: GenServer> {
 enum Target<S: GenServer> {
     Process(ProcessRef<Request<S>>),
     Name(Name, Node),
+    /// A server registered as `name` on another node, reached over distribution from
+    /// `from`.
+    Remote(Arc<Remote>),
+}
+
+struct Remote {
+    name: String,
+    node: String,
+    from: Node,
 }
 
 impl<S: GenServer> Clone for ServerRef<S> {
@@ -78,6 +88,7 @@ impl<S: GenServer> Clone for ServerRef<S> {
             target: match &self.target {
                 Target::Process(p) => Target::Process(p.clone()),
                 Target::Name(n, node) => Target::Name(n.clone(), node.clone()),
+                Target::Remote(r) => Target::Remote(r.clone()),
             },
         }
     }
@@ -88,6 +99,7 @@ impl<S: GenServer> fmt::Debug for ServerRef<S> {
         match &self.target {
             Target::Process(p) => write!(f, "ServerRef({})", p.pid()),
             Target::Name(n, _) => write!(f, "ServerRef({n:?})"),
+            Target::Remote(r) => write!(f, "ServerRef({{{}, {}}})", r.name, r.node),
         }
     }
 }
@@ -162,6 +174,7 @@ impl<S: GenServer> ServerRef<S> {
         match &self.target {
             Target::Process(p) => p.core().shared.node(),
             Target::Name(_, node) => node,
+            Target::Remote(r) => &r.from,
         }
     }
 
@@ -175,6 +188,7 @@ impl<S: GenServer> ServerRef<S> {
         match &self.target {
             Target::Process(p) => Some(p.pid()),
             Target::Name(n, node) => node.whereis(n.as_str()),
+            Target::Remote(_) => None,
         }
     }
 
@@ -190,7 +204,41 @@ impl<S: GenServer> ServerRef<S> {
                     .map_err(|_| CallError::WrongType(pid))?;
                 Ok(Cow::Owned(ProcessRef::from_core(core)))
             }
+            Target::Remote(_) => Err(CallError::NotLocal),
         }
+    }
+
+    /// A handle to the gen_server registered as `name` on node `node` (`{Name, Node}` in
+    /// Erlang), an Erlang, Elixir or Rust one, reached over distribution from the
+    /// [current node](Node::current), which must be distributed. Calls and casts go as
+    /// `gen_server:call` and `gen_server:cast` send them, mapped as
+    /// `#[gen_server(remote)]` maps `S`'s handlers (see [`dist`](crate::dist)); other
+    /// operations (stop, wait_exit, send_request) need a local server and answer
+    /// [`CallError::NotLocal`].
+    ///
+    /// # Examples
+    ///
+    /// See [`dist`](crate::dist).
+    pub fn remote(name: &str, node: &str) -> Self {
+        ServerRef {
+            target: Target::Remote(Arc::new(Remote {
+                name: name.into(),
+                node: node.into(),
+                from: Node::current(),
+            })),
+        }
+    }
+
+    /// A call over distribution.
+    async fn remote_call(
+        r: &Remote,
+        request: S::Call,
+        timeout: Duration,
+    ) -> Result<S::Reply, CallError> {
+        let fns = S::remote_fns().ok_or(CallError::NotLocal)?;
+        let (term, read) = (fns.call_to_term)(request);
+        let reply = crate::dist::call_term_on(&r.from, &r.name, &r.node, term, timeout).await?;
+        read(reply).map_err(|e| CallError::BadReply(e.to_string().into()))
     }
 
     /// Calls the server with the default timeout of 5 s.
@@ -245,6 +293,9 @@ impl<S: GenServer> ServerRef<S> {
         request: S::Call,
         timeout: Duration,
     ) -> Result<S::Reply, CallError> {
+        if let Target::Remote(r) = &self.target {
+            return Box::pin(Self::remote_call(r, request, timeout)).await;
+        }
         let target = self.resolve()?;
         let core = target.core();
         let shared = &core.shared;
@@ -366,6 +417,12 @@ impl<S: GenServer> ServerRef<S> {
             Target::Name(..) => {
                 if let Ok(p) = self.resolve() {
                     let _ = p.send(request);
+                }
+            }
+            Target::Remote(r) => {
+                // Casts go as gen_server:cast sends them; other messages need a local server.
+                if let (Request::Cast(msg), Some(fns)) = (request, S::remote_fns()) {
+                    crate::dist::cast_on(&r.from, &r.name, &r.node, (fns.cast_to_term)(msg));
                 }
             }
         }

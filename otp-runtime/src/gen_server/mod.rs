@@ -96,6 +96,12 @@
 //! The generated types and start functions take the widest visibility among the handlers;
 //! each client method takes its handler's visibility. `#[gen_server(crate = path)]` names
 //! the runtime crate if you renamed it.
+//!
+//! `#[gen_server(remote)]` lets other nodes call the server, as Erlang calls it: each
+//! handler `name(a, b)` is the request `{name, A, B}` (`name` alone without arguments),
+//! with its arguments and reply mapped to terms ([`dist::mapping`](crate::dist::mapping));
+//! the handle gets `FooRef::remote(name, node)` to call such a server on another node. See
+//! [`dist`](crate::dist).
 
 mod ctx;
 mod handle;
@@ -270,6 +276,14 @@ pub trait GenServer: Sized + Send + 'static {
     /// `init` has its `init` ignored.
     #[doc(hidden)]
     const INIT_IS_DEFAULT: bool = false;
+
+    /// For generated code: how the server's calls, casts and replies map to Erlang terms,
+    /// for `#[gen_server(remote)]`; `None` (the default) for a server other nodes cannot
+    /// reach.
+    #[doc(hidden)]
+    fn remote_fns() -> Option<crate::dist::RemoteFns<Self>> {
+        None
+    }
 
     /// Runs in the new process before any message; `start` waits for it. Default: `Init::Ok`.
     fn init(&mut self, ctx: &mut Ctx<Self>) -> impl Future<Output = Init> + Send {

@@ -155,6 +155,10 @@ fn prepare<S: GenServer>(
             });
         }
     }
+    // Before it runs: a message from another node to its name finds it ready.
+    if let Some(fns) = S::remote_fns() {
+        crate::dist::serve::install(node, prepared.core(), fns);
+    }
     Ok(prepared)
 }
 

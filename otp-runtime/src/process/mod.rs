@@ -434,11 +434,7 @@ impl<M: Send + 'static> ProcessCtx<M> {
             }),
         );
         // The entry goes with the process.
-        let core = self.core.clone();
-        tokio::spawn(async move {
-            wait_shared_exit(&core.shared).await;
-            node.0.sinks.remove(pid.id());
-        });
+        crate::dist::sinks::forget_at_exit(&node, self.core.clone());
     }
 
     /// Receives the next message, in arrival order: a message, a trapped exit signal, or a

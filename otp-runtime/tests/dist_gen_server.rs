@@ -1,0 +1,124 @@
+//! `#[gen_server(remote)]`: a Rust gen_server called from another node, Rust or Erlang,
+//! with requests mapped as Erlang writes them (`{get, Key}`, `count`); and a typed handle
+//! to a server of another node. Cases after gen_server_SUITE's call/cast tests, across
+//! nodes.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use otp_runtime::dist::term::{Atom, Term};
+use otp_runtime::dist::{self, DistOptions};
+use otp_runtime::node::Node;
+use otp_runtime::prelude::*;
+
+#[derive(Default)]
+pub struct Kv {
+    map: HashMap<String, i64>,
+}
+
+#[gen_server(remote)]
+impl Kv {
+    /// `{get, Key}` → the value or `undefined`.
+    #[call]
+    pub fn get(&self, key: String) -> Option<i64> {
+        self.map.get(&key).copied()
+    }
+
+    /// `count` → how many keys.
+    #[call]
+    pub fn count(&self) -> usize {
+        self.map.len()
+    }
+
+    /// `{put, Key, Value}`, a cast.
+    #[cast]
+    pub fn put(&mut self, key: String, value: i64) {
+        self.map.insert(key, value);
+    }
+
+    /// `{crash, Why}`: the server dies during the call.
+    #[call]
+    pub fn crash(&self, why: String) -> bool {
+        panic!("{why}")
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn node(name: &str, epmd: u16) -> Node {
+    let n = Node::named(name).unwrap();
+    n.start_distribution(
+        DistOptions::new("c")
+            .epmd_port(epmd)
+            .ip([127, 0, 0, 1].into()),
+    )
+    .await
+    .unwrap();
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_typed_handle_calls_and_casts_a_server_of_another_node() {
+    let epmd = free_port();
+    let a = node("ga@localhost", epmd).await;
+    let b = node("gb@localhost", epmd).await;
+    b.scope(Kv::default().start_named("kv")).await.unwrap();
+
+    let kv = a.scope(async { KvRef::remote("kv", "gb@localhost") }).await;
+    assert_eq!(kv.count().await, Ok(0));
+    kv.put("x".into(), 1);
+    kv.put("y".into(), 2);
+    // Casts and calls from one process keep their order, across the connection too.
+    assert_eq!(kv.get("x".into()).await, Ok(Some(1)));
+    assert_eq!(kv.get("z".into()).await, Ok(None));
+    assert_eq!(kv.count().await, Ok(2));
+
+    // The request as Erlang writes it, sent untyped.
+    let r = a
+        .scope(dist::call::<Option<i64>>(
+            "kv",
+            "gb@localhost",
+            &(Atom::new("get"), "y".to_string()),
+            Duration::from_secs(5),
+        ))
+        .await;
+    assert_eq!(r, Ok(Some(2)));
+
+    // A request the server does not know: a clear error reply, and the server lives on.
+    let r = a
+        .scope(dist::call::<Term>(
+            "kv",
+            "gb@localhost",
+            &Atom::new("nonsense"),
+            Duration::from_secs(5),
+        ))
+        .await
+        .unwrap();
+    let text = r.to_string();
+    assert!(text.starts_with("{error,{bad_request,"), "{text}");
+    assert!(text.contains("get"), "{text}");
+    assert_eq!(kv.count().await, Ok(2));
+
+    // A server that dies during the call: the caller learns it at once (gen_server_SUITE's
+    // call_remote_n1-like case).
+    let r = kv
+        .with_timeout(Duration::from_secs(60))
+        .crash("boom".into())
+        .await;
+    assert_eq!(r, Err(CallError::Exited(ExitReason::Panic("boom".into()))));
+    // Nobody has the name now.
+    assert_eq!(kv.count().await, Err(CallError::NoProc));
+    // Operations that need a local server say so.
+    assert_eq!(
+        kv.stop(ExitReason::Normal, Duration::from_secs(1)).await,
+        Err(CallError::NotLocal)
+    );
+    a.stop().await;
+    b.stop().await;
+}
