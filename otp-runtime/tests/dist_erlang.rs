@@ -465,3 +465,80 @@ async fn gen_server_call_and_cast_from_erlang_to_a_rust_gen_server() {
     assert_eq!(erl.count("bad {error,{bad_request,"), 1, "{:#?}", erl.seen);
     r.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rpc_and_erpc_both_ways() {
+    if !have_erl() {
+        return;
+    }
+    let epmd = free_port();
+    let r = rust_node("r8@localhost", epmd, "cookie").await;
+    r.register_function("calc", "add", |args: Vec<Term>| async move {
+        match args.as_slice() {
+            [Term::Int(a), Term::Int(b)] => Ok(Term::Int(a + b)),
+            _ => Err(Term::Atom(Atom::new("badarg"))),
+        }
+    });
+    let mut erl = Erl::start(
+        "e8@localhost",
+        "cookie",
+        epmd,
+        "N = 'r8@localhost', \
+         io:format(\"erpc ~p~n\", [erpc:call(N, calc, add, [1, 2])]), \
+         io:format(\"rpc ~p~n\", [rpc:call(N, calc, add, [40, 2])]), \
+         io:format(\"badarg ~p~n\", [catch erpc:call(N, calc, add, [x])]), \
+         io:format(\"undef ~p~n\", [catch erpc:call(N, calc, nope, [])]), \
+         io:format(\"rpc_undef ~p~n\", [rpc:call(N, calc, nope, [])]), \
+         ok = erpc:cast(N, calc, add, [1, 1]), \
+         register(waiter, self()), io:format(\"ready~n\"), \
+         receive stop -> ok after 30000 -> ok end, halt().",
+    );
+    erl.expect("ready").await;
+    assert_eq!(erl.count("erpc 3"), 1, "{:#?}", erl.seen);
+    assert_eq!(erl.count("rpc 42"), 1, "{:#?}", erl.seen);
+    assert_eq!(
+        erl.count("badarg {'EXIT',{{exception,badarg,"),
+        1,
+        "{:#?}",
+        erl.seen
+    );
+    assert_eq!(
+        erl.count("undef {'EXIT',{{exception,undef,[{calc,nope,[],[]}]"),
+        1,
+        "{:#?}",
+        erl.seen
+    );
+    assert_eq!(
+        erl.count("rpc_undef {badrpc,{'EXIT',{undef,"),
+        1,
+        "{:#?}",
+        erl.seen
+    );
+    // And from Rust, rpc:call through the Erlang node's rex.
+    let len = r
+        .scope(dist::rpc(
+            "e8@localhost",
+            "erlang",
+            "length",
+            vec![Term::List(vec![Term::Int(1), Term::Int(2)])],
+            Duration::from_secs(10),
+        ))
+        .await;
+    assert_eq!(len, Ok(Term::Int(2)));
+    let bad = r
+        .scope(dist::rpc(
+            "e8@localhost",
+            "no_such_module",
+            "f",
+            vec![],
+            Duration::from_secs(10),
+        ))
+        .await
+        .unwrap_err();
+    assert!(bad.to_string().contains("undef"), "{bad}");
+    r.scope(async { dist::send_named("waiter", "e8@localhost", &Atom::new("stop")) })
+        .await
+        .unwrap();
+    erl.exited().await;
+    r.stop().await;
+}

@@ -21,6 +21,8 @@ pub(crate) const SEND_SENDER: i64 = 22;
 pub(crate) const PAYLOAD_EXIT: i64 = 24;
 pub(crate) const PAYLOAD_EXIT2: i64 = 25;
 pub(crate) const PAYLOAD_MONITOR_P_EXIT: i64 = 27;
+pub(crate) const SPAWN_REQUEST: i64 = 29;
+pub(crate) const SPAWN_REPLY: i64 = 31;
 pub(crate) const UNLINK_ID: i64 = 35;
 pub(crate) const UNLINK_ID_ACK: i64 = 36;
 
@@ -110,6 +112,22 @@ pub(crate) enum Control {
         to: ExternalPid,
         reference: ExternalRef,
         reason: Option<Term>,
+    },
+    /// SPAWN_REQUEST: run `module:function` with the argument list that follows.
+    SpawnRequest {
+        reference: ExternalRef,
+        from: ExternalPid,
+        module: Atom,
+        function: Atom,
+        opts: Vec<Term>,
+    },
+    /// SPAWN_REPLY: the pid (or an error atom) of a spawn request, with flags 1 (linked)
+    /// and 2 (monitored).
+    SpawnReply {
+        reference: ExternalRef,
+        to: ExternalPid,
+        flags: i64,
+        result: Term,
     },
     /// A control message this node does not act on (SPAWN_REQUEST without the SPAWN flag,
     /// group leader and trace messages): its operation number.
@@ -217,6 +235,26 @@ impl Control {
                 reference: reference(r)?,
                 reason: None,
             },
+            (SPAWN_REQUEST, [r, f, _group_leader, Term::Tuple(mfa), Term::List(opts)])
+                if mfa.len() == 3 =>
+            {
+                let (Term::Atom(m), Term::Atom(func)) = (&mfa[0], &mfa[1]) else {
+                    return None;
+                };
+                Control::SpawnRequest {
+                    reference: reference(r)?,
+                    from: pid(f)?,
+                    module: m.clone(),
+                    function: func.clone(),
+                    opts: opts.clone(),
+                }
+            }
+            (SPAWN_REPLY, [r, to, Term::Int(flags), result]) => Control::SpawnReply {
+                reference: reference(r)?,
+                to: pid(to)?,
+                flags: *flags,
+                result: result.clone(),
+            },
             (op, _) if !is_known(op) => Control::Other(op),
             _ => return None,
         };
@@ -280,6 +318,35 @@ impl Control {
                     vec![from.to_term(), p(to), r(reference)],
                 ),
             },
+            Control::SpawnRequest {
+                reference,
+                from,
+                module,
+                function,
+                opts,
+            } => t(
+                SPAWN_REQUEST,
+                vec![
+                    r(reference),
+                    p(from),
+                    p(from),
+                    Term::Tuple(vec![
+                        Term::Atom(module.clone()),
+                        Term::Atom(function.clone()),
+                        Term::Int(0),
+                    ]),
+                    Term::List(opts.clone()),
+                ],
+            ),
+            Control::SpawnReply {
+                reference,
+                to,
+                flags,
+                result,
+            } => t(
+                SPAWN_REPLY,
+                vec![r(reference), p(to), Term::Int(*flags), result.clone()],
+            ),
             Control::Other(op) => t(*op, vec![]),
         }
     }
@@ -302,6 +369,8 @@ fn is_known(op: i64) -> bool {
             | PAYLOAD_MONITOR_P_EXIT
             | UNLINK_ID
             | UNLINK_ID_ACK
+            | SPAWN_REQUEST
+            | SPAWN_REPLY
     )
 }
 

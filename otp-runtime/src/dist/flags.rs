@@ -90,7 +90,8 @@ pub const OURS: u64 = MANDATORY_25
     | SEND_SENDER
     | EXIT_PAYLOAD
     | UNLINK_ID
-    | SMALL_ATOM_TAGS;
+    | SMALL_ATOM_TAGS
+    | SPAWN;
 
 /// Every flag with its name in `dist.hrl`, for messages that name a missing flag.
 const NAMES: &[(u64, &str)] = &[

@@ -738,7 +738,14 @@ impl Dist {
                     }
                 }
             }
-            Control::UnlinkAck { .. } | Control::Other(_) => {}
+            Control::UnlinkAck { .. } | Control::SpawnReply { .. } | Control::Other(_) => {}
+            Control::SpawnRequest {
+                reference,
+                from,
+                module,
+                function,
+                opts,
+            } => self.spawn_request(&n, node, reference, from, module, function, opts, payload),
             Control::Monitor {
                 from,
                 to,
@@ -822,6 +829,78 @@ impl Dist {
                 }
             }
         }
+    }
+
+    /// A spawn request (`erpc:call`, `rpc:call`, `spawn/4` from another node): a process
+    /// runs the job, the reply names it, and its end reaches the spawner through the link or
+    /// monitor it asked for, with the reason the job gives.
+    #[allow(clippy::too_many_arguments)]
+    fn spawn_request(
+        self: &Arc<Self>,
+        n: &Node,
+        node: &Atom,
+        reference: ExternalRef,
+        from: ExternalPid,
+        module: Atom,
+        function: Atom,
+        opts: Vec<Term>,
+        payload: Option<Term>,
+    ) {
+        let args = match payload {
+            Some(Term::List(args)) => args,
+            _ => Vec::new(),
+        };
+        let has = |name: &str| {
+            opts.iter().any(|o| match o {
+                Term::Atom(a) => a.as_str() == name,
+                Term::Tuple(v) => v.first() == Some(&Term::Atom(Atom::new(name))),
+                _ => false,
+            })
+        };
+        let (link, monitor) = (has("link"), has("monitor"));
+        let job = super::rpc::Job::of(module, function, args);
+        let (go_tx, go) = oneshot::channel();
+        let me = Arc::downgrade(self);
+        let (to, r, peer) = (from.clone(), reference.clone(), node.clone());
+        let pid = super::rpc::spawn_job(n, job, go, move |pid, reason| {
+            let Some(me) = me.upgrade() else { return };
+            let this = me.ids().external_pid(pid);
+            let mut frames = Vec::new();
+            if monitor {
+                let c = Control::MonitorExit {
+                    from: Proc::Pid(this.clone()),
+                    to: to.clone(),
+                    reference: r,
+                    reason: Some(reason.clone()),
+                };
+                frames.push(control::frame(&c.to_term(), None));
+            }
+            if link {
+                let c = Control::Exit {
+                    from: this,
+                    to,
+                    reason: Some(reason),
+                };
+                frames.push(control::frame(&c.to_term(), None));
+            }
+            let mut st = me.state();
+            if let Some(p) = st.peers.get_mut(&peer) {
+                for f in frames {
+                    p.push(f);
+                }
+            }
+        });
+        let flags = i64::from(link) | i64::from(monitor) << 1;
+        let reply = Control::SpawnReply {
+            reference,
+            to: from,
+            flags,
+            result: Term::Pid(self.ids().external_pid(pid)),
+        };
+        if let Some(p) = self.state().peers.get_mut(node) {
+            p.push(control::frame(&reply.to_term(), None));
+        }
+        let _ = go_tx.send(());
     }
 
     /// A message for local pid `to`.

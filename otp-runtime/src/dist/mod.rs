@@ -83,6 +83,7 @@ mod ids;
 pub(crate) mod local;
 pub mod mapping;
 mod options;
+pub(crate) mod rpc;
 pub(crate) mod serve;
 pub(crate) mod sinks;
 mod start;
@@ -94,5 +95,6 @@ pub use control::MAX_FRAME;
 pub use error::DistError;
 pub use handshake::{HandshakeError, SETUP_TIME};
 pub use options::DistOptions;
+pub use rpc::{rpc, RpcError};
 #[doc(hidden)]
 pub use serve::{arg, reply_of, request_term, split_request, to_term, unknown_request, RemoteFns};

@@ -33,6 +33,8 @@ pub(crate) struct NodeInner {
     pub(crate) dist: OnceLock<Arc<crate::dist::local::Dist>>,
     /// Its processes that take messages from other nodes.
     pub(crate) sinks: crate::dist::sinks::Sinks,
+    /// The functions it serves to other nodes' `rpc:call`.
+    pub(crate) functions: crate::dist::rpc::Functions,
 }
 
 /// What spawns and timers write, on a cache line of its own.
@@ -114,6 +116,7 @@ impl NodeInner {
             ended: Notify::new(),
             dist: OnceLock::new(),
             sinks: Default::default(),
+            functions: Default::default(),
         })
     }
 
