@@ -122,3 +122,37 @@ async fn a_typed_handle_calls_and_casts_a_server_of_another_node() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multi_call_and_abcast_reach_every_node_and_name_the_bad_ones() {
+    // gen_server_SUITE: multicall, abcast (the local node aside: it is called locally).
+    let epmd = free_port();
+    let a = node("ma@localhost", epmd).await;
+    let b = node("mb@localhost", epmd).await;
+    let c = node("mc@localhost", epmd).await;
+    b.scope(Kv::default().start_named("kv")).await.unwrap();
+    c.scope(Kv::default().start_named("kv")).await.unwrap();
+    let nodes = ["mb@localhost", "mc@localhost", "nobody@localhost"];
+    a.scope(async { dist::abcast(&nodes, "kv", &(Atom::new("put"), "k".to_string(), 7)) })
+        .await;
+    // abcast and the calls after it travel in order on each connection.
+    let (replies, bad) = a
+        .scope(dist::multi_call::<Option<i64>>(
+            &nodes,
+            "kv",
+            &(Atom::new("get"), "k".to_string()),
+            Duration::from_secs(10),
+        ))
+        .await;
+    assert_eq!(
+        replies,
+        vec![
+            ("mb@localhost".to_string(), Some(7)),
+            ("mc@localhost".to_string(), Some(7))
+        ]
+    );
+    assert_eq!(bad, vec!["nobody@localhost".to_string()]);
+    for n in [a, b, c] {
+        n.stop().await;
+    }
+}

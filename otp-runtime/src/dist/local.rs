@@ -44,6 +44,8 @@ pub(crate) struct Dist {
     /// Set when the node stops: the listener and the connections end.
     pub(crate) shutdown: watch::Sender<bool>,
     pub(crate) epmd: Mutex<Option<(Registration, Option<EpmdServer>)>>,
+    /// Told when a connection comes up or goes down (`net_kernel:monitor_nodes/1`).
+    pub(crate) events: tokio::sync::broadcast::Sender<super::NodeEvent>,
 }
 
 #[derive(Default)]
@@ -142,6 +144,7 @@ impl Dist {
             state: Mutex::new(State::default()),
             shutdown: watch::channel(false).0,
             epmd: Mutex::new(None),
+            events: tokio::sync::broadcast::channel(256).0,
         }
     }
 
@@ -592,6 +595,7 @@ impl Dist {
         st.peers.insert(name.clone(), p);
         let settle = old.map(|o| Self::take_settle(&mut st, &name, o));
         drop(st);
+        let _ = self.events.send(super::NodeEvent::Up(name.to_string()));
         if let Some(s) = settle {
             self.settle(s, &Arc::new(DistError::NodeDown(name.to_string())));
         }
@@ -641,6 +645,10 @@ impl Dist {
         drop(st);
         if conn != 0 {
             tracing::info!(node = %self.name, peer = %node, reason = %why, "node down");
+            let _ = self.events.send(super::NodeEvent::Down {
+                node: node.to_string(),
+                reason: why.to_string(),
+            });
         }
         self.settle(settle, &why);
     }
