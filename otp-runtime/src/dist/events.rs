@@ -92,10 +92,11 @@ impl Node {
 /// ```no_run
 /// use std::time::Duration;
 /// use otp_runtime::dist::{self, term::Atom};
-/// # async fn f() {
+/// # #[tokio::main] async fn main() {
 /// let (replies, bad) = dist::multi_call::<i64>(
 ///     &["a@localhost", "b@localhost"], "counter", &Atom::new("get"), Duration::from_secs(5),
 /// ).await;
+/// println!("{replies:?}, no reply from {bad:?}");
 /// # }
 /// ```
 pub async fn multi_call<R: FromTerm + Send + 'static>(

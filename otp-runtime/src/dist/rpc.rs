@@ -247,7 +247,7 @@ impl std::error::Error for RpcError {}
 /// ```no_run
 /// use std::time::Duration;
 /// use otp_runtime::dist::{self, term::Term};
-/// # async fn f() {
+/// # #[tokio::main] async fn main() {
 /// let len = dist::rpc("e@localhost", "erlang", "length", vec![Term::List(vec![Term::Int(1)])],
 ///     Duration::from_secs(5)).await;
 /// assert_eq!(len, Ok(Term::Int(1)));
