@@ -239,3 +239,81 @@ async fn a_bad_cookie_or_an_unknown_node_is_a_typed_error() {
     a.stop().await;
     b.stop().await;
 }
+
+/// A transport of in-memory pipes: a listener is a port number in a table, and connecting
+/// to it hands it one end of a duplex pipe. EPMD (plain TCP) tells the fake ports.
+mod memory {
+    use std::collections::HashMap;
+    use std::net::SocketAddr;
+    use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    use otp_runtime::dist::transport::{BoxFuture, BoxStream, Listener, Transport};
+    use tokio::sync::mpsc;
+
+    #[derive(Clone, Default)]
+    pub struct Memory {
+        listeners: Arc<Mutex<HashMap<u16, mpsc::UnboundedSender<BoxStream>>>>,
+        next_port: Arc<AtomicU16>,
+        pub dialled: Arc<AtomicUsize>,
+    }
+
+    struct MemListener {
+        port: u16,
+        rx: mpsc::UnboundedReceiver<BoxStream>,
+    }
+
+    impl Listener for MemListener {
+        fn port(&self) -> u16 {
+            self.port
+        }
+        fn accept(&mut self) -> BoxFuture<'_, std::io::Result<BoxStream>> {
+            Box::pin(async move {
+                self.rx
+                    .recv()
+                    .await
+                    .ok_or_else(|| std::io::ErrorKind::BrokenPipe.into())
+            })
+        }
+    }
+
+    impl Transport for Memory {
+        fn connect(&self, addr: SocketAddr) -> BoxFuture<'_, std::io::Result<BoxStream>> {
+            self.dialled.fetch_add(1, Ordering::Relaxed);
+            let listener = self.listeners.lock().unwrap().get(&addr.port()).cloned();
+            Box::pin(async move {
+                let l = listener.ok_or(std::io::ErrorKind::ConnectionRefused)?;
+                let (a, b) = tokio::io::duplex(64 * 1024);
+                l.send(Box::new(b))
+                    .map_err(|_| std::io::Error::from(std::io::ErrorKind::ConnectionRefused))?;
+                Ok(Box::new(a) as BoxStream)
+            })
+        }
+        fn listen(&self, _addr: SocketAddr) -> BoxFuture<'_, std::io::Result<Box<dyn Listener>>> {
+            let port = 50_000 + self.next_port.fetch_add(1, Ordering::Relaxed);
+            let (tx, rx) = mpsc::unbounded_channel();
+            self.listeners.lock().unwrap().insert(port, tx);
+            Box::pin(async move { Ok(Box::new(MemListener { port, rx }) as Box<dyn Listener>) })
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cluster_over_an_in_memory_transport() {
+    let epmd = free_port();
+    let transport = memory::Memory::default();
+    let opts = DistOptions::new("c")
+        .epmd_port(epmd)
+        .transport(transport.clone());
+    let a = Node::named("ma@localhost").unwrap();
+    let b = Node::named("mb@localhost").unwrap();
+    a.start_distribution(opts.clone()).await.unwrap();
+    b.start_distribution(opts).await.unwrap();
+    assert!(a.ping("mb@localhost").await);
+    assert_eq!(
+        transport.dialled.load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
+    a.stop().await;
+    b.stop().await;
+}

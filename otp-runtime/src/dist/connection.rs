@@ -13,13 +13,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufWriter};
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
 use super::control::{Control, MAX_FRAME, PASS_THROUGH};
 use super::handshake::{self, Peer};
 use super::local::Dist;
 use super::term::{Atom, Term};
+use super::transport::{BoxStream, Listener};
 use super::DistError;
 
 /// How long dialling a node's host may take.
@@ -36,7 +36,7 @@ pub(crate) async fn connect(dist: Arc<Dist>, node: Atom) {
     }
 }
 
-async fn dial(dist: &Dist, node: &Atom) -> Result<(Peer, TcpStream), DistError> {
+async fn dial(dist: &Dist, node: &Atom) -> Result<(Peer, BoxStream), DistError> {
     let (alive, host) = node
         .as_str()
         .split_once('@')
@@ -61,29 +61,27 @@ async fn dial(dist: &Dist, node: &Atom) -> Result<(Peer, TcpStream), DistError> 
         .await?
         .ok_or_else(|| DistError::UnknownNode(node.to_string()))?;
     let addr = std::net::SocketAddr::new(epmd.ip(), entry.port);
-    let mut stream = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(addr))
+    let mut stream = tokio::time::timeout(CONNECT_TIMEOUT, dist.transport.connect(addr))
         .await
         .map_err(|_| unreachable(std::io::ErrorKind::TimedOut.into()))?
         .map_err(unreachable)?;
-    let _ = stream.set_nodelay(true);
     let peer = handshake::connect(&mut stream, &dist.handshake_local(), node.as_str()).await?;
     Ok((peer, stream))
 }
 
 /// Accepts connections until the node stops.
-pub(crate) async fn accept_loop(dist: Arc<Dist>, listener: TcpListener) {
+pub(crate) async fn accept_loop(dist: Arc<Dist>, mut listener: Box<dyn Listener>) {
     let mut shutdown = dist.shutdown.subscribe();
     loop {
         let accepted = tokio::select! {
             a = listener.accept() => a,
             _ = shutdown.wait_for(|s| *s) => return,
         };
-        let Ok((mut stream, _)) = accepted else {
+        let Ok(mut stream) = accepted else {
             // Out of descriptors and the like: wait a little rather than spin.
             tokio::time::sleep(Duration::from_millis(10)).await;
             continue;
         };
-        let _ = stream.set_nodelay(true);
         let dist = dist.clone();
         let Some(node) = dist.node() else { return };
         // In the node's scope: decoding a pid needs to know which node decodes it.

@@ -36,6 +36,7 @@ pub(crate) struct Dist {
     pub(crate) tick_time: Duration,
     pub(crate) epmd_port: u16,
     pub(crate) port: u16,
+    pub(crate) transport: Arc<dyn super::transport::Transport>,
     pub(crate) peers: Peers,
     /// The pid remote replies to calls from this node come to: no process has it; the
     /// connection hands its messages to the waiting calls.
@@ -122,13 +123,13 @@ struct Settle {
 }
 
 impl Dist {
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         node: &Node,
         cookie: String,
         tick_time: Duration,
         epmd_port: u16,
         port: u16,
+        transport: Arc<dyn super::transport::Transport>,
     ) -> Dist {
         Dist {
             node: Arc::downgrade(&node.0),
@@ -139,6 +140,7 @@ impl Dist {
             tick_time,
             epmd_port,
             port,
+            transport,
             peers: Peers::default(),
             router: node.0.next_pid(),
             state: Mutex::new(State::default()),

@@ -89,6 +89,7 @@ pub(crate) mod serve;
 pub(crate) mod sinks;
 mod start;
 pub mod term;
+pub mod transport;
 
 pub use call::{call, send, send_named};
 pub(crate) use call::{call_term_on, cast_on};

@@ -1,7 +1,23 @@
 //! How a node starts its distribution: cookie, port, EPMD, tick time.
 
+use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
 use std::time::Duration;
+
+use super::transport::{Tcp, Transport};
+
+impl fmt::Debug for DistOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The cookie is a secret: it is not printed.
+        f.debug_struct("DistOptions")
+            .field("ip", &self.ip)
+            .field("port", &self.port)
+            .field("epmd_port", &self.epmd_port)
+            .field("tick_time", &self.tick_time)
+            .finish_non_exhaustive()
+    }
+}
 
 /// How [`Node::start_distribution`](crate::node::Node::start_distribution) starts a node's
 /// distribution, as `erl -sname`/`-name`, `-setcookie`, `ERL_EPMD_PORT` and
@@ -20,8 +36,9 @@ use std::time::Duration;
 /// let opts = DistOptions::new("secret").port(0).epmd_port(4369).tick_time(Duration::from_secs(60));
 /// assert_eq!(opts.cookie(), "secret");
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DistOptions {
+    pub(crate) transport: Arc<dyn Transport>,
     pub(crate) cookie: String,
     pub(crate) ip: IpAddr,
     pub(crate) port: u16,
@@ -42,6 +59,7 @@ impl DistOptions {
     /// See [`DistOptions`].
     pub fn new(cookie: impl Into<String>) -> DistOptions {
         DistOptions {
+            transport: Arc::new(Tcp),
             cookie: cookie.into(),
             ip: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             port: 0,
@@ -91,6 +109,17 @@ impl DistOptions {
     /// See [`DistOptions`].
     pub fn epmd_port(mut self, port: u16) -> DistOptions {
         self.epmd_port = Some(port);
+        self
+    }
+
+    /// Carries connections over `transport` instead of plain TCP (see
+    /// [`Transport`](super::transport::Transport)). EPMD stays TCP.
+    ///
+    /// # Examples
+    ///
+    /// See [`Transport`](super::transport::Transport).
+    pub fn transport(mut self, transport: impl Transport) -> DistOptions {
+        self.transport = Arc::new(transport);
         self
     }
 

@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use tokio::net::TcpListener;
-
 use super::epmd::{self, NodeEntry};
 use super::local::Dist;
 use super::term::Atom;
@@ -46,10 +44,12 @@ impl Node {
         if self.0.dist.get().is_some() {
             return Err(DistError::AlreadyStarted);
         }
-        let listener = TcpListener::bind((opts.ip, opts.port))
+        let listener = opts
+            .transport
+            .listen(std::net::SocketAddr::new(opts.ip, opts.port))
             .await
             .map_err(DistError::Listen)?;
-        let port = listener.local_addr().map_err(DistError::Listen)?.port();
+        let port = listener.port();
         let epmd_port = opts.epmd_port.unwrap_or_else(epmd::port_from_env);
         let alive = self.name().split('@').next().unwrap_or_default();
         let entry = NodeEntry {
@@ -68,6 +68,7 @@ impl Node {
             opts.tick_time,
             epmd_port,
             port,
+            opts.transport,
         ));
         *dist
             .epmd
