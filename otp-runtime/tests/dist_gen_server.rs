@@ -36,6 +36,12 @@ impl Kv {
         self.map.insert(key, value);
     }
 
+    /// `whoami`: the server's pid.
+    #[call]
+    pub fn whoami(&self, ctx: &mut Ctx<Self>) -> Pid {
+        ctx.pid()
+    }
+
     /// `{crash, Why}`: the server dies during the call.
     #[call]
     pub fn crash(&self, why: String) -> bool {
@@ -90,6 +96,20 @@ async fn a_typed_handle_calls_and_casts_a_server_of_another_node() {
         .await;
     assert_eq!(r, Ok(Some(2)));
 
+    // A handle by pid: the pid came over the wire, so it is a process of b.
+    let pid = kv.whoami().await.unwrap();
+    assert_ne!(pid.node(), a.id());
+    let by_pid: KvRef = a
+        .scope(async { ServerRef::<Kv>::from_pid(pid) })
+        .await
+        .unwrap()
+        .into();
+    assert_eq!(by_pid.pid(), Some(pid));
+    by_pid.put("z".into(), 3);
+    assert_eq!(by_pid.get("z".into()).await, Ok(Some(3)));
+    assert_eq!(kv.count().await, Ok(3));
+    kv.put("z".into(), 3);
+
     // A request the server does not know: a clear error reply, and the server lives on.
     let r = a
         .scope(dist::call::<Term>(
@@ -103,7 +123,7 @@ async fn a_typed_handle_calls_and_casts_a_server_of_another_node() {
     let text = r.to_string();
     assert!(text.starts_with("{error,{bad_request,"), "{text}");
     assert!(text.contains("get"), "{text}");
-    assert_eq!(kv.count().await, Ok(2));
+    assert_eq!(kv.count().await, Ok(3));
 
     // A server that dies during the call: the caller learns it at once (gen_server_SUITE's
     // call_remote_n1-like case).

@@ -102,15 +102,26 @@ pub async fn call<R: FromTerm>(
     R::from_term(reply).map_err(|e| CallError::BadReply(e.to_string().into()))
 }
 
-/// A call of `name` on `node` from node `here`, with the reply as a term.
-pub(crate) async fn call_term_on(
+/// A call of the process `pid` of another node from node `here`, with the reply as a term.
+pub(crate) async fn call_pid_on(
     here: &Node,
-    name: &str,
-    node: &str,
+    pid: Pid,
     request: Term,
     timeout: Duration,
 ) -> Result<Term, CallError> {
-    call_term(here, name, node, request, timeout).await
+    let dist = here
+        .dist()
+        .map_err(|_| CallError::NoConnection(pid))?
+        .clone();
+    let node = dist.node_of(pid).ok_or(CallError::NoConnection(pid))?;
+    let to = Proc::Pid(dist.ids().external_pid(pid));
+    call_proc(&dist, &node, to, request, timeout).await
+}
+
+/// `gen_server:cast(Pid, Msg)` to a process of another node from node `here`.
+pub(crate) fn cast_pid_on(here: &Node, pid: Pid, msg: Term) {
+    let msg = Term::Tuple(vec![Term::Atom(Atom::new("$gen_cast")), msg]);
+    let _ = send_on(here, pid, &msg);
 }
 
 /// `gen_server:cast({Name, Node}, Msg)` from node `here`: `{'$gen_cast', Msg}`.
@@ -134,13 +145,22 @@ pub(crate) async fn call_term(
     let dist = here.dist().map_err(|_| down())?.clone();
     let node_a = node_atom(node).map_err(|_| down())?;
     let name_a = Atom::try_new(name).ok_or(CallError::NoProc)?;
-    let to = Proc::Name(name_a);
-    let (id, rx) = dist.start_call(&node_a, to.clone(), request)?;
+    call_proc(&dist, &node_a, Proc::Name(name_a), request, timeout).await
+}
+
+async fn call_proc(
+    dist: &std::sync::Arc<super::local::Dist>,
+    node: &Atom,
+    to: Proc,
+    request: Term,
+    timeout: Duration,
+) -> Result<Term, CallError> {
+    let (id, rx) = dist.start_call(node, to.clone(), request)?;
     let r = tokio::time::timeout(timeout, rx).await;
-    dist.end_call(&node_a, &to, id);
+    dist.end_call(node, &to, id);
     match r {
         Err(_) => Err(CallError::Timeout),
-        Ok(Err(_)) => Err(down()),
+        Ok(Err(_)) => Err(CallError::NodeDown(node.as_str().into())),
         Ok(Ok(r)) => r,
     }
 }

@@ -92,7 +92,7 @@ pub mod term;
 pub mod transport;
 
 pub use call::{call, send, send_named};
-pub(crate) use call::{call_term_on, cast_on};
+pub(crate) use call::{call_pid_on, call_term, cast_on, cast_pid_on};
 pub use control::MAX_FRAME;
 pub use error::DistError;
 pub use events::{abcast, multi_call, NodeEvent, NodeEvents};

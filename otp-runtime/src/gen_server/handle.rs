@@ -77,9 +77,13 @@ enum Target<S: GenServer> {
 }
 
 struct Remote {
-    name: String,
-    node: String,
+    to: RemoteDest,
     from: Node,
+}
+
+enum RemoteDest {
+    Name { name: String, node: String },
+    Pid(Pid),
 }
 
 impl<S: GenServer> Clone for ServerRef<S> {
@@ -99,7 +103,10 @@ impl<S: GenServer> fmt::Debug for ServerRef<S> {
         match &self.target {
             Target::Process(p) => write!(f, "ServerRef({})", p.pid()),
             Target::Name(n, _) => write!(f, "ServerRef({n:?})"),
-            Target::Remote(r) => write!(f, "ServerRef({{{}, {}}})", r.name, r.node),
+            Target::Remote(r) => match &r.to {
+                RemoteDest::Name { name, node } => write!(f, "ServerRef({{{name}, {node}}})"),
+                RemoteDest::Pid(p) => write!(f, "ServerRef({p})"),
+            },
         }
     }
 }
@@ -118,7 +125,10 @@ impl<S: GenServer> ServerRef<S> {
     ///
     /// [`CallError::NoProc`] if `pid` is not alive; [`CallError::WrongType`] if it is not a
     /// gen_server of type `S`; [`CallError::NoConnection`] if it is a process of another node
-    /// than the [current one](crate::node::Node::current).
+    /// than the [current one](crate::node::Node::current) that the current node does not
+    /// know. A pid of a node the current one is [distributed](crate::dist) with gives a
+    /// handle that calls and casts it over the connection, as
+    /// [`ServerRef::remote`] does (its liveness and type are checked at each call there).
     ///
     /// # Examples
     ///
@@ -145,6 +155,17 @@ impl<S: GenServer> ServerRef<S> {
 
     /// [`ServerRef::from_pid`] on `node` rather than the current one.
     pub(crate) fn from_pid_on(node: &Node, pid: Pid) -> Result<Self, CallError> {
+        // A server of another node this one is connected to: reached over distribution.
+        let remote =
+            pid.node() != node.id() && node.0.dist.get().is_some_and(|d| d.node_of(pid).is_some());
+        if remote {
+            return Ok(ServerRef {
+                target: Target::Remote(Arc::new(Remote {
+                    to: RemoteDest::Pid(pid),
+                    from: node.clone(),
+                })),
+            });
+        }
         let entry = node
             .entry(pid)
             .map_err(|()| CallError::NoConnection(pid))?
@@ -188,7 +209,10 @@ impl<S: GenServer> ServerRef<S> {
         match &self.target {
             Target::Process(p) => Some(p.pid()),
             Target::Name(n, node) => node.whereis(n.as_str()),
-            Target::Remote(_) => None,
+            Target::Remote(r) => match r.to {
+                RemoteDest::Pid(p) => Some(p),
+                RemoteDest::Name { .. } => None,
+            },
         }
     }
 
@@ -222,8 +246,10 @@ impl<S: GenServer> ServerRef<S> {
     pub fn remote(name: &str, node: &str) -> Self {
         ServerRef {
             target: Target::Remote(Arc::new(Remote {
-                name: name.into(),
-                node: node.into(),
+                to: RemoteDest::Name {
+                    name: name.into(),
+                    node: node.into(),
+                },
                 from: Node::current(),
             })),
         }
@@ -237,7 +263,12 @@ impl<S: GenServer> ServerRef<S> {
     ) -> Result<S::Reply, CallError> {
         let fns = S::remote_fns().ok_or(CallError::NotLocal)?;
         let (term, read) = (fns.call_to_term)(request);
-        let reply = crate::dist::call_term_on(&r.from, &r.name, &r.node, term, timeout).await?;
+        let reply = match &r.to {
+            RemoteDest::Name { name, node } => {
+                crate::dist::call_term(&r.from, name, node, term, timeout).await?
+            }
+            RemoteDest::Pid(pid) => crate::dist::call_pid_on(&r.from, *pid, term, timeout).await?,
+        };
         read(reply).map_err(|e| CallError::BadReply(e.to_string().into()))
     }
 
@@ -422,7 +453,13 @@ impl<S: GenServer> ServerRef<S> {
             Target::Remote(r) => {
                 // Casts go as gen_server:cast sends them; other messages need a local server.
                 if let (Request::Cast(msg), Some(fns)) = (request, S::remote_fns()) {
-                    crate::dist::cast_on(&r.from, &r.name, &r.node, (fns.cast_to_term)(msg));
+                    let msg = (fns.cast_to_term)(msg);
+                    match &r.to {
+                        RemoteDest::Name { name, node } => {
+                            crate::dist::cast_on(&r.from, name, node, msg)
+                        }
+                        RemoteDest::Pid(pid) => crate::dist::cast_pid_on(&r.from, *pid, msg),
+                    }
                 }
             }
         }
