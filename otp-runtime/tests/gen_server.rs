@@ -1160,6 +1160,24 @@ async fn call_timeout_late_reply_dropped() {
     assert_eq!(s.call(Call::Echo(43)).await, Ok(Rep::N(43)));
 }
 
+/// `call(S, R, 0)` always times out, even to an idle server that would answer at once, and
+/// the request is still handled (gen.erl's `receive ... after 0`).
+#[tokio::test(start_paused = true)]
+async fn call_with_zero_timeout_always_times_out() {
+    let (p, _rx) = probe();
+    let s = p.start().await.unwrap();
+    assert_eq!(
+        s.call_timeout(Call::Echo(1), Duration::ZERO).await,
+        Err(CallError::Timeout)
+    );
+    assert_eq!(
+        s.call_timeout(Call::Ping, Duration::ZERO).await,
+        Err(CallError::Timeout)
+    );
+    // The server is fine, and the late replies were dropped, never taken for this one.
+    assert_eq!(s.call(Call::Echo(2)).await, Ok(Rep::N(2)));
+}
+
 /// `call/2` defaults to 5 s: a server that never answers gives `timeout` after 5 s, whether
 /// it kept the reply handle or dropped it.
 #[tokio::test(start_paused = true)]

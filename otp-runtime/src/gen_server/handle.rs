@@ -344,6 +344,10 @@ impl<S: GenServer> ServerRef<S> {
         {
             return Err(CallError::NoProc);
         }
+        // OTP's `call(S, R, 0)`: the request goes, and the caller has already given up.
+        if timeout.is_zero() {
+            return Err(CallError::Timeout);
+        }
         // Most replies come within one scheduling round: yield once before arming a timer,
         // which costs more than the whole round trip (see `yield_now`).
         yield_now().await;
