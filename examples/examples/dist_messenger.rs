@@ -118,7 +118,6 @@ async fn all_in_one() -> Result<(), Box<dyn Error>> {
 }
 // ANCHOR_END: all
 
-// ANCHOR: server_only
 /// Only the server, as `messenger@localhost`, until Ctrl-C.
 async fn server_only() -> Result<(), Box<dyn Error>> {
     let node = start(SERVER_NODE).await?;
@@ -127,7 +126,6 @@ async fn server_only() -> Result<(), Box<dyn Error>> {
     let exit = server.wait_exit().await; // it runs until the program is stopped
     Err(format!("the server exited: {exit}").into())
 }
-// ANCHOR_END: server_only
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {

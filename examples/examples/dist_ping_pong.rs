@@ -121,7 +121,6 @@ async fn both() -> Result<(), Box<dyn Error>> {
 }
 // ANCHOR_END: both
 
-// ANCHOR: pong_only
 /// Only pong, as `pong@localhost`, until it gets `finished`.
 async fn pong_only() -> Result<(), Box<dyn Error>> {
     let node = start("pong@localhost").await?;
@@ -131,9 +130,7 @@ async fn pong_only() -> Result<(), Box<dyn Error>> {
     node.stop().await;
     ended(ExitReason::Normal, exit)
 }
-// ANCHOR_END: pong_only
 
-// ANCHOR: ping_only
 /// Only ping, as `ping@localhost`, against the pong of `pong_node`.
 async fn ping_only(pong_node: &str) -> Result<(), Box<dyn Error>> {
     let node = start("ping@localhost").await?;
@@ -143,7 +140,6 @@ async fn ping_only(pong_node: &str) -> Result<(), Box<dyn Error>> {
     node.stop().await;
     ended(exit, ExitReason::Normal)
 }
-// ANCHOR_END: ping_only
 
 /// An error unless both processes ended `normal`.
 fn ended(ping: ExitReason, pong: ExitReason) -> Result<(), Box<dyn Error>> {

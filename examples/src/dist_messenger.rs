@@ -101,13 +101,18 @@ pub enum Request {
 ///
 /// ```
 /// use examples::dist_messenger::{Reply, ToClient, Why};
-/// use otp_runtime::dist::mapping::{FromTerm, ToTerm};
+/// use otp_runtime::dist::mapping::{Charlist, FromTerm, ToTerm};
+/// use otp_runtime::dist::term::Atom;
 ///
 /// let refused = ToClient::Messenger(Reply::Stop(Why::UserExistsAtOtherNode));
 /// let term = refused.to_term();
 /// assert_eq!(term.to_string(), "{messenger,stop,user_exists_at_other_node}");
 /// assert_eq!(ToClient::from_term(term), Ok(refused));
 /// assert_eq!(ToClient::Messenger(Reply::Sent).to_term().to_string(), "{messenger,sent}");
+///
+/// let hello = ToClient::MessageFrom(Atom::new("peter"), Charlist::from("hello").to_term());
+/// assert_eq!(hello.to_term().to_string(), r#"{message_from,peter,"hello"}"#);
+/// assert_eq!(ToClient::from_term(hello.to_term()), Ok(hello));
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub enum ToClient {
@@ -184,38 +189,34 @@ impl FromTerm for ToServer {
 impl ToTerm for ToClient {
     fn to_term(&self) -> Term {
         match self {
-            ToClient::Messenger(reply) => prefixed(atom("messenger"), reply.to_term()),
-            ToClient::MessageFrom(name, message) => {
-                Term::Tuple(vec![atom("message_from"), name.to_term(), message.clone()])
-            }
+            ToClient::Messenger(reply) => prefixed(Messenger.to_term(), reply.to_term()),
+            ToClient::MessageFrom(name, message) => (MessageFrom, name, message).to_term(),
         }
     }
 }
 
 impl FromTerm for ToClient {
     fn from_term(term: Term) -> Result<Self, FromTermError> {
-        let expected = "{messenger, ...} or {message_from, Name, Message}";
-        let (tag, rest) = unprefixed::<ToClient>(term, expected)?;
-        match (&tag, rest) {
-            (Term::Atom(a), reply) if a.as_str() == "messenger" => {
+        match term {
+            Term::Tuple(items) if items.first() == Some(&Messenger.to_term()) => {
+                let (_, reply) = unprefixed::<ToClient>(Term::Tuple(items), "{messenger, ...}")?;
                 Ok(ToClient::Messenger(Reply::from_term(reply)?))
             }
-            (Term::Atom(a), Term::Tuple(items)) if a.as_str() == "message_from" => {
-                let [name, message] = <[Term; 2]>::try_from(items).map_err(|items| {
-                    let found = Term::Tuple(items);
-                    FromTermError::new::<ToClient>(FromTermErrorKind::WrongShape, expected, &found)
-                })?;
-                let name = Atom::from_term(name).map_err(|e| e.in_element(2))?;
+            other => {
+                let (MessageFrom, name, message) = FromTerm::from_term(other)?;
                 Ok(ToClient::MessageFrom(name, message))
             }
-            _ => Err(FromTermError::new::<ToClient>(
-                FromTermErrorKind::WrongShape,
-                expected,
-                &tag,
-            )),
         }
     }
 }
+
+/// The atom `messenger`.
+#[derive(ToTerm, FromTerm)]
+struct Messenger;
+
+/// The atom `message_from`.
+#[derive(ToTerm, FromTerm)]
+struct MessageFrom;
 
 /// `{Head, E1, ..., En}` from `head` and the term of a derived enum's variant: `{Head, a}`
 /// for an atom `a`, `{Head, a, X, Y}` for a tagged tuple `{a, X, Y}`.
@@ -249,10 +250,6 @@ fn unprefixed<T>(term: Term, expected: &'static str) -> Result<(Term, Term), Fro
     }
 }
 // ANCHOR_END: by_hand
-
-fn atom(name: &str) -> Term {
-    Term::Atom(Atom::new(name))
-}
 
 /// Prints `text` as said on the current node: `(c1@localhost) text`, as an Erlang shell
 /// prompt names its node.
@@ -452,7 +449,9 @@ impl Client {
     }
 
     /// `logoff()`: sends `{ClientPid, logoff}`, and waits for the server's
-    /// `{messenger, logged_off}`.
+    /// `{messenger, logged_off}` ([`server`] sends it; the tutorial's own server does not,
+    /// and against it this ends with [`MessengerError::NoResponse`] after
+    /// [`REPLY_TIMEOUT`]).
     ///
     /// # Errors
     ///
