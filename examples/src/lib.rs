@@ -4,7 +4,7 @@
 //! output.
 //!
 //! This library holds what several programs share (a program cannot import another): the
-//! factorial and key-value servers, the messenger, Armstrong's error logger, and helpers for
+//! factorial and key-value servers, the messenger (and its distributed version), Armstrong's error logger, and helpers for
 //! supervision trees. It also makes the book's chapters and the README doctests of this
 //! crate, so that `cargo test --workspace` compiles and runs every Rust snippet in them
 //! (`mdbook test` cannot see workspace crates, rust-lang/mdBook#706). Blocks that only
@@ -13,6 +13,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod apps;
+pub mod dist_messenger;
 pub mod factorial;
 pub mod kv;
 pub mod messenger;
@@ -45,6 +46,9 @@ mod gen_statem {}
 
 #[doc = include_str!("../../book/src/applications.md")]
 mod applications {}
+
+#[doc = include_str!("../../book/src/distribution.md")]
+mod distribution {}
 
 #[doc = include_str!("../../book/src/testing.md")]
 mod testing {}

@@ -2,6 +2,8 @@
 // Each test crate compiles this module and uses some of it.
 #![allow(dead_code)]
 
+pub mod erl;
+
 use std::path::Path;
 use std::process::Command;
 
