@@ -1,7 +1,8 @@
-//! Calls across nodes, both ways. A plain process registered as `kv` on node `kv@localhost`
-//! answers `gen_server:call/2` as a gen_server would: it stores and looks up text by key. A
-//! process-less caller on node `client@localhost` calls it with `dist::call`: a store, two
-//! lookups, a call to a name nobody has, and one after the kv node has stopped.
+//! Calls across nodes, both ways. A `#[gen_server(remote)]` registered as `kv` on node
+//! `kv@localhost` stores and looks up text by key; Erlang's `gen_server:call/2` reaches it as
+//! it reaches any gen_server. A process-less caller on node `client@localhost` calls it
+//! through a typed handle: a store, two lookups, a call to a name nobody has, an `rpc:call`
+//! of a function the kv node serves, and a call once the kv node has stopped.
 //!
 //! Run it with `cargo run --example dist_kv`. With `-- serve` it runs only the kv node, until
 //! Ctrl-C, for Erlang to call (`gen_server:call({kv, 'kv@localhost'}, {lookup, <<"fruit">>})`);
@@ -21,70 +22,58 @@ use otp_runtime::prelude::*;
 /// The cookie of every node of the tutorial: `erl -setcookie tutorial`.
 const COOKIE: &str = "tutorial";
 
-/// The kv process's node.
+/// The kv server's node.
 const KV_NODE: &str = "kv@localhost";
 
 /// How long a call may take.
 const TIMEOUT: Duration = Duration::from_secs(5);
 
-// ANCHOR: messages
-/// What the kv process receives: what `gen_server:call(Kv, Request)` sends,
-/// `{'$gen_call', {From, Tag}, Request}`.
-#[derive(FromTerm, Debug)]
-enum KvMsg {
-    #[term(rename = "$gen_call")]
-    Call((Pid, Term), Request),
-}
-
-/// The requests: `{store, Key, Value}` (answered `ok`) and `{lookup, Key}` (answered
-/// `{ok, Value}` or `{error, not_found}`). Keys and values are binaries, `<<"fruit">>`.
-#[derive(ToTerm, FromTerm, Debug)]
-enum Request {
-    Store(String, String),
-    Lookup(String),
-}
-
+// ANCHOR: kv
 /// The atom `not_found`.
 #[derive(ToTerm, FromTerm, Debug, PartialEq)]
-struct NotFound;
-// ANCHOR_END: messages
+pub struct NotFound;
 
-// ANCHOR: kv
-/// Answers calls until the node stops.
-async fn kv(mut ctx: ProcessCtx<KvMsg>) -> ExitReason {
-    let mut store = BTreeMap::new();
-    loop {
-        let Message::Msg(KvMsg::Call((from, tag), request)) = ctx.recv().await else {
-            continue;
-        };
-        match request {
-            Request::Store(key, value) => {
-                store.insert(key, value);
-                reply(from, tag, &());
-            }
-            Request::Lookup(key) => {
-                let found: Result<String, NotFound> = store.get(&key).cloned().ok_or(NotFound);
-                reply(from, tag, &found);
-            }
-        }
+/// Text by key. Keys and values are binaries on the Erlang side, `<<"fruit">>`.
+#[derive(Default)]
+pub struct Kv {
+    store: BTreeMap<String, String>,
+}
+
+#[gen_server(remote)]
+impl Kv {
+    /// `{store, Key, Value}`, answered `ok`.
+    #[call]
+    pub fn store(&mut self, key: String, value: String) {
+        self.store.insert(key, value);
+    }
+
+    /// `{lookup, Key}`, answered `{ok, Value}` or `{error, not_found}`.
+    #[call]
+    pub fn lookup(&self, key: String) -> Result<String, NotFound> {
+        self.store.get(&key).cloned().ok_or(NotFound)
+    }
+
+    /// `size`, answered with the number of keys.
+    #[call]
+    pub fn size(&self) -> usize {
+        self.store.len()
     }
 }
+// ANCHOR_END: kv
 
-/// What `gen_server:reply/2` sends the caller: `{Tag, Reply}`, the tag as it came.
-fn reply(caller: Pid, tag: Term, reply: &impl ToTerm) {
-    let _ = dist::send(caller, &(tag, reply));
-}
-
-/// Starts kv on `node`, registered as `kv`.
-fn start_kv(node: &Node) -> Result<ProcessRef<KvMsg>, Box<dyn Error>> {
-    let kv = node.spawn(|ctx| {
-        ctx.accept_remote();
-        kv(ctx)
+// ANCHOR: start_kv
+/// Starts kv on `node`, registered as `kv`, and serves `kv:size()` to other nodes'
+/// `rpc:call`: the function runs in a process of the kv node, which calls the server.
+async fn start_kv(node: &Node) -> Result<KvRef, Box<dyn Error>> {
+    let kv = node.scope(Kv::default().start_named("kv")).await?;
+    node.register_function("kv", "size", |_args: Vec<Term>| async {
+        let size = Kv::named("kv").size().await;
+        size.map(|n| n.to_term())
+            .map_err(|e| Term::Binary(e.to_string().into_bytes()))
     });
-    node.register("kv", kv.pid())?;
     Ok(kv)
 }
-// ANCHOR_END: kv
+// ANCHOR_END: start_kv
 
 /// A node named `name` (`erl -sname name -setcookie tutorial`).
 async fn start(name: &str) -> Result<Node, Box<dyn Error>> {
@@ -95,23 +84,30 @@ async fn start(name: &str) -> Result<Node, Box<dyn Error>> {
 
 // ANCHOR: calls
 /// The client's calls, as `gen_server:call({kv, 'kv@localhost'}, Request, 5000)` would make
-/// them.
+/// them, through a typed handle to the server on the other node.
 async fn calls(kv_node: &Node) {
-    let store = Request::Store("fruit".into(), "apple".into());
-    let stored = dist::call::<()>("kv", KV_NODE, &store, TIMEOUT).await;
-    println!("store fruit: {stored:?}");
+    let kv = KvRef::remote("kv", KV_NODE).with_timeout(TIMEOUT);
+    println!(
+        "store fruit: {:?}",
+        kv.store("fruit".into(), "apple".into()).await
+    );
     for key in ["fruit", "bread"] {
-        let lookup = Request::Lookup(key.into());
-        let found = dist::call::<Result<String, NotFound>>("kv", KV_NODE, &lookup, TIMEOUT).await;
-        println!("lookup {key}: {found:?}");
+        println!("lookup {key}: {:?}", kv.lookup(key.into()).await);
     }
-    let lookup = Request::Lookup("fruit".into());
-    let nobody = dist::call::<Result<String, NotFound>>("nobody", KV_NODE, &lookup, TIMEOUT).await;
-    println!("a call to nobody: {nobody:?}");
+    let nobody = KvRef::remote("nobody", KV_NODE);
+    println!(
+        "a call to nobody: {:?}",
+        nobody.lookup("fruit".into()).await
+    );
+    // rpc:call(kv@localhost, kv, size, []).
+    let size = dist::rpc(KV_NODE, "kv", "size", vec![], TIMEOUT).await;
+    println!("rpc kv:size(): {size:?}");
 
     kv_node.stop().await;
-    let down = dist::call::<Result<String, NotFound>>("kv", KV_NODE, &lookup, TIMEOUT).await;
-    println!("once kv@localhost is down: {down:?}");
+    println!(
+        "once kv@localhost is down: {:?}",
+        kv.lookup("fruit".into()).await
+    );
 }
 // ANCHOR_END: calls
 
@@ -120,7 +116,7 @@ async fn both() -> Result<(), Box<dyn Error>> {
     // The client's node first: it serves EPMD, which must outlive the kv node.
     let client = start("client@localhost").await?;
     let kv_node = start(KV_NODE).await?;
-    start_kv(&kv_node)?;
+    start_kv(&kv_node).await?;
     client.scope(calls(&kv_node)).await; // the calls act on the client's node
     client.stop().await;
     Ok(())
@@ -129,10 +125,10 @@ async fn both() -> Result<(), Box<dyn Error>> {
 /// Only the kv node, until Ctrl-C.
 async fn serve() -> Result<(), Box<dyn Error>> {
     let node = start(KV_NODE).await?;
-    let kv = start_kv(&node)?;
+    let kv = start_kv(&node).await?;
     eprintln!("{KV_NODE} is up (cookie {COOKIE}); Ctrl-C stops it");
     let exit = kv.wait_exit().await; // it runs until the program is stopped
-    Err(format!("kv exited: {exit}").into())
+    Err(format!("kv exited: {exit:?}").into())
 }
 
 // ANCHOR: apps

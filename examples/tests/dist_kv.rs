@@ -29,6 +29,7 @@ fn calls_across_two_nodes_in_one_program() {
             "lookup fruit: Ok(Ok(\"apple\"))",
             "lookup bread: Ok(Err(NotFound))",
             "a call to nobody: Err(NoProc)",
+            "rpc kv:size(): Ok(Int(1))",
             "once kv@localhost is down: Err(NodeDown(\"kv@localhost\"))",
         ],
         "{stderr}"
@@ -53,13 +54,15 @@ fn an_erlang_shell_calls_the_rust_kv() {
     shell.expect("{ok,<<\"apple\">>}");
     shell.send("gen_server:call({kv, kv@localhost}, {lookup, <<\"bread\">>}).");
     shell.expect("{error,not_found}");
-    // A key that is an atom does not fit the Rust type: the request is dropped with a
-    // warning, as a message no receive clause matches is never answered, and the call
-    // times out.
-    shell.send("catch gen_server:call({kv, kv@localhost}, {lookup, fruit}, 500).");
-    shell.expect("{'EXIT',{timeout,");
-    kv.expect("message from another node dropped: it does not fit the process's message type");
+    // A key that is an atom does not fit the Rust type: the caller gets an error reply at
+    // once, the server a warning, and the server lives on.
+    shell.send("gen_server:call({kv, kv@localhost}, {lookup, fruit}).");
+    shell.expect("{error,{bad_request,");
     kv.expect("found the atom fruit");
+    shell.send("gen_server:call({kv, kv@localhost}, size).");
+    shell.expect("> 1");
+    shell.send("rpc:call(kv@localhost, kv, size, []).");
+    shell.expect("> 1");
     shell.send("catch gen_server:call({nobody, kv@localhost}, {lookup, <<\"fruit\">>}).");
     shell.expect("{'EXIT',{noproc,");
 }

@@ -218,8 +218,10 @@ impl Subscriber for Reporter {
             utc(SystemTime::now()),
             indent(&f.message)
         );
-        // Which node reported it, in a program of several named ones.
-        if let Some(node) = crate::node::current_name() {
+        // Which node reported it, in a program of several named ones (unless the event
+        // names its node itself, as distribution's do).
+        let names_node = f.fields.iter().any(|(name, _)| *name == "node");
+        if let Some(node) = crate::node::current_name().filter(|_| !names_node) {
             let _ = writeln!(text, "    node: {node}");
         }
         for (name, value) in &f.fields {

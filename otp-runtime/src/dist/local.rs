@@ -765,7 +765,12 @@ impl Dist {
                     Proc::Pid(p) => Some(ids.pid(p)),
                     // This node's net_kernel is the connection itself: it lives as long as
                     // the connection does, which the peer watches already.
-                    Proc::Name(name) if name.as_str() == "net_kernel" => return,
+                    Proc::Name(name)
+                        if name.as_str() == "net_kernel"
+                            || (name.as_str() == "rex" && n.whereis("rex").is_none()) =>
+                    {
+                        return
+                    }
                     Proc::Name(name) => n.whereis(name.as_str()),
                 };
                 let alive = target.filter(|t| n.entry(*t).ok().flatten().is_some());
@@ -947,6 +952,10 @@ impl Dist {
     fn deliver_named(&self, n: &Node, node: &Atom, from: ExternalPid, to: &Atom, msg: Term) {
         if to.as_str() == "net_kernel" {
             self.net_kernel(node, msg);
+            return;
+        }
+        if to.as_str() == "rex" && n.whereis("rex").is_none() {
+            super::rpc::rex(n, msg);
             return;
         }
         let _ = from;

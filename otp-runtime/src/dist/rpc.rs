@@ -211,6 +211,64 @@ pub(crate) fn spawn_job(
     pid
 }
 
+/// What this node's `rex` answers (unless a process of the node is registered as `rex`):
+/// `gen_server:call(rex, {call, M, F, A, GroupLeader})`, which is how `rpc:call` reaches a
+/// node that takes no spawn requests, and how [`rpc`] from another Rust node comes. The
+/// function runs in a process of its own; the reply is its value, or `{badrpc, Reason}`.
+pub(crate) fn rex(node: &Node, msg: Term) {
+    let Term::Tuple(v) = msg else { return };
+    let [Term::Atom(tag), Term::Tuple(from), Term::Tuple(request)] = &v[..] else {
+        return;
+    };
+    if tag.as_str() != "$gen_call" || from.len() != 2 {
+        return;
+    }
+    let (Term::Pid(_), [Term::Atom(call), Term::Atom(m), Term::Atom(f), Term::List(a), _]) =
+        (&from[0], &request[..])
+    else {
+        return;
+    };
+    if call.as_str() != "call" {
+        return;
+    }
+    let Ok(caller) = <crate::Pid as super::mapping::FromTerm>::from_term(from[0].clone()) else {
+        return;
+    };
+    let tag = from[1].clone();
+    let reference = atom("rex");
+    let job = Job::Call {
+        reference: reference.clone(),
+        module: m.clone(),
+        function: f.clone(),
+        args: a.clone(),
+    };
+    let (go_tx, go) = tokio::sync::oneshot::channel();
+    let n = node.clone();
+    spawn_job(node, job, go, move |_pid, reason| {
+        // {rex, return, V} → V; {rex, error, R, Stack} → {badrpc, {'EXIT', {R, Stack}}}.
+        let reply = match reason {
+            Term::Tuple(mut v) if v.len() == 3 && v[1] == atom("return") => {
+                v.pop().unwrap_or(atom("ok"))
+            }
+            Term::Tuple(mut v) if v.len() == 4 => {
+                let stack = v.pop().unwrap_or(Term::List(vec![]));
+                let r = v.pop().unwrap_or(atom("undefined"));
+                badrpc(Term::Tuple(vec![r, stack]))
+            }
+            other => badrpc(other),
+        };
+        let _ = super::call::send_on(&n, caller, &Term::Tuple(vec![tag, reply]));
+    });
+    let _ = go_tx.send(());
+}
+
+fn badrpc(reason: Term) -> Term {
+    Term::Tuple(vec![
+        atom("badrpc"),
+        Term::Tuple(vec![atom("EXIT"), reason]),
+    ])
+}
+
 /// Why an [`rpc`] failed.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]

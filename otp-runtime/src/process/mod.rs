@@ -191,6 +191,33 @@ impl<M: Send + 'static> ProcessRef<M> {
         &self.core
     }
 
+    /// [`ProcessCtx::accept_remote`], by the spawner: call it before the pid is known to
+    /// anyone, and no message from another node is missed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use otp_runtime::dist::term::Atom;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<Atom>| async move {
+    ///     match ctx.recv().await {
+    ///         Message::Msg(a) => ExitReason::other(a),
+    ///         _ => ExitReason::Normal,
+    ///     }
+    /// });
+    /// p.accept_remote();
+    /// otp_runtime::dist::send(p.pid(), &Atom::new("hi")).unwrap();
+    /// assert_eq!(p.wait_exit().await, ExitReason::other("hi"));
+    /// # }
+    /// ```
+    pub fn accept_remote(&self)
+    where
+        M: crate::dist::mapping::FromTerm,
+    {
+        accept_remote(&self.core);
+    }
+
     /// The process's pid.
     ///
     /// # Examples
@@ -390,6 +417,10 @@ impl<M: Send + 'static> ProcessCtx<M> {
     /// is dropped with a warning naming the process and the error; it never kills the
     /// process. Messages of this node's processes keep coming as they did.
     ///
+    /// Messages that arrive before are dropped (the node cannot know their type), so call
+    /// it first thing, in the closure given to `spawn` rather than in its async block, or
+    /// let the spawner call [`ProcessRef::accept_remote`] before it tells anyone the pid.
+    ///
     /// # Examples
     ///
     /// ```
@@ -400,14 +431,15 @@ impl<M: Send + 'static> ProcessCtx<M> {
     /// enum Cmd { Ping, Add(i64) }
     ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<Cmd>| async move {
-    ///     ctx.accept_remote();
-    ///     match ctx.recv().await {
-    ///         Message::Msg(Cmd::Add(n)) => ExitReason::other(n),
-    ///         _ => ExitReason::Normal,
+    /// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<Cmd>| {
+    ///     ctx.accept_remote(); // before the process runs: nothing is missed
+    ///     async move {
+    ///         match ctx.recv().await {
+    ///             Message::Msg(Cmd::Add(n)) => ExitReason::other(n),
+    ///             _ => ExitReason::Normal,
+    ///         }
     ///     }
     /// });
-    /// # tokio::task::yield_now().await;
     /// // As a message from another node arrives: {add, 2}.
     /// use otp_runtime::dist::term::{Atom, Term};
     /// let msg = Term::Tuple(vec![Term::Atom(Atom::new("add")), Term::Int(2)]);
@@ -419,22 +451,7 @@ impl<M: Send + 'static> ProcessCtx<M> {
     where
         M: crate::dist::mapping::FromTerm,
     {
-        let node = self.core.shared.node().clone();
-        let pid = self.pid();
-        if node.0.sinks.contains(pid.id()) {
-            return;
-        }
-        let tx = self.core.tx.clone();
-        node.0.sinks.insert(
-            pid.id(),
-            Arc::new(move |t| {
-                let m = M::from_term(t)?;
-                let _ = tx.send(Envelope::Msg(m));
-                Ok(())
-            }),
-        );
-        // The entry goes with the process.
-        crate::dist::sinks::forget_at_exit(&node, self.core.clone());
+        accept_remote(&self.core);
     }
 
     /// Receives the next message, in arrival order: a message, a trapped exit signal, or a
@@ -907,6 +924,27 @@ impl<M: Send + 'static> Prepared<M> {
         tokio::spawn(fut);
         ProcessRef { core }
     }
+}
+
+/// Gives process `core` a sink for messages from other nodes (see
+/// [`ProcessCtx::accept_remote`]).
+fn accept_remote<M: crate::dist::mapping::FromTerm + Send + 'static>(core: &Arc<Core<M>>) {
+    let node = core.shared.node().clone();
+    let pid = core.shared.pid();
+    if node.0.sinks.contains(pid.id()) {
+        return;
+    }
+    let tx = core.tx.clone();
+    node.0.sinks.insert(
+        pid.id(),
+        Arc::new(move |t| {
+            let m = M::from_term(t)?;
+            let _ = tx.send(Envelope::Msg(m));
+            Ok(())
+        }),
+    );
+    // The entry goes with the process.
+    crate::dist::sinks::forget_at_exit(&node, core.clone());
 }
 
 /// Spawns a process running `f(ctx)` on the [current node](crate::node::Node::current) (from
