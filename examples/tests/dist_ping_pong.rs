@@ -126,3 +126,29 @@ fn rust_ping_against_an_erlang_pong() {
         ]
     );
 }
+
+/// Two Rust nodes in two OS processes: `-- pong` serves EPMD and pong, `-- ping pong@localhost`
+/// is the other program. No Erlang is needed.
+#[test]
+fn two_rust_programs_play_ping_pong() {
+    let epmd = erl::free_port();
+    let mut pong = Running::start("dist_ping_pong pong", program(epmd, &["pong"]));
+    pong.expect("waiting for ping");
+    let mut ping = Running::start(
+        "dist_ping_pong ping",
+        program(epmd, &["ping", "pong@localhost"]),
+    );
+    assert!(ping.wait().success(), "{:#?}", ping.seen());
+    assert_eq!(
+        ping.stdout(),
+        [
+            "Ping received pong",
+            "Ping received pong",
+            "Ping received pong",
+            "ping finished"
+        ],
+        "{:#?}",
+        ping.seen()
+    );
+    pong.expect("Pong finished");
+}
