@@ -16,7 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use otp_runtime::dist::mapping::{FromTerm, ToTerm};
+use otp_runtime::dist::mapping::{FromTerm, OrNil, ToTerm};
 use otp_runtime::dist::term::{Atom, Term};
 use otp_runtime::dist::{self, DistError, DistOptions, HandshakeError};
 use otp_runtime::node::Node;
@@ -540,5 +540,90 @@ async fn rpc_and_erpc_both_ways() {
         .await
         .unwrap();
     erl.exited().await;
+    r.stop().await;
+}
+
+/// An Elixir struct, `%User{name: "ada", age: 36}`.
+#[derive(ToTerm, FromTerm, Debug, Clone, PartialEq)]
+#[term(elixir_struct = "Elixir.User")]
+pub struct User {
+    name: String,
+    age: u32,
+}
+
+#[derive(Default)]
+pub struct Users;
+
+#[gen_server(remote)]
+impl Users {
+    /// `{:birthday, %User{}}` → the user a year older.
+    #[call]
+    pub fn birthday(&self, user: User) -> User {
+        User {
+            age: user.age + 1,
+            ..user
+        }
+    }
+
+    /// `{:find, name}` → `nil` or the user.
+    #[call]
+    pub fn find(&self, name: String) -> OrNil<User> {
+        OrNil((name == "ada").then(|| User { name, age: 36 }))
+    }
+}
+
+/// `GenServer.call/2` from Elixir, with Elixir structs both ways. Skips without `elixir`
+/// (CI has only Erlang; the protocol is the same).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn genserver_call_from_elixir_with_structs() {
+    let have_elixir = Command::new("elixir")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have_elixir {
+        eprintln!("skipped: elixir not found (install Elixir to run the Elixir interop test)");
+        return;
+    }
+    let epmd = free_port();
+    let r = rust_node("r9@localhost", epmd, "cookie").await;
+    r.scope(Users.start_named("users")).await.unwrap();
+    let script = "defmodule User do defstruct [:name, :age] end; \
+                  s = {:users, :\"r9@localhost\"}; \
+                  IO.inspect GenServer.call(s, {:birthday, struct(User, name: \"ada\", age: 36)}); \
+                  IO.inspect GenServer.call(s, {:find, \"bob\"})";
+    let mut child = Command::new("elixir")
+        .args([
+            "--sname",
+            "ex9@localhost",
+            "--cookie",
+            "cookie",
+            "--erl",
+            "-start_epmd false",
+            "-e",
+            script,
+        ])
+        .env("ERL_EPMD_PORT", epmd.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("elixir did not end");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        ["%User{name: \"ada\", age: 37}", "nil"],
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     r.stop().await;
 }

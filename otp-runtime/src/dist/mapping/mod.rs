@@ -42,6 +42,7 @@
 //! | [`Charlist`] | a list of code points, `"text"` | |
 //! | `()` | `ok` | |
 //! | `Option<T>` | `undefined`, or `T`'s term | `nil` (Elixir's) |
+//! | [`OrNil<T>`] | `nil`, or `T`'s term (for Elixir peers) | `undefined` |
 //! | `Result<T, E>` | `{ok, T}`, `{error, E}`; `Ok(())` is `ok` | |
 //! | `Vec<u8>`, `[u8]`, `[u8; N]` | a binary | |
 //! | `Vec<T>`, `[T]`, `[T; N]`, `VecDeque<T>` (even of `u8`) | a list | |
@@ -105,10 +106,12 @@ mod charlist;
 pub mod derived;
 mod error;
 mod impls;
+mod or_nil;
 mod traits;
 
 pub use charlist::Charlist;
 pub use error::{FromTermError, FromTermErrorKind};
+pub use or_nil::OrNil;
 pub use traits::{FromTerm, ToTerm};
 
 /// Derives [`ToTerm`](trait@ToTerm) for a struct or an enum, as the [module](self)
