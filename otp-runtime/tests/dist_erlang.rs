@@ -568,7 +568,8 @@ impl Users {
     /// `{:find, name}` → `nil` or the user.
     #[call]
     pub fn find(&self, name: String) -> OrNil<User> {
-        OrNil((name == "ada").then(|| User { name, age: 36 }))
+        let found = name == "ada";
+        OrNil(found.then_some(User { name, age: 36 }))
     }
 }
 
