@@ -19,8 +19,9 @@ pub(crate) const DEMONITOR_P: i64 = 20;
 pub(crate) const MONITOR_P_EXIT: i64 = 21;
 pub(crate) const SEND_SENDER: i64 = 22;
 pub(crate) const PAYLOAD_EXIT: i64 = 24;
-pub(crate) const PAYLOAD_EXIT2: i64 = 25;
-pub(crate) const PAYLOAD_MONITOR_P_EXIT: i64 = 27;
+// 25 and 27 are PAYLOAD_EXIT_TT and PAYLOAD_EXIT2_TT (with a trace token).
+pub(crate) const PAYLOAD_EXIT2: i64 = 26;
+pub(crate) const PAYLOAD_MONITOR_P_EXIT: i64 = 28;
 pub(crate) const UNLINK_ID: i64 = 35;
 pub(crate) const UNLINK_ID_ACK: i64 = 36;
 

@@ -1,0 +1,155 @@
+//! Distribution under hostile or failing peers: what a node does with frames that are not
+//! frames, a frame length over the limit, a flood, a peer that goes silent, large binaries,
+//! an Erlang peer that restarts, a server that dies during a call, wrong cookies and
+//! handshakes of another version.
+//!
+//! The hostile peers are fake ones (`dist_fixtures`): they do the handshake by hand and then
+//! write raw bytes. The Erlang peers are real `erl` nodes (`erl_common`), registered with the
+//! EPMD the test's first Rust node serves in-process on a private port; without `erl` those
+//! tests skip, saying so in one line.
+//!
+//! Each test names the OTP case it follows: erts' `distribution_SUITE` (`bad_dist_structure`,
+//! `bad_dist_ext_receive`, `bulk_send_small`, `bulk_send_big`, `link_to_dead_new_node`),
+//! kernel's `erl_distribution_SUITE` (`tick`) and `erl_distribution_wb_SUITE`
+//! (`missing_compulsory_dflags`), or the OTP behaviour it checks.
+
+mod dist_fixtures;
+mod erl_common;
+
+use std::time::{Duration, Instant};
+
+use dist_fixtures::reports;
+use erl_common::{free_port, have_erl, Erl};
+use otp_runtime::dist::term::{Atom, Term};
+use otp_runtime::dist::{self, DistOptions};
+use otp_runtime::node::Node;
+use otp_runtime::prelude::{CallError, ExitReason, Message, Pid, ProcessCtx};
+
+#[global_allocator]
+static ALLOC: dist_fixtures::Largest = dist_fixtures::Largest;
+
+const COOKIE: &str = "robust";
+
+async fn node_with(name: &str, epmd: u16, opts: DistOptions) -> Node {
+    reports();
+    let n = Node::named(name).unwrap();
+    n.start_distribution(opts.epmd_port(epmd).ip([127, 0, 0, 1].into()))
+        .await
+        .unwrap();
+    n
+}
+
+async fn node(name: &str, epmd: u16) -> Node {
+    node_with(name, epmd, DistOptions::new(COOKIE)).await
+}
+
+fn atom(s: &str) -> Term {
+    Term::Atom(Atom::new(s))
+}
+
+// ---- with Erlang -----------------------------------------------------------------------------
+
+// OTP's gen:do_call: the caller monitors the server, so a server that dies during the call
+// ends it at once with the server's exit reason (the monitor's DOWN), not at the timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_to_an_erlang_server_that_dies_during_it_is_exited_with_its_reason_at_once() {
+    if !have_erl() {
+        return;
+    }
+    let epmd = free_port();
+    let r = node("dies@localhost", epmd).await;
+    let mut erl = Erl::start(
+        "edies@localhost",
+        COOKIE,
+        epmd,
+        "Dying = fun(Reason) -> fun() -> receive {'$gen_call', _, _} -> exit(Reason) end end end, \
+         register(dies, spawn(Dying(boom))), \
+         register(dies_tuple, spawn(Dying({shutdown, {bad, 42}}))), \
+         io:format(\"ready~n\"), receive after infinity -> ok end.",
+    );
+    erl.expect("ready").await;
+    let t = Instant::now();
+    let e = r
+        .scope(dist::call::<Term>(
+            "dies",
+            "edies@localhost",
+            &atom("hello"),
+            Duration::from_secs(30),
+        ))
+        .await;
+    assert_eq!(e, Err(CallError::Exited(ExitReason::other("boom"))));
+    let e = r
+        .scope(dist::call::<Term>(
+            "dies_tuple",
+            "edies@localhost",
+            &atom("hello"),
+            Duration::from_secs(30),
+        ))
+        .await;
+    assert_eq!(
+        e,
+        Err(CallError::Exited(ExitReason::shutdown_with("{bad,42}")))
+    );
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    // The node is still connected: the server died, not the connection.
+    assert_eq!(r.nodes(), vec!["edies@localhost".to_string()]);
+    r.stop().await;
+}
+
+#[derive(otp_runtime::dist::mapping::FromTerm, Debug)]
+enum Victim {
+    /// `{victim, Pid}`
+    Victim(Pid),
+}
+
+// OTP: an exit signal (exit/2) and a monitor's DOWN from an Erlang node carry their reasons (OTP 25 sends them as PAYLOAD_EXIT2 and
+// PAYLOAD_MONITOR_P_EXIT, operations 26 and 28, since both sides have EXIT_PAYLOAD).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_signals_and_downs_from_erlang_carry_their_reasons() {
+    if !have_erl() {
+        return;
+    }
+    let epmd = free_port();
+    let r = node("sig@localhost", epmd).await;
+    let mut erl = Erl::start(
+        "esig@localhost",
+        COOKIE,
+        epmd,
+        "register(w, self()), io:format(\"ready~n\"), \
+         receive {watch_me, P} -> \
+             V = spawn(fun() -> receive die -> exit({bad, 42}) end end), \
+             P ! {victim, V}, \
+             receive go -> V ! die, exit(P, {go_away, 7}) end \
+         end, \
+         receive after infinity -> ok end.",
+    );
+    erl.expect("ready").await;
+    let watcher = r.spawn(|mut ctx: ProcessCtx<Victim>| async move {
+        ctx.accept_remote();
+        ctx.trap_exit(true);
+        dist::send_named("w", "esig@localhost", &(atom("watch_me"), ctx.pid())).unwrap();
+        let Some(Message::Msg(Victim::Victim(v))) = ctx.recv_timeout(Duration::from_secs(10)).await
+        else {
+            return ExitReason::other("no victim");
+        };
+        let m = ctx.monitor(v);
+        dist::send_named("w", "esig@localhost", &atom("go")).unwrap();
+        let mut got = Vec::new();
+        while got.len() < 2 {
+            match ctx.recv_timeout(Duration::from_secs(10)).await {
+                Some(Message::Down {
+                    monitor, reason, ..
+                }) if monitor == m => got.push(format!("DOWN {reason}")),
+                Some(Message::Exit { reason, .. }) => got.push(format!("EXIT {reason}")),
+                other => return ExitReason::other(format!("unexpected {other:?}")),
+            }
+        }
+        got.sort();
+        ExitReason::other(got.join(", "))
+    });
+    assert_eq!(
+        watcher.wait_exit().await,
+        ExitReason::other("DOWN {bad,42}, EXIT {go_away,7}")
+    );
+    r.stop().await;
+}
