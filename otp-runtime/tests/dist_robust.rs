@@ -153,3 +153,51 @@ async fn exit_signals_and_downs_from_erlang_carry_their_reasons() {
     );
     r.stop().await;
 }
+
+// OTP: seq_trace_SUITE's distributed cases: a process with a sequential trace token sends
+// SEND_TT and REG_SEND_TT (the token after the usual elements) to any node, whatever the
+// connection's flags.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_and_exits_with_a_trace_token_arrive() {
+    if !have_erl() {
+        return;
+    }
+    let epmd = free_port();
+    let r = node("tt@localhost", epmd).await;
+    let mut erl = Erl::start(
+        "ett@localhost",
+        COOKIE,
+        epmd,
+        "register(main, self()), io:format(\"ready~n\"), \
+         receive {hello, P} -> \
+             seq_trace:set_token(label, 17), \
+             P ! {traced, by_pid}, \
+             {sink, 'tt@localhost'} ! {traced, by_name}, \
+             exit(P, {traced, exit}) \
+         end, \
+         receive after infinity -> ok end.",
+    );
+    erl.expect("ready").await;
+    let sink = r.spawn(|mut ctx: ProcessCtx<Term>| async move {
+        ctx.accept_remote();
+        ctx.trap_exit(true);
+        ctx.recv().await; // registered
+        dist::send_named("main", "ett@localhost", &(atom("hello"), ctx.pid())).unwrap();
+        let mut got = Vec::new();
+        while got.len() < 3 {
+            match ctx.recv_timeout(Duration::from_secs(10)).await {
+                Some(Message::Msg(t)) => got.push(t.to_string()),
+                Some(Message::Exit { reason, .. }) => got.push(format!("EXIT {reason}")),
+                other => got.push(format!("unexpected {other:?}")),
+            }
+        }
+        ExitReason::other(got.join(", "))
+    });
+    r.register("sink", sink.pid()).unwrap();
+    sink.send(atom("go")).unwrap();
+    assert_eq!(
+        sink.wait_exit().await,
+        ExitReason::other("{traced,by_pid}, {traced,by_name}, EXIT {traced,exit}")
+    );
+    r.stop().await;
+}
