@@ -18,12 +18,14 @@ mod erl_common;
 
 use std::time::{Duration, Instant};
 
-use dist_fixtures::reports;
+use dist_fixtures::{frame_body, framed, reports, FakePeer, FAKE_FLAGS};
 use erl_common::{free_port, have_erl, Erl};
+use otp_runtime::dist::mapping::ToTerm;
 use otp_runtime::dist::term::{Atom, Term};
-use otp_runtime::dist::{self, DistOptions};
+use otp_runtime::dist::{self, DistOptions, MAX_FRAME};
 use otp_runtime::node::Node;
 use otp_runtime::prelude::{CallError, ExitReason, Message, Pid, ProcessCtx};
+use tokio::io::AsyncWriteExt;
 
 #[global_allocator]
 static ALLOC: dist_fixtures::Largest = dist_fixtures::Largest;
@@ -43,8 +45,103 @@ async fn node(name: &str, epmd: u16) -> Node {
     node_with(name, epmd, DistOptions::new(COOKIE)).await
 }
 
+/// A fake peer connected to `n` as `name`.
+async fn fake(n: &Node, name: &str) -> FakePeer {
+    FakePeer::connect(n.dist_port().unwrap(), n.name(), name, COOKIE, FAKE_FLAGS)
+        .await
+        .unwrap()
+}
+
 fn atom(s: &str) -> Term {
     Term::Atom(Atom::new(s))
+}
+
+fn tuple(v: Vec<Term>) -> Term {
+    Term::Tuple(v)
+}
+
+// ---- limits ------------------------------------------------------------------------------------
+
+// OTP: distribution_SUITE bad_dist_ext_size, and inet_drv's packet size check: a length over
+// the limit closes the connection before anything is buffered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frame_over_the_limit_closes_its_connection_without_allocating_it() {
+    let epmd = free_port();
+    let a = node("big@localhost", epmd).await;
+    let mut witness = fake(&a, "bigwitness@localhost").await;
+
+    dist_fixtures::largest_allocation_reset();
+    let mut f = fake(&a, "big1@localhost").await;
+    f.write_raw(&(MAX_FRAME as u32 + 1).to_be_bytes())
+        .await
+        .unwrap();
+    assert!(f.closed_within(Duration::from_secs(10)).await);
+    reports()
+        .wait_for(&["ERROR", "frame too large", "peer=big1@localhost"])
+        .await;
+
+    // A length within the limit, and then only a few bytes: the node holds what came, not
+    // what was announced.
+    let mut f = fake(&a, "big2@localhost").await;
+    f.write_raw(&(MAX_FRAME as u32).to_be_bytes())
+        .await
+        .unwrap();
+    f.write_raw(&[112; 1000]).await.unwrap();
+    f.stream.get_mut().shutdown().await.unwrap();
+    assert!(f.closed_within(Duration::from_secs(10)).await);
+    let largest = dist_fixtures::largest_allocation();
+    assert!(
+        largest < MAX_FRAME / 4,
+        "a frame announced but not sent made the node allocate {largest} bytes"
+    );
+    assert!(witness.ping().await);
+    assert_eq!(a.nodes(), vec!["bigwitness@localhost".to_string()]);
+    a.stop().await;
+}
+
+// ---- ticks -------------------------------------------------------------------------------------
+
+// A large frame that arrives more slowly than the tick time, its bytes flowing all along:
+// the peer is alive (OTP counts any bytes read as a sign of life, not whole frames).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frame_arriving_slower_than_the_tick_time_is_not_a_dead_peer() {
+    let epmd = free_port();
+    let tick = Duration::from_millis(400);
+    let a = node_with(
+        "slow@localhost",
+        epmd,
+        DistOptions::new(COOKIE).tick_time(tick),
+    )
+    .await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let sink = a.spawn(move |mut ctx: ProcessCtx<Term>| async move {
+        ctx.accept_remote();
+        while let Message::Msg(t) = ctx.recv().await {
+            let _ = tx.send(t);
+        }
+        ExitReason::Normal
+    });
+    let to = a.scope(async { sink.pid().to_term() }).await;
+    let mut f = fake(&a, "slowpoke@localhost").await;
+    let payload = Term::Binary(vec![7; 1 << 20]);
+    let frame = framed(&frame_body(
+        &tuple(vec![Term::Int(2), atom(""), to]),
+        Some(&payload),
+    ));
+    // Ten pieces, 150 ms apart: 1.35 s for the frame, over three tick times.
+    let piece = frame.len().div_ceil(10);
+    for (i, chunk) in frame.chunks(piece).enumerate() {
+        if i > 0 {
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        f.write_raw(chunk).await.unwrap();
+    }
+    let got = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("the message arrived");
+    assert_eq!(got, Some(payload));
+    assert_eq!(a.nodes(), vec!["slowpoke@localhost".to_string()]);
+    a.stop().await;
 }
 
 // ---- with Erlang -----------------------------------------------------------------------------
