@@ -18,7 +18,7 @@ mod erl_common;
 
 use std::time::{Duration, Instant};
 
-use dist_fixtures::{frame_body, framed, reports, FakePeer, FAKE_FLAGS};
+use dist_fixtures::{eventually, frame_body, framed, reports, FakePeer, FAKE_FLAGS};
 use erl_common::{free_port, have_erl, Erl};
 use otp_runtime::dist::mapping::ToTerm;
 use otp_runtime::dist::term::{Atom, Term};
@@ -100,6 +100,61 @@ async fn a_frame_over_the_limit_closes_its_connection_without_allocating_it() {
 }
 
 // ---- ticks -------------------------------------------------------------------------------------
+
+// OTP: erl_distribution_SUITE tick: a node that sends nothing, not even ticks, for the tick
+// time is down (and dist_util reports it "not responding"); one that ticks is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_peer_is_down_after_the_tick_time_and_a_ticking_one_is_not() {
+    let epmd = free_port();
+    let tick = Duration::from_millis(400);
+    let a = node_with(
+        "tick@localhost",
+        epmd,
+        DistOptions::new(COOKIE).tick_time(tick),
+    )
+    .await;
+    let mut ticking = fake(&a, "ticking@localhost").await;
+    let ticker = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if ticking.write_raw(&[0, 0, 0, 0]).await.is_err() {
+                return ticking;
+            }
+        }
+    });
+    let mut silent = fake(&a, "silent@localhost").await;
+    let t = Instant::now();
+    // The node ticks at a quarter of the tick time: the silent peer hears from it.
+    let first = tokio::time::timeout(tick, silent.read_frame()).await;
+    assert!(
+        matches!(&first, Ok(Ok(b)) if b.is_empty()),
+        "no tick: {first:?}"
+    );
+    eventually("the silent peer is down", || {
+        !a.nodes().contains(&"silent@localhost".to_string())
+    })
+    .await;
+    let after = t.elapsed();
+    assert!(
+        after >= tick - Duration::from_millis(50),
+        "down after {after:?}, before the tick time"
+    );
+    assert!(silent.closed_within(Duration::from_secs(5)).await);
+    reports()
+        .wait_for(&[
+            "ERROR",
+            "node not responding: connection removed",
+            "peer=silent@localhost",
+        ])
+        .await;
+    // Three tick times on, the ticking peer is still up.
+    while t.elapsed() < 3 * tick {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(a.nodes(), vec!["ticking@localhost".to_string()]);
+    ticker.abort();
+    a.stop().await;
+}
 
 // A large frame that arrives more slowly than the tick time, its bytes flowing all along:
 // the peer is alive (OTP counts any bytes read as a sign of life, not whole frames).

@@ -169,7 +169,12 @@ async fn read_loop<R: AsyncRead + Unpin>(
     let mut buf = Vec::new();
     loop {
         let len = match tokio::time::timeout(tick_time, r.read_u32()).await {
-            Err(_) => return down("no tick within the tick time".into()),
+            Err(_) => {
+                // As dist_util's "** Node ~p not responding ** ** Removing (timedout)
+                // connection **": an error report, not only the node down.
+                tracing::error!(node = %dist.name, peer = %node, tick_time = ?tick_time, "node not responding: connection removed");
+                return down("no tick within the tick time".into());
+            }
             Ok(Err(e)) => return down(e.to_string()),
             Ok(Ok(len)) => len as usize,
         };
