@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use dist_fixtures::{eventually, frame_body, framed, reports, FakePeer, FAKE_FLAGS};
 use erl_common::{free_port, have_erl, Erl};
 use otp_runtime::dist::mapping::ToTerm;
-use otp_runtime::dist::term::{Atom, Term};
+use otp_runtime::dist::term::{Atom, ExternalRef, Term};
 use otp_runtime::dist::{self, DistOptions, MAX_FRAME};
 use otp_runtime::node::Node;
 use otp_runtime::prelude::{CallError, ExitReason, Message, Pid, ProcessCtx};
@@ -60,6 +60,24 @@ fn tuple(v: Vec<Term>) -> Term {
     Term::Tuple(v)
 }
 
+/// The node under test, as the strategies need it: its name and creation, for pids that
+/// name it.
+#[derive(Clone)]
+struct Target {
+    name: Atom,
+    creation: u32,
+}
+
+impl Target {
+    fn reference(&self, n: u32) -> ExternalRef {
+        ExternalRef {
+            node: self.name.clone(),
+            creation: self.creation,
+            ids: vec![n, 0, 0],
+        }
+    }
+}
+
 // ---- limits ------------------------------------------------------------------------------------
 
 // OTP: distribution_SUITE bad_dist_ext_size, and inet_drv's packet size check: a length over
@@ -96,6 +114,61 @@ async fn a_frame_over_the_limit_closes_its_connection_without_allocating_it() {
     );
     assert!(witness.ping().await);
     assert_eq!(a.nodes(), vec!["bigwitness@localhost".to_string()]);
+    a.stop().await;
+}
+
+// OTP: a monitor's DOWN is only taken from the connection the monitor was set up over
+// (erts looks the monitor up in that connection's monitor table): another peer cannot end a
+// call with a forged MONITOR_P_EXIT.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_cannot_end_a_call_to_another_node_with_a_forged_down() {
+    let epmd = free_port();
+    let a = node("forge@localhost", epmd).await;
+    let b = node("forgeb@localhost", epmd).await;
+    let silent = b.spawn(|mut ctx: ProcessCtx<Term>| async move {
+        ctx.accept_remote();
+        loop {
+            ctx.recv().await;
+        }
+    });
+    b.register("silent", silent.pid()).unwrap();
+    let call = a.spawn_task(async {
+        dist::call::<Term>(
+            "silent",
+            "forgeb@localhost",
+            &atom("hello"),
+            Duration::from_secs(60),
+        )
+        .await
+    });
+    eventually("a is connected to b", || !a.nodes().is_empty()).await;
+    // The call's monitor reference is one of a's first few: every one of them, forged.
+    let mut f = fake(&a, "forger@localhost").await;
+    let me = Term::Pid(f.pid(1));
+    let target = Target {
+        name: Atom::new(a.name()),
+        creation: a.creation(),
+    };
+    let mut all = Vec::new();
+    for n in 1..=2000 {
+        let down = tuple(vec![
+            Term::Int(28),
+            atom("silent"),
+            me.clone(),
+            Term::Ref(target.reference(n)),
+        ]);
+        all.extend(framed(&frame_body(&down, Some(&atom("forged")))));
+    }
+    f.write_raw(&all).await.unwrap();
+    assert!(f.ping().await);
+    assert!(!call.is_finished(), "{:?}", call.await);
+    // The real node going down ends it, as it should.
+    b.stop().await;
+    let r = tokio::time::timeout(Duration::from_secs(10), call)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r, Err(CallError::NodeDown("forgeb@localhost".into())));
     a.stop().await;
 }
 
