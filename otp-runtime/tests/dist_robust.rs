@@ -524,14 +524,16 @@ async fn a_peer_cannot_end_a_call_to_another_node_with_a_forged_down() {
     f.write_raw(&all).await.unwrap();
     assert!(f.ping().await);
     assert!(!call.is_finished(), "{:?}", call.await);
-    // The real node going down ends it, as it should.
-    b.stop().await;
+    // The real server dying ends it, with its own reason.
+    b.scope(async { otp_runtime::exit(silent.pid(), ExitReason::other("real")) })
+        .await;
     let r = tokio::time::timeout(Duration::from_secs(10), call)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(r, Err(CallError::NodeDown("forgeb@localhost".into())));
+    assert_eq!(r, Err(CallError::Exited(ExitReason::other("real"))));
     a.stop().await;
+    b.stop().await;
 }
 
 // ---- ticks -------------------------------------------------------------------------------------
