@@ -22,6 +22,9 @@ use super::term::{Atom, Term};
 use super::transport::{BoxStream, Listener};
 use super::DistError;
 
+/// The first allocation for a frame's bytes; it doubles as they come.
+const READ_CHUNK: usize = 64 * 1024;
+
 /// How long dialling a node's host may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(7);
 
@@ -150,6 +153,10 @@ async fn write_loop<W: AsyncWrite + Unpin>(
 }
 
 /// Reads frames until the connection fails; returns why.
+///
+/// Any bytes read are a sign of life: the peer is down when nothing at all came for the
+/// tick time, not when a large frame takes longer than that to arrive. A frame's buffer grows
+/// as its bytes come, so a length alone (up to [`MAX_FRAME`]) allocates nothing.
 async fn read_loop<R: AsyncRead + Unpin>(
     dist: &Arc<Dist>,
     node: &Atom,
@@ -160,7 +167,12 @@ async fn read_loop<R: AsyncRead + Unpin>(
     let mut buf = Vec::new();
     loop {
         let len = match tokio::time::timeout(tick_time, r.read_u32()).await {
-            Err(_) => return down("no tick within the tick time".into()),
+            Err(_) => {
+                // As dist_util's "** Node ~p not responding ** ** Removing (timedout)
+                // connection **": an error report, not only the node down.
+                tracing::error!(node = %dist.name, peer = %node, tick_time = ?tick_time, "node not responding: connection removed");
+                return down("no tick within the tick time".into());
+            }
             Ok(Err(e)) => return down(e.to_string()),
             Ok(Ok(len)) => len as usize,
         };
@@ -174,11 +186,17 @@ async fn read_loop<R: AsyncRead + Unpin>(
             ));
         }
         buf.clear();
-        buf.resize(len, 0);
-        match tokio::time::timeout(tick_time, r.read_exact(&mut buf)).await {
-            Err(_) => return down("a frame cut short".into()),
-            Ok(Err(e)) => return down(e.to_string()),
-            Ok(Ok(_)) => {}
+        while buf.len() < len {
+            // At most as much again as has come: memory in proportion to the bytes received.
+            let want = (len - buf.len()).min(buf.len().max(READ_CHUNK));
+            buf.reserve(want);
+            let mut part = (&mut r).take(want as u64);
+            match tokio::time::timeout(tick_time, part.read_buf(&mut buf)).await {
+                Err(_) => return down("nothing within the tick time, in a frame".into()),
+                Ok(Err(e)) => return down(e.to_string()),
+                Ok(Ok(0)) => return down("the connection closed in a frame".into()),
+                Ok(Ok(_)) => {}
+            }
         }
         if let Err(what) = handle_frame(dist, node, &buf) {
             tracing::error!(node = %dist.name, peer = %node, error = %what, "bad frame: connection closed");

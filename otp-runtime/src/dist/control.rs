@@ -14,14 +14,24 @@ pub(crate) const EXIT: i64 = 3;
 pub(crate) const UNLINK: i64 = 4;
 pub(crate) const REG_SEND: i64 = 6;
 pub(crate) const EXIT2: i64 = 8;
+// The _TT forms carry a sequential trace token too: a process with a seq_trace token sends
+// them to any node, whatever its flags. This node reads them and drops the token.
+pub(crate) const SEND_TT: i64 = 12;
+pub(crate) const EXIT_TT: i64 = 13;
+pub(crate) const REG_SEND_TT: i64 = 16;
+pub(crate) const EXIT2_TT: i64 = 18;
 pub(crate) const MONITOR_P: i64 = 19;
 pub(crate) const DEMONITOR_P: i64 = 20;
 pub(crate) const MONITOR_P_EXIT: i64 = 21;
 pub(crate) const SEND_SENDER: i64 = 22;
+pub(crate) const SEND_SENDER_TT: i64 = 23;
 pub(crate) const PAYLOAD_EXIT: i64 = 24;
-pub(crate) const PAYLOAD_EXIT2: i64 = 25;
-pub(crate) const PAYLOAD_MONITOR_P_EXIT: i64 = 27;
+pub(crate) const PAYLOAD_EXIT_TT: i64 = 25;
+pub(crate) const PAYLOAD_EXIT2: i64 = 26;
+pub(crate) const PAYLOAD_EXIT2_TT: i64 = 27;
+pub(crate) const PAYLOAD_MONITOR_P_EXIT: i64 = 28;
 pub(crate) const SPAWN_REQUEST: i64 = 29;
+pub(crate) const SPAWN_REQUEST_TT: i64 = 30;
 pub(crate) const SPAWN_REPLY: i64 = 31;
 pub(crate) const UNLINK_ID: i64 = 35;
 pub(crate) const UNLINK_ID_ACK: i64 = 36;
@@ -64,22 +74,22 @@ pub(crate) enum Control {
         from: ExternalPid,
         to: ExternalPid,
     },
-    /// SEND or SEND_SENDER; the message follows.
+    /// SEND or SEND_SENDER (or their trace token forms); the message follows.
     Send {
         to: ExternalPid,
     },
-    /// The message follows.
+    /// REG_SEND or REG_SEND_TT; the message follows.
     RegSend {
         from: ExternalPid,
         to: Atom,
     },
-    /// EXIT or PAYLOAD_EXIT (the reason follows).
+    /// EXIT or PAYLOAD_EXIT (the reason follows), or their trace token forms.
     Exit {
         from: ExternalPid,
         to: ExternalPid,
         reason: Option<Term>,
     },
-    /// EXIT2 or PAYLOAD_EXIT2 (the reason follows).
+    /// EXIT2 or PAYLOAD_EXIT2 (the reason follows), or their trace token forms.
     Exit2 {
         from: ExternalPid,
         to: ExternalPid,
@@ -172,28 +182,32 @@ impl Control {
                 from: pid(f)?,
                 to: pid(to)?,
             },
-            (SEND, [_, to]) => Control::Send { to: pid(to)? },
-            (SEND_SENDER, [_, to]) => Control::Send { to: pid(to)? },
-            (REG_SEND, [f, _, Term::Atom(to)]) => Control::RegSend {
-                from: pid(f)?,
-                to: to.clone(),
-            },
-            (EXIT, [f, to, reason]) => Control::Exit {
+            (SEND, [_, to])
+            | (SEND_SENDER, [_, to])
+            | (SEND_TT, [_, to, _])
+            | (SEND_SENDER_TT, [_, to, _]) => Control::Send { to: pid(to)? },
+            (REG_SEND, [f, _, Term::Atom(to)]) | (REG_SEND_TT, [f, _, Term::Atom(to), _]) => {
+                Control::RegSend {
+                    from: pid(f)?,
+                    to: to.clone(),
+                }
+            }
+            (EXIT, [f, to, reason]) | (EXIT_TT, [f, to, _, reason]) => Control::Exit {
                 from: pid(f)?,
                 to: pid(to)?,
                 reason: Some(reason.clone()),
             },
-            (PAYLOAD_EXIT, [f, to]) => Control::Exit {
+            (PAYLOAD_EXIT, [f, to]) | (PAYLOAD_EXIT_TT, [f, to, _]) => Control::Exit {
                 from: pid(f)?,
                 to: pid(to)?,
                 reason: None,
             },
-            (EXIT2, [f, to, reason]) => Control::Exit2 {
+            (EXIT2, [f, to, reason]) | (EXIT2_TT, [f, to, _, reason]) => Control::Exit2 {
                 from: pid(f)?,
                 to: pid(to)?,
                 reason: Some(reason.clone()),
             },
-            (PAYLOAD_EXIT2, [f, to]) => Control::Exit2 {
+            (PAYLOAD_EXIT2, [f, to]) | (PAYLOAD_EXIT2_TT, [f, to, _]) => Control::Exit2 {
                 from: pid(f)?,
                 to: pid(to)?,
                 reason: None,
@@ -236,6 +250,7 @@ impl Control {
                 reason: None,
             },
             (SPAWN_REQUEST, [r, f, _group_leader, Term::Tuple(mfa), Term::List(opts)])
+            | (SPAWN_REQUEST_TT, [r, f, _group_leader, Term::Tuple(mfa), Term::List(opts), _])
                 if mfa.len() == 3 =>
             {
                 let (Term::Atom(m), Term::Atom(func)) = (&mfa[0], &mfa[1]) else {
@@ -360,16 +375,24 @@ fn is_known(op: i64) -> bool {
             | UNLINK
             | REG_SEND
             | EXIT2
+            | SEND_TT
+            | EXIT_TT
+            | REG_SEND_TT
+            | EXIT2_TT
             | MONITOR_P
             | DEMONITOR_P
             | MONITOR_P_EXIT
             | SEND_SENDER
+            | SEND_SENDER_TT
             | PAYLOAD_EXIT
+            | PAYLOAD_EXIT_TT
             | PAYLOAD_EXIT2
+            | PAYLOAD_EXIT2_TT
             | PAYLOAD_MONITOR_P_EXIT
             | UNLINK_ID
             | UNLINK_ID_ACK
             | SPAWN_REQUEST
+            | SPAWN_REQUEST_TT
             | SPAWN_REPLY
     )
 }

@@ -814,7 +814,9 @@ impl Dist {
                     .map(|r| ids::reason_from_term(&r))
                     .unwrap_or(ExitReason::NoProc);
                 let mut st = self.state();
-                if let Some(call) = st.calls.remove(&id) {
+                // Only the connection the call's monitor went over may end it.
+                let ours = st.calls.get(&id).is_some_and(|c| &c.node == node);
+                if let Some(call) = ours.then(|| st.calls.remove(&id)).flatten() {
                     drop(st);
                     let e = match reason {
                         ExitReason::NoProc => CallError::NoProc,
