@@ -12,7 +12,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufWriter};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
 use tokio::sync::mpsc;
 
 use super::control::{Control, MAX_FRAME, PASS_THROUGH};
@@ -22,7 +22,9 @@ use super::term::{Atom, Term};
 use super::transport::{BoxStream, Listener};
 use super::DistError;
 
-/// The first allocation for a frame's bytes; it doubles as they come.
+/// The read buffer: small frames come many to a read (one system call for them all, rather
+/// than two for each: its length, then its bytes). Also the first allocation for a large
+/// frame's bytes, which doubles as they come.
 const READ_CHUNK: usize = 64 * 1024;
 
 /// How long dialling a node's host may take.
@@ -118,7 +120,7 @@ where
     let writer = tokio::spawn(write_loop(w, rx, tick / 4));
     let mut shutdown = dist.shutdown.subscribe();
     let why = tokio::select! {
-        why = read_loop(&dist, &name, r, tick) => why,
+        why = read_loop(&dist, &name, BufReader::with_capacity(READ_CHUNK, r), tick) => why,
         _ = shutdown.wait_for(|s| *s) => DistError::Stopped,
     };
     writer.abort();
