@@ -628,3 +628,41 @@ async fn genserver_call_from_elixir_with_structs() {
     );
     r.stop().await;
 }
+
+/// `monitor(process, {Name, Node})` from Rust: an Erlang process registered by name ends
+/// with a reason; a name nobody has is `noproc`; a monitored node killed is `noconnection`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn monitors_of_erlang_registered_names() {
+    if !have_erl() {
+        return;
+    }
+    let epmd = free_port();
+    let r = rust_node("r10@localhost", epmd, "cookie").await;
+    let mut erl = Erl::start(
+        "e10@localhost",
+        "cookie",
+        epmd,
+        "register(svc, spawn(fun() -> receive stop -> exit(boom) end end)), \
+         register(other, spawn(fun() -> receive after infinity -> ok end end)), \
+         io:format(\"ready~n\"), receive after infinity -> ok end.",
+    );
+    erl.expect("ready").await;
+    let (svc, other, nobody) = r
+        .scope(async {
+            (
+                dist::monitor_name("svc", "e10@localhost").unwrap(),
+                dist::monitor_name("other", "e10@localhost").unwrap(),
+                dist::monitor_name("nobody", "e10@localhost").unwrap(),
+            )
+        })
+        .await;
+    assert_eq!(nobody.wait().await, ExitReason::NoProc);
+    // The monitors are in place: the noproc came behind them on the same connection.
+    r.scope(async { dist::send_named("svc", "e10@localhost", &Atom::new("stop")) })
+        .await
+        .unwrap();
+    assert_eq!(svc.wait().await, ExitReason::other("boom"));
+    erl.child.kill().unwrap();
+    assert_eq!(other.wait().await, ExitReason::NoConnection);
+    r.stop().await;
+}

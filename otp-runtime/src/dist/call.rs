@@ -8,7 +8,7 @@ use super::start::node_atom;
 use super::term::{Atom, Term};
 use super::DistError;
 use crate::node::Node;
-use crate::{CallError, Pid};
+use crate::{CallError, ExitReason, Pid};
 
 /// Sends `msg` to `to`, a process of this node or of another (`Pid ! Msg`). A process of
 /// another node is reached over its connection (made now if need be); one of this node
@@ -155,12 +155,113 @@ async fn call_proc(
     request: Term,
     timeout: Duration,
 ) -> Result<Term, CallError> {
-    let (id, rx) = dist.start_call(node, to.clone(), request)?;
+    let (id, rx) = dist.start_call(node, to.clone(), Some(request))?;
     let r = tokio::time::timeout(timeout, rx).await;
     dist.end_call(node, &to, id);
     match r {
         Err(_) => Err(CallError::Timeout),
         Ok(Err(_)) => Err(CallError::NodeDown(node.as_str().into())),
         Ok(Ok(r)) => r,
+    }
+}
+
+/// A monitor of the process registered as a name on another node (Erlang's
+/// `monitor(process, {Name, Node})`): [`wait`](NameMonitor::wait) gives the reason it ended.
+/// Dropping it removes the monitor.
+///
+/// A process's own monitors (`ProcessCtx::monitor`) take pids; this one takes a name, which
+/// the other node resolves when the monitor arrives, as Erlang's does, so it is a value to
+/// await (or `select!` on in a process) rather than a `DOWN` in a mailbox.
+pub struct NameMonitor {
+    dist: std::sync::Arc<super::local::Dist>,
+    node: Atom,
+    to: Proc,
+    id: u64,
+    rx: Option<tokio::sync::oneshot::Receiver<Result<Term, CallError>>>,
+}
+
+/// Monitors the process registered as `name` on `node` from the
+/// [current node](crate::node::Node::current), connecting to it if need be.
+///
+/// # Errors
+///
+/// [`DistError::NotDistributed`], [`DistError::BadNodeName`].
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::dist::{self, DistOptions};
+/// use otp_runtime::node::Node;
+/// use otp_runtime::prelude::*;
+/// # #[tokio::main] async fn main() {
+/// # let epmd = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+/// let (a, b) = (Node::named("a@localhost").unwrap(), Node::named("b@localhost").unwrap());
+/// a.start_distribution(DistOptions::new("c").epmd_port(epmd)).await.unwrap();
+/// b.start_distribution(DistOptions::new("c").epmd_port(epmd)).await.unwrap();
+/// let p = b.spawn(|mut ctx: ProcessCtx<()>| async move { ctx.recv().await; ExitReason::other("bye") });
+/// b.register("svc", p.pid()).unwrap();
+///
+/// let m = a.scope(async { dist::monitor_name("svc", "b@localhost") }).await.unwrap();
+/// assert!(a.ping("b@localhost").await); // behind the monitor on the connection: it is set
+/// p.send(()).unwrap();
+/// assert_eq!(m.wait().await, ExitReason::other("bye"));
+/// // Nobody has the name now: noproc at once.
+/// let m = a.scope(async { dist::monitor_name("svc", "b@localhost") }).await.unwrap();
+/// assert_eq!(m.wait().await, ExitReason::NoProc);
+/// # a.stop().await; b.stop().await;
+/// # }
+/// ```
+pub fn monitor_name(name: &str, node: &str) -> Result<NameMonitor, DistError> {
+    let here = Node::current();
+    let dist = here.dist()?.clone();
+    let node = node_atom(node)?;
+    let name = Atom::try_new(name).ok_or_else(|| DistError::BadNodeName(name.into()))?;
+    let to = Proc::Name(name);
+    match dist.start_call(&node, to.clone(), None) {
+        Ok((id, rx)) => Ok(NameMonitor {
+            dist,
+            node,
+            to,
+            id,
+            rx: Some(rx),
+        }),
+        Err(_) => Err(DistError::Stopped),
+    }
+}
+
+impl std::fmt::Debug for NameMonitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NameMonitor({:?} on {})", self.to, self.node)
+    }
+}
+
+impl NameMonitor {
+    /// Waits until the process ends and gives its exit reason: `NoProc` if nothing was
+    /// registered under the name when the monitor arrived, `NoConnection` if the node goes
+    /// down (or cannot be reached).
+    ///
+    /// # Examples
+    ///
+    /// See [`monitor_name`].
+    pub async fn wait(mut self) -> ExitReason {
+        let Some(rx) = self.rx.take() else {
+            return ExitReason::NoProc;
+        };
+        match rx.await {
+            Ok(Err(CallError::Exited(r))) => r,
+            Ok(Err(CallError::NoProc)) => ExitReason::NoProc,
+            _ => ExitReason::NoConnection,
+        }
+    }
+}
+
+impl Drop for NameMonitor {
+    fn drop(&mut self) {
+        // After `wait`, the monitor has fired: only a live one is removed on the peer.
+        if self.rx.is_some() {
+            self.dist.end_call(&self.node, &self.to, self.id);
+        } else {
+            self.dist.forget_call(self.id);
+        }
     }
 }

@@ -462,11 +462,13 @@ impl Dist {
 
     /// Starts a call: registers its reply slot, monitors `to` on `node` from the router,
     /// sends `{'$gen_call', {Router, Ref}, Request}`. The id is the monitor's and the tag's.
+    /// With no request, only the monitor goes: a monitor of `to` whose end comes as the
+    /// "call"'s error (what [`monitor_name`](super::monitor_name) waits for).
     pub(crate) fn start_call(
         self: &Arc<Self>,
         node: &Atom,
         to: Proc,
-        request: Term,
+        request: Option<Term>,
     ) -> Result<(u64, oneshot::Receiver<Result<Term, CallError>>), CallError> {
         let Some(n) = self.node() else {
             return Err(CallError::NodeDown(node.as_str().into()));
@@ -480,11 +482,13 @@ impl Dist {
             to: to.clone(),
             reference: reference.clone(),
         };
-        let msg = Term::Tuple(vec![
-            Term::Atom(Atom::new("$gen_call")),
-            Term::Tuple(vec![Term::Pid(router.clone()), Term::Ref(reference)]),
-            request,
-        ]);
+        let msg = request.map(|request| {
+            Term::Tuple(vec![
+                Term::Atom(Atom::new("$gen_call")),
+                Term::Tuple(vec![Term::Pid(router.clone()), Term::Ref(reference)]),
+                request,
+            ])
+        });
         let send = match &to {
             Proc::Pid(p) => Control::Send { to: p.clone() },
             Proc::Name(name) => Control::RegSend {
@@ -494,7 +498,7 @@ impl Dist {
         };
         let (tx, rx) = oneshot::channel();
         let m = control::frame(&monitor.to_term(), None);
-        let s = control::frame(&send.to_term(), Some(&msg));
+        let s = msg.map(|msg| control::frame(&send.to_term(), Some(&msg)));
         let sent = self.with_peer(node, |p, st| {
             st.calls.insert(
                 id,
@@ -504,12 +508,19 @@ impl Dist {
                 },
             );
             p.push(m);
-            p.push(s);
+            if let Some(s) = s {
+                p.push(s);
+            }
         });
         match sent {
             Some(()) => Ok((id, rx)),
             None => Err(CallError::NodeDown(node.as_str().into())),
         }
+    }
+
+    /// Forgets call `id`, whose monitor has fired.
+    pub(crate) fn forget_call(&self, id: u64) {
+        self.state().calls.remove(&id);
     }
 
     /// Ends call `id` (answered or given up): its monitor is removed on the peer.

@@ -91,7 +91,7 @@ mod start;
 pub mod term;
 pub mod transport;
 
-pub use call::{call, send, send_named};
+pub use call::{call, monitor_name, send, send_named, NameMonitor};
 pub(crate) use call::{call_pid_on, call_term, cast_on, cast_pid_on};
 pub use control::MAX_FRAME;
 pub use error::DistError;
