@@ -220,6 +220,7 @@ async fn tut17_erlang_ping_rust_pong() {
             }
         }
     });
+    pong.accept_remote();
     r.register("pong", pong.pid()).unwrap();
     let mut erl = Erl::start(
         "e2@localhost",
@@ -306,6 +307,7 @@ async fn gen_server_call_from_erlang_to_a_rust_process() {
         }
         ExitReason::Normal
     });
+    kv.accept_remote();
     r.register("kv", kv.pid()).unwrap();
     let mut erl = Erl::start(
         "e4@localhost",

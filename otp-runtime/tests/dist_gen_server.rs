@@ -176,3 +176,36 @@ async fn multi_call_and_abcast_reach_every_node_and_name_the_bad_ones() {
         n.stop().await;
     }
 }
+
+/// A server that answers, then stops.
+#[derive(Default)]
+pub struct Once;
+
+#[gen_server(remote)]
+impl Once {
+    /// `last`: answered 42, then the server stops (`{stop, normal, 42, S}`).
+    #[call]
+    pub fn last(&self, ctx: &mut Ctx<Self>) -> u32 {
+        ctx.stop(ExitReason::Normal);
+        42
+    }
+}
+
+/// gen_server_SUITE's `{stop, Reason, Reply, State}` across nodes: the reply goes out before
+/// the server's DOWN, so the caller gets the reply, every time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_made_before_the_server_stops_reaches_the_other_node() {
+    let epmd = free_port();
+    let a = node("oa@localhost", epmd).await;
+    let b = node("ob@localhost", epmd).await;
+    for i in 0..100 {
+        let name = format!("once{i}");
+        b.scope(Once.start_named(name.as_str())).await.unwrap();
+        let once = a
+            .scope(async { OnceRef::remote(&name, "ob@localhost") })
+            .await;
+        assert_eq!(once.last().await, Ok(42), "call {i}");
+    }
+    a.stop().await;
+    b.stop().await;
+}

@@ -75,6 +75,7 @@ async fn ping_send_and_reply_between_two_nodes() {
             }
         }
     });
+    echo.accept_remote();
     b.register("echo", echo.pid()).unwrap();
     let client = a.spawn(|mut ctx: ProcessCtx<(Pid, String)>| async move {
         ctx.accept_remote();
@@ -117,6 +118,8 @@ async fn links_and_monitors_cross_nodes() {
             }
         }
     });
+    // Before anyone can know its pid or name: a message that came earlier would be dropped.
+    target.accept_remote();
     b.register("target", target.pid()).unwrap();
     let (ready_tx, ready) = tokio::sync::oneshot::channel();
     let watcher = a.spawn(move |mut ctx: ProcessCtx<Pid>| async move {
@@ -179,6 +182,7 @@ async fn a_node_going_down_is_noconnection_and_ends_calls_at_once() {
             ctx.recv().await;
         }
     });
+    silent.accept_remote();
     b.register("silent", silent.pid()).unwrap();
     let call = a.spawn_task(async {
         dist::call::<Term>(

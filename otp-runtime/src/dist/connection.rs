@@ -31,17 +31,17 @@ const READ_CHUNK: usize = 64 * 1024;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(7);
 
 /// Connects to `node` and runs the connection; on failure, settles what waited for it.
-pub(crate) async fn connect(dist: Arc<Dist>, node: Atom) {
-    match dial(&dist, &node).await {
-        Ok((peer, stream)) => run(dist, peer, stream).await,
+pub(crate) async fn connect(dist: Arc<Dist>, node: Atom, attempt: u64) {
+    match dial(&dist, &node, attempt).await {
+        Ok((peer, stream)) => run(dist, peer, stream, attempt).await,
         Err(e) => {
             tracing::warn!(node = %dist.name, peer = %node, error = %e, "could not connect");
-            dist.down(&node, 0, Arc::new(e));
+            dist.down(&node, attempt, Arc::new(e));
         }
     }
 }
 
-async fn dial(dist: &Dist, node: &Atom) -> Result<(Peer, BoxStream), DistError> {
+async fn dial(dist: &Dist, node: &Atom, attempt: u64) -> Result<(Peer, BoxStream), DistError> {
     let (alive, host) = node
         .as_str()
         .split_once('@')
@@ -70,7 +70,9 @@ async fn dial(dist: &Dist, node: &Atom) -> Result<(Peer, BoxStream), DistError> 
         .await
         .map_err(|_| unreachable(std::io::ErrorKind::TimedOut.into()))?
         .map_err(unreachable)?;
-    let peer = handshake::connect(&mut stream, &dist.handshake_local(), node.as_str()).await?;
+    let keep = || dist.still_dialling(node, attempt);
+    let peer =
+        handshake::connect(&mut stream, &dist.handshake_local(), node.as_str(), keep).await?;
     Ok((peer, stream))
 }
 
@@ -93,10 +95,23 @@ pub(crate) async fn accept_loop(dist: Arc<Dist>, mut listener: Box<dyn Listener>
         tokio::spawn(node.scope(async move {
             let local = dist.handshake_local();
             let d = dist.clone();
-            match handshake::accept(&mut stream, &local, |name| d.status_for(name)).await {
-                Ok(peer) => run(dist, peer, stream).await,
+            let mut owned = None;
+            let status = |name: &str| {
+                let (status, pending) = d.status_for(name);
+                owned = pending.and_then(|id| Some((Atom::try_new(name)?, id)));
+                status
+            };
+            match handshake::accept(&mut stream, &local, status).await {
+                Ok(peer) => {
+                    let pending = owned.map_or(0, |(_, id)| id);
+                    run(dist, peer, stream, pending).await
+                }
                 Err(e) => {
-                    tracing::warn!(node = %dist.name, error = %e, "incoming connection refused")
+                    tracing::warn!(node = %dist.name, error = %e, "incoming connection refused");
+                    // The slot this handshake owned goes: what waited on it is told.
+                    if let Some((name, id)) = owned {
+                        dist.down(&name, id, Arc::new(DistError::Handshake(e)));
+                    }
                 }
             }
         }));
@@ -104,14 +119,14 @@ pub(crate) async fn accept_loop(dist: Arc<Dist>, mut listener: Box<dyn Listener>
 }
 
 /// Runs an established connection until it ends, then settles it.
-async fn run<S>(dist: Arc<Dist>, peer: Peer, stream: S)
+async fn run<S>(dist: Arc<Dist>, peer: Peer, stream: S, pending: u64)
 where
     S: AsyncRead + AsyncWrite + Send + 'static,
 {
     let Ok(name) = Atom::try_new(&peer.name).ok_or(()) else {
         return;
     };
-    let Some((conn, rx)) = dist.install(peer) else {
+    let Some((conn, rx)) = dist.install(peer, pending) else {
         return;
     };
     tracing::debug!(node = %dist.name, peer = %name, "node up");

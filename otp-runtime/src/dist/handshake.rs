@@ -224,12 +224,15 @@ fn check_mandatory(peer: &str, flags: u64) -> Result<(), HandshakeError> {
 }
 
 /// The connecting side: presents `local` to `expected` over `s`.
+/// `keep` answers the peer's `alive`: whether this attempt should replace the connection the
+/// peer still has with a node of our name.
 pub(crate) async fn connect<S: AsyncRead + AsyncWrite + Unpin>(
     s: &mut S,
     local: &Local,
     expected: &str,
+    keep: impl FnOnce() -> bool,
 ) -> Result<Peer, HandshakeError> {
-    tokio::time::timeout(SETUP_TIME, connect_inner(s, local, expected))
+    tokio::time::timeout(SETUP_TIME, connect_inner(s, local, expected, keep))
         .await
         .unwrap_or(Err(HandshakeError::Timeout))
 }
@@ -238,6 +241,7 @@ async fn connect_inner<S: AsyncRead + AsyncWrite + Unpin>(
     s: &mut S,
     local: &Local,
     expected: &str,
+    keep: impl FnOnce() -> bool,
 ) -> Result<Peer, HandshakeError> {
     // send_name
     let mut msg = vec![b'N'];
@@ -254,7 +258,15 @@ async fn connect_inner<S: AsyncRead + AsyncWrite + Unpin>(
             b"ok" | b"ok_simultaneous" => {}
             b"alive" => {
                 // The peer still has a connection from a node of our name: an old
-                // incarnation of ours. This one replaces it.
+                // incarnation of ours, which this one replaces while it is still what we
+                // are waiting for (OTP's `is_pending`).
+                if !keep() {
+                    write_msg(s, b"sfalse").await?;
+                    return Err(HandshakeError::Refused {
+                        peer: expected.into(),
+                        status: "alive: a connection to it is up already".into(),
+                    });
+                }
                 write_msg(s, b"strue").await?;
             }
             other => {
@@ -447,7 +459,7 @@ mod tests {
         let la = local("a@h", "c");
         let lb = local("b@h", "c");
         let (pa, pb) = tokio::join!(
-            connect(&mut a, &la, "b@h"),
+            connect(&mut a, &la, "b@h", || true),
             accept(&mut b, &lb, |_| Status::Ok)
         );
         let (pa, pb) = (pa.unwrap(), pb.unwrap());
@@ -462,7 +474,7 @@ mod tests {
         let (mut a, mut b) = tokio::io::duplex(1024);
         let la = local("a@h", "one");
         let lb = local("b@h", "two");
-        let (pa, pb) = tokio::join!(connect(&mut a, &la, "b@h"), async {
+        let (pa, pb) = tokio::join!(connect(&mut a, &la, "b@h", || true), async {
             let r = accept(&mut b, &lb, |_| Status::Ok).await;
             drop(b);
             r
@@ -482,7 +494,7 @@ mod tests {
         let (la, lb, lx) = (local("a@h", "c"), local("b@h", "c"), local("x@h", "c"));
         let (mut a, mut b) = tokio::io::duplex(1024);
         let (pa, _) = tokio::join!(
-            connect(&mut a, &la, "b@h"),
+            connect(&mut a, &la, "b@h", || true),
             accept(&mut b, &lb, |_| Status::NotAllowed)
         );
         assert_eq!(
@@ -491,7 +503,7 @@ mod tests {
         );
         let (mut a, mut b) = tokio::io::duplex(1024);
         let (pa, _) = tokio::join!(
-            async move { connect(&mut a, &la, "b@h").await },
+            async move { connect(&mut a, &la, "b@h", || true).await },
             accept(&mut b, &lx, |_| Status::Ok)
         );
         assert!(matches!(pa, Err(HandshakeError::WrongName { .. })));
@@ -503,7 +515,7 @@ mod tests {
         let mut old = local("a@h", "c");
         old.flags &= !(flags::MAP_TAG | flags::HANDSHAKE_23);
         let lb = local("b@h", "c");
-        let (pa, pb) = tokio::join!(connect(&mut a, &old, "b@h"), async move {
+        let (pa, pb) = tokio::join!(connect(&mut a, &old, "b@h", || true), async move {
             accept(&mut b, &lb, |_| Status::Ok).await
         });
         assert!(pa.is_err());

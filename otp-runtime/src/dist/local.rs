@@ -56,6 +56,8 @@ struct State {
     /// across).
     watched: HashSet<u64>,
     calls: HashMap<u64, Call>,
+    /// Replies servers of this node owe callers of other nodes, by server pid number.
+    owed: HashMap<u64, Vec<Arc<dyn super::serve::OwedReply>>>,
     next_conn: u64,
     next_unlink: u64,
     stopped: bool,
@@ -67,9 +69,12 @@ struct Call {
 }
 
 enum Slot {
+    /// A connection being made: by a dial of ours (`attempt`), or by the handshake of an
+    /// incoming one (`attempt` is `None`). `id` tells a stale attempt's end from this one's.
     Connecting {
         queue: Vec<Vec<u8>>,
         attempt: Option<AbortHandle>,
+        id: u64,
     },
     Up {
         tx: mpsc::UnboundedSender<Vec<u8>>,
@@ -96,6 +101,7 @@ impl PeerState {
             slot: Slot::Connecting {
                 queue: Vec::new(),
                 attempt: None,
+                id: 0,
             },
             links: HashSet::new(),
             monitors_out: HashMap::new(),
@@ -212,16 +218,19 @@ impl Dist {
             Some(p) => p,
             None => {
                 let mut p = PeerState::connecting();
+                st.next_conn += 1;
+                let id = st.next_conn;
                 let rt = tokio::runtime::Handle::try_current().ok();
                 let attempt = rt.zip(self.node()).map(|(rt, n)| {
                     // In the node's scope: decoding a pid needs to know which node decodes.
-                    rt.spawn(n.scope(super::connection::connect(self.clone(), node.clone())))
-                        .abort_handle()
+                    let dial = super::connection::connect(self.clone(), node.clone(), id);
+                    rt.spawn(n.scope(dial)).abort_handle()
                 });
                 attempt.as_ref()?;
                 p.slot = Slot::Connecting {
                     queue: Vec::new(),
                     attempt,
+                    id,
                 };
                 p
             }
@@ -305,7 +314,40 @@ impl Dist {
         }
     }
 
-    /// Local process `pid` died of `reason`: its links and monitors across are told.
+    /// Server `server` owes a caller of another node a reply.
+    pub(crate) fn reply_pending(&self, server: Pid, owed: Arc<dyn super::serve::OwedReply>) {
+        self.state().owed.entry(server.id()).or_default().push(owed);
+    }
+
+    /// A reply `server` owed is made (or will never be): sent now, under the lock its
+    /// death's signals take too, unless the death sent it first. What is left for the
+    /// caller to send: a reply to a process of this node, which goes by its sink.
+    pub(crate) fn reply_done(
+        &self,
+        server: Pid,
+        owed: &Arc<impl super::serve::OwedReply + 'static>,
+    ) -> Option<(Pid, Term)> {
+        let mut st = self.state();
+        if let Some(v) = st.owed.get_mut(&server.id()) {
+            let o: Arc<dyn super::serve::OwedReply> = owed.clone();
+            v.retain(|x| !Arc::ptr_eq(x, &o));
+            if v.is_empty() {
+                st.owed.remove(&server.id());
+            }
+        }
+        let (caller, msg) = owed.take_ready()?;
+        if caller.node() == self.local {
+            return Some((caller, msg));
+        }
+        let to = self.ids().external_pid(caller);
+        if let Some(p) = self.node_of(caller).and_then(|n| st.peers.get_mut(&n)) {
+            p.push(control::frame(&Control::Send { to }.to_term(), Some(&msg)));
+        }
+        None
+    }
+
+    /// Local process `pid` died of `reason`: its links and monitors across are told, after
+    /// any reply it made and owed a caller of another node.
     fn local_died(&self, pid: Pid, reason: &ExitReason) {
         if let Some(node) = self.node() {
             node.0.sinks.remove(pid.id());
@@ -315,6 +357,16 @@ impl Dist {
         let me = ids.external_pid(pid);
         let mut st = self.state();
         st.watched.remove(&pid.id());
+        for owed in st.owed.remove(&pid.id()).unwrap_or_default() {
+            if let Some((caller, msg)) = owed.take_ready() {
+                let to = ids.external_pid(caller);
+                let node = self.node_of(caller);
+                if let Some(p) = node.and_then(|n| st.peers.get_mut(&n)) {
+                    let c = Control::Send { to };
+                    p.push(control::frame(&c.to_term(), Some(&msg)));
+                }
+            }
+        }
         for p in st.peers.values_mut() {
             let gone: Vec<(Pid, Pid)> = p.links.iter().filter(|l| l.0 == pid).copied().collect();
             for l in gone {
@@ -540,34 +592,67 @@ impl Dist {
 
     // ---- the connection's side ----
 
-    /// What the accepting side answers node `name`.
-    pub(crate) fn status_for(&self, name: &str) -> Status {
-        let st = self.state();
+    /// What the accepting side answers node `name`, and, when the incoming handshake now
+    /// stands for the connection to it (`ok`, `ok_simultaneous`), the id of the pending
+    /// slot it owns: if the handshake fails, that slot is settled (so a failed or forged
+    /// handshake never leaves the peer "connecting" for good), and what else would dial the
+    /// peer meanwhile waits for it instead.
+    pub(crate) fn status_for(&self, name: &str) -> (Status, Option<u64>) {
+        let mut st = self.state();
         if st.stopped {
-            return Status::NotAllowed;
+            return (Status::NotAllowed, None);
         }
         let Some(name_atom) = Atom::try_new(name) else {
-            return Status::NotAllowed;
+            return (Status::NotAllowed, None);
         };
-        match st.peers.get(&name_atom).map(|p| &p.slot) {
-            None => Status::Ok,
-            Some(Slot::Up { .. }) => Status::Alive,
-            // Both sides are connecting: the greater name's attempt wins (OTP's rule).
-            Some(Slot::Connecting { .. }) if self.name.as_str() > name => Status::Nok,
-            Some(Slot::Connecting { attempt, .. }) => {
-                if let Some(a) = attempt {
-                    a.abort();
-                }
-                Status::OkSimultaneous
+        st.next_conn += 1;
+        let fresh = st.next_conn;
+        match st.peers.get_mut(&name_atom) {
+            None => {
+                let mut p = PeerState::connecting();
+                p.slot = Slot::Connecting {
+                    queue: Vec::new(),
+                    attempt: None,
+                    id: fresh,
+                };
+                st.peers.insert(name_atom, p);
+                (Status::Ok, Some(fresh))
             }
+            Some(p) => match &mut p.slot {
+                Slot::Up { .. } => (Status::Alive, None),
+                // Another incoming handshake of that name is under way.
+                Slot::Connecting { attempt: None, .. } => (Status::Nok, None),
+                // Both sides are dialling: the greater name's attempt wins (OTP's rule).
+                Slot::Connecting { .. } if self.name.as_str() > name => (Status::Nok, None),
+                Slot::Connecting { attempt, id, .. } => {
+                    if let Some(a) = attempt.take() {
+                        a.abort();
+                    }
+                    *id = fresh;
+                    (Status::OkSimultaneous, Some(fresh))
+                }
+            },
         }
+    }
+
+    /// Whether a dial of attempt `id` to `node` answered `alive` should go on and replace
+    /// the peer's old connection: only while that attempt is still pending (the peer kept a
+    /// connection of an older incarnation of this node), not once a connection is up.
+    pub(crate) fn still_dialling(&self, node: &Atom, id: u64) -> bool {
+        matches!(
+            self.state().peers.get(node).map(|p| &p.slot),
+            Some(Slot::Connecting { id: i, .. }) if *i == id
+        )
     }
 
     /// A connection to `peer` is up: what waited for it goes out. Returns the connection's
     /// number and its frames' receiver, or `None` if the node has stopped.
+    /// `pending` is the id of the attempt or incoming handshake that made it: any other
+    /// pending dial is abandoned.
     pub(crate) fn install(
         self: &Arc<Self>,
         peer: Peer,
+        pending: u64,
     ) -> Option<(u64, mpsc::UnboundedReceiver<Vec<u8>>)> {
         let name = Atom::try_new(&peer.name)?;
         self.peers.id_of(&name, peer.creation);
@@ -587,7 +672,18 @@ impl Dist {
                 conn,
             },
         ) {
-            Slot::Connecting { queue, .. } => queue,
+            Slot::Connecting {
+                queue, attempt, id, ..
+            } => {
+                // A dial of ours still under way while the peer's own connection came in
+                // (or the reverse): the one that arrived first is the connection.
+                if id != pending {
+                    if let Some(a) = attempt {
+                        a.abort();
+                    }
+                }
+                queue
+            }
             // Replaced (the peer restarted and said so in the handshake): the old
             // connection's links and monitors are settled as a node down.
             Slot::Up { .. } => {
@@ -640,13 +736,15 @@ impl Dist {
         }
     }
 
-    /// Connection `conn` to `node` (or the attempt, `conn` = 0) ended, with `why`.
+    /// Connection `conn` to `node` (or the attempt or incoming handshake of that id)
+    /// ended, with `why`. A stale id (of a connection or attempt replaced since) settles
+    /// nothing.
     pub(crate) fn down(&self, node: &Atom, conn: u64, why: Arc<DistError>) {
         let mut st = self.state();
-        let current = match st.peers.get(node).map(|p| &p.slot) {
-            Some(Slot::Up { conn: c, .. }) => *c == conn,
-            Some(Slot::Connecting { .. }) => conn == 0,
-            None => false,
+        let (current, was_up) = match st.peers.get(node).map(|p| &p.slot) {
+            Some(Slot::Up { conn: c, .. }) => (*c == conn, true),
+            Some(Slot::Connecting { id, .. }) => (*id == conn, false),
+            None => (false, false),
         };
         if !current {
             return;
@@ -656,7 +754,7 @@ impl Dist {
         };
         let settle = Self::take_settle(&mut st, node, p);
         drop(st);
-        if conn != 0 {
+        if was_up {
             tracing::info!(node = %self.name, peer = %node, reason = %why, "node down");
             let _ = self.events.send(super::NodeEvent::Down {
                 node: node.to_string(),

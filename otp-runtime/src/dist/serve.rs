@@ -15,7 +15,8 @@
 //! reply `{error, {bad_request, Text}}` (and a warning here) rather than silence until the
 //! caller's timeout; it never kills the server or the connection.
 
-use std::sync::Arc;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::oneshot;
 
@@ -168,13 +169,18 @@ fn handle<S: GenServer>(
                     {
                         return;
                     }
-                    let to_term = fns.reply;
+                    let pending = Arc::new(PendingReply::new(reply_rx, caller, tag, fns.reply));
+                    let Ok(dist) = node.dist().cloned() else {
+                        return;
+                    };
+                    dist.reply_pending(me, pending.clone());
                     let n = node.clone();
                     // The reply is encoded in the node's scope: a pid in it is named as
-                    // this node names it.
+                    // this node names it. If the server dies first, its death sends a
+                    // reply already made before its DOWN (see `PendingReply`).
                     tokio::spawn(node.scope(async move {
-                        if let Ok(reply) = reply_rx.await {
-                            let msg = Term::Tuple(vec![tag, to_term(reply)]);
+                        pending.wait().await;
+                        if let Some((caller, msg)) = dist.reply_done(me, &pending) {
                             let _ = super::call::send_on(&n, caller, &msg);
                         }
                     }));
@@ -208,6 +214,88 @@ fn handle<S: GenServer>(
             me,
             "a message that is neither a $gen_call nor a $gen_cast",
         ),
+    }
+}
+
+/// A reply a server of this node owes a caller of another node. OTP sends a reply made
+/// before a server's death ahead of its `DOWN`. The reply and the death are told by
+/// different tasks, so both go through the distributed node's lock: whichever comes first
+/// sends the reply if it is made, and the `DOWN` never overtakes it.
+pub(crate) struct PendingReply<R> {
+    state: Mutex<Owed<R>>,
+}
+
+pub(crate) enum Owed<R> {
+    /// Not made yet: where it will come, the caller, its tag, how to write it.
+    Waiting(oneshot::Receiver<R>, Pid, Term, fn(R) -> Term),
+    /// Made and written, not sent yet: the caller and the message.
+    Ready(Pid, Term),
+    Done,
+}
+
+impl<R> PendingReply<R> {
+    pub(crate) fn new(
+        rx: oneshot::Receiver<R>,
+        caller: Pid,
+        tag: Term,
+        to_term: fn(R) -> Term,
+    ) -> Self {
+        PendingReply {
+            state: Mutex::new(Owed::Waiting(rx, caller, tag, to_term)),
+        }
+    }
+}
+
+/// A [`PendingReply`] of any reply type.
+pub(crate) trait OwedReply: Send + Sync {
+    /// The caller and the reply message, if the server has replied and nobody sent it yet;
+    /// it is then the caller's to send.
+    fn take_ready(&self) -> Option<(Pid, Term)>;
+}
+
+impl<R: Send> OwedReply for PendingReply<R> {
+    fn take_ready(&self) -> Option<(Pid, Term)> {
+        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        match std::mem::replace(&mut *st, Owed::Done) {
+            Owed::Ready(caller, msg) => Some((caller, msg)),
+            Owed::Waiting(mut rx, caller, tag, to_term) => match rx.try_recv() {
+                Ok(reply) => Some((caller, Term::Tuple(vec![tag, to_term(reply)]))),
+                Err(oneshot::error::TryRecvError::Empty) => {
+                    *st = Owed::Waiting(rx, caller, tag, to_term);
+                    None
+                }
+                Err(oneshot::error::TryRecvError::Closed) => None,
+            },
+            Owed::Done => None,
+        }
+    }
+}
+
+impl<R: Send> PendingReply<R> {
+    /// Waits until the reply is made (and writes it); false if it never will be.
+    async fn wait(&self) -> bool {
+        std::future::poll_fn(|cx| {
+            let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let Owed::Waiting(rx, ..) = &mut *st else {
+                return std::task::Poll::Ready(matches!(*st, Owed::Ready(..)));
+            };
+            match std::pin::Pin::new(rx).poll(cx) {
+                std::task::Poll::Pending => std::task::Poll::Pending,
+                std::task::Poll::Ready(Err(_)) => {
+                    *st = Owed::Done;
+                    std::task::Poll::Ready(false)
+                }
+                std::task::Poll::Ready(Ok(reply)) => {
+                    if let Owed::Waiting(_, caller, tag, to_term) =
+                        std::mem::replace(&mut *st, Owed::Done)
+                    {
+                        *st = Owed::Ready(caller, Term::Tuple(vec![tag, to_term(reply)]));
+                    }
+                    std::task::Poll::Ready(true)
+                }
+            }
+        })
+        .await
     }
 }
 
