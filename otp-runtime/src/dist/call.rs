@@ -156,8 +156,16 @@ async fn call_proc(
     timeout: Duration,
 ) -> Result<Term, CallError> {
     let (id, rx) = dist.start_call(node, to.clone(), Some(request))?;
+    // Ended however the wait ends, dropped futures included: the call's entry and its
+    // monitor on the peer go with it.
+    struct End<'a>(&'a super::local::Dist, &'a Atom, &'a Proc, u64);
+    impl Drop for End<'_> {
+        fn drop(&mut self) {
+            self.0.end_call(self.1, self.2, self.3);
+        }
+    }
+    let _end = End(dist, node, &to, id);
     let r = tokio::time::timeout(timeout, rx).await;
-    dist.end_call(node, &to, id);
     match r {
         Err(_) => Err(CallError::Timeout),
         Ok(Err(_)) => Err(CallError::NodeDown(node.as_str().into())),

@@ -116,10 +116,12 @@ pub async fn multi_call<R: FromTerm + Send + 'static>(
                 name.to_string(),
                 request.clone(),
             );
-            tokio::spawn(async move {
+            // In the node's scope: the reply is decoded as this node reads it (its pids).
+            let scope = here.clone();
+            tokio::spawn(scope.scope(async move {
                 let r = super::call::call_term(&here, &name, &node, request, timeout).await;
                 (node, r.ok().and_then(|t| R::from_term(t).ok()))
-            })
+            }))
         })
         .collect();
     let (mut replies, mut bad) = (Vec::new(), Vec::new());

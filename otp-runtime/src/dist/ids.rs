@@ -27,6 +27,9 @@ pub(crate) fn remote_node_id(name: &str, creation: u32) -> NodeId {
     NodeId::new(h.finish().max(1))
 }
 
+/// How many remote nodes (names and creations) a node remembers from the pids it is sent.
+const MAX_PEERS: usize = 65_536;
+
 /// The names and creations behind the remote `NodeId`s a node has seen.
 #[derive(Default)]
 pub(crate) struct Peers {
@@ -38,13 +41,22 @@ impl Peers {
         self.by_id.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The id of node `name`/`creation`, remembered.
+    /// The id of node `name`/`creation`, remembered (up to [`MAX_PEERS`] nodes: pids of
+    /// nodes beyond those, which only a peer making up node names would send, are still
+    /// pids, but cannot be sent to).
     pub(crate) fn id_of(&self, name: &Atom, creation: u32) -> NodeId {
         let id = remote_node_id(name.as_str(), creation);
-        self.map()
-            .entry(id)
-            .or_insert_with(|| (name.clone(), creation));
+        let mut map = self.map();
+        if map.len() < MAX_PEERS || map.contains_key(&id) {
+            map.entry(id).or_insert_with(|| (name.clone(), creation));
+        }
         id
+    }
+
+    /// Node `name`/`creation`, connected: remembered whatever the count.
+    pub(crate) fn connected(&self, name: &Atom, creation: u32) {
+        let id = remote_node_id(name.as_str(), creation);
+        self.map().insert(id, (name.clone(), creation));
     }
 
     /// The name and creation behind `id`, if this node has seen it.

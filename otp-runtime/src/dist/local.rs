@@ -292,13 +292,18 @@ impl Dist {
     }
 
     /// Watches local process `pid` (once) so that its death reaches the peers.
-    fn watch(self: &Arc<Self>, st: &mut State, pid: Pid) {
+    /// Watches local process `pid` (once) so that its death reaches the peers; false if it
+    /// is dead already and its death has been told (what was to be recorded for it must not
+    /// be: nobody would ever tell it).
+    fn watch(self: &Arc<Self>, st: &mut State, pid: Pid) -> bool {
         if !st.watched.insert(pid.id()) {
-            return;
+            // Watched: its death, if it came, has not been told yet, and will see what the
+            // caller records now (under this same lock).
+            return true;
         }
         let Some(entry) = self.node().and_then(|n| n.entry(pid).ok().flatten()) else {
             st.watched.remove(&pid.id());
-            return;
+            return false;
         };
         let me = Arc::downgrade(self);
         let task = async move {
@@ -309,8 +314,14 @@ impl Dist {
             }
         };
         match tokio::runtime::Handle::try_current() {
-            Ok(rt) => drop(rt.spawn(task)),
-            Err(_) => drop(st.watched.remove(&pid.id())),
+            Ok(rt) => {
+                drop(rt.spawn(task));
+                true
+            }
+            Err(_) => {
+                st.watched.remove(&pid.id());
+                false
+            }
         }
     }
 
@@ -655,7 +666,7 @@ impl Dist {
         pending: u64,
     ) -> Option<(u64, mpsc::UnboundedReceiver<Vec<u8>>)> {
         let name = Atom::try_new(&peer.name)?;
-        self.peers.id_of(&name, peer.creation);
+        self.peers.connected(&name, peer.creation);
         let (tx, rx) = mpsc::unbounded_channel();
         let mut old = None;
         let mut st = self.state();
@@ -805,13 +816,13 @@ impl Dist {
             }
             Control::Link { from, to } => {
                 let (remote, local) = (ids.pid(&from), ids.pid(&to));
-                let alive = n.entry(local).ok().flatten().is_some();
                 let mut st = self.state();
-                if alive {
+                // Watched before the link is recorded, under one lock: a process that dies
+                // meanwhile either sees the link at its death or is answered noproc here.
+                if local.node() == self.local && self.watch(&mut st, local) {
                     if let Some(p) = st.peers.get_mut(node) {
                         p.links.insert((local, remote));
                     }
-                    self.watch(&mut st, local);
                 } else if let Some(p) = st.peers.get_mut(node) {
                     let c = Control::Exit {
                         from: to,
@@ -882,14 +893,13 @@ impl Dist {
                     }
                     Proc::Name(name) => n.whereis(name.as_str()),
                 };
-                let alive = target.filter(|t| n.entry(*t).ok().flatten().is_some());
                 let mut st = self.state();
+                let alive = target.filter(|t| t.node() == self.local && self.watch(&mut st, *t));
                 match alive {
                     Some(t) => {
                         if let Some(p) = st.peers.get_mut(node) {
                             p.monitors_in.insert(reference, (t, to, from));
                         }
-                        self.watch(&mut st, t);
                     }
                     None => {
                         if let Some(p) = st.peers.get_mut(node) {
@@ -988,9 +998,18 @@ impl Dist {
         let (go_tx, go) = oneshot::channel();
         let me = Arc::downgrade(self);
         let (to, r, peer) = (from.clone(), reference.clone(), node.clone());
+        let spawner = self.ids().pid(&from);
         let pid = super::rpc::spawn_job(n, job, go, move |pid, reason| {
             let Some(me) = me.upgrade() else { return };
             let this = me.ids().external_pid(pid);
+            // The link goes with the job's end, unless the spawner's exit or its node's
+            // going down ended it first.
+            let linked = link
+                && me
+                    .state()
+                    .peers
+                    .get_mut(&peer)
+                    .is_some_and(|p| p.links.remove(&(pid, spawner)));
             let mut frames = Vec::new();
             if monitor {
                 let c = Control::MonitorExit {
@@ -1001,7 +1020,7 @@ impl Dist {
                 };
                 frames.push(control::frame(&c.to_term(), None));
             }
-            if link {
+            if linked {
                 let c = Control::Exit {
                     from: this,
                     to,
@@ -1016,6 +1035,12 @@ impl Dist {
                 }
             }
         });
+        if link {
+            // Recorded as any link across: the spawner's exit or a node down kills the job.
+            if let Some(p) = self.state().peers.get_mut(node) {
+                p.links.insert((pid, spawner));
+            }
+        }
         let flags = i64::from(link) | i64::from(monitor) << 1;
         let reply = Control::SpawnReply {
             reference,
@@ -1133,11 +1158,15 @@ impl Dist {
 
     /// The node stops: no new connections, and every connection closes.
     pub(crate) fn stop(&self) {
-        let peers = {
+        let (peers, calls) = {
             let mut st = self.state();
             st.stopped = true;
-            std::mem::take(&mut st.peers)
+            (std::mem::take(&mut st.peers), std::mem::take(&mut st.calls))
         };
+        // Calls in flight end now, as they would if each node went down.
+        for (_, c) in calls {
+            let _ = c.tx.send(Err(CallError::NodeDown(c.node.as_str().into())));
+        }
         let _ = self.shutdown.send(true);
         for (_, p) in peers {
             if let Slot::Connecting {
