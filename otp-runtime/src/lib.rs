@@ -167,8 +167,8 @@ pub mod prelude {
     pub use crate::node::{Node, NodeExit};
     pub use crate::supervisor::{
         AutoShutdown, ChildSpec, ChildState, ChildType, DynamicSupervisorRef,
-        DynamicSupervisorSpec, Restart, Shutdown, Strategy, SupervisorError, SupervisorRef,
-        SupervisorSpec,
+        DynamicSupervisorSpec, Restart, Shutdown, StopSignal, Strategy, SupervisorError,
+        SupervisorRef, SupervisorSpec,
     };
     pub use crate::{
         CallError, CallResult, Collected, Ctx, ExitReason, GenServer, Info, Init, Message,
