@@ -46,6 +46,9 @@ mod gen_statem {}
 #[doc = include_str!("../../book/src/applications.md")]
 mod applications {}
 
+#[doc = include_str!("../../book/src/web_service.md")]
+mod web_service {}
+
 #[doc = include_str!("../../book/src/testing.md")]
 mod testing {}
 

@@ -21,6 +21,7 @@ impl Drop for Program {
     }
 }
 
+// ANCHOR: client
 /// `GET path`: the status code and the body.
 fn get(addr: &str, path: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
@@ -47,6 +48,7 @@ fn get(addr: &str, path: &str) -> (u16, String) {
         .unwrap_or_default();
     (status, body)
 }
+// ANCHOR_END: client
 
 #[test]
 fn a_poison_request_is_a_500_the_pool_heals_and_sigterm_drains_the_requests_in_flight() {
@@ -92,6 +94,7 @@ fn a_poison_request_is_a_500_the_pool_heals_and_sigterm_drains_the_requests_in_f
         );
     }
 
+    // ANCHOR: sigterm
     // Four slow requests in flight, one per worker...
     let slow: Vec<_> = (0..4)
         .map(|_| {
@@ -117,6 +120,7 @@ fn a_poison_request_is_a_500_the_pool_heals_and_sigterm_drains_the_requests_in_f
             (200, "waited 1500 ms\n".to_string())
         );
     }
+    // ANCHOR_END: sigterm
 
     // The program ends by itself, with exit code 0; its reader ends with its stderr.
     loop {
