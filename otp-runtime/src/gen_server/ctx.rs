@@ -529,7 +529,7 @@ impl<S: GenServer> Ctx<S> {
     /// let u = Uploader.start().await.unwrap();
     /// u.call(()).await.unwrap();
     /// let started = tokio::time::Instant::now();
-    /// u.stop(ExitReason::Shutdown).await.unwrap();
+    /// u.stop(ExitReason::Shutdown, Duration::from_secs(5)).await.unwrap();
     /// assert!(started.elapsed() >= Duration::from_secs(1));
     /// # }
     /// ```
