@@ -409,6 +409,11 @@ struct Failure {
 /// node.stop().await;
 /// # }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an application's configuration",
+    label = "not a configuration",
+    note = "derive `Serialize`, `Deserialize` and `Default` for `{Self}`; or, if it has required keys, derive `Serialize` and `Deserialize` and write `impl otp_runtime::application::AppConfig for {Self} {{}}`"
+)]
 pub trait AppConfig: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// The value of every key, for the keys the file and the environment leave out; `None`
     /// (the default) for a type with required keys, whose other defaults are serde's.
