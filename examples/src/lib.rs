@@ -49,6 +49,8 @@ mod applications {}
 
 #[doc = include_str!("../../book/src/distribution.md")]
 mod distribution {}
+#[doc = include_str!("../../book/src/web_service.md")]
+mod web_service {}
 
 #[doc = include_str!("../../book/src/testing.md")]
 mod testing {}

@@ -76,8 +76,8 @@ pub use gen_statem::{
 pub use pid::{NodeId, Pid};
 pub use process::{
     demonitor, exit, is_alive, link, links, monitor, process_count, process_info, self_pid, spawn,
-    spawn_link, timer_count, trap_exit, unlink, wait_exit, Message, MonitorRef, ProcessCtx,
-    ProcessInfo, ProcessRef, TimerRef,
+    spawn_link, spawn_linked_task, spawn_task, timer_count, trap_exit, unlink, wait_exit, Message,
+    MonitorRef, ProcessCtx, ProcessInfo, ProcessRef, TaskError, TaskExit, TaskHandle, TimerRef,
 };
 pub use registry::{register, registered, unregister, whereis, Name};
 pub use supervisor::{
@@ -167,13 +167,14 @@ pub mod prelude {
     pub use crate::node::{Node, NodeExit};
     pub use crate::supervisor::{
         AutoShutdown, ChildSpec, ChildState, ChildType, DynamicSupervisorRef,
-        DynamicSupervisorSpec, Restart, Shutdown, Strategy, SupervisorError, SupervisorRef,
-        SupervisorSpec,
+        DynamicSupervisorSpec, Restart, Shutdown, StopSignal, Strategy, SupervisorError,
+        SupervisorRef, SupervisorSpec,
     };
     pub use crate::{
         CallError, CallResult, Collected, Ctx, ExitReason, GenServer, Info, Init, Message,
         MonitorRef, NodeId, Outcome, Pid, ProcessCtx, ProcessRef, ReplyTo, RequestId, RequestIds,
-        ServerRef, StartError, StartOpts, TimerRef, DEFAULT_CALL_TIMEOUT, INFINITY,
+        ServerRef, StartError, StartOpts, TaskError, TaskHandle, TimerRef, DEFAULT_CALL_TIMEOUT,
+        INFINITY,
     };
 }
 

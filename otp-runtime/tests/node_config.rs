@@ -446,3 +446,163 @@ async fn an_applications_entry_must_be_a_table() {
         "configuration: <config>:1: svc3 must be a table of its keys (`[svc3]`)"
     );
 }
+
+// ---- required keys: a configuration type without `Default` --------------------------------
+
+/// A configuration with required keys: no `Default`, per-key defaults from serde.
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct DbConfig {
+    url: String,
+    port: u16,
+    #[serde(default = "pool_size")]
+    pool_size: u32,
+    #[serde(default)]
+    replica: Option<String>,
+    auth: Auth,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct Auth {
+    user: String,
+    #[serde(default)]
+    tls: bool,
+}
+
+fn pool_size() -> u32 {
+    10
+}
+
+impl application::AppConfig for DbConfig {}
+
+struct Db;
+
+impl Application for Db {
+    const NAME: &'static str = "db";
+    const VERSION: &'static str = "1.0.0";
+    type Config = DbConfig;
+
+    async fn start(&self, _: &DbConfig) -> Result<SupervisorRef, StartError> {
+        SupervisorSpec::one_for_one().start_link().await
+    }
+}
+
+/// Boots `Db` on `node` (a boot that fails stops its node: each failing case has a new one).
+async fn boot_db(node: Node, toml: &str, env: &[(&str, &str)]) -> Result<Node, BootError> {
+    node.application(Db)
+        .config_toml(toml)
+        .env_vars(env.iter().copied())
+        .start()
+        .await
+}
+
+/// A required key that neither the file nor the environment sets stops the boot with an
+/// error naming it and its variable, top-level or nested, before anything starts.
+#[otp_runtime::test]
+async fn a_required_key_set_nowhere_stops_the_boot_naming_it() {
+    let err = boot_db(Node::new(), "", &[]).await.unwrap_err();
+    assert_eq!(
+        err,
+        BootError::Config(ConfigError::Missing {
+            application: "db",
+            key: "url".into(),
+            env: "DB__URL".into(),
+        })
+    );
+    assert_eq!(
+        err.to_string(),
+        "configuration: db.url: required, and set neither in the configuration file nor by \
+         environment variable DB__URL"
+    );
+    let err = boot_db(
+        Node::new(),
+        "[db]\nurl = \"postgres://db\"\nport = 5432\nauth.tls = true",
+        &[],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "configuration: db.auth.user: required, and set neither in the configuration file \
+         nor by environment variable DB__AUTH__USER"
+    );
+}
+
+/// Given by the file and the environment, the required keys boot; the others take serde's
+/// defaults, which `get_env` sees; a variable of a key with no default is read as its text's
+/// TOML value (a number for `port`).
+#[otp_runtime::test]
+async fn required_keys_given_by_the_file_and_the_environment_boot() {
+    let node = boot_db(
+        Node::current(),
+        "[db]\nurl = \"postgres://db\"\n[db.auth]\nuser = \"app\"",
+        &[("DB__PORT", "5432"), ("DB__REPLICA", "postgres://replica")],
+    )
+    .await
+    .unwrap();
+    let config = application::config::<Db>().unwrap();
+    assert_eq!(
+        *config,
+        DbConfig {
+            url: "postgres://db".into(),
+            port: 5432,
+            pool_size: 10,
+            replica: Some("postgres://replica".into()),
+            auth: Auth {
+                user: "app".into(),
+                tls: false,
+            },
+        }
+    );
+    assert_eq!(application::get_env("db", "pool_size"), Some(10u32));
+    assert_eq!(application::get_env("db", "auth.tls"), Some(false));
+    assert_eq!(application::get_env("db", "port"), Some(5432u16));
+    node.stop().await;
+
+    // All from the environment, a nested table included.
+    let env = [
+        ("DB__URL", "postgres://env"),
+        ("DB__PORT", "6543"),
+        ("DB__AUTH__USER", "ops"),
+        ("DB__AUTH__TLS", "true"),
+    ];
+    let node = boot_db(Node::new(), "", &env).await.unwrap();
+    let config = node
+        .scope(async { application::config::<Db>() })
+        .await
+        .unwrap();
+    assert_eq!((config.url.as_str(), config.port), ("postgres://env", 6543));
+    assert_eq!(
+        config.auth,
+        Auth {
+            user: "ops".into(),
+            tls: true
+        }
+    );
+    node.stop().await;
+}
+
+/// The other mistakes are named as for a type with defaults: a wrong value, an unknown key.
+#[otp_runtime::test]
+async fn without_defaults_wrong_values_and_unknown_keys_are_still_named() {
+    let required = "[db]\nurl = \"u\"\nauth.user = \"app\"\n";
+    let err = boot_db(Node::new(), required, &[("DB__PORT", "high")])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "configuration: environment variable DB__PORT: db.port: invalid type: string \
+         \"high\", expected u16"
+    );
+    let err = boot_db(
+        Node::new(),
+        &format!("{required}port = 1\npoolsize = 3\n"),
+        &[],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "configuration: <config>:5: db.poolsize: unknown key: the application's \
+         configuration has no such field"
+    );
+}

@@ -127,7 +127,7 @@ fn body_spec(body: &Body, krate: &syn::Path) -> TokenStream {
             (Start::Value(f), Kind::Worker) => (quote!(worker), f),
             (Start::Value(f), Kind::Supervisor) => (quote!(supervisor), f),
             (Start::Future(f), _) => (quote!(from_fn), f),
-            _ => unreachable!("checked: a closure"),
+            _ => unreachable!("checked: a closure, not a service"),
         };
         let base = located_at(quote!(#sup::DynamicSupervisorSpec::#ctor(#id, #f)), f);
         let kind = match (&child.start, child.kind) {
@@ -174,7 +174,10 @@ fn child_spec(child: &Child, krate: &syn::Path) -> TokenStream {
         (Start::Value(e), Kind::Supervisor) => {
             located_at(quote!(#sup::ChildSpec::supervisor(#id, #e)), e)
         }
-        (Start::Future(e), Kind::Worker) => {
+        (Start::Value(e), Kind::Service) => {
+            located_at(quote!(#sup::ChildSpec::service(#id, #e)), e)
+        }
+        (Start::Future(e), Kind::Worker | Kind::Service) => {
             located_at(quote!(#sup::ChildSpec::from_fn(#id, || #e)), e)
         }
         (Start::Future(e), Kind::Supervisor) => {

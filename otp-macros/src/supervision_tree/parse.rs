@@ -13,6 +13,7 @@ use crate::errors::Errors;
 mod kw {
     syn::custom_keyword!(worker);
     syn::custom_keyword!(supervisor);
+    syn::custom_keyword!(service);
     syn::custom_keyword!(start);
     syn::custom_keyword!(per);
     syn::custom_keyword!(intensity);
@@ -66,6 +67,8 @@ const RESTARTS: &[&str] = &["permanent", "transient", "temporary"];
 pub(crate) enum Kind {
     Worker,
     Supervisor,
+    /// `service ID => FN`: an async function given a stop signal (`ChildSpec::service`).
+    Service,
 }
 
 pub(crate) struct Child {
@@ -81,8 +84,9 @@ pub(crate) struct Child {
 }
 
 pub(crate) enum Start {
-    /// A value: a gen_server (workers), a `SupervisorSpec` (supervisors), or for a dynamic
-    /// supervisor a closure from the argument to one of those.
+    /// A value: a gen_server (workers), a `SupervisorSpec` (supervisors), the service's
+    /// function (services), or for a dynamic supervisor a closure from the argument to one
+    /// of those.
     Value(Expr),
     /// `start <expr>`: a future giving the started process (or for a dynamic supervisor, a
     /// closure from the argument to such a future).
@@ -300,16 +304,18 @@ fn names<T>(list: &[(&'static str, T)]) -> Vec<&'static str> {
     list.iter().map(|(n, _)| *n).collect()
 }
 
-/// `worker|supervisor ID => START (, key: value)*`.
+/// `worker|supervisor|service ID => START (, key: value)*`.
 fn parse_child(input: ParseStream) -> syn::Result<Child> {
     let (kind, kind_span) = if input.peek(kw::worker) {
         (Kind::Worker, input.parse::<kw::worker>()?.span)
     } else if input.peek(kw::supervisor) {
         (Kind::Supervisor, input.parse::<kw::supervisor>()?.span)
+    } else if input.peek(kw::service) {
+        (Kind::Service, input.parse::<kw::service>()?.span)
     } else {
-        return Err(
-            input.error("expected a child: `worker \"id\" => ..` or `supervisor \"id\" => ..`")
-        );
+        return Err(input.error(
+            "expected a child: `worker \"id\" => ..`, `supervisor \"id\" => ..` or `service \"id\" => ..`",
+        ));
     };
     let (id, id_span) = if input.peek(LitStr) {
         let s: LitStr = input.parse()?;
@@ -425,6 +431,14 @@ fn parse_child(input: ParseStream) -> syn::Result<Child> {
 }
 
 fn parse_start(input: ParseStream, kind: Kind) -> syn::Result<Start> {
+    if kind == Kind::Service {
+        if input.peek(kw::start) && !input.peek2(syn::token::Paren) {
+            return Err(input.error(
+                "a service is given its function, not a start expression: write `service \"http\" => serve_http`, where `serve_http` takes the `StopSignal`",
+            ));
+        }
+        return Ok(Start::Value(input.parse()?));
+    }
     // `start EXPR`; not `start(..)`, a call to the user's own function named `start`.
     if input.peek(kw::start)
         && !input.peek2(Token![,])
@@ -568,6 +582,13 @@ pub(crate) fn check(body: &Body, errors: &mut Errors) {
                     "a significant child needs its supervisor's `auto_shutdown: any_significant` or `all_significant`",
                 ));
             }
+        }
+        if body.strategy == Strategy::Dynamic && child.kind == Kind::Service {
+            errors.push(syn::Error::new(
+                child.kind_span,
+                "a dynamic supervisor's template cannot be a service: put the service in a static supervisor (`one_for_one`, ...)",
+            ));
+            continue;
         }
         if body.strategy == Strategy::Dynamic {
             if let Some(name) = &child.name {

@@ -144,6 +144,17 @@ pub enum ConfigError {
         /// Why it was refused.
         message: String,
     },
+    /// A key that has no default is set neither in the file nor in the environment: the
+    /// configuration type has no `Default` ([`AppConfig::defaults`] is `None`) and no
+    /// `#[serde(default)]` for it.
+    Missing {
+        /// The application.
+        application: &'static str,
+        /// The dotted key.
+        key: String,
+        /// The environment variable that would set it (`DB__URL`).
+        env: String,
+    },
     /// The configuration type's defaults cannot be written as a TOML table (a map with
     /// non-string keys, a top level that is not a struct or map): a bug in the type.
     Unrepresentable {
@@ -191,6 +202,14 @@ impl fmt::Display for ConfigError {
                 source,
                 message,
             } => write!(f, "{source}: {application}.{key}: {message}"),
+            ConfigError::Missing {
+                application,
+                key,
+                env,
+            } => write!(
+                f,
+                "{application}.{key}: required, and set neither in the configuration file nor by environment variable {env}"
+            ),
             ConfigError::Unrepresentable {
                 application,
                 message,
@@ -326,31 +345,134 @@ struct Failure {
     message: String,
 }
 
+/// An application's configuration type: what [`Application::Config`](super::Application::Config)
+/// must be. A type that implements `Default` is one already, its `Default` giving the value of
+/// every key the file and the environment leave out.
+///
+/// A type with **required keys** has no `Default`: it implements this trait with nothing in
+/// the body (`impl AppConfig for WebConfig {}`). Its keys that have a default say so with
+/// serde's `#[serde(default)]` or `#[serde(default = "path")]`; a key that has none must be
+/// set by the node's file or environment, or the boot stops with
+/// [`ConfigError::Missing`], which names the key and its environment variable.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::application::{AppConfig, Application};
+/// use otp_runtime::node::Node;
+/// use otp_runtime::prelude::*;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize)]
+/// pub struct DbConfig {
+///     /// Required: no database URL is a sensible default.
+///     url: String,
+///     /// Optional, 10 unless set.
+///     #[serde(default = "ten")]
+///     pool_size: u32,
+/// }
+///
+/// fn ten() -> u32 { 10 }
+///
+/// impl AppConfig for DbConfig {}
+///
+/// pub struct Db;
+/// impl Application for Db {
+///     const NAME: &'static str = "db";
+///     const VERSION: &'static str = "1.0.0";
+///     type Config = DbConfig;
+///     async fn start(&self, _: &DbConfig) -> Result<SupervisorRef, StartError> {
+///         SupervisorSpec::one_for_one().start_link().await
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let err = Node::new()
+///     .application(Db)
+///     .env_vars([("DB__POOL_SIZE", "20")]) // but no DB__URL
+///     .start()
+///     .await
+///     .unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "configuration: db.url: required, and set neither in the configuration file \
+///      nor by environment variable DB__URL"
+/// );
+/// let node = Node::new()
+///     .application(Db)
+///     .env_vars([("DB__URL", "postgres://localhost/app")])
+///     .start()
+///     .await
+///     .unwrap();
+/// let db = otp_runtime::application::config::<Db>().unwrap();
+/// assert_eq!((db.url.as_str(), db.pool_size), ("postgres://localhost/app", 10));
+/// node.stop().await;
+/// # }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an application's configuration",
+    label = "not a configuration",
+    note = "derive `Serialize`, `Deserialize` and `Default` for `{Self}`; or, if it has required keys, derive `Serialize` and `Deserialize` and write `impl otp_runtime::application::AppConfig for {Self} {{}}`"
+)]
+pub trait AppConfig: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The value of every key, for the keys the file and the environment leave out; `None`
+    /// (the default) for a type with required keys, whose other defaults are serde's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::application::{AppConfig, NoConfig};
+    /// assert!(NoConfig::defaults().is_some());
+    /// ```
+    fn defaults() -> Option<Self> {
+        None
+    }
+}
+
+impl<T> AppConfig for T
+where
+    T: Serialize + DeserializeOwned + Default + Send + Sync + 'static,
+{
+    fn defaults() -> Option<T> {
+        Some(T::default())
+    }
+}
+
 /// Builds application `app`'s configuration of type `C`: its defaults, its table in `file`,
 /// then the environment, merged key by key, then deserialized once.
 ///
 /// Input: the defaults `{pool: {size: 4, timeout_ms: 1000}}`, a file `[app] pool.size = 8`
 /// and a variable `APP__POOL__TIMEOUT_MS=50`. Output: `{pool: {size: 8, timeout_ms: 50}}`.
-pub(crate) fn load<C>(
+/// A type without defaults starts from an empty table, and serde fills in its per-key
+/// defaults; a key it cannot is [`ConfigError::Missing`].
+pub(crate) fn load<C: AppConfig>(
     app: &'static str,
     file: Option<&ConfigFile>,
     env: &EnvVars,
-) -> Result<Loaded, ConfigError>
-where
-    C: Serialize + DeserializeOwned + Default + Send + Sync + 'static,
-{
+) -> Result<Loaded, ConfigError> {
     let unrepresentable = |message: String| ConfigError::Unrepresentable {
         application: app,
         message,
     };
-    let defaults = Table::try_from(C::default()).map_err(|e| unrepresentable(e.to_string()))?;
-    if let Err(f) = read::<C>(&defaults) {
-        return Err(unrepresentable(format!(
-            "its defaults do not read back ({}: {})",
-            f.path.join("."),
-            f.message
-        )));
-    }
+    let has_defaults;
+    let defaults = match C::defaults() {
+        Some(defaults) => {
+            has_defaults = true;
+            let table = Table::try_from(defaults).map_err(|e| unrepresentable(e.to_string()))?;
+            if let Err(f) = read::<C>(&table) {
+                return Err(unrepresentable(format!(
+                    "its defaults do not read back ({}: {})",
+                    f.path.join("."),
+                    f.message
+                )));
+            }
+            table
+        }
+        None => {
+            has_defaults = false;
+            Table::new()
+        }
+    };
     let source = |o: &Override| match &o.origin {
         Origin::File => {
             let mut at = vec![app.to_owned()];
@@ -425,6 +547,12 @@ where
                         });
                     }
                 }
+                // Without defaults, serde filled in the keys that have one: `get_env` reads
+                // them from the value, written back.
+                let table = match has_defaults {
+                    true => table,
+                    false => Table::try_from(&typed).unwrap_or(table),
+                };
                 return Ok(Loaded {
                     typed: Arc::new(typed),
                     table,
@@ -472,6 +600,22 @@ where
             if let Some(replacement) = replacement(&defaults, &overrides, &failure.path) {
                 set(&mut table, &failure.path, Value::Table(replacement));
                 continue;
+            }
+        }
+        // A key with no default that nothing set.
+        if let Some(field) = missing_field(&failure.message) {
+            let mut key = failure.path.clone();
+            key.push(field.to_owned());
+            if lookup(&defaults, &key).is_none() {
+                let env = std::iter::once(env_name(app))
+                    .chain(key.iter().map(|k| env_name(k)))
+                    .collect::<Vec<_>>()
+                    .join("__");
+                return Err(ConfigError::Missing {
+                    application: app,
+                    key: key.join("."),
+                    env,
+                });
             }
         }
         // The override the failure is in (or under the table that failed, the last set).
@@ -571,6 +715,11 @@ fn replacement(defaults: &Table, overrides: &[Override], at: &[String]) -> Optio
 /// The field of serde's "duplicate field `x`" error.
 fn duplicate_field(message: &str) -> Option<&str> {
     message.strip_prefix("duplicate field `")?.strip_suffix('`')
+}
+
+/// The field serde's "missing field" message names.
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.strip_suffix('`')
 }
 
 /// Removes key `field` from the table at `at`.

@@ -80,8 +80,9 @@
 //!
 //! # Configuration
 //!
-//! Each application's configuration is a type: `Serialize + Deserialize + Default`. At boot
-//! the node builds it in three layers, each overriding the one before, key by key:
+//! Each application's configuration is a type: `Serialize + Deserialize + Default` (or
+//! [`AppConfig`], for one with required keys, below). At boot the node builds it in three
+//! layers, each overriding the one before, key by key:
 //!
 //! 1. the type's `Default` (the moral equivalent of the `.app` file's `env`);
 //! 2. the application's table in the node's TOML file (`[greetings]`, `sys.config`'s role);
@@ -96,6 +97,12 @@
 //! so a typo does not silently leave a default in place. A file or environment may set any
 //! subset of the keys: each lands on the table of defaults (no `#[serde(default)]` needed).
 //!
+//! A key that must be given (a database URL, a secret) has no sensible default: its type has
+//! no `Default` and implements [`AppConfig`] with an empty body, and gives its other keys'
+//! defaults with `#[serde(default)]`. A required key that neither the file nor the
+//! environment sets stops the boot with [`ConfigError::Missing`], naming the key and its
+//! variable.
+//!
 //! While the node runs, [`config`] gives an application's whole configuration and
 //! [`get_env`] one key (OTP's `application:get_env/2`), from any process.
 
@@ -109,7 +116,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub(crate) use self::config::{load, lookup, ConfigFile, EnvVars, Loaded};
-pub use self::config::{ConfigError, ConfigSource};
+pub use self::config::{AppConfig, ConfigError, ConfigSource};
 use crate::{StartError, SupervisorRef};
 
 /// What a node does when an application's top process exits (OTP's restart types of an
@@ -220,8 +227,9 @@ pub trait Application: Send + Sync + 'static {
     const START_TYPE: StartType = StartType::Permanent;
 
     /// Its configuration: defaults from `Default`, overridden by the node's file and
-    /// environment (see the [module](self#configuration)).
-    type Config: Serialize + DeserializeOwned + Default + Send + Sync + 'static;
+    /// environment (see the [module](self#configuration)). A type with required keys has no
+    /// `Default` and implements [`AppConfig`] instead.
+    type Config: AppConfig;
 
     /// Starts the application's top supervisor with `start_link` and returns it (OTP's
     /// `Mod:start(normal, Args)`). A `supervision_tree!` type converts with `.into()`.

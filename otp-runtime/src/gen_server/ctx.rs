@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+use std::future::Future;
+
 use super::{GenServer, ReplyTo, Request, ServerRef};
 use crate::process::ProcessCtx;
-use crate::{ExitReason, MonitorRef, Pid, TimerRef};
+use crate::{ExitReason, MonitorRef, Pid, TaskExit, TaskHandle, TimerRef};
 
 /// `Ctx::timeout` when no gen_server timeout is set.
 pub(super) const NO_TIMEOUT: u64 = u64::MAX;
@@ -419,5 +421,119 @@ impl<S: GenServer> Ctx<S> {
     /// See [`TimerRef`].
     pub fn cancel_timer(&mut self, timer: TimerRef) -> bool {
         self.proc.cancel_timer(timer)
+    }
+
+    /// Spawns a tokio task owned by this server: aborted when the server ends, whatever the
+    /// reason (see [`ProcessCtx::spawn_task`]). The handler returns at once; the task's output
+    /// is for whoever awaits its handle: hand it a [`ReplyTo`] to answer a call from the task.
+    ///
+    /// A server that does not trap exits dies the moment its supervisor stops it, and its
+    /// tasks with it: their in-flight work is cut at its next await, and the server's death
+    /// (which its supervisor, and a node's stop, wait for) comes after they are gone, so no
+    /// task outlives it. To let them finish, trap exits and wait for them in `terminate`
+    /// with [`Ctx::wait_tasks`], within the child's shutdown budget.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use std::time::Duration;
+    ///
+    /// /// Answers each lookup from a task: the server takes the next request at once.
+    /// struct Lookup;
+    /// impl GenServer for Lookup {
+    ///     type Call = u64; type Reply = u64; type Cast = (); type Info = (); type Continue = ();
+    ///     async fn handle_call(&mut self, key: u64, ctx: &mut Ctx<Self>) -> CallResult<u64> {
+    ///         let reply_to = ctx.defer_reply().unwrap();
+    ///         ctx.spawn_task(async move {
+    ///             otp_runtime::time::sleep(Duration::from_millis(100)).await; // a slow backend
+    ///             reply_to.reply(key * 10);
+    ///         });
+    ///         CallResult::NoReply
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let s = Lookup.start().await.unwrap();
+    /// let (a, b) = tokio::join!(s.call(1), s.call(2));
+    /// assert_eq!((a, b), (Ok(10), Ok(20)));
+    /// # }
+    /// ```
+    pub fn spawn_task<F>(&self, fut: F) -> TaskHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.proc.spawn_task(fut)
+    }
+
+    /// Spawns a task owned by this server and linked to it: its panic or its error crashes
+    /// the server, as a linked process's would (see [`ProcessCtx::spawn_linked_task`]).
+    /// Trapping exits, the server gets it in `handle_info` as
+    /// [`Info::Exit`](crate::Info::Exit) from the task's [pid](TaskHandle::pid).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// struct Feed;
+    /// impl GenServer for Feed {
+    ///     type Call = (); type Reply = (); type Cast = (); type Info = (); type Continue = ();
+    ///     async fn init(&mut self, ctx: &mut Ctx<Self>) -> Init {
+    ///         // The feed's reader is part of the server: if it fails, the server does.
+    ///         ctx.spawn_linked_task(async { Err::<(), _>("feed closed") });
+    ///         Init::Ok
+    ///     }
+    ///     async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<()> {
+    ///         CallResult::Reply(())
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let f = Feed.start().await.unwrap();
+    /// assert_eq!(f.wait_exit().await, ExitReason::other("feed closed"));
+    /// # }
+    /// ```
+    pub fn spawn_linked_task<F>(&self, fut: F) -> TaskHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskExit + Send + 'static,
+    {
+        self.proc.spawn_linked_task(fut)
+    }
+
+    /// Waits until none of this server's tasks runs (see [`ProcessCtx::wait_tasks`]): in
+    /// `terminate`, of a server that traps exits, it lets in-flight work finish.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use std::time::Duration;
+    ///
+    /// struct Uploader;
+    /// impl GenServer for Uploader {
+    ///     type Call = (); type Reply = (); type Cast = (); type Info = (); type Continue = ();
+    ///     async fn init(&mut self, ctx: &mut Ctx<Self>) -> Init {
+    ///         ctx.trap_exit(true); // so that terminate runs when the supervisor stops us
+    ///         Init::Ok
+    ///     }
+    ///     async fn handle_call(&mut self, _: (), ctx: &mut Ctx<Self>) -> CallResult<()> {
+    ///         ctx.spawn_task(otp_runtime::time::sleep(Duration::from_secs(1))); // an upload
+    ///         CallResult::Reply(())
+    ///     }
+    ///     async fn terminate(&mut self, _reason: &ExitReason, ctx: &mut Ctx<Self>) {
+    ///         ctx.wait_tasks().await; // uploads in flight finish
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let u = Uploader.start().await.unwrap();
+    /// u.call(()).await.unwrap();
+    /// let started = tokio::time::Instant::now();
+    /// u.stop(ExitReason::Shutdown, Duration::from_secs(5)).await.unwrap();
+    /// assert!(started.elapsed() >= Duration::from_secs(1));
+    /// # }
+    /// ```
+    pub async fn wait_tasks(&self) {
+        self.proc.wait_tasks().await
     }
 }

@@ -380,10 +380,10 @@ impl Node {
     }
 
     /// Spawns a tokio task that runs in this node's [scope](Node::scope): what it spawns,
-    /// starts or looks up acts on this node. Use it instead of `tokio::spawn` for a task of a
-    /// process (`Node::current().spawn_task(..)`): a plain tokio task carries no node. The
-    /// task is not a process: it has no pid, and does not die with the process that spawned
-    /// it.
+    /// starts or looks up acts on this node (a plain tokio task carries no node). The task is
+    /// nobody's: it does not die with the process that spawned it. A process's own task,
+    /// aborted when the process ends, is [`ProcessCtx::spawn_task`] (which runs on the
+    /// process's node too).
     ///
     /// # Panics
     ///

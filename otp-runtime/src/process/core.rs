@@ -21,6 +21,7 @@ use futures_util::task::AtomicWaker;
 use tokio::sync::{mpsc, oneshot};
 
 use super::sets::{ById, Links};
+use super::task::TaskSet;
 use crate::node::Node;
 use crate::registry::Name;
 use crate::{ExitReason, MonitorRef, Pid};
@@ -116,8 +117,13 @@ const EXITED: u64 = 4;
 /// A starter waits for this process's `init` (see `Extras::starter`): one bit, so that
 /// `init`'s end clears the marks only when there are some, without taking the lock.
 const STARTING: u64 = 8;
+/// The process owns tasks: its watchers hold its `TaskSet`, under [`TASKS`].
+const HAS_TASKS: u64 = 16;
 /// The flags' bits at the bottom of `Shared::flags`, under the pid number.
 const FLAG_BITS: u32 = 8;
+
+/// The watcher id of a process's tasks (`Watcher::Tasks`): monitor ids start at 1.
+const TASKS: u64 = 0;
 
 pub(crate) struct Shared {
     /// The node the process belongs to: its table, names and numbering.
@@ -176,6 +182,8 @@ pub(crate) enum Watcher {
     Process(Pid),
     /// Any task (a caller, `stop`, a test), by a oneshot.
     Waiter(oneshot::Sender<ExitReason>),
+    /// The tasks the process owns, aborted when it dies (always under id [`TASKS`]).
+    Tasks(Arc<TaskSet>),
 }
 
 /// What a dead process leaves to be signalled.
@@ -186,6 +194,19 @@ pub(crate) struct Tombstone {
     name: Option<Name>,
     starter: Option<NonZeroU64>,
     starter_monitor: Option<NonZeroU64>,
+}
+
+impl Tombstone {
+    /// The dead process's tasks, if it had some: its death waits for them.
+    pub(crate) fn take_tasks(&mut self, sh: &Shared) -> Option<Arc<TaskSet>> {
+        if sh.flags.load(Ordering::Acquire) & HAS_TASKS == 0 {
+            return None;
+        }
+        match self.monitors.take(TASKS) {
+            Some(Watcher::Tasks(set)) => Some(set),
+            _ => None,
+        }
+    }
 }
 
 impl Shared {
@@ -344,6 +365,10 @@ impl Shared {
             return None;
         }
         let x = st.extras.as_deref();
+        let tasks = x.and_then(|x| match x.monitors.get(TASKS) {
+            Some(Watcher::Tasks(set)) => Some(set),
+            _ => None,
+        });
         Some(crate::ProcessInfo {
             name: x.and_then(|x| x.name.clone()),
             links: x.map(|x| self.pids(&x.links)).unwrap_or_default(),
@@ -356,9 +381,38 @@ impl Shared {
                         .collect()
                 })
                 .unwrap_or_default(),
-            monitored_by: x.map_or(0, |x| x.monitors.len()),
+            monitored_by: x.map_or(0, |x| x.monitors.len() - usize::from(tasks.is_some())),
             trap_exit: self.is_trapping(),
+            tasks: tasks.map_or(0, |t| t.len()),
         })
+    }
+
+    /// The set of the tasks this process owns, made at its first task; `None` once it is
+    /// dead (a task spawned then never runs).
+    pub(crate) fn task_set(&self) -> Option<Arc<TaskSet>> {
+        let mut st = self.state();
+        if st.dead {
+            return None;
+        }
+        let x = st.extras.get_or_insert_with(Default::default);
+        if let Some(Watcher::Tasks(set)) = x.monitors.get(TASKS) {
+            return Some(set.clone());
+        }
+        let set = Arc::new(TaskSet::new());
+        x.monitors.insert(TASKS, Watcher::Tasks(set.clone()));
+        self.flags.fetch_or(HAS_TASKS, Ordering::AcqRel);
+        Some(set)
+    }
+
+    /// The set of its tasks, if it has had some and is alive.
+    pub(crate) fn existing_tasks(&self) -> Option<Arc<TaskSet>> {
+        if self.flags.load(Ordering::Acquire) & HAS_TASKS == 0 {
+            return None;
+        }
+        match self.state().extras.as_ref()?.monitors.get(TASKS) {
+            Some(Watcher::Tasks(set)) => Some(set.clone()),
+            _ => None,
+        }
     }
 
     /// Whether no link of this process leads to an older process: the top of its tree, for
@@ -604,6 +658,8 @@ pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, t: Tombstone) {
             Watcher::Waiter(tx) => {
                 let _ = tx.send(reason.clone());
             }
+            // Taken and aborted by the dying process already; not a watcher to tell.
+            Watcher::Tasks(set) => set.close(),
         }
     }
 }

@@ -34,6 +34,7 @@ pub(crate) mod core;
 pub(crate) mod current;
 pub(crate) mod run;
 mod sets;
+mod task;
 mod timer;
 mod timer_queue;
 
@@ -48,6 +49,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use self::core::{exit_signal, Core, Entry, Envelope, Shared, SystemMsg, Watcher};
 use self::run::ProcessFuture;
+pub use self::task::{spawn_linked_task, spawn_task, TaskError, TaskExit, TaskHandle};
 use self::timer::Timers;
 pub use self::timer::{timer_count, TimerRef};
 use crate::node::table::IdHasher;
@@ -781,6 +783,133 @@ impl<M: Send + 'static> ProcessCtx<M> {
         child.link_with(&*self.core);
         child.run(f)
     }
+
+    /// Spawns a tokio task owned by this process: it runs beside the process (on any of
+    /// tokio's threads, on this process's [node](crate::node)), and is **aborted when the
+    /// process ends**, whatever the reason. The process's death is told (to its links,
+    /// monitors, supervisor) only once its tasks are gone, so a task never outlives its
+    /// process nor runs beside its restarted successor. A panic or an error in the task is
+    /// its own: it is what awaiting the handle gives (see
+    /// [`spawn_linked_task`](ProcessCtx::spawn_linked_task) for a task whose failure is the
+    /// process's too).
+    ///
+    /// Aborting cuts the task's work at its next await: an HTTP request it was serving gets no
+    /// answer, a file half written stays so. Work that must finish needs its process to wait
+    /// for it before it ends: trap exits and [`wait_tasks`](ProcessCtx::wait_tasks) in its
+    /// cleanup, or make it a [service](crate::supervisor::ChildSpec::service), which drains.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    /// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move {
+    ///     ctx.spawn_task(async move {
+    ///         loop {
+    ///             let _ = tx.send("tick");
+    ///             otp_runtime::time::sleep(Duration::from_secs(1)).await;
+    ///         }
+    ///     });
+    ///     ctx.recv().await; // the process ends with its first message...
+    ///     ExitReason::Normal
+    /// });
+    /// assert_eq!(rx.recv().await, Some("tick"));
+    /// p.send(()).unwrap();
+    /// assert_eq!(p.wait_exit().await, ExitReason::Normal);
+    /// // ...and its task has ended with it: the channel's sender, which it held, is gone.
+    /// assert_eq!(rx.recv().await, None);
+    /// # }
+    /// ```
+    pub fn spawn_task<F>(&self, fut: F) -> TaskHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self::task::spawn(&*self.core, fut, None)
+    }
+
+    /// Spawns a task owned by this process ([`spawn_task`](ProcessCtx::spawn_task)) and
+    /// linked to it: if the task fails, by a panic or by an output that says so (an `Err`,
+    /// see [`TaskExit`]), the process gets an exit signal with the failure's reason from the
+    /// task's [pid](TaskHandle::pid), as from a linked process. It dies of it, or, trapping
+    /// exits, receives it as [`Message::Exit`] (a gen_server, as
+    /// [`Info::Exit`](crate::Info::Exit)), and its other tasks die with it as usual.
+    ///
+    /// Unlike a linked process, a task that succeeds sends nothing (its output is for its
+    /// handle), nor does one that is aborted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// // Not trapping exits: the task's panic is the process's crash.
+    /// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move {
+    ///     ctx.spawn_linked_task(async {
+    ///         let reading: Option<u32> = None; // the feed went quiet
+    ///         reading.expect("feed lost");
+    ///     });
+    ///     ctx.recv().await;
+    ///     ExitReason::Normal
+    /// });
+    /// assert_eq!(p.wait_exit().await, ExitReason::Panic("feed lost".into()));
+    ///
+    /// // Trapping exits: the failure is a message from the task's pid.
+    /// let p = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move {
+    ///     ctx.trap_exit(true);
+    ///     let task = ctx.spawn_linked_task(async { Err::<(), _>("timed out") });
+    ///     match ctx.recv().await {
+    ///         Message::Exit { from, reason } if from == task.pid() => reason,
+    ///         other => panic!("unexpected {other:?}"),
+    ///     }
+    /// });
+    /// assert_eq!(p.wait_exit().await, ExitReason::other("timed out"));
+    /// # }
+    /// ```
+    pub fn spawn_linked_task<F>(&self, fut: F) -> TaskHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: TaskExit + Send + 'static,
+    {
+        self::task::spawn(&*self.core, fut, Some(<F::Output as TaskExit>::exit_reason))
+    }
+
+    /// Waits until none of this process's tasks runs: what a process that traps exits does
+    /// in its cleanup to let its tasks finish their work (within its supervisor's shutdown
+    /// budget, past which it is killed, and its tasks with it).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let saved = Arc::new(AtomicBool::new(false));
+    /// let s = saved.clone();
+    /// let p = otp_runtime::spawn(|ctx: ProcessCtx<()>| async move {
+    ///     ctx.spawn_task(async move {
+    ///         otp_runtime::time::sleep(Duration::from_secs(1)).await;
+    ///         s.store(true, Ordering::SeqCst);
+    ///     });
+    ///     ctx.wait_tasks().await;
+    ///     ExitReason::Normal
+    /// });
+    /// assert_eq!(p.wait_exit().await, ExitReason::Normal);
+    /// assert!(saved.load(Ordering::SeqCst));
+    /// # }
+    /// ```
+    pub async fn wait_tasks(&self) {
+        if let Some(tasks) = self.core.shared.existing_tasks() {
+            tasks.wait_idle().await;
+        }
+    }
 }
 
 /// A process created but not yet running: it can be named and linked before its code runs.
@@ -1350,6 +1479,8 @@ pub struct ProcessInfo {
     pub monitored_by: usize,
     /// Whether it traps exits.
     pub trap_exit: bool,
+    /// How many tasks it owns run now ([`ProcessCtx::spawn_task`]).
+    pub tasks: usize,
 }
 
 /// A snapshot of a live process's name, links (oldest first) and monitors; `None` if it is not

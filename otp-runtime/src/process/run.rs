@@ -9,8 +9,9 @@ use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
-use super::core::{mark_dead, signal_death, Core};
+use super::core::{mark_dead, signal_death, Core, Tombstone};
 use super::current;
+use super::task::TaskSet;
 use crate::ExitReason;
 
 pin_project! {
@@ -40,7 +41,11 @@ pin_project! {
             // `killed`, so that its links, monitors and name do not outlive it.
             let mut this = this.project();
             if this.inner.is_some() {
-                let tomb = mark_dead(&**this.core, ExitReason::Killed);
+                let mut tomb = mark_dead(&**this.core, ExitReason::Killed);
+                // Its tasks are aborted; with the runtime going, nothing waits for them.
+                if let Some(tasks) = tomb.take_tasks(&this.core.shared) {
+                    tasks.close();
+                }
                 {
                     // Its state's destructors run as the process, on its node.
                     let _current = current::enter(&**this.core);
@@ -113,7 +118,12 @@ where
                 }
             }
         };
-        let tomb = mark_dead(&**core, reason.clone());
+        let mut tomb = mark_dead(&**core, reason.clone());
+        // Its tasks are aborted now, and their end awaited before the death is told below.
+        let tasks = tomb.take_tasks(&core.shared);
+        if let Some(tasks) = &tasks {
+            tasks.close();
+        }
         // The process's own state goes first (destructors may panic: contained too), so that
         // its resources (sockets, locks) are released before anyone learns of its death and
         // restarts it. A caller woken meanwhile by its dropped reply sender waits for the
@@ -126,9 +136,46 @@ where
                 crate::panics::report_dropped(core.shared.pid());
             }
         }
-        signal_death(&core.shared, &reason, tomb);
+        match tasks {
+            Some(tasks) if tasks.len() > 0 => reap_later(core.clone(), reason, tomb, tasks),
+            _ => signal_death(&core.shared, &reason, tomb),
+        }
         Poll::Ready(())
     }
+}
+
+/// Tells the death of a process whose aborted tasks have not all ended yet, once they have:
+/// whoever learns of the death (a supervisor about to restart it, a `wait_exit`) can count on
+/// nothing of it still running. An abort takes effect at the task's next await, so this is
+/// usually a scheduling round later.
+fn reap_later<M: Send + 'static>(
+    core: Arc<Core<M>>,
+    reason: ExitReason,
+    tomb: Tombstone,
+    tasks: Arc<TaskSet>,
+) {
+    /// Tells the death when dropped: also if the runtime shuts down first.
+    struct Reaper<M: Send + 'static> {
+        core: Arc<Core<M>>,
+        reason: ExitReason,
+        tomb: Option<Tombstone>,
+    }
+    impl<M: Send + 'static> Drop for Reaper<M> {
+        fn drop(&mut self) {
+            if let Some(tomb) = self.tomb.take() {
+                signal_death(&self.core.shared, &self.reason, tomb);
+            }
+        }
+    }
+    let reaper = Reaper {
+        core,
+        reason,
+        tomb: Some(tomb),
+    };
+    tokio::spawn(async move {
+        tasks.wait_idle().await;
+        drop(reaper);
+    });
 }
 
 pin_project! {

@@ -162,6 +162,14 @@ impl<T> ById<T> {
         }
     }
 
+    /// Entry `id`.
+    pub(crate) fn get(&self, id: u64) -> Option<&T> {
+        match self {
+            ById::Few(v) => v.iter().find(|(r, _)| *r == id).map(|(_, t)| t),
+            ById::Many(map) => map.get(&id),
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         match self {
             ById::Few(v) => v.len(),

@@ -62,6 +62,12 @@
 //!     pub fn bump(&mut self) -> u64 { self.n += 1; self.n }
 //! }
 //!
+//! /// Runs until the tree stops it (an HTTP endpoint, say).
+//! async fn serve_metrics(stop: StopSignal) -> std::io::Result<()> {
+//!     stop.await; // then drain
+//!     Ok(())
+//! }
+//!
 //! pub struct Session { user: String }
 //! #[gen_server]
 //! impl Session {
@@ -78,6 +84,7 @@
 //!         supervisor "batch" => one_for_all {
 //!             worker "job" => Counter::default(), shutdown: brutal_kill;
 //!         };
+//!         service "metrics" => serve_metrics, shutdown: 2s;
 //!     }
 //!
 //!     /// One session per user, started on demand.
@@ -89,7 +96,7 @@
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
 //! let service = Service::start_link().await.unwrap();
 //! assert_eq!(Counter::named("hits").bump().await, Ok(1));
-//! assert_eq!(service.count_children().await.unwrap().active, 4);
+//! assert_eq!(service.count_children().await.unwrap().active, 5);
 //!
 //! let sessions = Sessions::start_link().await.unwrap();
 //! let pid = sessions.start_child("ada".to_string()).await.unwrap().unwrap();
@@ -112,6 +119,7 @@
 //! | child | `supervisor ID => Type`: a supervisor declared by `supervision_tree!` | |
 //! | child | `supervisor ID => STRATEGY (, SETTING)* { ... }`: a nested tree inline | |
 //! | child | `supervisor ID => EXPR` (a [`SupervisorSpec`]) or `=> start EXPR` | |
+//! | child | `service ID => FN`: an async function given a [`StopSignal`] ([`ChildSpec::service`]) | |
 //! | dynamic child | `worker ID => \|arg: T\| EXPR` (or `start \|arg: T\| FUTURE`): the one template | |
 //! | child setting | `restart: permanent \| transient \| temporary` | `permanent` |
 //! | child setting | `shutdown: brutal_kill \| infinity \| DURATION` | 5 s for workers, `infinity` for supervisors |
@@ -125,7 +133,7 @@
 //! period or shutdown, a duration without a unit, a significant child that is permanent or
 //! whose supervisor has no auto_shutdown, an auto_shutdown on a dynamic supervisor (whose
 //! children cannot be significant), and a dynamic supervisor with other than one closure
-//! template.
+//! template, or a service as its template.
 
 mod children;
 mod dynamic;
@@ -133,6 +141,7 @@ mod error;
 pub(crate) mod flags;
 mod intensity;
 pub(crate) mod server;
+pub mod service;
 pub(crate) mod spec;
 
 use std::sync::Arc;
@@ -141,6 +150,7 @@ use std::time::Duration;
 pub use self::dynamic::{DynamicSupervisorRef, DynamicSupervisorSpec};
 pub use self::error::SupervisorError;
 pub use self::flags::{AutoShutdown, Strategy, SupervisorSpec};
+pub use self::service::StopSignal;
 pub use self::spec::{ChildPid, ChildSpec, ChildType, Restart, Shutdown};
 
 use self::server::{Request, Response, Supervisor};

@@ -359,6 +359,65 @@ impl ChildSpec {
         Self::with_start(id, ChildType::Worker, start)
     }
 
+    /// A service: an async function that runs until the supervisor stops it, then drains
+    /// ("run this until told to stop"), such as an HTTP server. It runs in a process of its
+    /// own, started linked to the supervisor, and is called anew for each incarnation with a
+    /// [`StopSignal`](super::StopSignal) that resolves when the supervisor stops it:
+    ///
+    /// - told to stop (a shutdown of the tree or the node, `terminate_child`, a restart of
+    ///   its siblings), it has the child's [`shutdown`](ChildSpec::shutdown) budget (5 s by
+    ///   default) to finish in-flight work and return, and is killed at the deadline (its
+    ///   future dropped, its [tasks](crate::spawn_task) aborted);
+    /// - returning before it was told to stop ends the child, `normal` for `Ok(_)` or `()`,
+    ///   abnormal for an `Err` (its text is the exit reason, see
+    ///   [`TaskExit`](crate::TaskExit)); a panic is a crash. The supervisor restarts it by its
+    ///   [`restart`](ChildSpec::restart) type, as any child.
+    ///
+    /// The service needs no `trap_exit`: its process traps exits for it, and turns its
+    /// supervisor's exit signal into the stop signal. An axum server is
+    /// `axum::serve(listener, app).with_graceful_shutdown(stop).await`. See
+    /// [`supervisor::service`](super::service) for the whole story.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use std::time::Duration;
+    ///
+    /// /// Takes jobs until told to stop, then finishes the one in hand.
+    /// async fn worker_loop(stop: StopSignal) -> Result<(), String> {
+    ///     while !stop.is_stopping() {
+    ///         otp_runtime::time::sleep(Duration::from_millis(300)).await; // a job
+    ///     }
+    ///     Ok(())
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let sup = SupervisorSpec::one_for_one()
+    ///     .child(ChildSpec::service("jobs", worker_loop).shutdown(Shutdown::Timeout(Duration::from_secs(1))))
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// otp_runtime::time::sleep(Duration::from_millis(400)).await; // in the second job
+    /// let asked = tokio::time::Instant::now();
+    /// sup.terminate_child("jobs").await.unwrap();
+    /// // It finished the job in hand (200 ms left of it) rather than being killed.
+    /// assert_eq!(asked.elapsed(), Duration::from_millis(200));
+    /// # }
+    /// ```
+    pub fn service<F, Fut>(id: impl Into<Arc<str>>, service: F) -> Self
+    where
+        F: Fn(super::StopSignal) -> Fut + Send + Sync + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: crate::TaskExit,
+    {
+        Self::with_start(
+            id,
+            ChildType::Worker,
+            super::service::service_start(service),
+        )
+    }
+
     pub(crate) fn from_start(id: Arc<str>, start: StartFn) -> Self {
         Self::with_start(id, ChildType::Worker, start)
     }
