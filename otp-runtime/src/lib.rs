@@ -90,7 +90,7 @@ pub use otp_macros::{
     supervision_tree, terminate, timeout,
 };
 
-/// Runs an async test on a fresh [node](crate::node): a `#[tokio::test]` whose body runs in
+/// Runs an async test on a fresh [node]: a `#[tokio::test]` whose body runs in
 /// the [scope](node::Node::scope) of a node of its own, so that tests running in parallel
 /// never see each other's names, processes or applications, and no test needs a name made
 /// unique by hand.

@@ -106,20 +106,21 @@
 //! its children in its own order. What is still alive after the node's
 //! [shutdown timeout](Node::shutdown_timeout) is killed. A stopped node takes no new
 //! processes: a spawn on it gives a process that is dead at once with
-//! [`ExitReason::NoConnection`](crate::ExitReason::NoConnection), a start
+//! [`ExitReason::NoConnection`], a start
 //! [`StartError::NodeStopped`](crate::StartError::NodeStopped).
 //!
 //! # Between nodes
 //!
-//! A pid says which node its process belongs to ([`Pid::node`](crate::Pid::node)). Until
-//! nodes connect (distribution), an operation on a pid of another node acts as Erlang does
-//! for a node it cannot reach: a link gets a [`NoConnection`](crate::ExitReason::NoConnection)
-//! exit signal, a monitor a `DOWN` with it, `register` gives
-//! [`RegisterError::NotLocal`](crate::RegisterError::NotLocal), `from_pid`
-//! [`CallError::NoConnection`](crate::CallError::NoConnection), and an exit signal is dropped
-//! with a warning. A handle ([`ProcessRef`](crate::ProcessRef), a pid-bound
+//! A pid says which node its process belongs to ([`Pid::node`](crate::Pid::node)). Nodes
+//! connect through [distribution](crate::dist): between distributed nodes, links, monitors,
+//! exit signals and messages cross as in Erlang. An operation on a pid of a node this one
+//! cannot reach (it is not distributed, or has never heard of that node) acts as Erlang does
+//! for such a node: a link gets a [`NoConnection`](crate::ExitReason::NoConnection) exit
+//! signal, a monitor a `DOWN` with it, `register` gives [`RegisterError::NotLocal`],
+//! `from_pid` [`CallError::NoConnection`](crate::CallError::NoConnection), and an exit signal
+//! is dropped with a warning. A handle ([`ProcessRef`], a pid-bound
 //! [`ServerRef`](crate::ServerRef)) is the process itself, not a pid to look up: it reaches
-//! its process from anywhere.
+//! its process from anywhere in the program.
 
 mod boot;
 mod controller;
