@@ -154,7 +154,10 @@ pub(crate) fn enums(server: &Server, names: &ServerNames) -> TokenStream {
         #[doc = #doc_call]
         #vis enum #call<#params> #where_clause { #call_variants #phantom }
 
+        // A reply nobody reads (a call the program never makes) is not the user's dead
+        // code: no "field `0` is never read" pointing at their return type.
         #[doc(hidden)]
+        #[allow(dead_code)]
         #vis enum #reply<#params> #where_clause { #reply_variants #phantom }
 
         #[doc = #doc_cast]
