@@ -412,3 +412,29 @@ async fn a_task_spawned_by_a_dying_process_never_runs() {
     assert_eq!(p.wait_exit().await, ExitReason::Killed);
     assert_eq!(rx.await.unwrap(), Err(TaskError::Aborted));
 }
+
+/// A task busy without awaiting (blocking code) cannot be aborted until it awaits: its
+/// process's death is told anyway, within a second, so that a supervisor restarts it and a
+/// shutdown ends (a kill cannot end a process that is already dead).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_stuck_in_blocking_code_does_not_keep_its_process_death_untold() {
+    let finished = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let f = finished.clone();
+    let (started_tx, started) = oneshot::channel();
+    let p = otp_runtime::spawn(move |mut ctx: ProcessCtx<()>| async move {
+        ctx.spawn_task(async move {
+            let _ = started_tx.send(());
+            std::thread::sleep(Duration::from_millis(2500));
+            f.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        ctx.recv().await;
+        ExitReason::Normal
+    });
+    started.await.unwrap();
+    otp_runtime::exit(p.pid(), ExitReason::Kill);
+    assert_eq!(p.wait_exit().await, ExitReason::Killed);
+    assert!(
+        !finished.load(std::sync::atomic::Ordering::SeqCst),
+        "the death waited for the blocked task"
+    );
+}

@@ -363,3 +363,34 @@ async fn a_service_in_a_supervision_tree() {
     front.stop().await.unwrap();
     assert_eq!(otp_runtime::whereis("http"), None);
 }
+
+/// A service that crashes tells whatever still waits on its stop signal (axum's connection
+/// tasks, which are not the service's own): nothing of the dead incarnation goes on serving
+/// beside its restart.
+#[tokio::test(start_paused = true)]
+async fn a_crashed_service_fires_its_stop_signal() {
+    let told = Arc::new(AtomicUsize::new(0));
+    let t = told.clone();
+    let sup = SupervisorSpec::one_for_one()
+        .intensity(10, Duration::from_secs(5))
+        .child(
+            ChildSpec::service("svc", move |stop: StopSignal| {
+                let t = t.clone();
+                async move {
+                    // A plain tokio task holding the signal, as axum's serve does.
+                    tokio::spawn(async move {
+                        stop.await;
+                        t.fetch_add(1, Ordering::SeqCst);
+                    });
+                    otp_runtime::time::sleep(ms(10)).await;
+                    Err::<(), String>("boom".into())
+                }
+            })
+            .restart(Restart::Temporary),
+        )
+        .start()
+        .await
+        .unwrap();
+    until(|| told.load(Ordering::SeqCst) == 1).await;
+    sup.stop().await.unwrap();
+}

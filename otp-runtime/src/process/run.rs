@@ -173,10 +173,28 @@ fn reap_later<M: Send + 'static>(
         tomb: Some(tomb),
     };
     tokio::spawn(async move {
-        tasks.wait_idle().await;
+        // Bounded: an abort takes effect at a task's next await, and a task busy without
+        // one (blocking code, a long loop) must not keep its process's death untold (its
+        // supervisor would never restart it, or never finish its shutdown: a kill cannot
+        // end a process that is already dead).
+        if crate::time::timeout(REAP_LIMIT, tasks.wait_idle())
+            .await
+            .is_none()
+        {
+            tracing::warn!(
+                pid = %reaper.core.shared.pid(),
+                tasks = tasks.len(),
+                "tasks of a dead process did not stop within {} ms of its death (busy \
+                 without awaiting): its death is told now, and they run on until they await",
+                REAP_LIMIT.as_millis()
+            );
+        }
         drop(reaper);
     });
 }
+
+/// How long a dead process's death waits for its aborted tasks to end.
+const REAP_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 pin_project! {
     /// Runs a future with its panics caught: `Err(reason)` with [`ExitReason::Panic`].

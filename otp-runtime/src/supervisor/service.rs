@@ -224,6 +224,17 @@ where
     Fut::Output: TaskExit,
 {
     let stop = StopSignal::new();
+    // However the process ends (a crash, a kill, a linked exit), whatever still waits on the
+    // signal (axum's connections, a task the service handed it to) is told: nothing of this
+    // incarnation goes on serving beside the next. Fired first by the cases below that know
+    // their reason; fired at most once.
+    struct FireOnEnd(StopSignal);
+    impl Drop for FireOnEnd {
+        fn drop(&mut self) {
+            self.0.fire(ExitReason::Killed);
+        }
+    }
+    let _fire_on_end = FireOnEnd(stop.clone());
     // A panic here or in the future is the process's crash, reported as such.
     let mut fut = std::pin::pin!(service(stop.clone()));
     let mut stopping: Option<ExitReason> = None;
@@ -237,12 +248,14 @@ where
         .await;
         match event {
             Ok(out) => {
-                return match (out.exit_reason(), stopping) {
+                let reason = match (out.exit_reason(), stopping) {
                     (Some(failure), _) => failure,
                     // Drained: the reason it was stopped for, as its supervisor expects.
                     (None, Some(reason)) => reason,
                     (None, None) => ExitReason::Normal,
                 };
+                stop.fire(reason.clone());
+                return reason;
             }
             Err(Message::Exit { from, reason }) if is_parent(ctx.shared(), parent, from) => {
                 if stopping.is_none() {
@@ -251,7 +264,10 @@ where
                 }
             }
             // Another link's: what it would do to a process that does not trap exits.
-            Err(Message::Exit { reason, .. }) if !reason.is_normal() => return reason,
+            Err(Message::Exit { reason, .. }) if !reason.is_normal() => {
+                stop.fire(reason.clone());
+                return reason;
+            }
             Err(_) => {}
         }
     }
