@@ -138,9 +138,25 @@ where
         why = read_loop(&dist, &name, BufReader::with_capacity(READ_CHUNK, r), tick) => why,
         _ = shutdown.wait_for(|s| *s) => DistError::Stopped,
     };
-    writer.abort();
+    if matches!(why, DistError::Stopped) {
+        // This node stops: what its processes sent before goes out first (the stop dropped
+        // the writer's channel, so it ends once it has written what is queued), within a
+        // bound, as Erlang's `init:stop` lets its connections flush.
+        let mut writer = writer;
+        if tokio::time::timeout(FLUSH_AT_STOP, &mut writer)
+            .await
+            .is_err()
+        {
+            writer.abort();
+        }
+    } else {
+        writer.abort();
+    }
     dist.down(&name, conn, Arc::new(why));
 }
+
+/// How long a stopping node's connections may take to write what was sent before the stop.
+const FLUSH_AT_STOP: Duration = Duration::from_secs(1);
 
 async fn write_loop<W: AsyncWrite + Unpin>(
     w: W,
