@@ -129,6 +129,15 @@ where
     let Some((conn, rx)) = dist.install(peer, pending) else {
         return;
     };
+    // Counted while it runs, for a stopping node to wait for its flush.
+    struct Running<'a>(&'a Dist);
+    impl Drop for Running<'_> {
+        fn drop(&mut self) {
+            self.0.running.send_modify(|n| *n -= 1);
+        }
+    }
+    dist.running.send_modify(|n| *n += 1);
+    let _running = Running(&dist);
     tracing::debug!(node = %dist.name, peer = %name, "node up");
     let (r, w) = tokio::io::split(stream);
     let tick = dist.tick_time;

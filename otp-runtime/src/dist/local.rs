@@ -47,6 +47,8 @@ pub(crate) struct Dist {
     pub(crate) epmd: Mutex<Option<(Registration, Option<EpmdServer>)>>,
     /// Told when a connection comes up or goes down (`net_kernel:monitor_nodes/1`).
     pub(crate) events: tokio::sync::broadcast::Sender<super::NodeEvent>,
+    /// How many connections are running (their tasks), for a stop to wait for their flush.
+    pub(crate) running: tokio::sync::watch::Sender<usize>,
 }
 
 #[derive(Default)]
@@ -153,6 +155,7 @@ impl Dist {
             shutdown: watch::channel(false).0,
             epmd: Mutex::new(None),
             events: tokio::sync::broadcast::channel(256).0,
+            running: tokio::sync::watch::channel(0).0,
         }
     }
 
@@ -1154,6 +1157,14 @@ impl Dist {
         if let Some(call) = call {
             let _ = call.tx.send(Ok(reply));
         }
+    }
+
+    /// Stops the node's distribution and waits (at most `limit`) until its connections
+    /// have written what was sent before and closed.
+    pub(crate) async fn stop_and_flush(&self, limit: Duration) {
+        self.stop();
+        let mut running = self.running.subscribe();
+        let _ = tokio::time::timeout(limit, running.wait_for(|n| *n == 0)).await;
     }
 
     /// The node stops: no new connections, and every connection closes.

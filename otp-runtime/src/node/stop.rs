@@ -309,6 +309,12 @@ impl Node {
         self.0.set_stopped();
         let timeout = self.0.life().shutdown_timeout;
         self.stop_processes(timeout).await;
+        // Then its connections: what its processes sent before goes out (as `init:stop`
+        // lets Erlang's connections flush), so that a program that stops its node and ends
+        // loses nothing it sent.
+        if let Some(dist) = self.0.dist.get() {
+            dist.stop_and_flush(std::time::Duration::from_secs(2)).await;
+        }
         if let Some(exit) = guard.exit.take() {
             self.record(exit);
         }
