@@ -11,138 +11,18 @@
 //! `gen_server:call` from Erlang to a Rust process; a link and a monitor across, and
 //! `noconnection` when the Erlang node is killed.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+mod erl_common;
+
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use erl_common::{free_port, have_erl, Erl};
 
 use otp_runtime::dist::mapping::{FromTerm, OrNil, ToTerm};
 use otp_runtime::dist::term::{Atom, Term};
 use otp_runtime::dist::{self, DistError, DistOptions, HandshakeError};
 use otp_runtime::node::Node;
 use otp_runtime::prelude::*;
-
-/// Whether `erl` can run here; if not, says why once and the test returns.
-fn have_erl() -> bool {
-    let ok = Command::new("erl")
-        .args(["-noshell", "-eval", "halt()."])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("OTP_RS_REQUIRE_ERL").is_none(),
-            "OTP_RS_REQUIRE_ERL is set but erl does not run"
-        );
-        eprintln!("skipped: erl not found (install Erlang/OTP 25+ to run the interop tests)");
-    }
-    ok
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A running `erl` node, killed on drop; its output lines are read as they come.
-struct Erl {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Erl {
-    fn start(name: &str, cookie: &str, epmd: u16, script: &str) -> Erl {
-        let mut child = Command::new("erl")
-            .args([
-                "-sname",
-                name,
-                "-setcookie",
-                cookie,
-                "-noshell",
-                "-start_epmd",
-                "false",
-                "-eval",
-                script,
-            ])
-            .env("ERL_EPMD_PORT", epmd.to_string())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("erl starts");
-        let (tx, lines) = mpsc::channel();
-        let out = child.stdout.take().unwrap();
-        let err = child.stderr.take().unwrap();
-        let tx2 = tx.clone();
-        std::thread::spawn(move || {
-            for l in BufReader::new(out).lines().map_while(Result::ok) {
-                let _ = tx.send(l);
-            }
-        });
-        std::thread::spawn(move || {
-            for l in BufReader::new(err).lines().map_while(Result::ok) {
-                let _ = tx2.send(format!("stderr: {l}"));
-            }
-        });
-        Erl {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    /// Waits (without blocking the runtime) for a line containing `text`.
-    async fn expect(&mut self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            while let Ok(l) = self.lines.try_recv() {
-                let hit = l.contains(text);
-                self.seen.push(l);
-                if hit {
-                    return;
-                }
-            }
-            assert!(
-                Instant::now() < deadline,
-                "erl never printed {text:?}; it printed: {:#?}",
-                self.seen
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    /// Waits for the node to end by itself.
-    async fn exited(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while self.child.try_wait().unwrap().is_none() {
-            assert!(
-                Instant::now() < deadline,
-                "erl did not halt: {:#?}",
-                self.seen
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        while let Ok(l) = self.lines.try_recv() {
-            self.seen.push(l);
-        }
-    }
-
-    fn count(&self, text: &str) -> usize {
-        self.seen.iter().filter(|l| l.contains(text)).count()
-    }
-}
-
-impl Drop for Erl {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn rust_node(name: &str, epmd: u16, cookie: &str) -> Node {
     let n = Node::named(name).unwrap();

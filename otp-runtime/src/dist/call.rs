@@ -180,6 +180,10 @@ async fn call_proc(
 /// A process's own monitors (`ProcessCtx::monitor`) take pids; this one takes a name, which
 /// the other node resolves when the monitor arrives, as Erlang's does, so it is a value to
 /// await (or `select!` on in a process) rather than a `DOWN` in a mailbox.
+///
+/// # Examples
+///
+/// See [`monitor_name`].
 pub struct NameMonitor {
     dist: std::sync::Arc<super::local::Dist>,
     node: Atom,

@@ -7,6 +7,16 @@ use super::epmd::EpmdError;
 use super::HandshakeError;
 
 /// Why distribution could not start, or a node could not be reached.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use otp_runtime::dist::{DistError, DistOptions};
+/// let e = otp_runtime::node::Node::new().start_distribution(DistOptions::new("c")).await;
+/// assert!(matches!(e, Err(DistError::NotNamed)));
+/// # }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum DistError {

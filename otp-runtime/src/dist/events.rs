@@ -10,6 +10,10 @@ use super::DistError;
 use crate::node::Node;
 
 /// A connection to another node came up or went down.
+///
+/// # Examples
+///
+/// See [`Node::monitor_nodes`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NodeEvent {
     /// `{nodeup, Node}`.
@@ -25,6 +29,10 @@ pub enum NodeEvent {
 
 /// The node up and down events of a node, from the moment it was made
 /// ([`Node::monitor_nodes`]).
+///
+/// # Examples
+///
+/// See [`Node::monitor_nodes`].
 #[derive(Debug)]
 pub struct NodeEvents {
     rx: broadcast::Receiver<NodeEvent>,

@@ -78,6 +78,14 @@ impl Status {
 
 /// Why a handshake failed. Each says which side and what, so that the commonest support
 /// question in Erlang ("why won't my node connect?") answers itself.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::dist::HandshakeError;
+/// let e = HandshakeError::BadCookie { peer: "e@localhost".into() };
+/// assert_eq!(e.to_string(), "handshake with e@localhost failed: bad cookie (the nodes' cookies differ)");
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum HandshakeError {

@@ -270,6 +270,14 @@ fn badrpc(reason: Term) -> Term {
 }
 
 /// Why an [`rpc`] failed.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::dist::{term::Term, RpcError};
+/// let e = RpcError::BadRpc(Term::Atom("nodedown".into()));
+/// assert_eq!(e.to_string(), "badrpc: nodedown");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum RpcError {

@@ -1,6 +1,7 @@
 //! Real `erl` nodes for the distribution tests and the distribution benchmark: started
 //! against the test's own EPMD port (`ERL_EPMD_PORT`, `-start_epmd false`), their output
-//! read line by line, killed when dropped. Same pattern as `tests/dist_erlang.rs`.
+//! read line by line, killed when dropped. Used by dist_erlang.rs, dist_robust.rs and the
+//! dist benchmark.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};

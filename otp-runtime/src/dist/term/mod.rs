@@ -165,6 +165,13 @@ fn is_uppercase(c: char) -> bool {
 ///
 /// Local processes have [`Pid`](crate::Pid)s; the distribution layer converts between the
 /// two (a node's own pids and those of the nodes it is connected to).
+/// # Examples
+///
+/// ```
+/// use otp_runtime::dist::term::{Atom, ExternalPid, Term};
+/// let p = ExternalPid { node: Atom::new("e@host"), id: 42, serial: 0, creation: 7 };
+/// assert_eq!(Term::decode(&Term::Pid(p.clone()).encode()).unwrap(), Term::Pid(p));
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct ExternalPid {
     /// The node it lives on.
@@ -179,6 +186,13 @@ pub struct ExternalPid {
 
 /// A reference as the wire carries it: up to 5 words of id (3 on OTP 25, up to 5 with
 /// `V4_NC`).
+/// # Examples
+///
+/// ```
+/// use otp_runtime::dist::term::{Atom, ExternalRef, Term};
+/// let r = ExternalRef { node: Atom::new("e@host"), creation: 7, ids: vec![1, 2, 3] };
+/// assert_eq!(Term::decode(&Term::Ref(r.clone()).encode()).unwrap(), Term::Ref(r));
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct ExternalRef {
     /// The node that made it.
@@ -190,6 +204,13 @@ pub struct ExternalRef {
 }
 
 /// A port as the wire carries it.
+/// # Examples
+///
+/// ```
+/// use otp_runtime::dist::term::{Atom, ExternalPort, Term};
+/// let p = ExternalPort { node: Atom::new("e@host"), id: 5, creation: 7 };
+/// assert_eq!(Term::decode(&Term::Port(p.clone()).encode()).unwrap(), Term::Port(p));
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct ExternalPort {
     /// The node it belongs to.
@@ -202,6 +223,14 @@ pub struct ExternalPort {
 
 /// An integer too large for an `i64`: a sign and a magnitude, little-endian bytes with no
 /// trailing zero byte.
+/// # Examples
+///
+/// ```
+/// use otp_runtime::dist::term::{BigInt, Term};
+/// // 2^64: one byte past u64::MAX's eight.
+/// let big = Term::BigInt(BigInt { negative: false, magnitude: vec![0, 0, 0, 0, 0, 0, 0, 0, 1] });
+/// assert_eq!(Term::decode(&big.encode()).unwrap(), big);
+/// ```
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct BigInt {
     /// Whether it is below zero.
