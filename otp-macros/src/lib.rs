@@ -5,6 +5,7 @@ mod errors;
 mod gen_server;
 mod gen_statem;
 mod names;
+mod sim_test;
 mod supervision_tree;
 mod term;
 mod test;
@@ -109,6 +110,16 @@ pub fn supervision_tree(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, input: TokenStream) -> TokenStream {
     test::test(args.into(), input.into()).into()
+}
+
+/// Runs a test under the deterministic simulator, once per seed: a plain `#[test]` whose
+/// `async fn name(sim: Sim)` body runs in each seed's simulated world (settings: `seeds`,
+/// `jobs`, `time_limit` in seconds, `check_determinism`, `first_seed`).
+///
+/// The guide is the documentation of `otp_runtime::sim`.
+#[proc_macro_attribute]
+pub fn sim_test(args: TokenStream, input: TokenStream) -> TokenStream {
+    sim_test::sim_test(args.into(), input.into()).into()
 }
 
 /// Derives `otp_runtime::dist::mapping::ToTerm` for a struct or an enum: a value as an Erlang

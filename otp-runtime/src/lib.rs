@@ -56,6 +56,7 @@ mod pid;
 pub mod process;
 mod registry;
 pub mod report;
+pub mod sim;
 pub mod supervisor;
 pub mod time;
 
@@ -130,6 +131,28 @@ pub use otp_macros::{
 /// # fn main() {}
 /// ```
 pub use otp_macros::test;
+
+/// Runs a test under the [deterministic simulator](crate::sim), once per seed (100 by
+/// default): a plain `#[test]` whose body, an `async fn` taking the run's [`Sim`](sim::Sim),
+/// runs in each seed's simulated world. Settings: `seeds = N`, `jobs = N` (threads),
+/// `time_limit = SECONDS` (simulated), `check_determinism = N` (seeds run twice),
+/// `first_seed = N`, and `crate = path` if otp_runtime is renamed. A failure panics with the
+/// seed's report and the line that replays it. Needs the `sim` feature.
+///
+/// ```
+/// use std::time::Duration;
+/// use otp_runtime::sim::{Faults, Sim};
+///
+/// #[otp_runtime::sim_test(seeds = 50)]
+/// async fn time_passes(sim: Sim) {
+///     sim.faults(Faults::new().slow(0.5, Duration::from_millis(5)));
+///     otp_runtime::time::sleep(Duration::from_secs(60)).await;
+///     assert!(sim.elapsed() >= Duration::from_secs(60));
+/// }
+/// # fn main() {}
+/// ```
+#[cfg(feature = "sim")]
+pub use otp_macros::sim_test;
 
 /// A boxed, sendable future: the one shape every type-erased callback in the crate returns.
 pub(crate) type BoxFuture<'a, T> =

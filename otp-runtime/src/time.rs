@@ -1,5 +1,6 @@
-//! The runtime's clock. Every timeout, timer and sleep in the crate goes through here, so a
-//! later deterministic simulator can replace tokio's clock in one place.
+//! The runtime's clock. Every timeout, timer and sleep in the crate goes through here: in a
+//! [simulation](crate::sim) it is the simulated clock, and the simulator counts the sleeps
+//! pending here to tell a deadlock (nothing can run, nothing will wake) from a wait.
 //!
 //! Under `#[tokio::test(start_paused = true)]` this clock is tokio's paused clock: tests of
 //! timeouts run instantly and deterministically.
@@ -21,6 +22,8 @@ pub use tokio::time::Instant;
 /// # }
 /// ```
 pub async fn sleep(d: Duration) {
+    #[cfg(feature = "sim")]
+    let _pending = crate::sim::TimerGuard::new();
     tokio::time::sleep(d).await
 }
 
@@ -36,6 +39,8 @@ pub async fn sleep(d: Duration) {
 /// # }
 /// ```
 pub async fn timeout<F: Future>(d: Duration, fut: F) -> Option<F::Output> {
+    #[cfg(feature = "sim")]
+    let _pending = crate::sim::TimerGuard::new();
     tokio::time::timeout(d, fut).await.ok()
 }
 
@@ -52,5 +57,7 @@ pub async fn timeout<F: Future>(d: Duration, fut: F) -> Option<F::Output> {
 /// # }
 /// ```
 pub async fn sleep_until(deadline: Instant) {
+    #[cfg(feature = "sim")]
+    let _pending = crate::sim::TimerGuard::new();
     tokio::time::sleep_until(deadline).await
 }

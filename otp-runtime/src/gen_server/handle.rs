@@ -584,6 +584,8 @@ async fn slow_reply<R>(
     shared: &Shared,
     timeout: Duration,
 ) -> Result<R, CallError> {
+    #[cfg(feature = "sim")]
+    let _waiting = crate::sim::WaitGuard::new(shared);
     let answer = async {
         let mut exit = std::pin::pin!(wait_shared_exit(shared));
         tokio::select! {

@@ -334,6 +334,8 @@ impl Node {
         let mut early = None;
         loop {
             tokio::select! {
+                // Biased: a fixed order keeps simulations deterministic.
+                biased;
                 booted = &mut boot => match booted {
                     Ok(_) => break,
                     Err(e) => return NodeExit::BootFailed(e),
@@ -350,12 +352,16 @@ impl Node {
         let signal = match early {
             Some(signal) => signal,
             None => tokio::select! {
+                // Biased: a fixed order keeps simulations deterministic.
+                biased;
                 exit = self.wait() => return exit,
                 Some(signal) = signals.next() => signal,
             },
         };
         tracing::info!(%signal, "node stopping");
         tokio::select! {
+            // Biased: a fixed order keeps simulations deterministic.
+            biased;
             exit = self.stop() => exit,
             Some(signal) = signals.next() => second_signal(signal),
         }
@@ -417,6 +423,8 @@ impl Signals {
         {
             let (term, int) = self.streams.as_mut()?;
             tokio::select! {
+                // Biased: a fixed order keeps simulations deterministic.
+                biased;
                 _ = term.recv() => Some("SIGTERM"),
                 _ = int.recv() => Some("SIGINT"),
             }

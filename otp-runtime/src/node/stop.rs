@@ -39,7 +39,7 @@ impl Node {
         self.controller().and_then(|c| c.pid())
     }
 
-    fn controller(&self) -> Option<ServerRef<super::controller::Controller>> {
+    pub(crate) fn controller(&self) -> Option<ServerRef<super::controller::Controller>> {
         match &self.0.life().phase {
             Phase::Running(c) => Some(c.clone()),
             _ => None,

@@ -425,6 +425,15 @@ impl Shared {
             .is_none_or(|x| x.links.all(|p| p > number))
     }
 
+    /// Whether this process is linked to the process numbered `other` on its node.
+    #[cfg(feature = "sim")]
+    pub(crate) fn is_linked_to(&self, other: NonZeroU64) -> bool {
+        self.state()
+            .extras
+            .as_ref()
+            .is_some_and(|x| !x.links.all(|p| p != other))
+    }
+
     /// Its registered name, if it has one.
     pub(crate) fn name(&self) -> Option<Name> {
         self.state().extras.as_ref().and_then(|x| x.name.clone())

@@ -14,6 +14,11 @@ use super::current;
 use super::task::TaskSet;
 use crate::ExitReason;
 
+#[cfg(feature = "sim")]
+type SimHook = Option<Box<crate::sim::ProcHook>>;
+#[cfg(not(feature = "sim"))]
+type SimHook = ();
+
 pin_project! {
     /// Wraps the user's process future `F`.
     ///
@@ -29,6 +34,8 @@ pin_project! {
         core: Arc<Core<M>>,
         #[pin]
         inner: Option<F>,
+        // Its link to a deterministic simulation's world, when it runs in one.
+        sim: SimHook,
     }
 
     impl<M, F> PinnedDrop for ProcessFuture<M, F>
@@ -62,6 +69,10 @@ pin_project! {
 impl<M: Send + 'static, F> ProcessFuture<M, F> {
     pub(crate) fn new(core: Arc<Core<M>>, inner: F) -> Self {
         ProcessFuture {
+            #[cfg(feature = "sim")]
+            sim: crate::sim::ProcHook::new(core.shared.node()),
+            #[cfg(not(feature = "sim"))]
+            sim: (),
             core,
             inner: Some(inner),
         }
@@ -96,8 +107,20 @@ where
         let reason = match core.shared.pending_exit() {
             Some(reason) => reason,
             None => {
+                // In a simulation, the seed may have it yield its turn or wait a while.
+                #[cfg(feature = "sim")]
+                if let Some(sim) = this.sim.as_mut() {
+                    if sim.before(core.shared.pid(), cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                }
                 let _current = current::enter(&**core);
-                match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+                let polled = catch_unwind(AssertUnwindSafe(|| fut.poll(cx)));
+                #[cfg(feature = "sim")]
+                if let (Some(sim), Ok(Poll::Pending)) = (this.sim.as_ref(), &polled) {
+                    sim.after(core.shared.pid(), None);
+                }
+                match polled {
                     Ok(Poll::Pending) => return Poll::Pending,
                     Ok(Poll::Ready(reason)) => reason,
                     Err(panic) => {
@@ -118,6 +141,10 @@ where
                 }
             }
         };
+        #[cfg(feature = "sim")]
+        if let Some(sim) = this.sim.as_ref() {
+            sim.after(core.shared.pid(), Some(&reason));
+        }
         let mut tomb = mark_dead(&**core, reason.clone());
         // Its tasks are aborted now, and their end awaited before the death is told below.
         let tasks = tomb.take_tasks(&core.shared);

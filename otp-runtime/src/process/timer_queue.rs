@@ -185,6 +185,8 @@ async fn drive(mut driving: Driving) {
         }
         if let Some(next) = next {
             tokio::select! {
+                // Biased: a fixed order keeps simulations deterministic.
+                biased;
                 _ = crate::time::sleep_until(next) => {}
                 _ = timers.earlier.notified() => {}
             }

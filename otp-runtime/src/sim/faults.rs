@@ -1,0 +1,240 @@
+//! Faults: what the user switches on ([`Faults`]), and what one seed expands that to (the
+//! plan, printed with a failure).
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::rng::Rng;
+use super::world::{Event, World};
+use crate::registry::Name;
+use crate::ExitReason;
+
+/// The faults a simulation injects while they are on (see [`Sim::faults`](super::Sim::faults)
+/// and [`Sim::calm`](super::Sim::calm)). Each is off until switched on, and each seed expands
+/// the ones switched on into a plan of its own: each fault is in force in about three seeds in
+/// four (so that every fault is also tested alone and with the others off), at a rate drawn
+/// between half of the one given and the one given: never more often than asked, so a test
+/// can keep its faults within its supervisors' restart intensity. The plan is printed with a
+/// failure.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use otp_runtime::sim::Faults;
+///
+/// let faults = Faults::new()
+///     .kill(Duration::from_secs(5)) // a random process about every 5 simulated seconds
+///     .buggify(0.05) // each buggify!() point that is on panics one pass in 20
+///     .slow(0.01, Duration::from_millis(200)) // 1% of steps held back up to 200 ms
+///     .spare("db"); // never kill the process registered as "db"
+/// # let _ = faults;
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    kill: Option<Duration>,
+    buggify: Option<f64>,
+    slow: Option<(f64, Duration)>,
+    spare: Vec<Name>,
+}
+
+impl Faults {
+    /// No faults.
+    pub fn new() -> Faults {
+        Faults::default()
+    }
+
+    /// Kills (`kill`, untrappable) a random process about every `mean_interval` of
+    /// simulated time (a seed's mean is between one and two times it, and two kills are
+    /// never closer than half of it): any process but the roots (a process linked to nothing
+    /// older than itself: the top of a tree, or a process started alone), a node's
+    /// application controller and the top supervisors of its applications (as in OTP, an
+    /// application whose top supervisor dies is stopped: that is not a fault to heal from),
+    /// and the spared ones.
+    pub fn kill(mut self, mean_interval: Duration) -> Faults {
+        self.kill = Some(mean_interval.max(Duration::from_millis(1)));
+        self
+    }
+
+    /// Makes each `buggify!()` point that is on in this seed (each is on in half the seeds,
+    /// drawn at its first pass) panic with `probability` at each pass.
+    pub fn buggify(mut self, probability: f64) -> Faults {
+        self.buggify = Some(probability.clamp(0.0, 1.0));
+        self
+    }
+
+    /// Holds a process back before a step with `probability`, for a random time up to
+    /// `max`: a slow handler, a slow scheduler, a message that took its time.
+    pub fn slow(mut self, probability: f64, max: Duration) -> Faults {
+        self.slow = Some((
+            probability.clamp(0.0, 1.0),
+            max.max(Duration::from_millis(1)),
+        ));
+        self
+    }
+
+    pub(crate) fn kill_on(&self) -> bool {
+        self.kill.is_some()
+    }
+
+    pub(crate) fn buggify_on(&self) -> bool {
+        self.buggify.is_some()
+    }
+
+    pub(crate) fn slow_on(&self) -> bool {
+        self.slow.is_some()
+    }
+
+    /// Never kills the process registered as `name` (whichever incarnation holds it).
+    pub fn spare(mut self, name: impl Into<Name>) -> Faults {
+        self.spare.push(name.into());
+        self
+    }
+}
+
+/// One seed's expansion of the faults.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Plan {
+    /// The probability that a process yields its turn before a step: the scheduling choices,
+    /// always on in a simulation.
+    pub(crate) yield_p: f64,
+    pub(crate) kill: Option<Duration>,
+    pub(crate) buggify: Option<f64>,
+    pub(crate) slow: Option<(f64, Duration)>,
+    pub(crate) spare: Vec<Name>,
+    /// What the user asked for, to say which faults this seed left off.
+    pub(crate) asked: Faults,
+}
+
+impl Plan {
+    /// The scheduling part, drawn at the start of every run.
+    pub(crate) fn scheduling(rng: &mut Rng) -> Plan {
+        // Some seeds keep the scheduler's own order (FIFO), most shuffle it a little or more.
+        let yield_p = if rng.chance(0.2) {
+            0.0
+        } else {
+            rng.unit() * 0.3
+        };
+        Plan {
+            yield_p,
+            ..Plan::default()
+        }
+    }
+
+    /// Expands `faults` for this seed.
+    pub(crate) fn expand(&mut self, faults: &Faults, rng: &mut Rng) {
+        // Between half the intensity asked and all of it.
+        let mut scale = |on: bool| -> Option<f64> {
+            let keep = rng.chance(0.75);
+            let factor = 0.5 + 0.5 * rng.unit();
+            (on && keep).then_some(factor)
+        };
+        let kill = scale(faults.kill.is_some());
+        let buggify = scale(faults.buggify.is_some());
+        let slow = scale(faults.slow.is_some());
+        self.kill = faults.kill.zip(kill).map(|(d, f)| d.div_f64(f));
+        self.buggify = faults.buggify.zip(buggify).map(|(p, f)| (p * f).min(1.0));
+        self.slow = faults
+            .slow
+            .zip(slow)
+            .map(|((p, max), f)| ((p * f).min(1.0), max));
+        self.spare = faults.spare.clone();
+        self.asked = faults.clone();
+    }
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.yield_p == 0.0 {
+            writeln!(f, "  scheduling: the scheduler's own order (no yields)")?;
+        } else {
+            writeln!(
+                f,
+                "  scheduling: a process yields its turn with p = {:.3} before a step",
+                self.yield_p
+            )?;
+        }
+        match (self.asked.kill, self.kill) {
+            (None, _) => {}
+            (Some(_), None) => writeln!(f, "  kill: off in this seed")?,
+            (Some(_), Some(d)) => writeln!(f, "  kill: a random process about every {d:?}")?,
+        }
+        match (self.asked.buggify, self.buggify) {
+            (None, _) => {}
+            (Some(_), None) => writeln!(f, "  buggify: off in this seed")?,
+            (Some(_), Some(p)) => writeln!(f, "  buggify: p = {p:.3} per pass at the sites on")?,
+        }
+        match (self.asked.slow, self.slow) {
+            (None, _) => {}
+            (Some(_), None) => writeln!(f, "  slow: off in this seed")?,
+            (Some(_), Some((p, max))) => writeln!(f, "  slow: p = {p:.3} per step, up to {max:?}")?,
+        }
+        if !self.spare.is_empty() {
+            let names: Vec<&str> = self.spare.iter().map(|n| n.as_str()).collect();
+            writeln!(f, "  spared: {}", names.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Kills a random process about every `mean` while the faults are on: the simulator's own
+/// task (not a process, so it is never a victim).
+pub(crate) async fn killer(world: Arc<World>) {
+    loop {
+        let wait = {
+            let mut st = world.state();
+            let Some(mean) = st.plan.kill.filter(|_| st.faults_on) else {
+                return;
+            };
+            // Uniform in [mean / 2, 3 × mean / 2]: never closer than half the mean, so that
+            // a test can keep its kills within a supervisor's restart intensity.
+            mean.mul_f64(0.5 + st.rng.unit())
+        };
+        tokio::time::sleep(wait).await;
+        if !world.state().faults_on || world.has_failed() {
+            return;
+        }
+        kill_one(&world);
+    }
+}
+
+fn kill_one(world: &World) {
+    let (nodes, spare) = {
+        let st = world.state();
+        (st.nodes.clone(), st.plan.spare.clone())
+    };
+    let mut victims = Vec::new();
+    for node in &nodes {
+        // The node's own process (its application controller) and the top supervisors of its
+        // applications (linked to it): OTP stops an application whose top supervisor dies.
+        let controller = node.controller().and_then(|c| c.pid());
+        for e in node.0.table.all() {
+            let sh = e.shared();
+            let system = controller.is_some_and(|c| sh.pid() == c || sh.is_linked_to(c.number()));
+            if sh.is_exited() || sh.is_root() || system {
+                continue;
+            }
+            let name = sh.name();
+            if name.as_ref().is_some_and(|n| spare.contains(n)) {
+                continue;
+            }
+            victims.push((e, name));
+        }
+    }
+    if victims.is_empty() {
+        return;
+    }
+    let i = world.state().rng.below(victims.len() as u64) as usize;
+    let (victim, name) = &victims[i];
+    let proc = {
+        let mut st = world.state();
+        st.struck.kills += 1;
+        st.proc_of(victim.shared().node(), victim.shared().pid())
+    };
+    world.record(Event::Kill(
+        proc,
+        name.as_ref().map(|n| n.as_str().to_owned()),
+    ));
+    crate::process::core::exit_signal(crate::Pid::nobody(), &**victim, ExitReason::Kill, false);
+}

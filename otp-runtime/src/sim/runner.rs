@@ -1,0 +1,803 @@
+//! Running seeds: the [`Simulation`] builder, the [`Sim`] handle a run's body gets, and what
+//! a run reports.
+
+use std::fmt;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::Poll;
+use std::time::Duration;
+
+use super::faults::{killer, Faults};
+use super::world::{self, Event, Struck, World};
+use super::{Check, FORMAT};
+use crate::node::Node;
+
+/// How long nothing may run, with no timer pending, before a run is called deadlocked.
+const DEADLOCK_AFTER: Duration = Duration::from_secs(60);
+/// How long the node's stop may take at the end of a run.
+const STOP_LIMIT: Duration = Duration::from_secs(60);
+
+/// A simulation: how many seeds, on how many threads, for how long each.
+///
+/// [`run`](Simulation::run) runs the body once per seed, each run on a thread of its own
+/// (several at once), and panics with the first failure's report; [`try_run`]
+/// (Simulation::try_run) returns it instead. Environment variables override the builder:
+/// `OTP_SIM_SEED=<seed>` replays one seed (as a failure prints it), `OTP_SIM_SEEDS=<n>`
+/// runs `n` seeds, `OTP_SIM_JOBS=<n>` on `n` threads.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::sim::Simulation;
+///
+/// let failure = Simulation::new()
+///     .seeds(50)
+///     .try_run(|sim| async move {
+///         // A bug that shows in some seeds only.
+///         assert!(otp_runtime::sim::random_u64() % 8 != 0, "unlucky");
+///         let _ = sim;
+///     })
+///     .unwrap_err();
+/// assert!(failure.to_string().contains("OTP_SIM_SEED="));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Simulation {
+    seeds: u64,
+    first: u64,
+    jobs: usize,
+    time_limit: Duration,
+    determinism_checks: u64,
+    name: Option<String>,
+}
+
+impl Default for Simulation {
+    fn default() -> Simulation {
+        Simulation::new()
+    }
+}
+
+impl Simulation {
+    /// 100 seeds from seed 0, on every core, each run limited to an hour of simulated time,
+    /// the first seed run twice to check determinism.
+    pub fn new() -> Simulation {
+        Simulation {
+            seeds: 100,
+            first: 0,
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            time_limit: Duration::from_secs(3600),
+            determinism_checks: 1,
+            name: None,
+        }
+    }
+
+    /// Runs `n` seeds (`OTP_SIM_SEEDS` overrides it).
+    pub fn seeds(mut self, n: u64) -> Simulation {
+        self.seeds = n;
+        self
+    }
+
+    /// Starts from seed `first` instead of 0: another set of seeds, for a longer hunt.
+    pub fn first_seed(mut self, first: u64) -> Simulation {
+        self.first = first;
+        self
+    }
+
+    /// Runs on `n` threads at once (`OTP_SIM_JOBS` overrides it).
+    pub fn jobs(mut self, n: usize) -> Simulation {
+        self.jobs = n.max(1);
+        self
+    }
+
+    /// Fails a run still going after `limit` of simulated time.
+    pub fn time_limit(mut self, limit: Duration) -> Simulation {
+        self.time_limit = limit;
+        self
+    }
+
+    /// Runs the first `n` seeds twice and fails if a run's trace differs from its twin's
+    /// (1 by default; `OTP_SIM_CHECK_DETERMINISM=1` checks every seed).
+    pub fn check_determinism(mut self, n: u64) -> Simulation {
+        self.determinism_checks = n;
+        self
+    }
+
+    /// The name the replay line gives (the test's name); by default, the running thread's
+    /// name, which is the test's under `cargo test`.
+    pub fn name(mut self, name: impl Into<String>) -> Simulation {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Runs the body once per seed; panics with the first failure's report.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = otp_runtime::sim::Simulation::new().seeds(3).run(|_sim| async {});
+    /// assert_eq!(s.seeds, 3);
+    /// ```
+    pub fn run<F, Fut>(self, body: F) -> Summary
+    where
+        F: Fn(Sim) -> Fut + Sync,
+        Fut: Future<Output = ()> + 'static,
+    {
+        match self.try_run(body) {
+            Ok(summary) => summary,
+            Err(failure) => panic!("{failure}"),
+        }
+    }
+
+    /// Runs the body once per seed; the first failure (the lowest seed among those that
+    /// failed before the others stopped) if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let r = otp_runtime::sim::Simulation::new().seeds(5).try_run(|_sim| async {
+    ///     panic!("always")
+    /// });
+    /// assert_eq!(r.unwrap_err().seed, 0);
+    /// ```
+    pub fn try_run<F, Fut>(self, body: F) -> Result<Summary, Box<SimFailure>>
+    where
+        F: Fn(Sim) -> Fut + Sync,
+        Fut: Future<Output = ()> + 'static,
+    {
+        let started = std::time::Instant::now();
+        let name = self
+            .name
+            .clone()
+            .or_else(|| std::thread::current().name().map(str::to_owned))
+            .filter(|n| n != "main");
+        QuietPanics::install();
+        let replay = std::env::var("OTP_SIM_SEED").ok();
+        let (seeds, checks): (Vec<u64>, u64) = match &replay {
+            Some(text) => {
+                let (seed, note) = parse_replay(text).map_err(|what| {
+                    Box::new(SimFailure {
+                        seed: 0,
+                        what,
+                        at: Duration::ZERO,
+                        step: 0,
+                        plan: String::new(),
+                        recent: String::new(),
+                        replay: String::new(),
+                    })
+                })?;
+                if let Some(note) = note {
+                    eprintln!("{note}");
+                }
+                eprintln!("replaying seed {seed}");
+                (vec![seed], 1)
+            }
+            None => {
+                let n = env_u64("OTP_SIM_SEEDS").unwrap_or(self.seeds);
+                let all = std::env::var("OTP_SIM_CHECK_DETERMINISM").is_ok_and(|v| v == "1");
+                let checks = if all { n } else { self.determinism_checks };
+                ((self.first..self.first.saturating_add(n)).collect(), checks)
+            }
+        };
+        let jobs = env_u64("OTP_SIM_JOBS").map_or(self.jobs, |j| j.max(1) as usize);
+        let next = AtomicU64::new(0);
+        let stop = AtomicBool::new(false);
+        let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for j in 0..jobs.min(seeds.len()).max(1) {
+                let (next, stop, results, seeds, body) = (&next, &stop, &results, &seeds, &body);
+                let limit = self.time_limit;
+                std::thread::Builder::new()
+                    .name(format!("sim-{j}"))
+                    .spawn_scoped(s, move || loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&seed) = seeds.get(i as usize) else {
+                            return;
+                        };
+                        if stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        let twice = i < checks;
+                        let mut outcome = run_one(seed, body, limit, false);
+                        if twice && outcome.failure.is_none() {
+                            let again = run_one(seed, body, limit, false);
+                            if again.hash != outcome.hash {
+                                outcome.failure = Some(nondeterministic(seed, body, limit));
+                            }
+                        }
+                        if outcome.failure.is_some() {
+                            stop.store(true, Ordering::Relaxed);
+                        }
+                        results
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push(outcome);
+                    })
+                    .expect("a thread for the simulation");
+            }
+        });
+        let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+        results.sort_by_key(|o| o.seed);
+        let passed = results.iter().take_while(|o| o.failure.is_none()).count();
+        if let Some(failed) = results.iter().find(|o| o.failure.is_some()) {
+            let f = failed.failure.clone().unwrap_or_default();
+            return Err(Box::new(SimFailure {
+                seed: failed.seed,
+                what: format!(
+                    "{} (seed {}; {} seed{} before it passed)",
+                    f.what,
+                    failed.seed,
+                    passed,
+                    if passed == 1 { "" } else { "s" }
+                ),
+                at: f.at,
+                step: f.step,
+                plan: failed.plan.clone(),
+                recent: failed.recent.clone(),
+                replay: replay_line(failed.seed, name.as_deref()),
+            }));
+        }
+        let mut summary = Summary {
+            seeds: results.len() as u64,
+            steps: results.iter().map(|o| o.steps).sum(),
+            simulated: results.iter().map(|o| o.simulated).sum(),
+            wall: started.elapsed(),
+            kills: 0,
+            buggifies: 0,
+            slows: 0,
+            yields: 0,
+        };
+        for o in &results {
+            summary.kills += o.struck.kills;
+            summary.buggifies += o.struck.buggifies;
+            summary.slows += o.struck.slows;
+            summary.yields += o.struck.yields;
+        }
+        // A fault switched on that never struck would let a test pass falsely.
+        if replay.is_none() {
+            let asked = |f: fn(&Faults) -> bool| results.iter().any(|o| o.asked.iter().any(f));
+            let silent = [
+                ("kill", asked(|f| f.kill_on()), summary.kills),
+                ("buggify", asked(|f| f.buggify_on()), summary.buggifies),
+                ("slow", asked(|f| f.slow_on()), summary.slows),
+            ];
+            for (fault, on, struck) in silent {
+                if on && struck == 0 {
+                    return Err(Box::new(SimFailure {
+                        seed: self.first,
+                        what: format!(
+                            "the {fault} fault was switched on but never struck in {} seeds: \
+                             the test may pass falsely (raise its rate, run longer{})",
+                            summary.seeds,
+                            if fault == "buggify" {
+                                ", or check that a buggify!() point is reached"
+                            } else {
+                                ""
+                            }
+                        ),
+                        at: Duration::ZERO,
+                        step: 0,
+                        plan: String::new(),
+                        recent: String::new(),
+                        replay: String::new(),
+                    }));
+                }
+            }
+        }
+        Ok(summary)
+    }
+}
+
+fn env_u64(key: &str) -> Option<u64> {
+    std::env::var(key).ok()?.trim().parse().ok()
+}
+
+fn tag() -> String {
+    format!("otp-runtime-{}.sim{}", env!("CARGO_PKG_VERSION"), FORMAT)
+}
+
+fn replay_line(seed: u64, name: Option<&str>) -> String {
+    let test = name.map_or(String::new(), |n| format!(" -- {n} --exact"));
+    format!("OTP_SIM_SEED={seed}@{} cargo test{test}", tag())
+}
+
+/// `<seed>` or `<seed>@<tag>`: the seed, and a note if the tag is not this build's.
+fn parse_replay(text: &str) -> Result<(u64, Option<String>), String> {
+    let (seed, recorded) = match text.trim().split_once('@') {
+        Some((s, t)) => (s, Some(t)),
+        None => (text.trim(), None),
+    };
+    let seed: u64 = seed.parse().map_err(|_| {
+        format!(
+            "OTP_SIM_SEED={text:?}: expected a seed such as 17 or 17@{}",
+            tag()
+        )
+    })?;
+    let note = recorded.filter(|t| *t != tag()).map(|t| {
+        format!(
+            "warning: seed {seed} was recorded by {t}; this is {}: it may not replay the same run",
+            tag()
+        )
+    });
+    Ok((seed, note))
+}
+
+/// What one run left.
+struct Outcome {
+    seed: u64,
+    hash: u64,
+    failure: Option<world::Failure>,
+    plan: String,
+    recent: String,
+    steps: u64,
+    simulated: Duration,
+    struck: Struck,
+    asked: Vec<Faults>,
+}
+
+impl Default for world::Failure {
+    fn default() -> Self {
+        world::Failure {
+            what: String::new(),
+            at: Duration::ZERO,
+            step: 0,
+        }
+    }
+}
+
+fn run_one<F, Fut>(seed: u64, body: &F, limit: Duration, full: bool) -> Outcome
+where
+    F: Fn(Sim) -> Fut + Sync,
+    Fut: Future<Output = ()> + 'static,
+{
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .expect("a current-thread tokio runtime for the simulation");
+    let world = {
+        let _rt = rt.enter();
+        Arc::new(World::new(seed, full))
+    };
+    let _world = world::enter(world.clone());
+    let node = Node::new();
+    let sim = Sim {
+        world: world.clone(),
+        node: node.clone(),
+        asked: Arc::new(Mutex::new(Vec::new())),
+    };
+    let asked = sim.asked.clone();
+    let ran = catch_unwind(AssertUnwindSafe(|| {
+        rt.block_on(node.scope(drive(sim, body, limit)))
+    }));
+    if let Err(panic) = ran {
+        world.fail(format!(
+            "the test body panicked: {}",
+            crate::panics::describe(&*panic)
+        ));
+    }
+    // Whatever still runs dies with the runtime (as `killed`).
+    if let Err(panic) = catch_unwind(AssertUnwindSafe(|| drop(rt))) {
+        world.fail(format!(
+            "dropping the run's runtime panicked: {}",
+            crate::panics::describe(&*panic)
+        ));
+    }
+    let mut st = world.state();
+    let simulated = st.ended.unwrap_or_default();
+    let recent = st
+        .recent()
+        .map(|(at, e)| format!("  {:>12.6} s  {e}\n", at.as_secs_f64()))
+        .collect();
+    let mut plan = st.plan.to_string();
+    for (site, (on, fired)) in &st.sites {
+        plan.push_str(&format!(
+            "  buggify!() at {site}: {}\n",
+            if *on {
+                format!("on, fired {fired} times")
+            } else {
+                "off".to_string()
+            }
+        ));
+    }
+    let struck = st.struck;
+    plan.push_str(&format!(
+        "  struck: {} kills, {} buggify panics, {} hold-backs, {} yields\n",
+        struck.kills, struck.buggifies, struck.slows, struck.yields
+    ));
+    let failure = st.failure.clone();
+    let steps = st.steps;
+    let hash = st.hash;
+    st.invariants.clear();
+    st.nodes.clear();
+    drop(st);
+    let asked = std::mem::take(&mut *asked.lock().unwrap_or_else(|e| e.into_inner()));
+    Outcome {
+        seed,
+        hash,
+        failure,
+        plan,
+        recent,
+        steps,
+        simulated,
+        struck,
+        asked,
+    }
+}
+
+/// Runs a seed twice more, recording every event, to say where the two runs parted.
+fn nondeterministic<F, Fut>(seed: u64, body: &F, limit: Duration) -> world::Failure
+where
+    F: Fn(Sim) -> Fut + Sync,
+    Fut: Future<Output = ()> + 'static,
+{
+    let traces: Vec<Vec<(Duration, Event)>> = (0..2)
+        .map(|_| {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .start_paused(true)
+                .build()
+                .expect("a runtime");
+            let world = {
+                let _rt = rt.enter();
+                Arc::new(World::new(seed, true))
+            };
+            let _w = world::enter(world.clone());
+            let node = Node::new();
+            let sim = Sim {
+                world: world.clone(),
+                node: node.clone(),
+                asked: Arc::new(Mutex::new(Vec::new())),
+            };
+            let _ = catch_unwind(AssertUnwindSafe(|| {
+                rt.block_on(node.scope(drive(sim, body, limit)))
+            }));
+            let _ = catch_unwind(AssertUnwindSafe(|| drop(rt)));
+            let trace = world.state().take_full().unwrap_or_default();
+            world.state().nodes.clear();
+            trace
+        })
+        .collect();
+    let (a, b) = (&traces[0], &traces[1]);
+    let at = a.iter().zip(b).position(|(x, y)| x != y);
+    let what = match at {
+        Some(i) => format!(
+            "the run is not deterministic: seed {seed} ran twice and parted at event {i}: \
+             {} at {:?} against {} at {:?} (something outside the simulation's control \
+             decided: std time, an OS-seeded random number, a HashMap's order, real I/O, \
+             another thread)",
+            a[i].1, a[i].0, b[i].1, b[i].0
+        ),
+        None => format!(
+            "the run is not deterministic: seed {seed} ran twice and the traces differ \
+             ({} and {} events)",
+            a.len(),
+            b.len()
+        ),
+    };
+    world::Failure {
+        what,
+        at: at.map_or(Duration::ZERO, |i| a[i].0),
+        step: at.unwrap_or(0) as u64,
+    }
+}
+
+async fn drive<F, Fut>(sim: Sim, body: &F, limit: Duration)
+where
+    F: Fn(Sim) -> Fut,
+    Fut: Future<Output = ()> + 'static,
+{
+    let world = sim.world.clone();
+    let mut body = pin!(body(sim.clone()));
+    let counted = std::future::poll_fn(|cx| {
+        let r = match catch_unwind(AssertUnwindSafe(|| body.as_mut().poll(cx))) {
+            Ok(r) => r,
+            Err(panic) => {
+                world.fail(format!(
+                    "the test body panicked: {}",
+                    crate::panics::describe(&*panic)
+                ));
+                Poll::Ready(())
+            }
+        };
+        world.stepped(Event::Body);
+        r
+    });
+    // The watchdog is a task of its own: in the select below, its wake-ups would poll the
+    // body again, and count steps that are not.
+    let dog = tokio::spawn(watchdog(world.clone(), limit));
+    let finished = {
+        let failed = world.failed.notified();
+        tokio::select! {
+            biased;
+            _ = failed => false,
+            _ = counted => true,
+        }
+    };
+    world.state().faults_on = false;
+    if !finished || world.has_failed() {
+        world.state().ended = Some(world.now());
+        dog.abort();
+        return;
+    }
+    // The body is done: its nodes stop, as a program's would, and must within the limit.
+    let nodes = world.state().nodes.clone();
+    for node in nodes {
+        if node.is_stopped() {
+            continue;
+        }
+        let stop = crate::time::timeout(STOP_LIMIT, node.stop());
+        if stop.await.is_none() {
+            world.fail(format!(
+                "the node {} did not stop within {STOP_LIMIT:?} once the body had ended",
+                node.name()
+            ));
+            break;
+        }
+    }
+    world.state().ended = Some(world.now());
+    dog.abort();
+}
+
+/// Fails the run when it deadlocks (nothing ran for [`DEADLOCK_AFTER`] and no timer of the
+/// runtime's clock is pending) or outlives its time limit.
+async fn watchdog(world: Arc<World>, limit: Duration) {
+    let mut last = u64::MAX;
+    let mut idle = Duration::ZERO;
+    let tick = Duration::from_secs(1);
+    loop {
+        tokio::time::sleep(tick).await;
+        if world.now() > limit {
+            world.fail(format!(
+                "the run did not finish within {limit:?} of simulated time"
+            ));
+            return;
+        }
+        let steps = world.state().steps;
+        let timers = world.timers.load(Ordering::Relaxed);
+        if steps == last && timers == 0 {
+            idle += tick;
+            if idle >= DEADLOCK_AFTER {
+                world.fail(deadlock(&world));
+                return;
+            }
+        } else {
+            idle = Duration::ZERO;
+        }
+        last = steps;
+    }
+}
+
+fn deadlock(world: &World) -> String {
+    let mut st = world.state();
+    let mut lines = vec![format!(
+        "deadlock: nothing ran for {DEADLOCK_AFTER:?} of simulated time and no timer is \
+         pending, and the test body has not finished (a sleep through tokio::time directly \
+         is invisible here: use otp_runtime::time). Processes alive:"
+    )];
+    for node in st.nodes.clone() {
+        for e in node.0.table.all() {
+            let sh = e.shared();
+            let pid = sh.pid();
+            let proc = st.proc_of(&node, pid);
+            let name = sh.name().map_or(String::new(), |n| format!(" \"{n}\""));
+            let what = st
+                .waiting
+                .get(&pid)
+                .cloned()
+                .unwrap_or_else(|| "waiting for a message".to_string());
+            lines.push(format!("    {proc}{name}: {what}"));
+        }
+    }
+    if lines.len() == 1 {
+        lines.push("    none".into());
+    }
+    lines.join("\n")
+}
+
+/// The handle a run's body gets: its node, its seed, its checks and its faults.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use otp_runtime::sim::{Faults, Simulation};
+///
+/// Simulation::new().seeds(4).run(|sim| async move {
+///     let node = sim.node();
+///     sim.always("the node has at most 10 processes", move || node.process_count() <= 10);
+///     sim.faults(Faults::new().slow(0.5, Duration::from_millis(10)));
+///     otp_runtime::time::sleep(Duration::from_secs(1)).await;
+///     sim.calm();
+///     sim.eventually("nothing is left running", Duration::from_secs(5), || async {
+///         otp_runtime::process_count() == 0
+///     })
+///     .await;
+/// });
+/// ```
+#[derive(Clone)]
+pub struct Sim {
+    world: Arc<World>,
+    node: Node,
+    asked: Arc<Mutex<Vec<Faults>>>,
+}
+
+impl fmt::Debug for Sim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sim")
+            .field("seed", &self.world.seed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sim {
+    /// The run's node: the [current node](Node::current) of the body, fresh for each run.
+    /// The body may make more (`Node::new()`); the simulator sees every node whose processes
+    /// run on the run's thread.
+    pub fn node(&self) -> Node {
+        self.node.clone()
+    }
+
+    /// The run's seed.
+    pub fn seed(&self) -> u64 {
+        self.world.seed
+    }
+
+    /// Simulated time since the run began.
+    pub fn elapsed(&self) -> Duration {
+        self.world.now()
+    }
+
+    /// Checks `invariant` after every step of every process (and of the body) from now on;
+    /// the first time it does not hold (or panics), the run fails.
+    pub fn always<C: Check>(
+        &self,
+        name: impl Into<String>,
+        invariant: impl Fn() -> C + Send + Sync + 'static,
+    ) {
+        self.world
+            .add_invariant(name.into(), Arc::new(move || invariant().verdict()));
+    }
+
+    /// Switches the `faults` on from now (the seed expands them into this run's plan), in
+    /// place of any before.
+    pub fn faults(&self, faults: Faults) {
+        let kill = {
+            let mut st = self.world.state();
+            let st = &mut *st;
+            st.plan.expand(&faults, &mut st.rng);
+            st.faults_on = true;
+            st.plan.kill.is_some()
+        };
+        self.asked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(faults);
+        self.world.record(Event::Faults(true));
+        if kill {
+            tokio::spawn(killer(self.world.clone()));
+        }
+    }
+
+    /// Switches the faults off: from here on, the system should heal (check that it does
+    /// with [`eventually`](Sim::eventually)).
+    pub fn calm(&self) {
+        self.world.state().faults_on = false;
+        self.world.record(Event::Faults(false));
+    }
+
+    /// Waits until `property` holds, checking it every 100 ms of simulated time; if it does
+    /// not within `within`, the run fails (and this never returns).
+    pub async fn eventually<P, Fut, C>(&self, name: &str, within: Duration, mut property: P)
+    where
+        P: FnMut() -> Fut,
+        Fut: Future<Output = C>,
+        C: Check,
+    {
+        let deadline = crate::time::Instant::now() + within;
+        loop {
+            let why = match property().await.verdict() {
+                Ok(()) => return,
+                Err(why) => why,
+            };
+            if crate::time::Instant::now() >= deadline {
+                self.world.fail(format!(
+                    "property \"{name}\" did not hold within {within:?}: {why}"
+                ));
+                std::future::pending::<()>().await;
+            }
+            crate::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Adds `event` to the run's trace: it shows among a failure's last events, and counts in
+    /// the determinism check.
+    pub fn trace(&self, event: impl fmt::Display) {
+        self.world.record(Event::User(event.to_string()));
+    }
+}
+
+/// What a simulation ran, when every seed passed.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct Summary {
+    /// Seeds run (the determinism checks' second runs not counted).
+    pub seeds: u64,
+    /// Steps taken (process and body polls), all seeds together.
+    pub steps: u64,
+    /// Simulated time, all seeds together.
+    pub simulated: Duration,
+    /// Wall-clock time the whole simulation took.
+    pub wall: Duration,
+    /// Processes killed by the `kill` fault.
+    pub kills: u64,
+    /// `buggify!()` panics.
+    pub buggifies: u64,
+    /// Steps held back by the `slow` fault.
+    pub slows: u64,
+    /// Turns yielded by the seeded scheduling.
+    pub yields: u64,
+}
+
+/// A failed run: which seed, what failed, when, the plan the seed expanded to, the last
+/// events, and the line that replays it. Its `Display` is the whole report.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SimFailure {
+    /// The seed that failed.
+    pub seed: u64,
+    /// What failed.
+    pub what: String,
+    /// When, in simulated time.
+    pub at: Duration,
+    /// At which step.
+    pub step: u64,
+    /// The fault plan the seed expanded to, and what struck.
+    pub plan: String,
+    /// The last events before the failure.
+    pub recent: String,
+    /// The command line that replays the run.
+    pub replay: String,
+}
+
+impl fmt::Display for SimFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "simulation failed: {}", self.what)?;
+        if self.replay.is_empty() {
+            return Ok(());
+        }
+        writeln!(
+            f,
+            "  at {:.6} s of simulated time, step {}",
+            self.at.as_secs_f64(),
+            self.step
+        )?;
+        writeln!(f, "fault plan of seed {}:", self.seed)?;
+        write!(f, "{}", self.plan)?;
+        writeln!(f, "last events:")?;
+        write!(f, "{}", self.recent)?;
+        writeln!(f, "replay exactly: {}", self.replay)
+    }
+}
+
+impl std::error::Error for SimFailure {}
+
+/// Keeps panics on simulation threads quiet while a simulation runs (a buggify!() panic or a
+/// crash is an event of the run, told in its report), and hands every other panic to the
+/// hook that was there.
+struct QuietPanics;
+
+impl QuietPanics {
+    fn install() {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                if world::current().is_none() {
+                    previous(info);
+                }
+            }));
+        });
+    }
+}
