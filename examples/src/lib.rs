@@ -13,6 +13,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod apps;
+pub mod bank;
 pub mod dist_messenger;
 pub mod factorial;
 pub mod kv;

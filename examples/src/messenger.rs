@@ -240,6 +240,9 @@ impl Client {
     /// A message for this user, from the server.
     #[cast]
     fn message_from(&mut self, from: String, text: String) {
+        // A fault point for the simulation tests: the client crashes with the message
+        // (its user is logged off; nothing else may be lost). Nothing outside a simulation.
+        otp_runtime::buggify!();
         self.inbox.push(Message { from, text });
     }
 
