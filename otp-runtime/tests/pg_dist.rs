@@ -91,7 +91,11 @@ async fn two_nodes_share_the_default_scope() {
     b.scope(pg::join("workers", pb)).await.unwrap();
     let pb_a = seen_from(&a, &b, pb);
     assert_eq!(next(&mut on_a).await, join("workers", &[pb_a]));
-    assert_eq!(next(&mut on_b).await, join("workers", &[pb]), "b's own join");
+    assert_eq!(
+        next(&mut on_b).await,
+        join("workers", &[pb]),
+        "b's own join"
+    );
     assert_eq!(
         a.scope(async { pg::members("workers") }).await,
         [early, pb_a]
