@@ -10,13 +10,13 @@ use crate::{Name, Pid};
 ///
 /// ```
 /// use otp_runtime::pg::{self, PgError};
-/// use otp_runtime::Pid;
+/// use otp_runtime::prelude::*;
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let (here, there) = (Node::new(), Node::new());
+/// let remote = there.spawn(|_ctx: ProcessCtx<()>| async { ExitReason::Normal }).pid();
 /// // A pid of another node cannot join through this node's scope.
-/// let remote: Pid = otp_runtime::node::Node::new().spawn(|_ctx: otp_runtime::ProcessCtx<()>| async {
-///     otp_runtime::ExitReason::Normal
-/// }).pid();
-/// assert_eq!(pg::join("workers", remote).await, Err(PgError::NotLocal(remote)));
+/// let joined = here.scope(pg::join("workers", remote)).await;
+/// assert_eq!(joined, Err(PgError::NotLocal(remote)));
 /// # }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]

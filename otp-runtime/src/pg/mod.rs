@@ -28,7 +28,7 @@
 //! The module's functions ([`join`], [`members`], [`monitor`], ...) act on the current
 //! node's default scope: the scope registered as `pg` (Erlang's default scope has the same
 //! name, so a BEAM node's `pg:join/2` and these share groups), with
-//! [`Atom`](crate::dist::term::Atom) group names, as Erlang programs name theirs
+//! [`Atom`] group names, as Erlang programs name theirs
 //! (`pg::join("workers", pid)` joins the group `workers`).
 //!
 //! It starts on first use, not with the node: a program that uses no groups runs no scope,

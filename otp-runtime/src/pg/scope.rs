@@ -47,10 +47,9 @@ use crate::{ExitReason, Name, NodeId, Pid, ProcessRef, RegisterError, StartError
 /// assert_eq!(chat.leave("lobby", a.pid()).await, Ok(true));
 /// assert_eq!(chat.members("lobby"), [a.pid(), b.pid()]);
 ///
+/// let (_, mut changes) = chat.monitor("lobby").await.unwrap();
 /// otp_runtime::exit(b.pid(), ExitReason::Kill); // a member that dies leaves
-/// # b.wait_exit().await;
-/// # let _ = chat.which_groups(); // a round trip to the scope: it has handled the DOWN
-/// # chat.leave("nothing", a.pid()).await.unwrap();
+/// changes.recv().await; // the scope has seen it
 /// assert_eq!(chat.members("lobby"), [a.pid()]);
 /// # }
 /// ```

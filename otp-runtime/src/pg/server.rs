@@ -22,6 +22,9 @@ use crate::dist::{NodeEvent, NodeEvents};
 use crate::node::Node;
 use crate::{ExitReason, Message, MonitorRef, Name, Pid, ProcessCtx, ProcessRef};
 
+/// Every group with its members, oldest group first.
+pub(crate) type Snapshot<G> = Vec<(G, Vec<Pid>)>;
+
 /// What a scope process receives.
 pub(crate) enum ScopeMsg<G: Group> {
     Join {
@@ -39,7 +42,7 @@ pub(crate) enum ScopeMsg<G: Group> {
         reply: oneshot::Sender<(Vec<Pid>, GroupMonitor<G>)>,
     },
     MonitorScope {
-        reply: oneshot::Sender<(Vec<(G, Vec<Pid>)>, GroupMonitor<G>)>,
+        reply: oneshot::Sender<(Snapshot<G>, GroupMonitor<G>)>,
     },
     Demonitor(u64),
     /// A message from another node: the `pg` protocol (checked when handled).
