@@ -162,13 +162,21 @@ pub fn default_scope() -> Result<Scope<Atom>, PgError> {
             },
             _ => PgError::NodeStopped,
         })?;
-    scopes.insert(scope.name().clone(), scope.entry());
+    scope.record(&mut scopes, &node);
     Ok(scope)
 }
 
-/// The default scope if it runs; reads do not start it.
-fn running() -> Option<Scope<Atom>> {
-    Scope::named_on(&Node::current(), DEFAULT_SCOPE).ok()
+/// Reads the default scope's table, if a scope of atoms named `pg` ever started on the
+/// current node (a dead one's table is empty); reads do not start it.
+fn read_default<R: Default>(read: impl FnOnce(&table::Table<Atom>) -> R) -> R {
+    let table = crate::node::with_current(|n| n.0.pg.default_table());
+    match table
+        .as_deref()
+        .and_then(|t| t.downcast_ref::<table::Table<Atom>>())
+    {
+        Some(t) => read(t),
+        None => R::default(),
+    }
 }
 
 /// `pid` joins `group` in the [default scope](default_scope) (`pg:join/2`); see
@@ -263,7 +271,7 @@ pub async fn leave_many(
 ///
 /// See the [module](self).
 pub fn members(group: &str) -> Vec<Pid> {
-    running().map(|s| s.members(group)).unwrap_or_default()
+    read_default(|t| t.members(group))
 }
 
 /// The members of `group` in the default scope that are processes of this node
@@ -273,9 +281,7 @@ pub fn members(group: &str) -> Vec<Pid> {
 ///
 /// See [`join_many`].
 pub fn local_members(group: &str) -> Vec<Pid> {
-    running()
-        .map(|s| s.local_members(group))
-        .unwrap_or_default()
+    read_default(|t| t.local_members(group))
 }
 
 /// The groups of the default scope that have members, oldest first (`pg:which_groups/0`).
@@ -293,7 +299,7 @@ pub fn local_members(group: &str) -> Vec<Pid> {
 /// # }
 /// ```
 pub fn which_groups() -> Vec<Atom> {
-    running().map(|s| s.which_groups()).unwrap_or_default()
+    read_default(|t| t.groups(false))
 }
 
 /// The groups of the default scope that have members of this node
@@ -305,9 +311,7 @@ pub fn which_groups() -> Vec<Atom> {
 /// assert!(otp_runtime::pg::which_local_groups().is_empty());
 /// ```
 pub fn which_local_groups() -> Vec<Atom> {
-    running()
-        .map(|s| s.which_local_groups())
-        .unwrap_or_default()
+    read_default(|t| t.groups(true))
 }
 
 /// The members of `group` in the default scope, then every change to it (`pg:monitor/1`);

@@ -4,7 +4,7 @@
 
 use std::any::Any;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, Weak};
 
 use tokio::sync::watch;
 
@@ -32,6 +32,10 @@ impl<G: Group> Entry<G> {
 /// The node's part of `pg`.
 pub(crate) struct NodeScopes {
     scopes: Mutex<HashMap<Name, Arc<dyn Any + Send + Sync>>>,
+    /// The table of the scope last started as `pg` (a `Table<Atom>`), for the default
+    /// scope's reads: one read lock instead of a lookup by name. A dead scope's table is
+    /// empty, as Erlang's reads find no table.
+    default_table: RwLock<Option<Arc<dyn Any + Send + Sync>>>,
     dist_up: watch::Sender<bool>,
 }
 
@@ -39,6 +43,7 @@ impl Default for NodeScopes {
     fn default() -> Self {
         NodeScopes {
             scopes: Mutex::new(HashMap::new()),
+            default_table: RwLock::new(None),
             dist_up: watch::Sender::new(false),
         }
     }
@@ -47,6 +52,25 @@ impl Default for NodeScopes {
 impl NodeScopes {
     pub(crate) fn scopes(&self) -> MutexGuard<'_, HashMap<Name, Arc<dyn Any + Send + Sync>>> {
         self.scopes.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keeps `scope`'s table for the default scope's reads if it is named `pg`.
+    pub(crate) fn started<G: Group>(&self, name: &Name, table: &Arc<Table<G>>) {
+        if name.as_str() == super::DEFAULT_SCOPE {
+            let table: Arc<dyn Any + Send + Sync> = table.clone();
+            *self
+                .default_table
+                .write()
+                .unwrap_or_else(PoisonError::into_inner) = Some(table);
+        }
+    }
+
+    /// The default scope's table, if a scope of atoms named `pg` was started.
+    pub(crate) fn default_table(&self) -> Option<Arc<dyn Any + Send + Sync>> {
+        self.default_table
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Tells the scopes that the node is distributed now.

@@ -2,6 +2,7 @@
 
 use std::any::Any;
 use std::borrow::Borrow;
+use std::collections::HashMap;
 use std::fmt;
 use std::hash::Hash;
 use std::sync::Arc;
@@ -166,7 +167,7 @@ impl<G: Group> Scope<G> {
 
     fn launch(node: &Node, name: Name, link: bool) -> Result<Scope<G>, StartError> {
         let scope = Self::spawn(node, name, link)?;
-        node.0.pg.scopes().insert(scope.name.clone(), scope.entry());
+        scope.record(&mut node.0.pg.scopes(), node);
         Ok(scope)
     }
 
@@ -205,7 +206,17 @@ impl<G: Group> Scope<G> {
         })
     }
 
-    pub(super) fn entry(&self) -> Arc<dyn Any + Send + Sync> {
+    /// Puts the scope in its node's map of scopes (locked by the caller).
+    pub(super) fn record(
+        &self,
+        scopes: &mut HashMap<Name, Arc<dyn Any + Send + Sync>>,
+        node: &Node,
+    ) {
+        scopes.insert(self.name.clone(), self.entry());
+        node.0.pg.started(&self.name, &self.table);
+    }
+
+    fn entry(&self) -> Arc<dyn Any + Send + Sync> {
         Arc::new(Entry {
             table: self.table.clone(),
             process: Arc::downgrade(self.process.core()),
