@@ -100,6 +100,6 @@ async fn main() -> Result<(), Box<dyn Error>> {
         println!("{n}² = {sq} (worker {worker})");
     }
     // ANCHOR_END: crash
-    sup.stop().await;
+    sup.stop().await?;
     Ok(())
 }
