@@ -52,6 +52,7 @@ pub mod gen_server;
 pub mod gen_statem;
 pub mod node;
 mod panics;
+pub mod pg;
 mod pid;
 pub mod process;
 mod registry;

@@ -83,6 +83,8 @@ impl Node {
             return Err(DistError::Stopped);
         }
         tokio::spawn(self.scope(super::connection::accept_loop(dist, listener)));
+        // Scopes started before join the cluster now.
+        self.0.pg.distribution_started();
         Ok(())
     }
 

@@ -35,6 +35,8 @@ pub(crate) struct NodeInner {
     pub(crate) sinks: crate::dist::sinks::Sinks,
     /// The functions it serves to other nodes' `rpc:call`.
     pub(crate) functions: crate::dist::rpc::Functions,
+    /// Its process groups' scopes.
+    pub(crate) pg: crate::pg::registry::NodeScopes,
 }
 
 /// What spawns and timers write, on a cache line of its own.
@@ -117,6 +119,7 @@ impl NodeInner {
             dist: OnceLock::new(),
             sinks: Default::default(),
             functions: Default::default(),
+            pg: Default::default(),
         })
     }
 

@@ -99,6 +99,14 @@ impl Atom {
     }
 }
 
+/// An atom is looked up by its text (`Hash` and `Eq` are its text's), so a map keyed by
+/// atoms takes a `&str`.
+impl std::borrow::Borrow<str> for Atom {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl From<&str> for Atom {
     /// # Panics
     ///
