@@ -56,6 +56,9 @@ mod web_service {}
 #[doc = include_str!("../../book/src/testing.md")]
 mod testing {}
 
+#[doc = include_str!("../../book/src/simulation.md")]
+mod simulation {}
+
 #[doc = include_str!("../../book/src/reliability.md")]
 mod reliability {}
 

@@ -9,7 +9,7 @@ use otp_runtime::sim::{Faults, Sim, SimFailure, Simulation};
 // ANCHOR: body
 /// Deposits one unit at a time for a simulated minute while the server is killed and
 /// crashes at its buggify!() point; then, calm, checks that no acknowledged deposit was lost.
-async fn deposits_survive_crashes(sim: Sim, durability: Durability) {
+pub async fn deposits_survive_crashes(sim: Sim, durability: Durability) {
     let disk = Disk::default();
     let _tree = BankSup::start(disk.clone(), durability).await.unwrap();
     let bank = Bank::named(NAME);

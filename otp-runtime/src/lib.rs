@@ -141,13 +141,19 @@ pub use otp_macros::test;
 /// seed's report and the line that replays it. Needs the `sim` feature.
 ///
 /// ```
-/// use std::time::Duration;
-/// use otp_runtime::sim::{Faults, Sim};
-///
 /// #[otp_runtime::sim_test(seeds = 50)]
-/// async fn time_passes(sim: Sim) {
+/// async fn time_passes(sim: otp_runtime::sim::Sim) {
+///     use otp_runtime::sim::Faults;
+///     use std::time::Duration;
+///
 ///     sim.faults(Faults::new().slow(0.5, Duration::from_millis(5)));
-///     otp_runtime::time::sleep(Duration::from_secs(60)).await;
+///     let ticker = otp_runtime::spawn(|_ctx: otp_runtime::ProcessCtx<()>| async {
+///         for _ in 0..60 {
+///             otp_runtime::time::sleep(Duration::from_secs(1)).await;
+///         }
+///         otp_runtime::ExitReason::Normal
+///     });
+///     ticker.wait_exit().await;
 ///     assert!(sim.elapsed() >= Duration::from_secs(60));
 /// }
 /// # fn main() {}

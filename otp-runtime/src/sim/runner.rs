@@ -23,8 +23,8 @@ const STOP_LIMIT: Duration = Duration::from_secs(60);
 /// A simulation: how many seeds, on how many threads, for how long each.
 ///
 /// [`run`](Simulation::run) runs the body once per seed, each run on a thread of its own
-/// (several at once), and panics with the first failure's report; [`try_run`]
-/// (Simulation::try_run) returns it instead. Environment variables override the builder:
+/// (several at once), and panics with the first failure's report;
+/// [`try_run`](Simulation::try_run) returns it instead. Environment variables override the builder:
 /// `OTP_SIM_SEED=<seed>` replays one seed (as a failure prints it), `OTP_SIM_SEEDS=<n>`
 /// runs `n` seeds, `OTP_SIM_JOBS=<n>` on `n` threads.
 ///
@@ -160,6 +160,7 @@ impl Simulation {
                     Box::new(SimFailure {
                         seed: 0,
                         what,
+                        passed: 0,
                         at: Duration::ZERO,
                         step: 0,
                         plan: String::new(),
@@ -224,13 +225,8 @@ impl Simulation {
             let f = failed.failure.clone().unwrap_or_default();
             return Err(Box::new(SimFailure {
                 seed: failed.seed,
-                what: format!(
-                    "{} (seed {}; {} seed{} before it passed)",
-                    f.what,
-                    failed.seed,
-                    passed,
-                    if passed == 1 { "" } else { "s" }
-                ),
+                what: f.what,
+                passed: passed as u64,
                 at: f.at,
                 step: f.step,
                 plan: failed.plan.clone(),
@@ -266,6 +262,7 @@ impl Simulation {
                 if on && struck == 0 {
                     return Err(Box::new(SimFailure {
                         seed: self.first,
+                        passed: 0,
                         what: format!(
                             "the {fault} fault was switched on but never struck in {} seeds: \
                              the test may pass falsely (raise its rate, run longer{})",
@@ -386,10 +383,12 @@ where
     }
     let mut st = world.state();
     let simulated = st.ended.unwrap_or_default();
-    let recent = st
-        .recent()
-        .map(|(at, e)| format!("  {:>12.6} s  {e}\n", at.as_secs_f64()))
-        .collect();
+    let (steps_seen, notable) = st.recent();
+    let line = |(at, e): &(Duration, Event)| format!("  {:>12.6} s  {e}\n", at.as_secs_f64());
+    let mut recent: String = "last faults, exits and traces:\n".into();
+    recent.extend(notable.iter().map(line));
+    recent.push_str("last steps:\n");
+    recent.extend(steps_seen.iter().map(line));
     let mut plan = st.plan.to_string();
     for (site, (on, fired)) in &st.sites {
         plan.push_str(&format!(
@@ -608,6 +607,13 @@ fn deadlock(world: &World) -> String {
 ///     let node = sim.node();
 ///     sim.always("the node has at most 10 processes", move || node.process_count() <= 10);
 ///     sim.faults(Faults::new().slow(0.5, Duration::from_millis(10)));
+///     // A process that wakes every 100 ms for a second, held back now and then.
+///     otp_runtime::spawn(|_ctx: otp_runtime::ProcessCtx<()>| async {
+///         for _ in 0..10 {
+///             otp_runtime::time::sleep(Duration::from_millis(100)).await;
+///         }
+///         otp_runtime::ExitReason::Normal
+///     });
 ///     otp_runtime::time::sleep(Duration::from_secs(1)).await;
 ///     sim.calm();
 ///     sim.eventually("nothing is left running", Duration::from_secs(5), || async {
@@ -749,6 +755,8 @@ pub struct SimFailure {
     pub seed: u64,
     /// What failed.
     pub what: String,
+    /// How many seeds before it passed.
+    pub passed: u64,
     /// When, in simulated time.
     pub at: Duration,
     /// At which step.
@@ -763,10 +771,17 @@ pub struct SimFailure {
 
 impl fmt::Display for SimFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "simulation failed: {}", self.what)?;
         if self.replay.is_empty() {
-            return Ok(());
+            return writeln!(f, "simulation failed: {}", self.what);
         }
+        writeln!(
+            f,
+            "simulation failed at seed {} ({} seed{} before it passed): {}",
+            self.seed,
+            self.passed,
+            if self.passed == 1 { "" } else { "s" },
+            self.what
+        )?;
         writeln!(
             f,
             "  at {:.6} s of simulated time, step {}",
@@ -775,7 +790,6 @@ impl fmt::Display for SimFailure {
         )?;
         writeln!(f, "fault plan of seed {}:", self.seed)?;
         write!(f, "{}", self.plan)?;
-        writeln!(f, "last events:")?;
         write!(f, "{}", self.recent)?;
         writeln!(f, "replay exactly: {}", self.replay)
     }

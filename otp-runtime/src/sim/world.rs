@@ -19,8 +19,10 @@ use super::rng::Rng;
 use crate::time::Instant;
 use crate::Pid;
 
-/// How many of the last events a failure's report shows.
-const RECENT: usize = 48;
+/// How many of the last steps a failure's report shows.
+const RECENT: usize = 16;
+/// How many of the last notable events (faults, exits, the body's traces) it shows.
+const NOTABLE: usize = 32;
 
 /// A process as a run's trace names it: the index of its node among those the run has seen,
 /// and its number there. (Not the `Pid`: a node's identity is random, so two runs of one seed
@@ -75,6 +77,9 @@ impl fmt::Display for Event {
     }
 }
 
+/// Events with their simulated time.
+pub(crate) type Timeline = VecDeque<(Duration, Event)>;
+
 /// Why a run failed.
 #[derive(Clone, Debug)]
 pub(crate) struct Failure {
@@ -100,7 +105,8 @@ pub(crate) struct State {
     pub(crate) faults_on: bool,
     pub(crate) steps: u64,
     pub(crate) hash: u64,
-    recent: VecDeque<(Duration, Event)>,
+    recent: Timeline,
+    notable: Timeline,
     /// Every event, when the run checks its determinism against another.
     full: Option<Vec<(Duration, Event)>>,
     pub(crate) invariants: Vec<(String, Invariant)>,
@@ -176,6 +182,7 @@ impl World {
                 steps: 0,
                 hash: 0xcbf2_9ce4_8422_2325,
                 recent: VecDeque::with_capacity(RECENT),
+                notable: VecDeque::with_capacity(NOTABLE),
                 full: full_trace.then(Vec::new),
                 invariants: Vec::new(),
                 failure: None,
@@ -300,17 +307,24 @@ impl State {
             other => h = fold(h, other.to_string().as_bytes()),
         }
         self.hash = h;
-        if self.recent.len() == RECENT {
-            self.recent.pop_front();
-        }
         if let Some(full) = &mut self.full {
             full.push((at, event.clone()));
         }
-        self.recent.push_back((at, event));
+        let (ring, cap) = match event {
+            // In the hash and the full trace only: the body is polled all the time.
+            Event::Body => return,
+            Event::Step(_) => (&mut self.recent, RECENT),
+            _ => (&mut self.notable, NOTABLE),
+        };
+        if ring.len() == cap {
+            ring.pop_front();
+        }
+        ring.push_back((at, event));
     }
 
-    pub(crate) fn recent(&self) -> impl Iterator<Item = &(Duration, Event)> {
-        self.recent.iter()
+    /// The last steps, and the last notable events.
+    pub(crate) fn recent(&self) -> (&Timeline, &Timeline) {
+        (&self.recent, &self.notable)
     }
 
     pub(crate) fn take_full(&mut self) -> Option<Vec<(Duration, Event)>> {
