@@ -50,6 +50,14 @@ async fn dial(dist: &Dist, node: &Atom, attempt: u64) -> Result<(Peer, BoxStream
         node: node.to_string(),
         source,
     };
+    // A simulation's network: its directory, no host names.
+    if let Some(directory) = &dist.directory {
+        let port = directory
+            .port(alive)
+            .ok_or_else(|| DistError::UnknownNode(node.to_string()))?;
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        return connect_at(dist, node, attempt, addr).await;
+    }
     // IPv4 first: `localhost` resolves to ::1 too, where an EPMD often does not listen.
     let mut addrs: Vec<_> = tokio::net::lookup_host((host, dist.epmd_port))
         .await
@@ -66,6 +74,20 @@ async fn dial(dist: &Dist, node: &Atom, attempt: u64) -> Result<(Peer, BoxStream
         .await?
         .ok_or_else(|| DistError::UnknownNode(node.to_string()))?;
     let addr = std::net::SocketAddr::new(epmd.ip(), entry.port);
+    connect_at(dist, node, attempt, addr).await
+}
+
+/// Connects to `node` at `addr` and shakes hands.
+async fn connect_at(
+    dist: &Dist,
+    node: &Atom,
+    attempt: u64,
+    addr: std::net::SocketAddr,
+) -> Result<(Peer, BoxStream), DistError> {
+    let unreachable = |source| DistError::Unreachable {
+        node: node.to_string(),
+        source,
+    };
     let mut stream = tokio::time::timeout(CONNECT_TIMEOUT, dist.transport.connect(addr))
         .await
         .map_err(|_| unreachable(std::io::ErrorKind::TimedOut.into()))?
@@ -81,6 +103,8 @@ pub(crate) async fn accept_loop(dist: Arc<Dist>, mut listener: Box<dyn Listener>
     let mut shutdown = dist.shutdown.subscribe();
     loop {
         let accepted = tokio::select! {
+            // Biased: a fixed order keeps simulations deterministic.
+            biased;
             a = listener.accept() => a,
             _ = shutdown.wait_for(|s| *s) => return,
         };
@@ -144,6 +168,8 @@ where
     let writer = tokio::spawn(write_loop(w, rx, tick / 4));
     let mut shutdown = dist.shutdown.subscribe();
     let why = tokio::select! {
+        // Biased: a fixed order keeps simulations deterministic.
+        biased;
         why = read_loop(&dist, &name, BufReader::with_capacity(READ_CHUNK, r), tick) => why,
         _ = shutdown.wait_for(|s| *s) => DistError::Stopped,
     };

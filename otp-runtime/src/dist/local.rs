@@ -45,6 +45,8 @@ pub(crate) struct Dist {
     /// Set when the node stops: the listener and the connections end.
     pub(crate) shutdown: watch::Sender<bool>,
     pub(crate) epmd: Mutex<Option<(Registration, Option<EpmdServer>)>>,
+    /// Where peers are found instead of EPMD (a simulation's network).
+    pub(crate) directory: Option<Arc<dyn super::transport::Directory>>,
     /// Told when a connection comes up or goes down (`net_kernel:monitor_nodes/1`).
     pub(crate) events: tokio::sync::broadcast::Sender<super::NodeEvent>,
     /// How many connections are running (their tasks), for a stop to wait for their flush.
@@ -138,6 +140,7 @@ impl Dist {
         epmd_port: u16,
         port: u16,
         transport: Arc<dyn super::transport::Transport>,
+        directory: Option<Arc<dyn super::transport::Directory>>,
     ) -> Dist {
         Dist {
             node: Arc::downgrade(&node.0),
@@ -149,6 +152,7 @@ impl Dist {
             epmd_port,
             port,
             transport,
+            directory,
             peers: Peers::default(),
             router: node.0.next_pid(),
             state: Mutex::new(State::default()),

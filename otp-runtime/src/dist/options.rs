@@ -44,6 +44,8 @@ pub struct DistOptions {
     pub(crate) port: u16,
     pub(crate) epmd_port: Option<u16>,
     pub(crate) tick_time: Duration,
+    /// Where peers are found instead of EPMD (a simulation's network).
+    pub(crate) directory: Option<Arc<dyn super::transport::Directory>>,
 }
 
 impl DistOptions {
@@ -65,6 +67,7 @@ impl DistOptions {
             port: 0,
             epmd_port: None,
             tick_time: Duration::from_secs(60),
+            directory: None,
         }
     }
 

@@ -61,7 +61,13 @@ impl Node {
             lowest: 6,
             extra: Vec::new(),
         };
-        let registration = epmd::register_or_serve(epmd_port, &entry).await?;
+        let registration = match &opts.directory {
+            Some(directory) => {
+                directory.register(alive, port);
+                None
+            }
+            None => Some(epmd::register_or_serve(epmd_port, &entry).await?),
+        };
         let dist = Arc::new(Dist::new(
             self,
             opts.cookie,
@@ -69,11 +75,12 @@ impl Node {
             epmd_port,
             port,
             opts.transport,
+            opts.directory,
         ));
         *dist
             .epmd
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(registration);
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = registration;
         if self.0.dist.set(dist.clone()).is_err() {
             return Err(DistError::AlreadyStarted);
         }

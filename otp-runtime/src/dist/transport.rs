@@ -59,6 +59,15 @@ pub trait Transport: Send + Sync + 'static {
     fn listen(&self, addr: SocketAddr) -> BoxFuture<'_, io::Result<Box<dyn Listener>>>;
 }
 
+/// Where nodes find each other's ports when they do not use EPMD: a simulation's network,
+/// which is a world of its own (no sockets, no host names).
+pub(crate) trait Directory: Send + Sync + 'static {
+    /// Registers node `alive` (the part of its name before `@`) as listening on `port`.
+    fn register(&self, alive: &str, port: u16);
+    /// The port node `alive` listens on, if it is registered.
+    fn port(&self, alive: &str) -> Option<u16>;
+}
+
 /// Where a node accepts connections.
 pub trait Listener: Send + 'static {
     /// The port peers connect to, which the node registers with EPMD.

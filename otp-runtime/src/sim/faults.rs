@@ -36,6 +36,8 @@ pub struct Faults {
     kill: Option<Duration>,
     buggify: Option<f64>,
     slow: Option<(f64, Duration)>,
+    partition: Option<(Duration, Duration)>,
+    disconnect: Option<Duration>,
     spare: Vec<Name>,
 }
 
@@ -74,6 +76,33 @@ impl Faults {
         self
     }
 
+    /// Partitions the run's distributed nodes about every `mean_interval` (a random side
+    /// against the rest), each partition lasting up to `max_length`, then healing. A
+    /// partition shorter than the nodes' tick time is one TCP would ride out; a longer one
+    /// takes their connections down (`nodedown`, `noconnection`), as in Erlang.
+    pub fn partition(mut self, mean_interval: Duration, max_length: Duration) -> Faults {
+        self.partition = Some((
+            mean_interval.max(Duration::from_millis(1)),
+            max_length.max(Duration::from_millis(1)),
+        ));
+        self
+    }
+
+    /// Resets a random connection between the run's nodes about every `mean_interval` (the
+    /// nodes see it drop at once, and reconnect on their next message).
+    pub fn disconnect(mut self, mean_interval: Duration) -> Faults {
+        self.disconnect = Some(mean_interval.max(Duration::from_millis(1)));
+        self
+    }
+
+    pub(crate) fn partition_on(&self) -> bool {
+        self.partition.is_some()
+    }
+
+    pub(crate) fn disconnect_on(&self) -> bool {
+        self.disconnect.is_some()
+    }
+
     pub(crate) fn kill_on(&self) -> bool {
         self.kill.is_some()
     }
@@ -102,6 +131,8 @@ pub(crate) struct Plan {
     pub(crate) kill: Option<Duration>,
     pub(crate) buggify: Option<f64>,
     pub(crate) slow: Option<(f64, Duration)>,
+    pub(crate) partition: Option<(Duration, Duration)>,
+    pub(crate) disconnect: Option<Duration>,
     pub(crate) spare: Vec<Name>,
     /// What the user asked for, to say which faults this seed left off.
     pub(crate) asked: Faults,
@@ -133,6 +164,13 @@ impl Plan {
         let kill = scale(faults.kill.is_some());
         let buggify = scale(faults.buggify.is_some());
         let slow = scale(faults.slow.is_some());
+        let partition = scale(faults.partition.is_some());
+        let disconnect = scale(faults.disconnect.is_some());
+        self.partition = faults
+            .partition
+            .zip(partition)
+            .map(|((every, max), f)| (every.div_f64(f), max));
+        self.disconnect = faults.disconnect.zip(disconnect).map(|(d, f)| d.div_f64(f));
         self.kill = faults.kill.zip(kill).map(|(d, f)| d.div_f64(f));
         self.buggify = faults.buggify.zip(buggify).map(|(p, f)| (p * f).min(1.0));
         self.slow = faults
@@ -170,6 +208,18 @@ impl fmt::Display for Plan {
             (Some(_), None) => writeln!(f, "  slow: off in this seed")?,
             (Some(_), Some((p, max))) => writeln!(f, "  slow: p = {p:.3} per step, up to {max:?}")?,
         }
+        match (self.asked.partition, self.partition) {
+            (None, _) => {}
+            (Some(_), None) => writeln!(f, "  partition: off in this seed")?,
+            (Some(_), Some((every, max))) => {
+                writeln!(f, "  partition: about every {every:?}, each up to {max:?}")?
+            }
+        }
+        match (self.asked.disconnect, self.disconnect) {
+            (None, _) => {}
+            (Some(_), None) => writeln!(f, "  disconnect: off in this seed")?,
+            (Some(_), Some(d)) => writeln!(f, "  disconnect: a connection about every {d:?}")?,
+        }
         if !self.spare.is_empty() {
             let names: Vec<&str> = self.spare.iter().map(|n| n.as_str()).collect();
             writeln!(f, "  spared: {}", names.join(", "))?;
@@ -183,13 +233,14 @@ impl fmt::Display for Plan {
 pub(crate) async fn killer(world: Arc<World>) {
     loop {
         let wait = {
-            let mut st = world.state();
+            let st = world.state();
             let Some(mean) = st.plan.kill.filter(|_| st.faults_on) else {
                 return;
             };
-            // Uniform in [mean / 2, 3 × mean / 2]: never closer than half the mean, so that
-            // a test can keep its kills within a supervisor's restart intensity.
-            mean.mul_f64(0.5 + st.rng.unit())
+            // Never closer than half the mean, so that a test can keep its kills within a
+            // supervisor's restart intensity.
+            drop(st);
+            gap(&world, mean)
         };
         tokio::time::sleep(wait).await;
         if !world.state().faults_on || world.has_failed() {
@@ -237,4 +288,93 @@ fn kill_one(world: &World) {
         name.as_ref().map(|n| n.as_str().to_owned()),
     ));
     crate::process::core::exit_signal(crate::Pid::nobody(), &**victim, ExitReason::Kill, false);
+}
+
+/// The gap before the next strike of a fault whose mean interval is `mean`: uniform in
+/// [mean / 2, 3 × mean / 2], never closer than half the mean.
+fn gap(world: &World, mean: Duration) -> Duration {
+    mean.mul_f64(0.5 + world.state().rng.unit())
+}
+
+/// The alive parts (before `@`) of the run's distributed nodes, in the order the run saw them.
+fn distributed(world: &World) -> Vec<String> {
+    let nodes = world.state().nodes.clone();
+    nodes
+        .iter()
+        .filter(|n| n.is_distributed() && !n.is_stopped())
+        .map(|n| n.name().split('@').next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Partitions the network now and then while the faults are on; heals each partition after
+/// its length, and any partition left when the faults stop.
+pub(crate) async fn partitioner(world: Arc<World>) {
+    while let Some((every, max)) = {
+        let st = world.state();
+        st.plan.partition.filter(|_| st.faults_on)
+    } {
+        tokio::time::sleep(gap(&world, every)).await;
+        if !world.state().faults_on || world.has_failed() {
+            break;
+        }
+        let nodes = distributed(&world);
+        if nodes.len() < 2 {
+            continue;
+        }
+        let (side, length) = {
+            let mut st = world.state();
+            let mut side: Vec<String> = nodes
+                .iter()
+                .filter(|_| st.rng.chance(0.5))
+                .cloned()
+                .collect();
+            if side.is_empty() || side.len() == nodes.len() {
+                let i = st.rng.below(nodes.len() as u64) as usize;
+                side = vec![nodes[i].clone()];
+            }
+            st.struck.partitions += 1;
+            let length = Duration::from_nanos(
+                1 + st
+                    .rng
+                    .below(max.as_nanos().min(u128::from(u64::MAX)) as u64),
+            );
+            (side, length)
+        };
+        world.record(Event::Partition(side.clone()));
+        world.net.partition(side);
+        tokio::time::sleep(length).await;
+        world.net.heal();
+        world.record(Event::Heal);
+    }
+    if world.net.is_partitioned() {
+        world.net.heal();
+        world.record(Event::Heal);
+    }
+}
+
+/// Resets a random connection now and then while the faults are on.
+pub(crate) async fn disconnecter(world: Arc<World>) {
+    loop {
+        let Some(every) = ({
+            let st = world.state();
+            st.plan.disconnect.filter(|_| st.faults_on)
+        }) else {
+            return;
+        };
+        tokio::time::sleep(gap(&world, every)).await;
+        if !world.state().faults_on || world.has_failed() {
+            return;
+        }
+        let pairs = world.net.connected();
+        if pairs.is_empty() {
+            continue;
+        }
+        let (a, b) = {
+            let mut st = world.state();
+            st.struck.disconnects += 1;
+            pairs[st.rng.below(pairs.len() as u64) as usize].clone()
+        };
+        world.record(Event::Disconnect(a.clone(), b.clone()));
+        world.net.disconnect(&a, &b);
+    }
 }

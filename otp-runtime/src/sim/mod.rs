@@ -62,6 +62,8 @@ mod faults;
 #[cfg(feature = "sim")]
 mod hooks;
 #[cfg(feature = "sim")]
+mod net;
+#[cfg(feature = "sim")]
 mod rng;
 #[cfg(feature = "sim")]
 mod runner;

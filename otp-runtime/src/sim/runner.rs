@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::Duration;
 
-use super::faults::{killer, Faults};
+use super::faults::{disconnecter, killer, partitioner, Faults};
 use super::world::{self, Event, Struck, World};
 use super::{Check, FORMAT};
 use crate::node::Node;
@@ -243,12 +243,16 @@ impl Simulation {
             buggifies: 0,
             slows: 0,
             yields: 0,
+            partitions: 0,
+            disconnects: 0,
         };
         for o in &results {
             summary.kills += o.struck.kills;
             summary.buggifies += o.struck.buggifies;
             summary.slows += o.struck.slows;
             summary.yields += o.struck.yields;
+            summary.partitions += o.struck.partitions;
+            summary.disconnects += o.struck.disconnects;
         }
         // A fault switched on that never struck would let a test pass falsely.
         if replay.is_none() {
@@ -257,6 +261,12 @@ impl Simulation {
                 ("kill", asked(|f| f.kill_on()), summary.kills),
                 ("buggify", asked(|f| f.buggify_on()), summary.buggifies),
                 ("slow", asked(|f| f.slow_on()), summary.slows),
+                ("partition", asked(|f| f.partition_on()), summary.partitions),
+                (
+                    "disconnect",
+                    asked(|f| f.disconnect_on()),
+                    summary.disconnects,
+                ),
             ];
             for (fault, on, struck) in silent {
                 if on && struck == 0 {
@@ -402,8 +412,14 @@ where
     }
     let struck = st.struck;
     plan.push_str(&format!(
-        "  struck: {} kills, {} buggify panics, {} hold-backs, {} yields\n",
-        struck.kills, struck.buggifies, struck.slows, struck.yields
+        "  struck: {} kills, {} buggify panics, {} hold-backs, {} yields, {} partitions, {} \
+         disconnections\n",
+        struck.kills,
+        struck.buggifies,
+        struck.slows,
+        struck.yields,
+        struck.partitions,
+        struck.disconnects
     ));
     let failure = st.failure.clone();
     let steps = st.steps;
@@ -669,21 +685,101 @@ impl Sim {
     /// Switches the `faults` on from now (the seed expands them into this run's plan), in
     /// place of any before.
     pub fn faults(&self, faults: Faults) {
-        let kill = {
+        let (kill, partition, disconnect) = {
             let mut st = self.world.state();
             let st = &mut *st;
             st.plan.expand(&faults, &mut st.rng);
             st.faults_on = true;
-            st.plan.kill.is_some()
+            (
+                st.plan.kill.is_some(),
+                st.plan.partition.is_some(),
+                st.plan.disconnect.is_some(),
+            )
         };
         self.asked
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(faults);
         self.world.record(Event::Faults(true));
+        // The simulator's own tasks, not processes: never victims themselves.
         if kill {
             tokio::spawn(killer(self.world.clone()));
         }
+        if partition {
+            tokio::spawn(partitioner(self.world.clone()));
+        }
+        if disconnect {
+            tokio::spawn(disconnecter(self.world.clone()));
+        }
+    }
+
+    /// Options that put `node` on the run's simulated network, with `cookie`: in-memory
+    /// connections instead of sockets, and the network's directory instead of EPMD. Start
+    /// every node of a simulated cluster with them
+    /// (`node.start_distribution(sim.dist_options(&node, "cookie"))`); the `partition` and
+    /// `disconnect` faults, and [`partition`](Sim::partition), act on them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::node::Node;
+    /// use otp_runtime::sim::Simulation;
+    ///
+    /// Simulation::new().seeds(3).run(|sim| async move {
+    ///     let (a, b) = (Node::named("a@sim").unwrap(), Node::named("b@sim").unwrap());
+    ///     a.start_distribution(sim.dist_options(&a, "c")).await.unwrap();
+    ///     b.start_distribution(sim.dist_options(&b, "c")).await.unwrap();
+    ///     assert!(a.ping("b@sim").await);
+    ///     a.stop().await;
+    ///     b.stop().await;
+    /// });
+    /// ```
+    pub fn dist_options(&self, node: &Node, cookie: impl Into<String>) -> crate::dist::DistOptions {
+        self.world.state().node_index(node);
+        let alive = node.name().split('@').next().unwrap_or_default();
+        let mut opts =
+            crate::dist::DistOptions::new(cookie).transport(self.world.net.transport(alive));
+        opts.directory = Some(self.world.net.clone());
+        opts
+    }
+
+    /// Splits the simulated network now: `side` on one side, every other node on the other,
+    /// until [`heal`](Sim::heal).
+    pub fn partition(&self, side: &[&Node]) {
+        let side: Vec<String> = side
+            .iter()
+            .map(|n| n.name().split('@').next().unwrap_or_default().to_owned())
+            .collect();
+        self.world.record(Event::Partition(side.clone()));
+        self.world.net.partition(side);
+    }
+
+    /// Ends a partition.
+    pub fn heal(&self) {
+        self.world.net.heal();
+        self.world.record(Event::Heal);
+    }
+
+    /// Crashes `node` now, as a machine that loses power: its connections reset (its peers
+    /// see it go down: `nodedown`, `noconnection`), every process of it is killed without
+    /// its applications stopping, and it is stopped for good. Restarting it is starting a
+    /// node of the same name again, as the program would boot (see the book's "Simulation
+    /// testing").
+    pub fn crash_node(&self, node: &Node) {
+        let alive = node.name().split('@').next().unwrap_or_default().to_owned();
+        self.world.record(Event::Crash(alive.clone()));
+        self.world.net.disconnect_all(&alive);
+        if let Some(dist) = node.0.dist.get() {
+            dist.stop();
+        }
+        node.finish_now(crate::node::NodeExit::Aborted(crate::ExitReason::Killed));
+    }
+
+    /// Resets the connections between `a` and `b` now.
+    pub fn disconnect(&self, a: &Node, b: &Node) {
+        let alive = |n: &Node| n.name().split('@').next().unwrap_or_default().to_owned();
+        self.world.record(Event::Disconnect(alive(a), alive(b)));
+        self.world.net.disconnect(&alive(a), &alive(b));
     }
 
     /// Switches the faults off: from here on, the system should heal (check that it does
@@ -744,6 +840,10 @@ pub struct Summary {
     pub slows: u64,
     /// Turns yielded by the seeded scheduling.
     pub yields: u64,
+    /// Network partitions.
+    pub partitions: u64,
+    /// Connections reset.
+    pub disconnects: u64,
 }
 
 /// A failed run: which seed, what failed, when, the plan the seed expanded to, the last

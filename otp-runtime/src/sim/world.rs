@@ -56,6 +56,14 @@ pub(crate) enum Event {
     Slow(Proc, Duration),
     /// The faults started (with this plan) or stopped.
     Faults(bool),
+    /// The network split: these nodes on one side, the others on the other.
+    Partition(Vec<String>),
+    /// The network healed.
+    Heal,
+    /// The connections between two nodes were reset.
+    Disconnect(String, String),
+    /// A node crashed.
+    Crash(String),
     /// Something the body traced.
     User(String),
 }
@@ -72,6 +80,16 @@ impl fmt::Display for Event {
             Event::Slow(p, d) => write!(f, "fault: {p} held back {d:?}"),
             Event::Faults(true) => write!(f, "faults on"),
             Event::Faults(false) => write!(f, "faults off (calm)"),
+            Event::Partition(side) => {
+                write!(
+                    f,
+                    "fault: network partitioned: {} | the rest",
+                    side.join(", ")
+                )
+            }
+            Event::Heal => write!(f, "network healed"),
+            Event::Disconnect(a, b) => write!(f, "fault: connection {a} <-> {b} reset"),
+            Event::Crash(n) => write!(f, "fault: node {n} crashed"),
             Event::User(s) => write!(f, "{s}"),
         }
     }
@@ -95,6 +113,8 @@ pub(crate) struct Struck {
     pub(crate) buggifies: u64,
     pub(crate) slows: u64,
     pub(crate) yields: u64,
+    pub(crate) partitions: u64,
+    pub(crate) disconnects: u64,
 }
 
 pub(crate) type Invariant = Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
@@ -125,6 +145,8 @@ pub(crate) struct State {
 
 pub(crate) struct World {
     pub(crate) seed: u64,
+    /// The run's network, for its distributed nodes.
+    pub(crate) net: Arc<super::net::Net>,
     origin: Instant,
     state: Mutex<State>,
     /// Told at the first failure.
@@ -174,6 +196,7 @@ impl World {
         let plan = Plan::scheduling(&mut rng);
         World {
             seed,
+            net: Arc::default(),
             origin: Instant::now(),
             state: Mutex::new(State {
                 rng,
