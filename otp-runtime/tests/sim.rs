@@ -131,6 +131,42 @@ fn kills_strike_and_supervisors_heal() {
     assert!(s.kills > 0, "{s:?}");
 }
 
+supervision_tree! {
+    /// Nested: a subtree restarted through its supervisor stops and starts in order.
+    Nested: one_for_one, intensity 5 per 1s {
+        worker "top" => Counter::default(), name: "top";
+        supervisor "sub" => one_for_one {
+            worker "x" => Counter::default(), name: "x";
+            worker "y" => Counter::default(), name: "y";
+        };
+    }
+}
+
+#[test]
+fn restarts_through_supervisors_keep_the_tree_whole() {
+    // supervisor_SUITE's restart_child after terminate_child, driven at random times.
+    let s = Simulation::new().seeds(20).run(|sim| async move {
+        let _tree = Nested::start().await.unwrap();
+        sim.always("never more than the tree's processes", {
+            let node = sim.node();
+            move || node.process_count() <= 5
+        });
+        sim.faults(Faults::new().restart(Duration::from_millis(700)));
+        for _ in 0..100 {
+            let _ = Counter::named("x").bump().await;
+            otp_runtime::time::sleep(Duration::from_millis(50)).await;
+        }
+        sim.calm();
+        sim.eventually("every name is back", Duration::from_secs(5), || async {
+            ["top", "x", "y"]
+                .iter()
+                .all(|n| otp_runtime::whereis(n).is_some())
+        })
+        .await;
+    });
+    assert!(s.restarts > 0, "{s:?}");
+}
+
 #[test]
 fn a_fault_that_never_strikes_fails_the_simulation() {
     // Nothing to kill (the only process is a root): the kill fault cannot strike.

@@ -38,9 +38,10 @@ async fn live(node: &Node, user: Option<User>, name: &str) -> Option<User> {
 
 // ANCHOR: body
 /// One simulated minute of the demo under kills (within the supervisors' intensity: two
-/// kills are never closer than 3 s, and a factorial overflow comes at most every 5 s) and
-/// panics (overflows, and the messenger client's buggify!() point), then calm: the trees
-/// heal, and no message acknowledged to a user whose client lived was lost.
+/// kills are never closer than 3 s, and a factorial overflow comes at most every 5 s),
+/// panics (overflows, and the messenger client's buggify!() point) and children restarted
+/// through their supervisors, then calm: the trees heal, and no message acknowledged to a
+/// user whose client lived was lost.
 pub async fn demo_minute(sim: Sim) {
     let node = Node::new()
         .application(FactorialService)
@@ -59,7 +60,12 @@ pub async fn demo_minute(sim: Sim) {
     let n = node.clone();
     node.scope(async move {
         let sim = sim2;
-        sim.faults(Faults::new().kill(Duration::from_secs(6)).buggify(0.05));
+        sim.faults(
+            Faults::new()
+                .kill(Duration::from_secs(6))
+                .buggify(0.05)
+                .restart(Duration::from_secs(15)),
+        );
         let (mut peter, mut fred) = (None, None);
         // The messages acknowledged to fred, and which client of his they went to.
         let mut acked: Vec<(Pid, String)> = Vec::new();

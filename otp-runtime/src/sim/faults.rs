@@ -38,6 +38,7 @@ pub struct Faults {
     slow: Option<(f64, Duration)>,
     partition: Option<(Duration, Duration)>,
     disconnect: Option<Duration>,
+    restart: Option<Duration>,
     spare: Vec<Name>,
 }
 
@@ -95,6 +96,21 @@ impl Faults {
         self
     }
 
+    /// Stops a random child of a random supervisor through its supervisor and starts it
+    /// again, about every `mean_interval`, as an operator would
+    /// (`supervisor:terminate_child` then `restart_child`): the child's whole subtree stops
+    /// in order and comes back. Only children of static supervisors (a dynamic supervisor's
+    /// children are not restarted by id, as in OTP), and never a spared name. A restart is
+    /// not a crash: it does not count against the supervisor's intensity.
+    pub fn restart(mut self, mean_interval: Duration) -> Faults {
+        self.restart = Some(mean_interval.max(Duration::from_millis(1)));
+        self
+    }
+
+    pub(crate) fn restart_on(&self) -> bool {
+        self.restart.is_some()
+    }
+
     pub(crate) fn partition_on(&self) -> bool {
         self.partition.is_some()
     }
@@ -133,6 +149,7 @@ pub(crate) struct Plan {
     pub(crate) slow: Option<(f64, Duration)>,
     pub(crate) partition: Option<(Duration, Duration)>,
     pub(crate) disconnect: Option<Duration>,
+    pub(crate) restart: Option<Duration>,
     pub(crate) spare: Vec<Name>,
     /// What the user asked for, to say which faults this seed left off.
     pub(crate) asked: Faults,
@@ -166,6 +183,8 @@ impl Plan {
         let slow = scale(faults.slow.is_some());
         let partition = scale(faults.partition.is_some());
         let disconnect = scale(faults.disconnect.is_some());
+        let restart = scale(faults.restart.is_some());
+        self.restart = faults.restart.zip(restart).map(|(d, f)| d.div_f64(f));
         self.partition = faults
             .partition
             .zip(partition)
@@ -219,6 +238,14 @@ impl fmt::Display for Plan {
             (None, _) => {}
             (Some(_), None) => writeln!(f, "  disconnect: off in this seed")?,
             (Some(_), Some(d)) => writeln!(f, "  disconnect: a connection about every {d:?}")?,
+        }
+        match (self.asked.restart, self.restart) {
+            (None, _) => {}
+            (Some(_), None) => writeln!(f, "  restart: off in this seed")?,
+            (Some(_), Some(d)) => writeln!(
+                f,
+                "  restart: a child through its supervisor about every {d:?}"
+            )?,
         }
         if !self.spare.is_empty() {
             let names: Vec<&str> = self.spare.iter().map(|n| n.as_str()).collect();
@@ -376,5 +403,73 @@ pub(crate) async fn disconnecter(world: Arc<World>) {
         };
         world.record(Event::Disconnect(a.clone(), b.clone()));
         world.net.disconnect(&a, &b);
+    }
+}
+
+/// Stops and restarts a random child through its supervisor now and then while the faults
+/// are on.
+pub(crate) async fn restarter(world: Arc<World>) {
+    use crate::supervisor::{ChildState, SupervisorRef};
+    loop {
+        let Some(every) = ({
+            let st = world.state();
+            st.plan.restart.filter(|_| st.faults_on)
+        }) else {
+            return;
+        };
+        tokio::time::sleep(gap(&world, every)).await;
+        if !world.state().faults_on || world.has_failed() {
+            return;
+        }
+        let (nodes, spare) = {
+            let st = world.state();
+            (st.nodes.clone(), st.plan.spare.clone())
+        };
+        // Every running child of every static supervisor, in pid order.
+        let mut choices = Vec::new();
+        for node in nodes.iter().filter(|n| !n.is_stopped()) {
+            for e in node.0.table.all() {
+                let pid = e.shared().pid();
+                let Ok(server) = node.sync_scope(|| {
+                    crate::ServerRef::<crate::supervisor::server::Supervisor>::from_pid(pid)
+                }) else {
+                    continue;
+                };
+                let sup = SupervisorRef::from_server(server);
+                let Ok(Ok(children)) =
+                    crate::time::timeout(Duration::from_secs(5), node.scope(sup.which_children()))
+                        .await
+                        .ok_or(())
+                else {
+                    continue;
+                };
+                for child in children {
+                    if let ChildState::Running(child_pid) = child.state {
+                        let spared =
+                            node.0.table.get(child_pid).is_some_and(|c| {
+                                c.shared().name().is_some_and(|n| spare.contains(&n))
+                            });
+                        if !spared {
+                            choices.push((node.clone(), sup.clone(), child.id.clone(), child_pid));
+                        }
+                    }
+                }
+            }
+        }
+        if choices.is_empty() {
+            continue;
+        }
+        let (node, sup, id, pid) = {
+            let mut st = world.state();
+            st.struck.restarts += 1;
+            let (node, sup, id, pid) =
+                choices.swap_remove(st.rng.below(choices.len() as u64) as usize);
+            let proc = st.proc_of(&node, pid);
+            (node, sup, id, proc)
+        };
+        world.record(Event::Restart(pid, id.to_string()));
+        // Either may fail if the tree changed meanwhile (a kill, a restart): that is fine.
+        let _ = node.scope(sup.terminate_child(&id)).await;
+        let _ = node.scope(sup.restart_child(&id)).await;
     }
 }

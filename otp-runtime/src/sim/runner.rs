@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::Duration;
 
-use super::faults::{disconnecter, killer, partitioner, Faults};
+use super::faults::{disconnecter, killer, partitioner, restarter, Faults};
 use super::world::{self, Event, Struck, World};
 use super::{Check, FORMAT};
 use crate::node::Node;
@@ -245,6 +245,7 @@ impl Simulation {
             yields: 0,
             partitions: 0,
             disconnects: 0,
+            restarts: 0,
         };
         for o in &results {
             summary.kills += o.struck.kills;
@@ -253,6 +254,7 @@ impl Simulation {
             summary.yields += o.struck.yields;
             summary.partitions += o.struck.partitions;
             summary.disconnects += o.struck.disconnects;
+            summary.restarts += o.struck.restarts;
         }
         // A fault switched on that never struck would let a test pass falsely.
         if replay.is_none() {
@@ -267,6 +269,7 @@ impl Simulation {
                     asked(|f| f.disconnect_on()),
                     summary.disconnects,
                 ),
+                ("restart", asked(|f| f.restart_on()), summary.restarts),
             ];
             for (fault, on, struck) in silent {
                 if on && struck == 0 {
@@ -413,13 +416,14 @@ where
     let struck = st.struck;
     plan.push_str(&format!(
         "  struck: {} kills, {} buggify panics, {} hold-backs, {} yields, {} partitions, {} \
-         disconnections\n",
+         disconnections, {} restarts\n",
         struck.kills,
         struck.buggifies,
         struck.slows,
         struck.yields,
         struck.partitions,
-        struck.disconnects
+        struck.disconnects,
+        struck.restarts
     ));
     let failure = st.failure.clone();
     let steps = st.steps;
@@ -685,7 +689,7 @@ impl Sim {
     /// Switches the `faults` on from now (the seed expands them into this run's plan), in
     /// place of any before.
     pub fn faults(&self, faults: Faults) {
-        let (kill, partition, disconnect) = {
+        let (kill, partition, disconnect, restart) = {
             let mut st = self.world.state();
             let st = &mut *st;
             st.plan.expand(&faults, &mut st.rng);
@@ -694,6 +698,7 @@ impl Sim {
                 st.plan.kill.is_some(),
                 st.plan.partition.is_some(),
                 st.plan.disconnect.is_some(),
+                st.plan.restart.is_some(),
             )
         };
         self.asked
@@ -710,6 +715,9 @@ impl Sim {
         }
         if disconnect {
             tokio::spawn(disconnecter(self.world.clone()));
+        }
+        if restart {
+            tokio::spawn(restarter(self.world.clone()));
         }
     }
 
@@ -844,6 +852,8 @@ pub struct Summary {
     pub partitions: u64,
     /// Connections reset.
     pub disconnects: u64,
+    /// Children stopped and restarted through their supervisors.
+    pub restarts: u64,
 }
 
 /// A failed run: which seed, what failed, when, the plan the seed expanded to, the last

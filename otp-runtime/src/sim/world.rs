@@ -64,6 +64,8 @@ pub(crate) enum Event {
     Disconnect(String, String),
     /// A node crashed.
     Crash(String),
+    /// A child was stopped and restarted through its supervisor (its old pid, its id).
+    Restart(Proc, String),
     /// Something the body traced.
     User(String),
 }
@@ -90,6 +92,12 @@ impl fmt::Display for Event {
             Event::Heal => write!(f, "network healed"),
             Event::Disconnect(a, b) => write!(f, "fault: connection {a} <-> {b} reset"),
             Event::Crash(n) => write!(f, "fault: node {n} crashed"),
+            Event::Restart(p, id) => {
+                write!(
+                    f,
+                    "fault: child \"{id}\" ({p}) restarted through its supervisor"
+                )
+            }
             Event::User(s) => write!(f, "{s}"),
         }
     }
@@ -115,6 +123,7 @@ pub(crate) struct Struck {
     pub(crate) yields: u64,
     pub(crate) partitions: u64,
     pub(crate) disconnects: u64,
+    pub(crate) restarts: u64,
 }
 
 pub(crate) type Invariant = Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
