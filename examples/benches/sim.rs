@@ -28,13 +28,14 @@ fn main() {
     println!(
         "demo, one simulated minute of faults per seed: {} seeds on {jobs} threads in {wall:.2} s \
          = {:.0} seeds/s; simulated/wall = {:.0}x; {} steps ({:.2} M steps/s), {} kills, \
-         {} buggify panics",
+         {} buggify panics, {} restarts through supervisors",
         s.seeds,
         s.seeds as f64 / wall,
         s.simulated.as_secs_f64() / wall,
         s.steps,
         s.steps as f64 / wall / 1e6,
         s.kills,
-        s.buggifies
+        s.buggifies,
+        s.restarts
     );
 }
