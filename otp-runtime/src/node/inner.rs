@@ -35,6 +35,8 @@ pub(crate) struct NodeInner {
     pub(crate) sinks: crate::dist::sinks::Sinks,
     /// The functions it serves to other nodes' `rpc:call`.
     pub(crate) functions: crate::dist::rpc::Functions,
+    /// Its named tables.
+    pub(crate) tables: crate::ets::named::Named,
 }
 
 /// What spawns and timers write, on a cache line of its own.
@@ -117,6 +119,7 @@ impl NodeInner {
             dist: OnceLock::new(),
             sinks: Default::default(),
             functions: Default::default(),
+            tables: Default::default(),
         })
     }
 
