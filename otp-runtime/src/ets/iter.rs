@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::kind::Kind;
+use super::kind::KindOf;
 use super::store::{Slot, Store};
 use super::table::Table;
 
@@ -12,9 +12,9 @@ use super::table::Table;
 /// # Examples
 ///
 /// See [`Table::iter`].
-pub struct Iter<K, V, T: Kind<K, V>> {
+pub struct Iter<K, V, T: KindOf<K, V>> {
     table: Table<K, V, T>,
-    at: <T::Store as Store<K, T::Slot>>::Cursor,
+    at: <T::St as Store<K, T::Slot>>::Cursor,
     /// The current chunk, reversed (popped from the end).
     chunk: Vec<(K, T::Slot)>,
     /// The current key's values not yielded yet, reversed.
@@ -23,7 +23,7 @@ pub struct Iter<K, V, T: Kind<K, V>> {
     done: bool,
 }
 
-impl<K, V, T: Kind<K, V>> fmt::Debug for Iter<K, V, T> {
+impl<K, V, T: KindOf<K, V>> fmt::Debug for Iter<K, V, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Iter").field("table", &self.table).finish()
     }
@@ -33,7 +33,7 @@ impl<K, V, T> Iter<K, V, T>
 where
     K: Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
-    T: Kind<K, V>,
+    T: KindOf<K, V>,
 {
     pub(crate) fn new(table: Table<K, V, T>) -> Self {
         Iter {
@@ -51,7 +51,7 @@ impl<K, V, T> Iterator for Iter<K, V, T>
 where
     K: Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
-    T: Kind<K, V>,
+    T: KindOf<K, V>,
 {
     type Item = (K, V);
 
@@ -73,12 +73,7 @@ where
             if self.done || self.table.is_deleted() {
                 return None;
             }
-            if !self
-                .table
-                .inner
-                .store
-                .next_chunk(&mut self.at, &mut self.chunk)
-            {
+            if !T::store(&self.table.inner.store).next_chunk(&mut self.at, &mut self.chunk) {
                 self.done = true;
                 return None;
             }

@@ -12,22 +12,33 @@ mod sealed {
 
 /// A kind of table: [`Set`], [`OrderedSet`], [`Bag`] or [`DuplicateBag`] (sealed).
 ///
-/// Its methods are the runtime's; a program names kinds only as `Table`'s third parameter.
+/// A program names kinds only as `Table`'s third parameter.
 ///
 /// # Examples
 ///
 /// ```
 /// use otp_runtime::ets::{Bag, Kind, Set};
-/// assert_eq!(<Set as Kind<u32, u32>>::NAME, "set");
-/// assert_eq!(<Bag as Kind<u32, u32>>::NAME, "bag");
+/// assert_eq!(Set::NAME, "set");
+/// assert_eq!(Bag::NAME, "bag");
 /// ```
-pub trait Kind<K, V>: sealed::Sealed + Sized + Send + Sync + 'static {
+pub trait Kind: sealed::Sealed + Sized + Send + Sync + 'static {
     /// Erlang's name for the kind (`set`, `ordered_set`, `bag`, `duplicate_bag`).
     const NAME: &'static str;
+    /// Where a table of this kind keeps its objects. Without bounds, so that a table's type
+    /// is well-formed for any key type and lifetime (a future holding a
+    /// `Table<&'static str, _>` across an await stays `Send`); [`KindOf`] says what it is.
     #[doc(hidden)]
+    type Store<K, V>;
+}
+
+/// What a [`Kind`] does with keys `K` and values `V`: the runtime's, not for programs.
+#[doc(hidden)]
+pub trait KindOf<K, V>: Kind {
     type Slot: Slot<V> + Clone;
-    #[doc(hidden)]
-    type Store: Store<K, Self::Slot>;
+    type St: Store<K, Self::Slot>;
+    /// The store, as what it is (an identity).
+    fn store(s: &Self::Store<K, V>) -> &Self::St;
+    fn new_store() -> Self::Store<K, V>;
     /// How `insert` puts `value` in a key's slot.
     #[doc(hidden)]
     fn put(slot: Option<&mut Self::Slot>, value: V) -> Change<Self::Slot, ()>;
@@ -140,14 +151,25 @@ impl sealed::Sealed for OrderedSet {}
 impl sealed::Sealed for Bag {}
 impl sealed::Sealed for DuplicateBag {}
 
-impl<K, V> Kind<K, V> for Set
+impl Kind for Set {
+    const NAME: &'static str = "set";
+    type Store<K, V> = Hashed<K, One<V>>;
+}
+
+impl<K, V> KindOf<K, V> for Set
 where
     K: Hash + Eq + Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
 {
-    const NAME: &'static str = "set";
     type Slot = One<V>;
-    type Store = Hashed<K, One<V>>;
+    type St = Hashed<K, One<V>>;
+    #[inline]
+    fn store(s: &Self::Store<K, V>) -> &Self::St {
+        s
+    }
+    fn new_store() -> Self::Store<K, V> {
+        Store::new()
+    }
     #[inline]
     fn put(slot: Option<&mut One<V>>, value: V) -> Change<One<V>, ()> {
         put_one(slot, value)
@@ -162,14 +184,25 @@ where
     }
 }
 
-impl<K, V> Kind<K, V> for OrderedSet
+impl Kind for OrderedSet {
+    const NAME: &'static str = "ordered_set";
+    type Store<K, V> = Ordered<K, One<V>>;
+}
+
+impl<K, V> KindOf<K, V> for OrderedSet
 where
     K: Ord + Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
 {
-    const NAME: &'static str = "ordered_set";
     type Slot = One<V>;
-    type Store = Ordered<K, One<V>>;
+    type St = Ordered<K, One<V>>;
+    #[inline]
+    fn store(s: &Self::Store<K, V>) -> &Self::St {
+        s
+    }
+    fn new_store() -> Self::Store<K, V> {
+        Store::new()
+    }
     #[inline]
     fn put(slot: Option<&mut One<V>>, value: V) -> Change<One<V>, ()> {
         put_one(slot, value)
@@ -184,14 +217,25 @@ where
     }
 }
 
-impl<K, V> Kind<K, V> for Bag
+impl Kind for Bag {
+    const NAME: &'static str = "bag";
+    type Store<K, V> = Hashed<K, Many<V>>;
+}
+
+impl<K, V> KindOf<K, V> for Bag
 where
     K: Hash + Eq + Clone + Send + Sync + 'static,
     V: PartialEq + Clone + Send + Sync + 'static,
 {
-    const NAME: &'static str = "bag";
     type Slot = Many<V>;
-    type Store = Hashed<K, Many<V>>;
+    type St = Hashed<K, Many<V>>;
+    #[inline]
+    fn store(s: &Self::Store<K, V>) -> &Self::St {
+        s
+    }
+    fn new_store() -> Self::Store<K, V> {
+        Store::new()
+    }
     fn put(slot: Option<&mut Many<V>>, value: V) -> Change<Many<V>, ()> {
         match slot {
             Some(many) => {
@@ -212,14 +256,25 @@ where
     }
 }
 
-impl<K, V> Kind<K, V> for DuplicateBag
+impl Kind for DuplicateBag {
+    const NAME: &'static str = "duplicate_bag";
+    type Store<K, V> = Hashed<K, Many<V>>;
+}
+
+impl<K, V> KindOf<K, V> for DuplicateBag
 where
     K: Hash + Eq + Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
 {
-    const NAME: &'static str = "duplicate_bag";
     type Slot = Many<V>;
-    type Store = Hashed<K, Many<V>>;
+    type St = Hashed<K, Many<V>>;
+    #[inline]
+    fn store(s: &Self::Store<K, V>) -> &Self::St {
+        s
+    }
+    fn new_store() -> Self::Store<K, V> {
+        Store::new()
+    }
     fn put(slot: Option<&mut Many<V>>, value: V) -> Change<Many<V>, ()> {
         match slot {
             Some(many) => {

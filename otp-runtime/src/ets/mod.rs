@@ -81,7 +81,7 @@
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
 //! // The keeper receives the table when its owner dies.
 //! let keeper = otp_runtime::spawn(|mut ctx: ProcessCtx<Transfer<Cache>>| async move {
-//!     let Some(Message::Msg(t)) = ctx.recv().await else { unreachable!() };
+//!     let Message::Msg(t) = ctx.recv().await else { unreachable!() };
 //!     assert!(matches!(t.cause, TransferCause::OwnerExited(ExitReason::Panic(_))));
 //!     assert_eq!(t.table.owner(), Some(ctx.pid()));
 //!     assert_eq!(t.table.lookup(&"answer".to_string()), Ok(Some(42)));
@@ -115,12 +115,14 @@ mod table;
 
 pub use self::error::{Access, TableError};
 pub use self::iter::Iter;
+#[doc(hidden)]
+pub use self::kind::KindOf;
 pub use self::kind::{Bag, DuplicateBag, Kind, OrderedSet, Set};
 pub use self::ops::Counter;
 pub use self::owner::{Recipient, Transfer, TransferCause};
-pub use self::table::{Table, TableInfo, TableOptions};
 #[doc(hidden)]
 pub use self::store::{Change, Hashed, Many, One, Ordered, Slot, Store};
+pub use self::table::{Table, TableInfo, TableOptions};
 
 /// The names of the tables of `node`, in order (`ets:all/0` for named tables).
 ///

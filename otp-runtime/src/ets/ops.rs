@@ -351,7 +351,7 @@ where
     };
 }
 
-many_per_key!(Bag, [PartialEq +]);
+many_per_key!(Bag, [PartialEq+]);
 many_per_key!(DuplicateBag, []);
 
 impl<K, V> Table<K, V, OrderedSet>
@@ -359,7 +359,10 @@ where
     K: Ord + Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
 {
-    fn ordered<R>(&self, f: impl FnOnce(&std::collections::BTreeMap<K, One<V>>) -> R) -> Result<R, TableError> {
+    fn ordered<R>(
+        &self,
+        f: impl FnOnce(&std::collections::BTreeMap<K, One<V>>) -> R,
+    ) -> Result<R, TableError> {
         Ok(self.read()?.with(f))
     }
 
@@ -466,7 +469,11 @@ where
     /// assert_eq!(p.wait_exit().await, ExitReason::Normal);
     /// # }
     /// ```
-    pub fn range(&self, range: impl RangeBounds<K>, limit: usize) -> Result<Vec<(K, V)>, TableError> {
+    pub fn range(
+        &self,
+        range: impl RangeBounds<K>,
+        limit: usize,
+    ) -> Result<Vec<(K, V)>, TableError> {
         self.ordered(|m| {
             m.range(range)
                 .take(limit)

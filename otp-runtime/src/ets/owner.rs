@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::kind::Kind;
+use super::kind::KindOf;
 use super::store::Store;
 use super::table::{Inner, Own, Table};
 use super::TableError;
@@ -183,7 +183,7 @@ impl<K, V, T> Owned for Inner<K, V, T>
 where
     K: Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
-    T: Kind<K, V>,
+    T: KindOf<K, V>,
 {
     fn owner_exited(self: Arc<Self>, owner: Pid, reason: &ExitReason) {
         let mut own = self.own();
@@ -207,7 +207,7 @@ impl<K, V, T> Inner<K, V, T>
 where
     K: Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
-    T: Kind<K, V>,
+    T: KindOf<K, V>,
 {
     /// Makes `to` (a live process of the table's node) the owner, under `own`: the table
     /// joins what it releases at its death. The previous owner's record is the caller's to
@@ -247,7 +247,7 @@ where
         }
         // Operations that passed their check before the delete may still land on the
         // emptied store; they go with the last handle.
-        self.store.clear();
+        T::store(&self.store).clear();
     }
 }
 
@@ -255,7 +255,7 @@ impl<K, V, T> Table<K, V, T>
 where
     K: Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
-    T: Kind<K, V>,
+    T: KindOf<K, V>,
 {
     /// The calling process, if it owns the table; else why not.
     fn caller_owns(&self, own: &Own<Table<K, V, T>>) -> Result<Pid, TableError> {
@@ -283,7 +283,7 @@ where
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// type Prices = Table<&'static str, u32>;
     /// let taker = otp_runtime::spawn(|mut ctx: ProcessCtx<Transfer<Prices, &'static str>>| async move {
-    ///     let Some(Message::Msg(t)) = ctx.recv().await else { unreachable!() };
+    ///     let Message::Msg(t) = ctx.recv().await else { unreachable!() };
     ///     assert_eq!((t.data, t.cause), ("yours", TransferCause::GiveAway));
     ///     assert_eq!(t.table.owner(), Some(ctx.pid()));
     ///     t.table.insert("pear", 3).unwrap(); // the new owner writes
@@ -334,7 +334,10 @@ where
     /// # Examples
     ///
     /// See [`Table::heir`].
-    pub fn set_heir<D>(&self, heir: Option<(&Recipient<Table<K, V, T>, D>, D)>) -> Result<(), TableError>
+    pub fn set_heir<D>(
+        &self,
+        heir: Option<(&Recipient<Table<K, V, T>, D>, D)>,
+    ) -> Result<(), TableError>
     where
         D: Clone + Send + Sync + 'static,
     {

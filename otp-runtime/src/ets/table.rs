@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use super::iter::Iter;
-use super::kind::{Kind, Set};
+use super::kind::{Kind, KindOf, Set};
 use super::owner::HeirSlot;
 use super::store::{Change, Slot, Store};
 use super::{Access, Recipient, TableError};
@@ -39,13 +39,13 @@ use crate::{NodeId, Pid};
 /// assert_eq!(p.wait_exit().await, ExitReason::Normal);
 /// # }
 /// ```
-pub struct Table<K, V, T: Kind<K, V> = Set> {
+pub struct Table<K, V, T: Kind = Set> {
     pub(crate) inner: Arc<Inner<K, V, T>>,
 }
 
 /// What every handle of a table shares.
-pub(crate) struct Inner<K, V, T: Kind<K, V>> {
-    pub(crate) store: T::Store,
+pub(crate) struct Inner<K, V, T: Kind> {
+    pub(crate) store: T::Store<K, V>,
     /// The owner's pid number (of `node`); 0 once the table is deleted. Read by every
     /// operation; written under `own`.
     owner: AtomicU64,
@@ -57,6 +57,15 @@ pub(crate) struct Inner<K, V, T: Kind<K, V>> {
     pub(crate) own: Mutex<Own<Table<K, V, T>>>,
 }
 
+// SAFETY: `T::Store<K, V>` is one of this module's stores (`Kind` is sealed): a `Hashed` or
+// `Ordered` of `K` and `One<V>` or `Many<V>`, made of `RwLock`s, `Vec`s, hash tables and
+// B-trees, which are `Send` and `Sync` when `K` and `V` are. The other fields are. (The
+// store's type is a bare projection so that a table's type needs no bound on its key:
+// see `Kind::Store`.)
+unsafe impl<K: Send + Sync, V: Send + Sync, T: Kind> Send for Inner<K, V, T> {}
+// SAFETY: as for `Send`.
+unsafe impl<K: Send + Sync, V: Send + Sync, T: Kind> Sync for Inner<K, V, T> {}
+
 /// Who owns a table, and who inherits it.
 pub(crate) struct Own<T> {
     /// `None` once deleted.
@@ -64,7 +73,7 @@ pub(crate) struct Own<T> {
     pub(crate) heir: Option<HeirSlot<T>>,
 }
 
-impl<K, V, T: Kind<K, V>> Clone for Table<K, V, T> {
+impl<K, V, T: Kind> Clone for Table<K, V, T> {
     fn clone(&self) -> Self {
         Table {
             inner: self.inner.clone(),
@@ -72,15 +81,15 @@ impl<K, V, T: Kind<K, V>> Clone for Table<K, V, T> {
     }
 }
 
-impl<K, V, T: Kind<K, V>> PartialEq for Table<K, V, T> {
+impl<K, V, T: Kind> PartialEq for Table<K, V, T> {
     fn eq(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 }
 
-impl<K, V, T: Kind<K, V>> Eq for Table<K, V, T> {}
+impl<K, V, T: Kind> Eq for Table<K, V, T> {}
 
-impl<K, V, T: Kind<K, V>> fmt::Debug for Table<K, V, T> {
+impl<K, V, T: Kind> fmt::Debug for Table<K, V, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Table");
         d.field("id", &self.inner.id).field("kind", &T::NAME);
@@ -113,7 +122,7 @@ impl Drop for InClosure {
     }
 }
 
-impl<K, V, T: Kind<K, V>> Inner<K, V, T> {
+impl<K, V, T: Kind> Inner<K, V, T> {
     /// Whether the calling process may read (`write` false) or write the table: one atomic
     /// load, and for a private table or a protected one written, the caller's pid.
     #[inline]
@@ -186,13 +195,13 @@ impl<K, V, T: Kind<K, V>> Inner<K, V, T> {
 /// # }
 /// ```
 #[must_use = "options make nothing until `create`"]
-pub struct TableOptions<K, V, T: Kind<K, V> = Set> {
+pub struct TableOptions<K, V, T: Kind = Set> {
     access: Access,
     name: Option<String>,
     heir: Option<HeirSlot<Table<K, V, T>>>,
 }
 
-impl<K, V, T: Kind<K, V>> fmt::Debug for TableOptions<K, V, T> {
+impl<K, V, T: Kind> fmt::Debug for TableOptions<K, V, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TableOptions")
             .field("kind", &T::NAME)
@@ -207,7 +216,7 @@ impl<K, V, T> TableOptions<K, V, T>
 where
     K: Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
-    T: Kind<K, V>,
+    T: KindOf<K, V>,
 {
     /// Who may use the table (protected unless said).
     ///
@@ -277,7 +286,7 @@ where
             .map_err(|_| TableError::NotInProcess)?;
         let id = node.0.next_ref();
         let inner = Arc::new(Inner {
-            store: T::Store::new(),
+            store: T::new_store(),
             owner: AtomicU64::new(pid.number().get()),
             access: self.access,
             id,
@@ -332,7 +341,7 @@ pub struct TableInfo {
     pub memory: usize,
 }
 
-impl<K, V, T: Kind<K, V>> Table<K, V, T>
+impl<K, V, T: KindOf<K, V>> Table<K, V, T>
 where
     K: Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
@@ -415,15 +424,15 @@ where
 
     /// The store, after the access check.
     #[inline]
-    pub(crate) fn read(&self) -> Result<&T::Store, TableError> {
+    pub(crate) fn read(&self) -> Result<&T::St, TableError> {
         self.inner.check(false)?;
-        Ok(&self.inner.store)
+        Ok(T::store(&self.inner.store))
     }
 
     #[inline]
-    pub(crate) fn write(&self) -> Result<&T::Store, TableError> {
+    pub(crate) fn write(&self) -> Result<&T::St, TableError> {
         self.inner.check(true)?;
-        Ok(&self.inner.store)
+        Ok(T::store(&self.inner.store))
     }
 
     /// Inserts `value` under `key` (`ets:insert/2`): in a set it replaces the key's value; a
@@ -827,7 +836,7 @@ where
                 own.heir.as_ref().map(|h| h.pid),
             )
         };
-        let store = &self.inner.store;
+        let store = T::store(&self.inner.store);
         Ok(TableInfo {
             id: self.inner.id,
             name: self.inner.name.as_deref().map(str::to_owned),

@@ -200,7 +200,11 @@ impl<T> ById<T> {
                 }
             }
             ById::Many(map) => {
-                let ids: Vec<u64> = map.iter().filter(|(_, t)| f(t)).map(|(id, _)| *id).collect();
+                let ids: Vec<u64> = map
+                    .iter()
+                    .filter(|(_, t)| f(t))
+                    .map(|(id, _)| *id)
+                    .collect();
                 for id in ids {
                     if let Some(t) = map.remove(&id) {
                         taken.push((id, t));
