@@ -240,7 +240,7 @@ async fn give_away_as_in_ets_suite() {
             // Give with oneself as heir, the receiver dies: back to the giver.
             let t2: Tab = Table::options().private().create().unwrap();
             t2.insert("key", 1).unwrap();
-            t2.set_heir(Some((&me, "som en gummiboll"))).unwrap();
+            t2.set_heir(&me, "som en gummiboll").unwrap();
             let r2 = receiver();
             t2.give_away(&Recipient::process(&r2, R::Take), "here you are")
                 .unwrap();

@@ -45,13 +45,21 @@ impl fmt::Display for Access {
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// // Tables belong to processes: none is made outside one.
 /// assert_eq!(Table::<u32, u32>::new().unwrap_err(), TableError::NotInProcess);
-/// let owner = otp_runtime::spawn(|mut ctx: ProcessCtx<Table<u32, u32>>| async move {
-///     let t: Table<u32, u32> = Table::new().unwrap(); // protected
-///     let _ = ctx.recv().await;
-///     drop(t);
+/// let (tx, rx) = tokio::sync::oneshot::channel();
+/// let owner = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move {
+///     let _ = tx.send(Table::<u32, u32>::new().unwrap()); // protected
+///     ctx.recv().await;
 ///     ExitReason::Normal
 /// });
-/// # let _ = owner;
+/// let t = rx.await.unwrap();
+/// assert_eq!(t.lookup(&1), Ok(None)); // anyone reads
+/// let refused = t.insert(1, 1).unwrap_err(); // only the owner writes
+/// assert_eq!(refused, TableError::Access {
+///     access: Access::Protected,
+///     write: true,
+///     caller: None,
+///     owner: owner.pid(),
+/// });
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

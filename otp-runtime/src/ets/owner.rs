@@ -323,9 +323,9 @@ where
     }
 
     /// Names the process that inherits the table when its owner dies, with `data` in its
-    /// [`Transfer`] (`ets:setopts(T, {heir, Pid, Data})`); `None` for no heir. The heir
-    /// inherits only if it is alive then; once it has, it stays the heir (so a table passed
-    /// back and forth between a worker and its heir survives every restart).
+    /// [`Transfer`] (`ets:setopts(T, {heir, Pid, Data})`). The heir inherits only if it is
+    /// alive then; once it has, it stays the heir (so a table passed back and forth between
+    /// a worker and its heir survives every restart).
     ///
     /// # Errors
     ///
@@ -336,14 +336,31 @@ where
     /// See [`Table::heir`].
     pub fn set_heir<D>(
         &self,
-        heir: Option<(&Recipient<Table<K, V, T>, D>, D)>,
+        heir: &Recipient<Table<K, V, T>, D>,
+        data: D,
     ) -> Result<(), TableError>
     where
         D: Clone + Send + Sync + 'static,
     {
         let mut own = self.inner.own();
         self.caller_owns(&own)?;
-        own.heir = heir.map(|(to, data)| HeirSlot::new(to, data));
+        own.heir = Some(HeirSlot::new(heir, data));
+        Ok(())
+    }
+
+    /// Leaves the table with no heir (`ets:setopts(T, {heir, none})`).
+    ///
+    /// # Errors
+    ///
+    /// As [`Table::set_heir`].
+    ///
+    /// # Examples
+    ///
+    /// See [`Table::heir`].
+    pub fn clear_heir(&self) -> Result<(), TableError> {
+        let mut own = self.inner.own();
+        self.caller_owns(&own)?;
+        own.heir = None;
         Ok(())
     }
 
@@ -364,7 +381,7 @@ where
     /// let owner = otp_runtime::spawn(move |_: ProcessCtx<()>| async move {
     ///     let t = T::options().private().heir(&to, ()).create().unwrap();
     ///     assert_eq!(t.heir(), Some(to.pid()));
-    ///     t.set_heir::<()>(None).unwrap();
+    ///     t.clear_heir().unwrap();
     ///     assert_eq!(t.heir(), None);
     ///     ExitReason::Normal
     /// });

@@ -127,8 +127,10 @@ pub(crate) const SHARDS: usize = 16;
 /// seven for its tags and the low ones for the bucket), and the hash is computed once.
 #[doc(hidden)]
 pub struct Hashed<K, S> {
-    shards: Box<[Padded<RwLock<Shard<K, S>>>]>,
+    shards: Box<[Locked<K, S>]>,
 }
+
+type Locked<K, S> = Padded<RwLock<Shard<K, S>>>;
 
 #[repr(align(64))]
 struct Padded<T>(T);
@@ -263,7 +265,7 @@ where
     }
 
     fn memory(&self, per_object: usize) -> usize {
-        let own = size_of::<Self>() + SHARDS * size_of::<Padded<RwLock<Shard<K, S>>>>();
+        let own = size_of::<Self>() + SHARDS * size_of::<Locked<K, S>>();
         self.shards.iter().fold(own, |sum, shard| {
             let shard = read(&shard.0);
             // A bucket and its control byte for each slot of capacity; values beyond the
