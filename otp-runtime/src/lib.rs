@@ -46,6 +46,7 @@
 pub mod application;
 pub mod dist;
 mod error;
+pub mod ets;
 mod exit;
 pub mod gen_event;
 pub mod gen_server;

@@ -199,6 +199,11 @@ impl<S: GenServer> ServerRef<S> {
         }
     }
 
+    /// Whether the handle is bound to a local process (not a name, not a remote server).
+    pub(crate) fn is_local(&self) -> bool {
+        matches!(self.target, Target::Process(_))
+    }
+
     /// The server's pid now: the bound one, or the one registered under the name
     /// (`None` if nobody has it).
     ///

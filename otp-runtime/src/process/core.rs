@@ -119,6 +119,8 @@ const EXITED: u64 = 4;
 const STARTING: u64 = 8;
 /// The process owns tasks: its watchers hold its `TaskSet`, under [`TASKS`].
 const HAS_TASKS: u64 = 16;
+/// The process owns, or has owned, something released at its death (`Watcher::Owned`).
+const HAS_OWNED: u64 = 32;
 /// The flags' bits at the bottom of `Shared::flags`, under the pid number.
 const FLAG_BITS: u32 = 8;
 
@@ -184,6 +186,20 @@ pub(crate) enum Watcher {
     Waiter(oneshot::Sender<ExitReason>),
     /// The tasks the process owns, aborted when it dies (always under id [`TASKS`]).
     Tasks(Arc<TaskSet>),
+    /// Something the process owns (a table), released when it dies, before its links and
+    /// monitors are told (see [`Owned`]).
+    Owned(Arc<dyn Owned>),
+}
+
+/// Something a process owns that must be released when it dies: an [ETS table](crate::ets),
+/// deleted or handed to its heir. Kept with the process's watchers under a fresh reference
+/// number, so a process that owns nothing pays nothing, and its death pays one flag test.
+pub(crate) trait Owned: Send + Sync + 'static {
+    /// The owner `owner` died of `reason`. Runs once, on the dying process's task, after its
+    /// name is freed and before its links and monitors are told, as Erlang deletes (or hands
+    /// over) a dead process's tables before its exit signals go out: whoever restarts it
+    /// finds the table's name free, or the table with its heir.
+    fn owner_exited(self: Arc<Self>, owner: Pid, reason: &ExitReason);
 }
 
 /// What a dead process leaves to be signalled.
@@ -381,7 +397,9 @@ impl Shared {
                         .collect()
                 })
                 .unwrap_or_default(),
-            monitored_by: x.map_or(0, |x| x.monitors.len() - usize::from(tasks.is_some())),
+            monitored_by: x.map_or(0, |x| {
+                x.monitors.len() - usize::from(tasks.is_some()) - self.owned_count(&x.monitors)
+            }),
             trap_exit: self.is_trapping(),
             tasks: tasks.map_or(0, |t| t.len()),
         })
@@ -402,6 +420,39 @@ impl Shared {
         x.monitors.insert(TASKS, Watcher::Tasks(set.clone()));
         self.flags.fetch_or(HAS_TASKS, Ordering::AcqRel);
         Some(set)
+    }
+
+    /// How many of `monitors` are things the process owns (not watchers).
+    fn owned_count(&self, monitors: &ById<Watcher>) -> usize {
+        if self.flags.load(Ordering::Acquire) & HAS_OWNED == 0 {
+            return 0;
+        }
+        monitors.count(|w| matches!(w, Watcher::Owned(_)))
+    }
+
+    /// Gives the process `owned`, released at its death under id `id` (a fresh reference
+    /// number). Refused once the process is dead: the caller releases it itself.
+    pub(crate) fn add_owned_resource(
+        &self,
+        id: u64,
+        owned: Arc<dyn Owned>,
+    ) -> Result<(), Arc<dyn Owned>> {
+        let mut st = self.state();
+        if st.dead {
+            return Err(owned);
+        }
+        self.flags.fetch_or(HAS_OWNED, Ordering::AcqRel);
+        st.extras
+            .get_or_insert_with(Default::default)
+            .monitors
+            .insert(id, Watcher::Owned(owned));
+        Ok(())
+    }
+
+    /// Takes back what was given with `add_owned_resource` under `id` (a table deleted or
+    /// given away); false if the process no longer holds it (it died meanwhile).
+    pub(crate) fn remove_owned_resource(&self, id: u64) -> bool {
+        self.remove_monitor(id)
     }
 
     /// The set of its tasks, if it has had some and is alive.
@@ -612,6 +663,15 @@ pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, t: Tombstone) {
     if let Some(name) = name {
         sh.node.0.names.remove_if(name.as_str(), pid);
     }
+    // What it owned (tables) goes before anyone is told: one flag test for a process that
+    // never owned anything.
+    if sh.flags.load(Ordering::Acquire) & HAS_OWNED != 0 {
+        for (_, w) in monitors.take_all(|w| matches!(w, Watcher::Owned(_))) {
+            if let Watcher::Owned(owned) = w {
+                owned.owner_exited(pid, reason);
+            }
+        }
+    }
     if let Some(starter) = starter {
         if let Some(e) = sh.lookup(Pid::from_number(sh.node.0.id(), starter)) {
             e.shared().remove_link(pid);
@@ -669,6 +729,8 @@ pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, t: Tombstone) {
             }
             // Taken and aborted by the dying process already; not a watcher to tell.
             Watcher::Tasks(set) => set.close(),
+            // Released above, before the links; none is added once the process is dead.
+            Watcher::Owned(owned) => owned.owner_exited(pid, reason),
         }
     }
 }

@@ -177,6 +177,45 @@ impl<T> ById<T> {
         }
     }
 
+    /// How many entries satisfy `f`.
+    pub(crate) fn count(&self, f: impl Fn(&T) -> bool) -> usize {
+        match self {
+            ById::Few(v) => v.iter().filter(|(_, t)| f(t)).count(),
+            ById::Many(map) => map.values().filter(|t| f(t)).count(),
+        }
+    }
+
+    /// Takes the entries that satisfy `f`, in the order they were added (by id).
+    pub(crate) fn take_all(&mut self, f: impl Fn(&T) -> bool) -> Vec<(u64, T)> {
+        let mut taken = Vec::new();
+        match self {
+            ById::Few(v) => {
+                let mut i = 0;
+                while i < v.len() {
+                    if f(&v[i].1) {
+                        taken.push(v.remove(i));
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+            ById::Many(map) => {
+                let ids: Vec<u64> = map
+                    .iter()
+                    .filter(|(_, t)| f(t))
+                    .map(|(id, _)| *id)
+                    .collect();
+                for id in ids {
+                    if let Some(t) = map.remove(&id) {
+                        taken.push((id, t));
+                    }
+                }
+            }
+        }
+        taken.sort_unstable_by_key(|(id, _)| *id);
+        taken
+    }
+
     /// The entries in the order they were added (by id), taking them.
     #[inline]
     pub(crate) fn into_sorted(self) -> Vec<(u64, T)> {
