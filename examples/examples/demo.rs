@@ -12,9 +12,9 @@ use std::error::Error;
 use examples::apps::{FactorialService, MessengerService};
 use examples::factorial::Factorial;
 use examples::messenger;
-use examples::supervision::restarted;
 use otp_runtime::node::Node;
 use otp_runtime::prelude::*;
+use otp_runtime::testing::restarted;
 
 #[tokio::main]
 async fn main() -> Result<NodeExit, Box<dyn Error>> {

@@ -8,8 +8,9 @@
 use std::error::Error;
 
 use examples::factorial::Factorial;
-use examples::supervision::{restarted, show};
+use examples::supervision::show;
 use otp_runtime::prelude::*;
+use otp_runtime::testing::restarted;
 
 // ANCHOR: tree
 supervision_tree! {

@@ -11,8 +11,9 @@ use std::error::Error;
 
 use examples::kv::{Kv, KvRef};
 use examples::simple_logger::{self, ErrorReport};
-use examples::supervision::{restarted, show};
+use examples::supervision::show;
 use otp_runtime::prelude::*;
+use otp_runtime::testing::restarted;
 
 // ANCHOR: packet
 /// Assembles packets from chunks of text, however the text was split. A packet is its length

@@ -13,8 +13,9 @@ use examples::apps::FactorialService;
 use examples::factorial::Factorial;
 use examples::kv::Kv;
 use examples::messenger::{self, MessengerError, MessengerSup};
-use examples::supervision::{restarted, show, state, wait_for};
+use examples::supervision::show;
 use otp_runtime::prelude::*;
+use otp_runtime::testing::{restarted, state, wait_for};
 use otp_runtime::time::Instant;
 
 // ANCHOR: plain

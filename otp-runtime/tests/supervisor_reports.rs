@@ -1,51 +1,8 @@
 //! OTP's supervisor reports, through `tracing`: each crash, each restart and the intensity
 //! shutdown name the supervisor, the child, its pid and the reason.
 
-use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
-
 use otp_runtime::prelude::*;
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
-
-/// Records every event as `level message key=value ...`.
-#[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<String>>>);
-
-struct Line(String);
-
-impl Visit for Line {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            let _ = write!(self.0, " {value:?}");
-        } else {
-            let _ = write!(self.0, " {}={value:?}", field.name());
-        }
-    }
-
-    fn record_str(&mut self, field: &Field, value: &str) {
-        let _ = write!(self.0, " {}={value}", field.name());
-    }
-}
-
-impl Subscriber for Recorder {
-    fn enabled(&self, _: &Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, event: &Event<'_>) {
-        let mut line = Line(event.metadata().level().to_string());
-        event.record(&mut line);
-        self.0.lock().unwrap().push(line.0);
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
+use otp_runtime::testing::Reports;
 
 #[derive(Default)]
 struct Worker;
@@ -64,12 +21,9 @@ supervision_tree! {
     }
 }
 
-// The current-thread runtime runs every process on this thread, where the recorder is the
-// default subscriber.
-#[tokio::test(flavor = "current_thread", start_paused = true)]
+#[otp_runtime::test(start_paused = true)]
 async fn crashes_restarts_and_the_intensity_shutdown_are_reported() {
-    let recorder = Recorder::default();
-    let _guard = tracing::subscriber::set_default(recorder.clone());
+    let reports = Reports::capture().unwrap();
     let sup = Reported::start().await.unwrap();
     let w = Worker::named("reported_w");
     let first = w.pid().unwrap();
@@ -79,12 +33,10 @@ async fn crashes_restarts_and_the_intensity_shutdown_are_reported() {
     assert!(w.crash().await.is_err());
     assert_eq!(sup.wait_exit().await, ExitReason::Shutdown);
 
-    let lines = recorder.0.lock().unwrap().clone();
     let find = |needles: &[&str]| {
-        lines
-            .iter()
-            .position(|l| needles.iter().all(|n| l.contains(n)))
-            .unwrap_or_else(|| panic!("no event with {needles:?} in:\n{}", lines.join("\n")))
+        reports
+            .position(needles)
+            .unwrap_or_else(|| panic!("no report with {needles:?} in:\n{reports}"))
     };
     let crash1 = find(&[
         "ERROR",
@@ -110,4 +62,49 @@ async fn crashes_restarts_and_the_intensity_shutdown_are_reported() {
         "reason=reached_max_restart_intensity",
     ]);
     assert!(crash1 < restart && restart < crash2 && crash2 < shutdown);
+}
+
+supervision_tree! {
+    Twin: one_for_one {
+        worker "w" => Worker, name: "w";
+    }
+}
+
+/// Tests on two threads at once, each on a node of its own, each capturing its node's
+/// reports: each sees its own crash only, though both supervisors report through the same
+/// call sites and the processes run on either thread.
+#[otp_runtime::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_node_captures_its_own_reports() {
+    let run = |tag: &'static str| async move {
+        let node = otp_runtime::node::Node::new();
+        let reports = Reports::capture_node(&node).unwrap();
+        node.scope(async move {
+            let sup = Twin::start().await.unwrap();
+            let old = otp_runtime::testing::running(&sup, "w").await.unwrap();
+            otp_runtime::exit(old, ExitReason::other(tag));
+            otp_runtime::testing::restarted(&sup, "w", old)
+                .await
+                .unwrap();
+            sup.stop().await.unwrap();
+        })
+        .await;
+        reports
+    };
+    let (a, b) = tokio::join!(
+        tokio::spawn(run("crash of a")),
+        tokio::spawn(run("crash of b"))
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    for (reports, mine, theirs) in [
+        (&a, "crash of a", "crash of b"),
+        (&b, "crash of b", "crash of a"),
+    ] {
+        assert_eq!(
+            reports.matching(&["child terminated", mine]).len(),
+            1,
+            "{reports}"
+        );
+        assert!(reports.matching(&[theirs]).is_empty(), "{reports}");
+        assert_eq!(reports.matching(&["child restarted"]).len(), 1, "{reports}");
+    }
 }

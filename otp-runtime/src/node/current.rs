@@ -110,6 +110,21 @@ pub(crate) fn named() -> Option<String> {
     default_slot().as_ref().and_then(name)
 }
 
+/// Runs `f` with the current node, if there is one: never makes the default node.
+pub(crate) fn with_existing<R>(f: impl FnOnce(&Node) -> R) -> Option<R> {
+    if let Some(node) = process::node_ptr() {
+        // SAFETY: as in `with_current`.
+        return Some(f(unsafe { node.as_ref() }));
+    }
+    if let Some(node) = SCOPE.with(|c| c.get()) {
+        // SAFETY: as in `with_current`.
+        return Some(f(unsafe { node.as_ref() }));
+    }
+    // Cloned out of the lock: `f` may take it again.
+    let node = default_slot().clone();
+    node.as_ref().map(f)
+}
+
 /// Runs `f` with the default node, from this thread's copy when it is still good.
 fn with_default<R>(f: impl FnOnce(&Node) -> R) -> R {
     // A copy of a node that has stopped is refreshed: the default may have been replaced.

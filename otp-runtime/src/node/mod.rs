@@ -553,6 +553,12 @@ pub(crate) fn current_name() -> Option<String> {
     current::named()
 }
 
+/// Runs `f` with the current node, if there is one (never makes the default node): for
+/// reports.
+pub(crate) fn with_existing<R>(f: impl FnOnce(&Node) -> R) -> Option<R> {
+    current::with_existing(f)
+}
+
 /// The first number of a pid of node `id` as the current node prints it.
 pub(crate) fn print_index(id: NodeId) -> usize {
     with_current(|n| n.0.print_index(id))
