@@ -1,8 +1,6 @@
 //! Two applications for a node: the factorial service (a pool of factorial servers, sized by
 //! its configuration) and the messenger. The `demo` and `node` programs run them.
 
-use std::time::Duration;
-
 use otp_runtime::application::{Application, NoConfig};
 use otp_runtime::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -32,7 +30,17 @@ impl Default for FactorialConfig {
 // ANCHOR_END: config
 
 // ANCHOR: factorial_app
-/// Factorials as a service: `servers` factorial servers under one `one_for_one` supervisor.
+supervision_tree! {
+    /// `servers` factorial servers, `factorial1`, `factorial2`, ..., under one supervisor that
+    /// survives `max_restarts` crashes in 5 seconds: a tree sized by the configuration.
+    pub FactorialSup(config: FactorialConfig): one_for_one,
+        intensity config.max_restarts per 5s, name: "factorial_sup"
+    {
+        pool "factorial" * config.servers => Factorial::default(), name: "factorial";
+    }
+}
+
+/// Factorials as a service: the factorial servers of its configuration.
 pub struct FactorialService;
 
 impl Application for FactorialService {
@@ -42,17 +50,10 @@ impl Application for FactorialService {
     type Config = FactorialConfig;
 
     async fn start(&self, config: &FactorialConfig) -> Result<SupervisorRef, StartError> {
-        let mut sup = SupervisorSpec::one_for_one()
-            .intensity(config.max_restarts, Duration::from_secs(5))
-            .name("factorial_sup");
-        for i in 1..=config.servers {
-            let name = format!("factorial{i}");
-            sup = sup.child(ChildSpec::worker(name.clone(), Factorial::default).name(name));
-        }
-        let sup = sup.start_link().await?;
+        let sup = FactorialSup::start_link(config.clone()).await?;
         // An application reports through `tracing`, like the runtime.
         tracing::info!(servers = config.servers, "factorial servers started");
-        Ok(sup)
+        Ok(sup.into())
     }
 }
 // ANCHOR_END: factorial_app

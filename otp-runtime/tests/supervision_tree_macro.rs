@@ -116,3 +116,102 @@ async fn a_start_function_may_return_a_generated_handle() {
     );
     sup.stop().await.unwrap();
 }
+
+// ---- trees from configuration -----------------------------------------------------------
+
+/// A worker that knows which shard it is.
+pub struct Shard {
+    index: usize,
+    label: String,
+}
+
+#[gen_server]
+impl Shard {
+    #[call]
+    pub fn whoami(&self) -> (usize, String) {
+        (self.index, self.label.clone())
+    }
+}
+
+/// What a configuration file would hold.
+#[derive(Clone)]
+pub struct PoolConfig {
+    pub workers: usize,
+    pub regions: Vec<String>,
+    pub restarts: u32,
+}
+
+supervision_tree! {
+    /// `size` counters, registered `counter1`..; one shard per region, each told its place.
+    pub Pool(size: usize, config: PoolConfig): one_for_one, intensity config.restarts per 5s {
+        pool "counter" * size => Counter::default(), name: "counter";
+        pool "shard-" for region in config.regions.clone() => Shard {
+            index: size,
+            label: region.clone(), // the item is the closure's: the id is made before
+        }, restart: transient, name: "shard-";
+        worker "last" => Counter::default();
+        supervisor "inner" => one_for_all {
+            pool "w" * config.workers => Counter::default(), name: "w";
+        };
+    }
+
+    /// A parameter in a dynamic supervisor's template (made `move` for it).
+    pub Labelled(prefix: String): dynamic {
+        worker "s" => |n: usize| Shard { index: n, label: format!("{prefix}{n}") };
+    }
+}
+
+#[otp_runtime::test]
+async fn a_tree_takes_its_size_and_config_at_run_time() {
+    let config = PoolConfig {
+        workers: 2,
+        regions: vec!["eu".to_string(), "us".to_string()],
+        restarts: 0,
+    };
+    let pool = Pool::start(3, config.clone()).await.unwrap();
+    let ids: Vec<String> = pool
+        .which_children()
+        .await
+        .unwrap()
+        .iter()
+        .rev() // which_children lists the newest first
+        .map(|c| c.id.to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        ["counter1", "counter2", "counter3", "shard-eu", "shard-us", "last", "inner"]
+    );
+    assert_eq!(Counter::named("counter3").bump().await, Ok(1));
+    assert_eq!(
+        Shard::named("shard-us").whoami().await,
+        Ok((3, "us".to_string()))
+    );
+    assert!(Counter::named("w2").pid().is_some());
+    assert!(Counter::named("w3").pid().is_none());
+    // `intensity config.restarts per 5s`: 0 restarts allowed, so one crash ends the tree.
+    assert!(Counter::named("counter1").crash().await.is_err());
+    assert_eq!(pool.wait_exit().await, ExitReason::Shutdown);
+
+    // Another size, from the same declaration; and a tree nested with its parameters.
+    let sup = SupervisorSpec::one_for_one()
+        .child(Pool::child_spec(
+            "pool",
+            1,
+            PoolConfig {
+                regions: vec![],
+                ..config
+            },
+        ))
+        .start()
+        .await
+        .unwrap();
+    otp_runtime::testing::running(&sup, "pool").await.unwrap();
+    assert!(Counter::named("counter1").pid().is_some());
+    assert!(Counter::named("counter2").pid().is_none());
+    assert!(Shard::named("shard-eu").pid().is_none());
+
+    let labelled = Labelled::start("shard".to_string()).await.unwrap();
+    let pid = labelled.start_child(7).await.unwrap().unwrap();
+    let shard = ShardRef::from(ServerRef::<Shard>::from_pid(pid).unwrap());
+    assert_eq!(shard.whoami().await, Ok((7, "shard7".to_string())));
+}

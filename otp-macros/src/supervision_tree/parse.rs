@@ -14,6 +14,7 @@ mod kw {
     syn::custom_keyword!(worker);
     syn::custom_keyword!(supervisor);
     syn::custom_keyword!(service);
+    syn::custom_keyword!(pool);
     syn::custom_keyword!(start);
     syn::custom_keyword!(per);
     syn::custom_keyword!(intensity);
@@ -26,23 +27,40 @@ pub(crate) struct Input {
     pub(crate) trees: Vec<Tree>,
 }
 
-/// `/// docs  pub Name: strategy, settings { children }`.
+/// `/// docs  pub Name(params): strategy, settings { children }`.
 pub(crate) struct Tree {
     pub(crate) attrs: Vec<Attribute>,
     pub(crate) vis: Visibility,
     pub(crate) ident: Ident,
+    /// The run-time parameters, `(size: usize, addr: SocketAddr)`: arguments of `spec`,
+    /// `start`, `start_link` and `child_spec`, in scope in every expression of the tree.
+    pub(crate) params: Vec<Param>,
     pub(crate) body: Body,
+}
+
+/// One parameter of a tree: `name: Type`.
+pub(crate) struct Param {
+    pub(crate) ident: Ident,
+    pub(crate) ty: syn::Type,
 }
 
 /// A supervisor's flags and children: a declaration's, or a nested tree's inline.
 pub(crate) struct Body {
     pub(crate) strategy: Strategy,
-    pub(crate) intensity: Option<(LitInt, Duration)>,
+    pub(crate) intensity: Option<(Intensity, Duration)>,
     pub(crate) auto_shutdown: Option<Ident>,
     pub(crate) name: Option<LitStr>,
     pub(crate) children: Vec<Child>,
     /// The braces, for errors about the children as a whole.
     pub(crate) brace_span: Span,
+}
+
+/// The `N` of `intensity N per DURATION`.
+pub(crate) enum Intensity {
+    /// A literal, checked to fit a `u32`.
+    Literal(u32),
+    /// An expression of the tree's parameters (a `u32`), as in `intensity config.restarts per 5s`.
+    Expr(Expr),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -81,6 +99,16 @@ pub(crate) struct Child {
     pub(crate) shutdown: Option<ShutdownSetting>,
     pub(crate) significant: Option<(bool, Span)>,
     pub(crate) name: Option<Expr>,
+    /// For `pool ID * COUNT` and `pool ID for I in ITER`: the workers it stands for.
+    pub(crate) pool: Option<Pool>,
+}
+
+/// How many workers a pool starts, and what tells them apart.
+pub(crate) enum Pool {
+    /// `* COUNT`: indexes 1 to COUNT.
+    Times(Expr),
+    /// `for I in ITER`: one worker per item, bound to `I` in the start expression.
+    For(Ident, Expr),
 }
 
 pub(crate) enum Start {
@@ -153,15 +181,62 @@ impl Parse for Tree {
                 "expected the supervisor's type name, as in `pub MySup: one_for_one { .. }`",
             )
         })?;
-        input.parse::<Token![:]>()?;
+        let params = if input.peek(syn::token::Paren) {
+            parse_params(input)?
+        } else {
+            Vec::new()
+        };
+        input.parse::<Token![:]>().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected `:` and the strategy, as in `pub MySup: one_for_one { .. }`, or the parameters, as in `pub Pool(size: usize): one_for_one { .. }`",
+            )
+        })?;
         let body = parse_body(input)?;
         Ok(Tree {
             attrs,
             vis,
             ident,
+            params,
             body,
         })
     }
+}
+
+/// `(name: Type, ...)`: a tree's run-time parameters.
+fn parse_params(input: ParseStream) -> syn::Result<Vec<Param>> {
+    const HELP: &str =
+        "a parameter is a name and its type, as in `Pool(size: usize, addr: std::net::SocketAddr)`";
+    let content;
+    syn::parenthesized!(content in input);
+    let mut params: Vec<Param> = Vec::new();
+    while !content.is_empty() {
+        let ident: Ident = content
+            .parse()
+            .map_err(|e| syn::Error::new(e.span(), HELP))?;
+        if !content.peek(Token![:]) {
+            return Err(syn::Error::new(
+                ident.span(),
+                format!("the parameter `{ident}` needs its type, as in `{ident}: usize`"),
+            ));
+        }
+        content.parse::<Token![:]>()?;
+        let ty: syn::Type = content.parse()?;
+        if params.iter().any(|p| p.ident == ident) {
+            return Err(syn::Error::new(
+                ident.span(),
+                format!("the parameter `{ident}` is declared twice"),
+            ));
+        }
+        params.push(Param { ident, ty });
+        if content.is_empty() {
+            break;
+        }
+        content
+            .parse::<Token![,]>()
+            .map_err(|e| syn::Error::new(e.span(), HELP))?;
+    }
+    Ok(params)
 }
 
 /// `strategy (, setting)* { children }`.
@@ -211,15 +286,19 @@ fn parse_body(input: ParseStream) -> syn::Result<Body> {
         })?;
         let twice = || syn::Error::new(key.span(), format!("`{key}` is given twice"));
         if key == "intensity" {
-            // `intensity 5 per 1s` (a colon is tolerated).
+            // `intensity 5 per 1s` (a colon is tolerated), or `intensity EXPR per 1s` with an
+            // expression of the tree's parameters.
             let _: Option<Token![:]> = input.parse()?;
-            let n: LitInt = input.parse().map_err(|e| {
-                syn::Error::new(
-                    e.span(),
-                    "write `intensity N per DURATION`, e.g. `intensity 5 per 10s`",
-                )
-            })?;
-            n.base10_parse::<u32>()?;
+            let n = if input.peek(LitInt) {
+                Intensity::Literal(input.parse::<LitInt>()?.base10_parse::<u32>()?)
+            } else {
+                Intensity::Expr(input.parse().map_err(|e| {
+                    syn::Error::new(
+                        e.span(),
+                        "write `intensity N per DURATION`, e.g. `intensity 5 per 10s`",
+                    )
+                })?)
+            };
             input.parse::<kw::per>().map_err(|e| {
                 syn::Error::new(
                     e.span(),
@@ -304,9 +383,13 @@ fn names<T>(list: &[(&'static str, T)]) -> Vec<&'static str> {
     list.iter().map(|(n, _)| *n).collect()
 }
 
-/// `worker|supervisor|service ID => START (, key: value)*`.
+/// `worker|supervisor|service ID => START (, key: value)*`, or
+/// `pool ID (* COUNT | for I in ITER) => START (, key: value)*`.
 fn parse_child(input: ParseStream) -> syn::Result<Child> {
-    let (kind, kind_span) = if input.peek(kw::worker) {
+    let is_pool = input.peek(kw::pool);
+    let (kind, kind_span) = if is_pool {
+        (Kind::Worker, input.parse::<kw::pool>()?.span)
+    } else if input.peek(kw::worker) {
         (Kind::Worker, input.parse::<kw::worker>()?.span)
     } else if input.peek(kw::supervisor) {
         (Kind::Supervisor, input.parse::<kw::supervisor>()?.span)
@@ -314,7 +397,7 @@ fn parse_child(input: ParseStream) -> syn::Result<Child> {
         (Kind::Service, input.parse::<kw::service>()?.span)
     } else {
         return Err(input.error(
-            "expected a child: `worker \"id\" => ..`, `supervisor \"id\" => ..` or `service \"id\" => ..`",
+            "expected a child: `worker \"id\" => ..`, `supervisor \"id\" => ..`, `service \"id\" => ..` or `pool \"id\" * N => ..`",
         ));
     };
     let (id, id_span) = if input.peek(LitStr) {
@@ -328,10 +411,19 @@ fn parse_child(input: ParseStream) -> syn::Result<Child> {
             input.error("expected the child's id: a string (`\"cache\"`) or a name (`cache`)")
         );
     };
+    let pool = if is_pool {
+        Some(parse_pool(input, &id)?)
+    } else {
+        None
+    };
     input.parse::<Token![=>]>().map_err(|e| {
         syn::Error::new(
             e.span(),
-            "expected `=>` after the child's id, as in `worker \"id\" => Server::new()`",
+            if is_pool {
+                "expected `=>` after the pool's size, as in `pool \"worker\" * size => Worker::new()`"
+            } else {
+                "expected `=>` after the child's id, as in `worker \"id\" => Server::new()`"
+            },
         )
     })?;
     let start = parse_start(input, kind)?;
@@ -345,6 +437,7 @@ fn parse_child(input: ParseStream) -> syn::Result<Child> {
         shutdown: None,
         significant: None,
         name: None,
+        pool,
     };
     while input.peek(Token![,]) {
         input.parse::<Token![,]>()?;
@@ -428,6 +521,23 @@ fn parse_child(input: ParseStream) -> syn::Result<Child> {
         }
     }
     Ok(child)
+}
+
+/// `* COUNT` or `for I in ITER`, after a pool's id.
+fn parse_pool(input: ParseStream, id: &str) -> syn::Result<Pool> {
+    if input.peek(Token![*]) {
+        input.parse::<Token![*]>()?;
+        return Ok(Pool::Times(input.parse()?));
+    }
+    if input.peek(Token![for]) {
+        input.parse::<Token![for]>()?;
+        let item: Ident = input.parse()?;
+        input.parse::<Token![in]>()?;
+        return Ok(Pool::For(item, input.parse()?));
+    }
+    Err(input.error(format!(
+        "expected the pool's size, as in `pool \"{id}\" * 4 => ..` (ids `{id}1` to `{id}4`), or `pool \"{id}\" for i in ITER => ..` (one worker per item, ids `{id}` followed by the item)"
+    )))
 }
 
 fn parse_start(input: ParseStream, kind: Kind) -> syn::Result<Start> {
@@ -583,6 +693,12 @@ pub(crate) fn check(body: &Body, errors: &mut Errors) {
                 ));
             }
         }
+        if child.pool.is_some() {
+            check_pool(body, child, errors);
+            if body.strategy == Strategy::Dynamic {
+                continue;
+            }
+        }
         if body.strategy == Strategy::Dynamic && child.kind == Kind::Service {
             errors.push(syn::Error::new(
                 child.kind_span,
@@ -612,6 +728,34 @@ pub(crate) fn check(body: &Body, errors: &mut Errors) {
         }
         if let Start::Inline(nested) = &child.start {
             check(nested, errors);
+        }
+    }
+}
+
+/// A pool stands for workers of a static supervisor (a dynamic supervisor starts its own
+/// on demand); its `name`, if any, is a string, the prefix of each worker's registered name.
+fn check_pool(body: &Body, child: &Child, errors: &mut Errors) {
+    if body.strategy == Strategy::Dynamic {
+        errors.push(syn::Error::new(
+            child.kind_span,
+            "a dynamic supervisor starts its children on demand: a pool belongs in a static supervisor (`one_for_one`, ...); start N children with `start_child`",
+        ));
+    }
+    if let Some(name) = &child.name {
+        if !matches!(
+            name,
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(_),
+                ..
+            })
+        ) {
+            errors.at(
+                name,
+                format!(
+                    "a pool's name is a string, the prefix of its workers' names: `name: \"{}\"` registers `{}1`, `{}2`, ...",
+                    child.id, child.id, child.id
+                ),
+            );
         }
     }
 }

@@ -110,8 +110,9 @@
 //! | where | form | default |
 //! |---|---|---|
 //! | declaration | `/// docs` `vis Name: STRATEGY (, SETTING)* { CHILD; ... }` | |
+//! | declaration | `vis Name(PARAM: Type, ...): STRATEGY ...`: run-time parameters ([below](#trees-from-configuration)) | none |
 //! | strategy | `one_for_one`, `one_for_all`, `rest_for_one`, `dynamic` | |
-//! | setting | `intensity N per DURATION` | `intensity 1 per 5s` |
+//! | setting | `intensity N per DURATION` (`N` a literal, or a `u32` expression of the parameters) | `intensity 1 per 5s` |
 //! | setting | `auto_shutdown: never \| any_significant \| all_significant` | `never` |
 //! | setting | `name: "registered_name"` | unregistered |
 //! | child | `worker ID => EXPR`: a gen_server value, made anew for each start | |
@@ -120,11 +121,13 @@
 //! | child | `supervisor ID => STRATEGY (, SETTING)* { ... }`: a nested tree inline | |
 //! | child | `supervisor ID => EXPR` (a [`SupervisorSpec`]) or `=> start EXPR` | |
 //! | child | `service ID => FN`: an async function given a [`StopSignal`] ([`ChildSpec::service`]) | |
+//! | child | `pool ID * COUNT => EXPR`: COUNT workers with ids `ID1`, `ID2`, ... | |
+//! | child | `pool ID for ITEM in ITER => EXPR`: a worker per item (bound in `EXPR`), ids `ID` and the item | |
 //! | dynamic child | `worker ID => \|arg: T\| EXPR` (or `start \|arg: T\| FUTURE`): the one template | |
 //! | child setting | `restart: permanent \| transient \| temporary` | `permanent` |
 //! | child setting | `shutdown: brutal_kill \| infinity \| DURATION` | 5 s for workers, `infinity` for supervisors |
 //! | child setting | `significant` or `significant: BOOL` | `false` |
-//! | child setting | `name: EXPR` (each incarnation's registered name) | unregistered |
+//! | child setting | `name: EXPR` (each incarnation's registered name; a pool's is a string, its workers' prefix) | unregistered |
 //!
 //! An `ID` is a string (`"cache"`) or a name (`cache`). A `DURATION` is a literal with a
 //! unit: `500ms`, `5s`, `1.5s`, `2min`, `1h`. `crate = ::path;` as the first line names a
@@ -133,7 +136,63 @@
 //! period or shutdown, a duration without a unit, a significant child that is permanent or
 //! whose supervisor has no auto_shutdown, an auto_shutdown on a dynamic supervisor (whose
 //! children cannot be significant), and a dynamic supervisor with other than one closure
-//! template, or a service as its template.
+//! template, or a service as its template; a parameter without a type or declared twice, a
+//! pool without a size, in a dynamic supervisor, or whose name is not a string.
+//!
+//! ## Trees from configuration
+//!
+//! The tree's expressions are compiled into the generated `spec()`, a function: they cannot
+//! see the local variables of the code around the macro (rustc then says it "can't capture
+//! dynamic environment in a fn item"). What a tree takes at run time (a pool size, an
+//! address, a configuration struct) is declared as its **parameters**, with their types,
+//! and the tree's `spec`, `start`, `start_link` and `child_spec` take them as arguments, so
+//! the checks above still happen at compile time. Every expression of the tree sees them:
+//! children, names, the `intensity`, pool sizes. Each child's start closure gets a clone of
+//! each (a parameter must be `Clone`), since a child is started again at each restart;
+//! closures given as values (a service's function, a dynamic template) are made `move` for
+//! it. A `pool` stands for several identical workers, their ids and names numbered from 1:
+//!
+//! ```
+//! use otp_runtime::prelude::*;
+//! use std::net::SocketAddr;
+//!
+//! #[derive(Default)]
+//! pub struct Worker { served: u64 }
+//! #[gen_server]
+//! impl Worker {
+//!     #[call]
+//!     pub fn serve(&mut self) -> u64 { self.served += 1; self.served }
+//! }
+//!
+//! #[derive(Clone)]
+//! pub struct Config { pub workers: usize, pub restarts: u32, pub addr: SocketAddr }
+//!
+//! async fn listen(addr: SocketAddr, stop: StopSignal) -> std::io::Result<()> {
+//!     let _listener = tokio::net::TcpListener::bind(addr).await?;
+//!     stop.await;
+//!     Ok(())
+//! }
+//!
+//! supervision_tree! {
+//!     pub Pool(config: Config): one_for_one, intensity config.restarts per 5s {
+//!         pool "worker" * config.workers => Worker::default(), name: "worker";
+//!         service "http" => |stop| listen(config.addr, stop);
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let config = Config { workers: 3, restarts: 10, addr: ([127, 0, 0, 1], 0).into() };
+//! let pool = Pool::start(config).await.unwrap();
+//! let ids: Vec<_> = pool.which_children().await.unwrap().iter().map(|c| c.id.clone()).collect();
+//! assert_eq!(ids, ["http".into(), "worker3".into(), "worker2".into(), "worker1".into()]);
+//! assert_eq!(Worker::named("worker2").serve().await, Ok(1));
+//! # }
+//! ```
+//!
+//! A tree with parameters is nested in another by its spec (`supervisor "pool" =>
+//! Pool::spec(config)`), or, to take fresh arguments at each restart, by its start
+//! function: `supervisor "pool" => start Pool::start_link(config.clone())`, which also
+//! nests a dynamic one.
 
 mod children;
 mod dynamic;

@@ -1,0 +1,15 @@
+use otp_runtime::prelude::*;
+
+#[derive(Default)]
+pub struct Counter;
+
+#[gen_server]
+impl Counter {}
+
+supervision_tree! {
+    pub Sup(size: usize, size: u32): one_for_one {
+        pool "worker" * size => Counter::default();
+    }
+}
+
+fn main() {}
