@@ -37,7 +37,7 @@ pub(crate) fn gen_server(args: TokenStream, input: TokenStream) -> TokenStream {
         // On errors, emit the impl as written (minus our attributes) beside them: the user's
         // methods still exist, so no cascade of "method not found" follows.
         (_, Some(server)) => {
-            let item = &server.item;
+            let item = &parse::without_duplicate_fns(&server.item);
             let errors = errors.into_compile_errors();
             quote!(#item #errors)
         }

@@ -966,7 +966,8 @@ fn handler(
 /// the same variant, there is at most one handler of each kind that has no enum (`#[init]`,
 /// `#[terminate]`, `#[info(down)]`, `#[info(exit)]`, `#[info(timeout)]`: the runtime has one
 /// callback for each), no method of the impl may shadow a generated function, and no
-/// request may be named like the `send_<call>` method a gen_server's `#[call]` gets.
+/// request may be named like the `send_<call>` method a gen_server's `#[call]` gets, and no
+/// `#[call]` and `#[cast]` may share a name (each gives the handle a method of its name).
 fn check_unique(
     handlers: &[Handler],
     others: &[Ident],
@@ -1016,6 +1017,30 @@ fn check_unique(
             }
         }
         let name = h.method.to_string();
+        if let Some(other) = handlers[..i].iter().find(|o| {
+            matches!(
+                (o.kind, h.kind),
+                (Kind::Call, Kind::Cast) | (Kind::Cast, Kind::Call)
+            ) && o.method.unraw() == h.method.unraw()
+        }) {
+            let that = other.kind.attr_name();
+            let method = h.method.unraw();
+            let cast = if h.kind == Kind::Cast {
+                &h.method
+            } else {
+                &other.method
+            };
+            errors.at(
+                &h.method,
+                format_args!(
+                    "`{method}` is already a `{that}`: a `#[call]` and a `#[cast]` each give `{}` a \
+                     method named after the handler, so they need different names; rename one, \
+                     as in `#[cast] fn {}_async`",
+                    names.handle,
+                    cast.unraw(),
+                ),
+            );
+        }
         if matches!(h.kind, Kind::Call | Kind::Cast)
             && HANDLE_METHODS.contains(&name.as_str())
             // `named` is on both; one error is enough.
@@ -1059,6 +1084,19 @@ fn check_unique(
             );
         }
     }
+}
+
+/// The impl as written, less every method named like one before it: what is emitted beside
+/// the errors, so that rustc adds no "duplicate definitions" of its own to the error at the
+/// user's method (a `#[call]` and a `#[cast]` of one name, say).
+pub(crate) fn without_duplicate_fns(item: &ItemImpl) -> ItemImpl {
+    let mut item = item.clone();
+    let mut seen = std::collections::HashSet::new();
+    item.items.retain(|i| match i {
+        ImplItem::Fn(f) => seen.insert(f.sig.ident.unraw()),
+        _ => true,
+    });
+    item
 }
 
 /// `ty` with `Self` replaced by the server type. Message and reply types are copied into the

@@ -44,7 +44,7 @@ pub(crate) fn gen_statem(args: TokenStream, input: TokenStream) -> TokenStream {
         // so that `StatemCtx<Self>` and `EnterCtx<Self>` in its signatures are well-formed
         // (without it, every handler that takes a context adds "is not a gen_statem").
         (args, Some(machine)) => {
-            let item = &machine.item;
+            let item = &crate::gen_server::parse::without_duplicate_fns(&machine.item);
             let stand_in = args
                 .filter(|_| machine.is_valid())
                 .map(|args| expand::stand_in(&machine, &flavor, &args.krate));
