@@ -31,7 +31,8 @@ async fn the_supervisor_reports_the_crash_and_the_restart() {
     assert_eq!(crash.level(), tracing::Level::ERROR);
     assert_eq!(crash.field("supervisor"), Some("reported"));
     assert_eq!(crash.field("reason"), Some("panicked: asked to crash"));
-    let restart = [&"child restarted", &format!("pid={new}")[..]];
+    let new = format!("pid={new}");
+    let restart = ["child restarted", new.as_str()];
     reports.wait_for(&restart).await.unwrap();
     assert!(reports.position(&["child terminated"]) < reports.position(&restart));
     sup.stop().await.unwrap();
