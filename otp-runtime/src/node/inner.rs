@@ -37,6 +37,8 @@ pub(crate) struct NodeInner {
     pub(crate) functions: crate::dist::rpc::Functions,
     /// Its process groups' scopes.
     pub(crate) pg: crate::pg::registry::NodeScopes,
+    /// `sys` requests on their way to its processes, beside their mailboxes.
+    pub(crate) sys: crate::sys::Queues,
 }
 
 /// What spawns and timers write, on a cache line of its own.
@@ -120,6 +122,7 @@ impl NodeInner {
             sinks: Default::default(),
             functions: Default::default(),
             pg: Default::default(),
+            sys: Default::default(),
         })
     }
 
