@@ -42,7 +42,7 @@
 //! monitors, mailbox length, messages handled, restarts, status); [`supervision_trees`]
 //! walks each root supervisor's tree down; [`top`] ranks processes by mailbox length or by
 //! message rate over a window (recon's `proc_count` and `proc_window`). The same calls are
-//! on [`Node`](crate::node::Node) for a given node.
+//! on [`Node`](crate::node::Node::list_processes) for a given node.
 //!
 //! # Examples
 //!

@@ -18,6 +18,9 @@ use crate::Pid;
 /// oneshot it captured.
 pub(crate) type Req = Box<dyn FnOnce(&mut dyn Host) + Send>;
 
+/// A request's work, with its answer.
+pub(super) type Work<R> = Box<dyn FnOnce(&mut dyn Host) -> R + Send>;
+
 /// The node's side queues: requests by pid number, taken whole by the process when its
 /// flag (`Shared::sys_signal`) tells it some wait. Empty (and never locked) while nobody
 /// uses `sys`.
@@ -201,7 +204,7 @@ pub(super) async fn request<R: Send + 'static>(
     node: &Node,
     target: &Target,
     timeout: Duration,
-    f: Box<dyn FnOnce(&mut dyn Host) -> R + Send>,
+    f: Work<R>,
 ) -> Result<R, SysError> {
     let entry = resolve(node, target)?;
     let sh = entry.shared();
