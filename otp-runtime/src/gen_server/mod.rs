@@ -381,6 +381,7 @@ pub trait GenServer: Sized + Send + 'static {
     /// ```
     /// use otp_runtime::prelude::*;
     ///
+    /// #[allow(dead_code)] // the password is only checked, elsewhere
     /// struct Login { user: String, password: String }
     /// impl GenServer for Login {
     ///     type Call = (); type Reply = (); type Cast = (); type Info = (); type Continue = ();

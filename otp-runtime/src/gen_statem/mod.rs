@@ -460,8 +460,10 @@ pub trait GenStatem: Sized + Send + 'static {
     /// use otp_runtime::prelude::*;
     ///
     /// #[derive(PartialEq, Debug)]
+    /// # #[allow(dead_code)]
     /// enum Light { Off, On }
     /// #[derive(Debug)]
+    /// # #[allow(dead_code)]
     /// struct Switch { flips: u32 }
     /// impl GenStatem for Switch {
     ///     type State = Light; type Call = (); type Reply = (); type Cast = (); type Info = ();

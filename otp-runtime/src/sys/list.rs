@@ -245,7 +245,6 @@ pub async fn supervision_trees() -> Vec<SupervisionTree> {
 /// ```
 /// use otp_runtime::prelude::*;
 /// use otp_runtime::sys::{self, TopBy};
-/// use std::time::Duration;
 ///
 /// pub struct Sink;
 /// #[gen_server]
