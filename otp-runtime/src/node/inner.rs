@@ -39,6 +39,8 @@ pub(crate) struct NodeInner {
     pub(crate) pg: crate::pg::registry::NodeScopes,
     /// Its named tables.
     pub(crate) tables: crate::ets::named::Named,
+    /// `sys` requests on their way to its processes, beside their mailboxes.
+    pub(crate) sys: crate::sys::Queues,
 }
 
 /// What spawns and timers write, on a cache line of its own.
@@ -123,6 +125,7 @@ impl NodeInner {
             functions: Default::default(),
             pg: Default::default(),
             tables: Default::default(),
+            sys: Default::default(),
         })
     }
 
