@@ -60,6 +60,7 @@ mod registry;
 pub mod report;
 pub mod sim;
 pub mod supervisor;
+pub mod sys;
 pub mod testing;
 pub mod time;
 

@@ -202,3 +202,74 @@ fn a_crashed_node_is_down_for_its_peers_and_a_restarted_one_serves_again() {
         b2.stop().await;
     });
 }
+
+#[test]
+fn process_groups_heal_after_partitions() {
+    // pg across simulated nodes: members leave with a partition that takes the connection
+    // down, and come back once the nodes reconnect.
+    // How often a node saw a member missing during the faults, all seeds together: the
+    // partitions must have taken some connections down for the test to mean anything.
+    let missing = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let seen = missing.clone();
+    Simulation::new().seeds(20).run(move |sim| {
+        let missing = missing.clone();
+        async move {
+            let nodes = cluster(&sim, &["a@sim", "b@sim"]).await;
+            for n in &nodes {
+                n.scope(async {
+                    let p = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move {
+                        ctx.recv().await;
+                        ExitReason::Normal
+                    });
+                    otp_runtime::pg::join("workers", p.pid()).await.unwrap();
+                })
+                .await;
+            }
+            let (a, b) = (nodes[0].clone(), nodes[1].clone());
+            let both = |n: Node| async move {
+                n.ping(if n.name() == "a@sim" {
+                    "b@sim"
+                } else {
+                    "a@sim"
+                })
+                .await;
+                n.scope(async { otp_runtime::pg::members("workers").len() })
+                    .await
+                    == 2
+            };
+            sim.eventually(
+                "each node sees both workers",
+                Duration::from_secs(10),
+                || {
+                    let (a, b) = (a.clone(), b.clone());
+                    async move { both(a).await && both(b).await }
+                },
+            )
+            .await;
+            sim.faults(Faults::new().partition(Duration::from_secs(10), Duration::from_secs(30)));
+            for _ in 0..60 {
+                otp_runtime::time::sleep(Duration::from_secs(1)).await;
+                if a.scope(async { otp_runtime::pg::members("workers").len() })
+                    .await
+                    < 2
+                {
+                    missing.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            sim.calm();
+            sim.eventually(
+                "each node sees both workers again",
+                Duration::from_secs(60),
+                || {
+                    let (a, b) = (a.clone(), b.clone());
+                    async move { both(a).await && both(b).await }
+                },
+            )
+            .await;
+            for n in &nodes {
+                n.stop().await;
+            }
+        }
+    });
+    assert!(seen.load(std::sync::atomic::Ordering::Relaxed) > 0);
+}

@@ -790,6 +790,13 @@ fn gen_server_impl(
 
             #remote_fns
 
+            // The state's `Debug` form for `sys`, when its type has one.
+            fn format_status(&self) -> ::core::option::Option<::std::string::String> {
+                #[allow(unused_imports)]
+                use #krate::sys::__private::{ViaDebug as _, ViaNothing as _};
+                (&#krate::sys::__private::Wrap(self)).sys_format()
+            }
+
             #init
 
             #handle_continue

@@ -424,6 +424,14 @@ fn statem_impl(
             type Internal = #internal_ty;
             type Timeout = #timeout_ty;
 
+            // `(state, data)` in `Debug` form for `sys`, when both types have one.
+            fn format_status(&self, state: &#state_ty) -> ::core::option::Option<::std::string::String> {
+                #[allow(unused_imports)]
+                use #krate::sys::__private::{ViaDebug as _, ViaNothing as _};
+                let both = (state, self);
+                (&#krate::sys::__private::Wrap(&both)).sys_format()
+            }
+
             #init
 
             #[allow(unused_variables, unreachable_code, unreachable_patterns)]

@@ -335,6 +335,8 @@ impl<E: Send + Sync + 'static> GenServer for Manager<E> {
     type Info = Arc<dyn Any + Send + Sync>;
     type Continue = ();
 
+    const BEHAVIOUR: crate::sys::Behaviour = crate::sys::Behaviour::GenEvent;
+
     async fn init(&mut self, ctx: &mut Ctx<Self>) -> Init {
         // Exit signals become messages: the parent's stops the manager with every handler's
         // terminate run, an owner's removes its handlers.

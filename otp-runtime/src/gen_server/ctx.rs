@@ -51,8 +51,91 @@ pub struct Ctx<S: GenServer> {
     pub(super) timeout: u64,
     pub(super) cont: Option<S::Continue>,
     pub(super) hibernate: bool,
-    /// Set by [`Ctx::stop`]; boxed to keep every idle server's context one word smaller.
-    pub(super) stop: Option<Box<ExitReason>>,
+    /// Messages handled since the start, modulo 2^32 (`CtxRare::handled_high` counts the
+    /// wraps): in the padding after the two flags above, so it costs an idle server nothing.
+    pub(super) handled: u32,
+    /// What few servers need: a stop asked with [`Ctx::stop`], `sys` trace and statistics.
+    /// Boxed to keep every idle server's context small.
+    pub(super) rare: Option<Box<CtxRare>>,
+}
+
+/// See `Ctx::rare`.
+#[derive(Default)]
+pub(super) struct CtxRare {
+    stop: Option<ExitReason>,
+    pub(super) sys: Option<crate::sys::SysDebug>,
+    handled_high: u64,
+}
+
+impl<S: GenServer> Ctx<S> {
+    /// The stop a handler asked for with [`Ctx::stop`], if any.
+    #[inline]
+    pub(super) fn take_stop(&mut self) -> Option<ExitReason> {
+        match &mut self.rare {
+            None => None,
+            Some(r) => r.stop.take(),
+        }
+    }
+
+    /// Whether `sys` trace or statistics are on.
+    #[inline]
+    pub(super) fn sys_on(&self) -> bool {
+        matches!(&self.rare, Some(r) if r.sys.is_some())
+    }
+
+    pub(super) fn sys_debug(&self) -> Option<&crate::sys::SysDebug> {
+        self.rare.as_ref()?.sys.as_ref()
+    }
+
+    pub(super) fn sys_debug_mut(&mut self) -> Option<&mut crate::sys::SysDebug> {
+        self.rare.as_mut()?.sys.as_mut()
+    }
+
+    /// The `sys` debugging state, made on first use.
+    pub(super) fn sys_debug_or_new(&mut self) -> &mut crate::sys::SysDebug {
+        self.rare
+            .get_or_insert_with(Default::default)
+            .sys
+            .get_or_insert_with(Default::default)
+    }
+
+    /// Drops the `sys` debugging state once nothing is on.
+    pub(super) fn sys_tidy(&mut self) {
+        if let Some(r) = &mut self.rare {
+            if r.sys.as_ref().is_some_and(|d| d.is_idle()) {
+                r.sys = None;
+            }
+            if r.stop.is_none() && r.sys.is_none() && r.handled_high == 0 {
+                self.rare = None;
+            }
+        }
+    }
+
+    /// Counts a message handled.
+    #[inline]
+    pub(super) fn count_in(&mut self) {
+        self.handled = self.handled.wrapping_add(1);
+        if self.handled == 0 {
+            self.rare.get_or_insert_with(Default::default).handled_high += 1;
+        }
+    }
+
+    /// Messages handled since the start.
+    pub(super) fn messages_handled(&self) -> u64 {
+        let high = self.rare.as_ref().map_or(0, |r| r.handled_high);
+        (high << 32) | u64::from(self.handled)
+    }
+}
+
+impl<S: GenServer> Drop for Ctx<S> {
+    /// `sys` requests still queued for a dying server are dropped with it: their senders
+    /// learn of its death. One atomic load when there are none.
+    fn drop(&mut self) {
+        let sh = self.proc.shared();
+        if sh.sys_attention() && sh.take_sys() {
+            drop(sh.node().0.sys.take(sh.pid()));
+        }
+    }
 }
 
 impl<S: GenServer> Ctx<S> {
@@ -65,7 +148,8 @@ impl<S: GenServer> Ctx<S> {
             timeout: NO_TIMEOUT,
             cont: None,
             hibernate: false,
-            stop: None,
+            handled: 0,
+            rare: None,
         }
     }
 
@@ -317,7 +401,7 @@ impl<S: GenServer> Ctx<S> {
     /// # }
     /// ```
     pub fn stop(&mut self, reason: ExitReason) {
-        self.stop = Some(Box::new(reason));
+        self.rare.get_or_insert_with(Default::default).stop = Some(reason);
     }
 
     /// Sets whether this server traps exits; returns the previous setting.

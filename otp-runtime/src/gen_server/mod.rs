@@ -371,6 +371,63 @@ pub trait GenServer: Sized + Send + 'static {
         async {}
     }
 
+    /// The state as [`sys::get_state`](crate::sys::get_state) and
+    /// [`sys::get_status`](crate::sys::get_status) show it (OTP's `format_status/1`): `None`,
+    /// "no text form", by default. `#[gen_server]` on a type that implements `Debug` shows
+    /// its `Debug` form; implement this (or `Debug` by hand) to hide secrets.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// #[allow(dead_code)] // the password is only checked, elsewhere
+    /// struct Login { user: String, password: String }
+    /// impl GenServer for Login {
+    ///     type Call = (); type Reply = (); type Cast = (); type Info = (); type Continue = ();
+    ///     async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<()> {
+    ///         CallResult::Reply(())
+    ///     }
+    ///     fn format_status(&self) -> Option<String> {
+    ///         Some(format!("Login {{ user: {:?}, password: <hidden> }}", self.user))
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let l = Login { user: "ann".into(), password: "hunter2".into() }.start().await.unwrap();
+    /// let state = otp_runtime::sys::get_state(&l).await.unwrap();
+    /// assert_eq!(state, r#"Login { user: "ann", password: <hidden> }"#);
+    /// # }
+    /// ```
+    fn format_status(&self) -> Option<String> {
+        None
+    }
+
+    /// For the behaviours built on this trait: what `sys` and the process listing call the
+    /// process.
+    #[doc(hidden)]
+    const BEHAVIOUR: crate::sys::Behaviour = crate::sys::Behaviour::GenServer;
+
+    /// For the behaviours built on this trait: the state `sys::inspect` and
+    /// `sys::replace_state` reach (a gen_statem's, not its machine's), and its type's name.
+    #[doc(hidden)]
+    fn sys_state(&mut self) -> (&mut dyn std::any::Any, &'static str) {
+        (crate::sys::as_any(self), std::any::type_name::<Self>())
+    }
+
+    /// For the behaviours built on this trait: the behaviour's own data in a status (a
+    /// gen_statem's state, a supervisor's restarts).
+    #[doc(hidden)]
+    fn sys_data(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    /// For the behaviours built on this trait: a supervisor's children, for the tree walk.
+    #[doc(hidden)]
+    fn sys_children(&self) -> Option<crate::sys::SupervisorView> {
+        None
+    }
+
     /// Starts the server in a new process, unlinked; returns once `init` has run.
     ///
     /// # Errors

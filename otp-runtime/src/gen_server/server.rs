@@ -14,10 +14,12 @@ use super::ctx::NO_TIMEOUT;
 use super::{CallResult, Ctx, GenServer, Info, Init, Outcome, Request, ServerRef};
 use crate::node::{with_current, Node};
 use crate::panics::Captured;
+use crate::process::core::Shared;
 use crate::process::run::catch_unwind_future;
 use crate::process::{current, is_parent, yield_now, Message, Prepared};
 use crate::registry::Name;
-use crate::{ExitReason, MonitorRef, RegisterError, StartError};
+use crate::sys::{Event, Host, Status, StatusParts, SupervisorView, SysDebug};
+use crate::{ExitReason, MonitorRef, Pid, RegisterError, StartError};
 
 /// How to start a gen_server: with a name, linked to the caller, with a start timeout.
 ///
@@ -145,6 +147,7 @@ fn prepare<S: GenServer>(
     if prepared.is_stillborn() {
         return Err(StartError::NodeStopped);
     }
+    prepared.core().shared.set_behaviour(S::BEHAVIOUR.to_bits());
     if let Some(name) = name {
         prepared.enter_table();
         if let Err(e) = node.0.names.register(name, prepared.core().clone()) {
@@ -330,9 +333,15 @@ async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason 
             // OTP: one action per return; the continue's own return decides what follows.
             ctx.timeout = NO_TIMEOUT;
             let out = Box::pin(server.handle_continue(cont, ctx)).await;
-            if let Some(reason) = outcome(out).or_else(|| ctx.stop.take().map(|r| *r)) {
+            if let Some(reason) = outcome(out).or_else(|| ctx.take_stop()) {
                 return reason;
             }
+            continue;
+        }
+        // A system request, or suspended: served here, ahead of the mailbox (`crate::sys`).
+        if ctx.proc.shared().sys_attention() {
+            std::future::poll_fn(|_| sys_ready(&mut *ctx)).await;
+            serve_sys(server, ctx);
             continue;
         }
         // `None`: the gen_server timeout expired.
@@ -340,19 +349,164 @@ async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason 
             NO_TIMEOUT => match std::future::poll_fn(|cx| drain(server, ctx, cx)).await {
                 Drained::Stop(reason) => return reason,
                 Drained::Again => continue,
+                Drained::Sys => continue,
                 Drained::Next(msg) => Some(msg),
             },
-            nanos => Box::pin(ctx.proc.recv_timeout(Duration::from_nanos(nanos))).await,
+            nanos => match recv_timeout_or_sys(ctx, nanos).await {
+                Some(msg) => {
+                    note_in(ctx, &msg);
+                    msg
+                }
+                None => {
+                    // Served at the loop's top; the timeout starts again after, as in OTP.
+                    ctx.timeout = nanos;
+                    continue;
+                }
+            },
         };
         let stop = match dispatch(server, ctx, msg).await {
             Done::Handled(Outcome::NoReply) => None,
             Done::Handled(Outcome::Stop(reason)) | Done::Stop(reason) => Some(reason),
             Done::Call(result) => finish_call(ctx, result),
         };
+        if ctx.sys_on() {
+            traced_state(server, ctx);
+        }
         // A stop the handler asked for with `Ctx::stop` (after its reply, if it had one).
-        if let Some(reason) = stop.or_else(|| ctx.stop.take().map(|r| *r)) {
+        if let Some(reason) = stop.or_else(|| ctx.take_stop()) {
             return reason;
         }
+    }
+}
+
+/// Receives with the gen_server timeout, or gives up (`None` inside) when a system request
+/// arrives or the server is suspended: the loop serves it and starts the timeout again.
+async fn recv_timeout_or_sys<S: GenServer>(
+    ctx: &mut Ctx<S>,
+    nanos: u64,
+) -> Option<Option<Message<Request<S>>>> {
+    let core = ctx.proc.core().clone();
+    let mut recv = Box::pin(ctx.proc.recv_timeout(Duration::from_nanos(nanos)));
+    std::future::poll_fn(|cx| {
+        if core.shared.sys_attention() {
+            return Poll::Ready(None);
+        }
+        recv.as_mut().poll(cx).map(Some)
+    })
+    .await
+}
+
+/// Ready when a system request waits; pending while the server is only suspended (the
+/// request's sender wakes it).
+fn sys_ready<S: GenServer>(ctx: &mut Ctx<S>) -> Poll<()> {
+    if ctx.proc.shared().sys_pending() {
+        Poll::Ready(())
+    } else {
+        Poll::Pending
+    }
+}
+
+/// Runs the system requests waiting for this server, in the order they came.
+#[cold]
+#[inline(never)]
+fn serve_sys<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) {
+    while ctx.proc.shared().take_sys() {
+        let requests = ctx.proc.shared().node().0.sys.take(ctx.pid());
+        for request in requests {
+            request(&mut ServerHost {
+                server: &mut *server,
+                ctx: &mut *ctx,
+            });
+        }
+    }
+    ctx.sys_tidy();
+}
+
+/// A server as its system requests see it.
+struct ServerHost<'a, S: GenServer> {
+    server: &'a mut S,
+    ctx: &'a mut Ctx<S>,
+}
+
+impl<S: GenServer> Host for ServerHost<'_, S> {
+    fn shared(&self) -> &Shared {
+        self.ctx.proc.shared()
+    }
+
+    fn format_state(&self) -> Option<String> {
+        self.server.format_status()
+    }
+
+    fn state(&mut self) -> (&mut dyn std::any::Any, &'static str) {
+        self.server.sys_state()
+    }
+
+    fn module(&mut self) -> &'static str {
+        self.server.sys_state().1
+    }
+
+    fn status(&mut self) -> Status {
+        StatusParts {
+            module: self.module(),
+            parent: self.ctx.parent(),
+            message_queue_len: self.ctx.message_queue_len(),
+            messages_handled: self.ctx.messages_handled(),
+            state: self.server.format_status(),
+            data: self.server.sys_data(),
+            debug: self.ctx.sys_debug().map(|d| d.view()),
+        }
+        .into_status(self.ctx.proc.shared())
+    }
+
+    fn supervisor(&self) -> Option<SupervisorView> {
+        self.server.sys_children()
+    }
+
+    fn status_parent(&self) -> Option<Pid> {
+        self.ctx.parent()
+    }
+
+    fn messages_handled(&self) -> (usize, u64) {
+        (self.ctx.message_queue_len(), self.ctx.messages_handled())
+    }
+
+    fn debug_mut(&mut self) -> &mut SysDebug {
+        self.ctx.sys_debug_or_new()
+    }
+}
+
+/// Counts a message in, and traces it if asked.
+#[inline]
+fn note_in<S: GenServer>(ctx: &mut Ctx<S>, msg: &Option<Message<Request<S>>>) {
+    ctx.count_in();
+    if ctx.sys_on() {
+        note_in_debug(ctx, msg);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn note_in_debug<S: GenServer>(ctx: &mut Ctx<S>, msg: &Option<Message<Request<S>>>) {
+    let event = match msg {
+        Some(Message::Msg(Request::Call(..))) => Event::Call,
+        Some(Message::Msg(Request::Cast(..))) => Event::Cast,
+        Some(Message::Msg(Request::Info(..))) => Event::Info,
+        Some(Message::Msg(Request::Stop(..))) => Event::Stop,
+        Some(_) => Event::Signal,
+        None => Event::Timeout,
+    };
+    let pid = ctx.pid();
+    if let Some(d) = ctx.sys_debug_mut() {
+        d.on_in(pid, event);
+    }
+}
+
+/// Traces the state after a message, if tracing is on.
+#[cold]
+#[inline(never)]
+fn traced_state<S: GenServer>(server: &S, ctx: &Ctx<S>) {
+    if let Some(d) = ctx.sys_debug() {
+        d.on_state(ctx.pid(), || server.format_status());
     }
 }
 
@@ -365,6 +519,8 @@ enum Drained<S: GenServer> {
     Again,
     /// A handler stopped the server.
     Stop(ExitReason),
+    /// A system request waits, or the server is suspended: the loop's top serves it.
+    Sys,
 }
 
 /// Receives and handles messages, within one poll, for as long as they are casts and calls
@@ -375,10 +531,21 @@ enum Drained<S: GenServer> {
 #[inline]
 fn drain<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>, cx: &mut Context<'_>) -> Poll<Drained<S>> {
     loop {
+        // One atomic load a message: a system request goes ahead of the mailbox.
+        if ctx.proc.shared().sys_attention() {
+            return Poll::Ready(Drained::Sys);
+        }
         let Poll::Ready(msg) = ctx.proc.poll_recv(cx) else {
             return Poll::Pending;
         };
         ctx.hibernate = false;
+        ctx.count_in();
+        if ctx.sys_on() {
+            let msg = Some(msg);
+            note_in_debug(ctx, &msg);
+            let Some(msg) = msg else { unreachable!() };
+            return Poll::Ready(Drained::Next(msg));
+        }
         let stop = match msg {
             Message::Msg(Request::Cast(msg)) => match server.handle_cast_now(msg, ctx) {
                 Ok(out) => outcome(out),
@@ -401,7 +568,7 @@ fn drain<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>, cx: &mut Context<'_>) -
             other => return Poll::Ready(Drained::Next(other)),
         };
         // A stop the handler asked for with `Ctx::stop` (after its reply, if it had one).
-        if let Some(reason) = stop.or_else(|| ctx.stop.take().map(|r| *r)) {
+        if let Some(reason) = stop.or_else(|| ctx.take_stop()) {
             return Poll::Ready(Drained::Stop(reason));
         }
         if ctx.cont.is_some() || ctx.timeout != NO_TIMEOUT {
@@ -414,6 +581,9 @@ fn drain<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>, cx: &mut Context<'_>) -
 #[inline]
 fn finish_call<S: GenServer>(ctx: &mut Ctx<S>, result: CallResult<S::Reply>) -> Option<ExitReason> {
     let reply = ctx.reply.take();
+    if ctx.sys_on() && matches!(result, CallResult::Reply(_) | CallResult::StopReply(..)) {
+        noted_reply(ctx);
+    }
     match result {
         CallResult::Reply(r) => {
             send_reply(reply, r);
@@ -425,6 +595,15 @@ fn finish_call<S: GenServer>(ctx: &mut Ctx<S>, result: CallResult<S::Reply>) -> 
             Some(reason)
         }
         CallResult::Stop(reason) => Some(reason),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn noted_reply<S: GenServer>(ctx: &mut Ctx<S>) {
+    let pid = ctx.pid();
+    if let Some(d) = ctx.sys_debug_mut() {
+        d.on_reply(pid);
     }
 }
 

@@ -430,6 +430,30 @@ impl<M: GenStatem> GenServer for Machine<M> {
         }
     }
 
+    const BEHAVIOUR: crate::sys::Behaviour = crate::sys::Behaviour::GenStatem;
+
+    fn format_status(&self) -> Option<String> {
+        self.data.format_status(self.state.as_ref()?)
+    }
+
+    fn sys_state(&mut self) -> (&mut dyn std::any::Any, &'static str) {
+        (
+            crate::sys::as_any(&mut self.data),
+            std::any::type_name::<M>(),
+        )
+    }
+
+    fn sys_data(&self) -> Vec<(&'static str, String)> {
+        let mut data = Vec::new();
+        if let Some(state) = self.state.as_ref() {
+            if let Some(text) = self.data.format_status(state) {
+                data.push(("state", text));
+            }
+        }
+        data.push(("postponed", self.postponed.len().to_string()));
+        data
+    }
+
     async fn terminate(&mut self, reason: &ExitReason, ctx: &mut Ctx<Self>) {
         self.acts.clear();
         if let Some(state) = &self.state {

@@ -450,6 +450,45 @@ pub trait GenStatem: Sized + Send + 'static {
         async {}
     }
 
+    /// The machine as [`sys::get_state`](crate::sys::get_state) and
+    /// [`sys::get_status`](crate::sys::get_status) show it (OTP's `format_status/1`): its
+    /// state and data as text, or `None` (the default: no text form). Hide secrets here.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// #[derive(PartialEq, Debug)]
+    /// # #[allow(dead_code)]
+    /// enum Light { Off, On }
+    /// #[derive(Debug)]
+    /// # #[allow(dead_code)]
+    /// struct Switch { flips: u32 }
+    /// impl GenStatem for Switch {
+    ///     type State = Light; type Call = (); type Reply = (); type Cast = (); type Info = ();
+    ///     type Internal = (); type Timeout = ();
+    ///     async fn init(&mut self, _: &mut StatemCtx<'_, Self>) -> StatemInit<Light> {
+    ///         StatemInit::Ok(Light::Off)
+    ///     }
+    ///     async fn handle_event(&mut self, _: &Light, _: Event<Self>, _: &mut StatemCtx<'_, Self>) -> Transition<Light> {
+    ///         Transition::keep()
+    ///     }
+    ///     fn format_status(&self, state: &Light) -> Option<String> {
+    ///         Some(format!("{state:?} {self:?}"))
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let s = Switch { flips: 0 }.start().await.unwrap();
+    /// assert_eq!(otp_runtime::sys::get_state(&s).await.unwrap(), "Off Switch { flips: 0 }");
+    /// # }
+    /// ```
+    fn format_status(&self, state: &Self::State) -> Option<String> {
+        let _ = state;
+        None
+    }
+
     /// Starts the machine in a new process, unlinked; returns once `init` has run.
     ///
     /// # Errors

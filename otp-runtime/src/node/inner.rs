@@ -41,6 +41,8 @@ pub(crate) struct NodeInner {
     pub(crate) tables: crate::ets::named::Named,
     /// The captures of its reports (`testing::Reports`).
     pub(crate) reports: crate::testing::reports::Sinks,
+    /// `sys` requests on their way to its processes, beside their mailboxes.
+    pub(crate) sys: crate::sys::Queues,
 }
 
 /// What spawns and timers write, on a cache line of its own.
@@ -126,6 +128,7 @@ impl NodeInner {
             pg: Default::default(),
             tables: Default::default(),
             reports: Default::default(),
+            sys: Default::default(),
         })
     }
 

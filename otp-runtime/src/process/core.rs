@@ -121,8 +121,15 @@ const STARTING: u64 = 8;
 const HAS_TASKS: u64 = 16;
 /// The process owns, or has owned, something released at its death (`Watcher::Owned`).
 const HAS_OWNED: u64 = 32;
+/// A `sys` request waits in the node's side queue for this process (see `crate::sys`).
+const SYS_PENDING: u64 = 64;
+/// Suspended with `sys::suspend`: it serves only `sys` requests.
+const SUSPENDED: u64 = 128;
+/// Its behaviour (`crate::sys::Behaviour`), in three bits from here; 0 for a plain process.
+const BEHAVIOUR_SHIFT: u32 = 8;
+const BEHAVIOUR_MASK: u64 = 0b111 << BEHAVIOUR_SHIFT;
 /// The flags' bits at the bottom of `Shared::flags`, under the pid number.
-const FLAG_BITS: u32 = 8;
+const FLAG_BITS: u32 = 12;
 
 /// The watcher id of a process's tasks (`Watcher::Tasks`): monitor ids start at 1.
 const TASKS: u64 = 0;
@@ -130,8 +137,8 @@ const TASKS: u64 = 0;
 pub(crate) struct Shared {
     /// The node the process belongs to: its table, names and numbering.
     node: Node,
-    /// Its pid's number (the node is the other half) in the high 56 bits, its flags in the
-    /// low 8: a pid's 16 bytes and a byte of flags of their own would push every process's
+    /// Its pid's number (the node is the other half) in the high 52 bits, its flags in the
+    /// low 12: a pid's 16 bytes and flags of their own would push every process's
     /// `Arc<Core>` into the allocator's next size class. The number never changes.
     flags: AtomicU64,
     pub(crate) waker: AtomicWaker,
@@ -230,7 +237,7 @@ impl Shared {
         debug_assert_eq!(pid.node(), node.id());
         debug_assert!(
             pid.id() < 1 << (64 - FLAG_BITS),
-            "a node numbers 2^56 processes"
+            "a node numbers 2^52 processes"
         );
         Shared {
             flags: AtomicU64::new(pid.number().get() << FLAG_BITS),
@@ -307,6 +314,53 @@ impl Shared {
         st.exit_via_link = via_link.map(Pid::number);
         self.flags.fetch_or(EXIT_PENDING, Ordering::AcqRel);
         true
+    }
+
+    /// Marks a `sys` request pending and wakes the process: it serves it at its next
+    /// receive, ahead of its mailbox.
+    pub(crate) fn sys_signal(&self) {
+        self.flags.fetch_or(SYS_PENDING, Ordering::AcqRel);
+        self.waker.wake();
+    }
+
+    /// Whether a `sys` request is pending or the process is suspended: one atomic load, on
+    /// every receive of a behaviour's loop.
+    #[inline]
+    pub(crate) fn sys_attention(&self) -> bool {
+        self.flags.load(Ordering::Acquire) & (SYS_PENDING | SUSPENDED) != 0
+    }
+
+    /// Whether a `sys` request is pending.
+    pub(crate) fn sys_pending(&self) -> bool {
+        self.flags.load(Ordering::Acquire) & SYS_PENDING != 0
+    }
+
+    /// Clears the pending mark; true if it was set (the queue is read after this, so a
+    /// request queued meanwhile sets it again).
+    pub(crate) fn take_sys(&self) -> bool {
+        self.flags.fetch_and(!SYS_PENDING, Ordering::AcqRel) & SYS_PENDING != 0
+    }
+
+    pub(crate) fn set_suspended(&self, on: bool) {
+        if on {
+            self.flags.fetch_or(SUSPENDED, Ordering::AcqRel);
+        } else {
+            self.flags.fetch_and(!SUSPENDED, Ordering::AcqRel);
+        }
+    }
+
+    pub(crate) fn is_suspended(&self) -> bool {
+        self.flags.load(Ordering::Acquire) & SUSPENDED != 0
+    }
+
+    /// Records the process's behaviour (`crate::sys::Behaviour` as a number, below 8).
+    pub(crate) fn set_behaviour(&self, b: u8) {
+        let bits = (u64::from(b) << BEHAVIOUR_SHIFT) & BEHAVIOUR_MASK;
+        self.flags.fetch_or(bits, Ordering::AcqRel);
+    }
+
+    pub(crate) fn behaviour(&self) -> u8 {
+        ((self.flags.load(Ordering::Acquire) & BEHAVIOUR_MASK) >> BEHAVIOUR_SHIFT) as u8
     }
 
     /// Removes the link to `other`, and cancels an exit signal that came through it and has

@@ -682,6 +682,10 @@ impl<M: Send + 'static> ProcessCtx<M> {
         &self.core.shared
     }
 
+    pub(crate) fn core(&self) -> &Arc<Core<M>> {
+        &self.core
+    }
+
     /// Monitors `pid`: when it ends, this process receives [`Message::Down`] with its reason
     /// (at once, with `NoProc`, if it is not alive; with `NoConnection` if it is a process of
     /// another node, not connected to this process's).

@@ -17,6 +17,8 @@ pub(crate) struct Restarts {
     intensity: u32,
     period: Duration,
     times: VecDeque<Instant>,
+    /// Restarts since the supervisor started, for `sys`.
+    total: u64,
 }
 
 impl Restarts {
@@ -25,6 +27,7 @@ impl Restarts {
             intensity,
             period,
             times: VecDeque::new(),
+            total: 0,
         }
     }
 
@@ -38,7 +41,19 @@ impl Restarts {
             }
         }
         self.times.push_front(now);
+        self.total += 1;
         self.times.len() <= self.intensity as usize
+    }
+
+    /// For `sys`: the restarts since the start, those within the period before `now`, the
+    /// intensity and the period.
+    pub(crate) fn view(&self, now: Instant) -> (u64, usize, u32, Duration) {
+        let recent = self
+            .times
+            .iter()
+            .take_while(|&&t| now.saturating_duration_since(t) <= self.period)
+            .count();
+        (self.total, recent, self.intensity, self.period)
     }
 }
 

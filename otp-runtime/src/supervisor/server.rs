@@ -694,4 +694,36 @@ impl GenServer for Supervisor {
     async fn terminate(&mut self, _reason: &ExitReason, _ctx: &mut Ctx<Self>) {
         self.terminate_all().await;
     }
+
+    const BEHAVIOUR: crate::sys::Behaviour = crate::sys::Behaviour::Supervisor;
+
+    fn sys_data(&self) -> Vec<(&'static str, String)> {
+        let (total, recent, intensity, period) = self.restarts.view(Instant::now());
+        vec![
+            ("restarts", total.to_string()),
+            (
+                "intensity",
+                format!("{recent} of {intensity} within {period:?}"),
+            ),
+            ("children", self.children.newest_first().len().to_string()),
+        ]
+    }
+
+    fn sys_children(&self) -> Option<crate::sys::SupervisorView> {
+        let (restarts, recent_restarts, intensity, period) = self.restarts.view(Instant::now());
+        let mut children: Vec<_> = self
+            .children
+            .newest_first()
+            .into_iter()
+            .map(|c| (c.spec.id.clone(), c.state(), c.spec.kind))
+            .collect();
+        children.reverse();
+        Some(crate::sys::SupervisorView {
+            restarts,
+            recent_restarts,
+            intensity,
+            period,
+            children,
+        })
+    }
 }
