@@ -13,7 +13,11 @@
 //!   decides whether it yields its turn to the other ready processes, which reorders
 //!   the messages of different senders (the messages of one sender to one receiver stay in
 //!   order, as Erlang guarantees); and the [`Faults`] the body switches on (kills, panics at
-//!   [`buggify!`](crate::buggify) points, processes held back) strike when the seed says;
+//!   [`buggify!`](crate::buggify) points, processes held back, children restarted through
+//!   their supervisors; for a cluster, partitions and reset connections) strike when the
+//!   seed says;
+//! - **a network**: nodes started with [`Sim::dist_options`] talk over in-memory
+//!   connections that the simulation partitions, resets and crashes;
 //! - **checks**: invariants ([`Sim::always`]) after every step, properties
 //!   ([`Sim::eventually`]) once the faults are off, and the runtime's own: a run that
 //!   deadlocks (nothing can run and no timer is pending) or outlives its time limit fails,
