@@ -22,7 +22,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
-use syn::{Expr, ItemFn, Lit, Meta, Token};
+use syn::{Expr, Lit, Meta, Token};
 
 use crate::errors::Errors;
 
@@ -83,21 +83,10 @@ pub(crate) fn sim_test(args: TokenStream, input: TokenStream) -> TokenStream {
         }
     }
     let krate = krate.unwrap_or_else(|| syn::parse_quote!(::otp_runtime));
-    let mut item: ItemFn = match syn::parse2(input.clone()) {
+    let mut item = match crate::test::async_fn(input, &mut errors, "sim_test") {
         Ok(item) => item,
-        Err(e) => {
-            errors.push(e);
-            let mut out = input;
-            out.extend(errors.into_compile_errors());
-            return out;
-        }
+        Err(out) => return out,
     };
-    if item.sig.asyncness.is_none() {
-        errors.at(
-            item.sig.fn_token,
-            "an #[otp_runtime::sim_test] function must be `async fn`",
-        );
-    }
     if item.sig.inputs.len() != 1 {
         errors.at(
             &item.sig,

@@ -62,21 +62,10 @@ pub(crate) fn test(args: TokenStream, input: TokenStream) -> TokenStream {
         }
     }
     let krate = krate.unwrap_or_else(|| syn::parse_quote!(::otp_runtime));
-    let mut item: ItemFn = match syn::parse2(input.clone()) {
+    let mut item = match async_fn(input, &mut errors, "test") {
         Ok(item) => item,
-        Err(e) => {
-            errors.push(e);
-            let mut out = input;
-            out.extend(errors.into_compile_errors());
-            return out;
-        }
+        Err(out) => return out,
     };
-    if item.sig.asyncness.is_none() {
-        errors.at(
-            item.sig.fn_token,
-            "an #[otp_runtime::test] function must be `async fn`",
-        );
-    }
     if !item.sig.inputs.is_empty() {
         errors.at(&item.sig.inputs, "a test function takes no arguments");
     }
@@ -102,4 +91,29 @@ pub(crate) fn test(args: TokenStream, input: TokenStream) -> TokenStream {
         #[#tokio::test(crate = #tokio_str, #(#tokio_args),*)]
         #item
     }
+}
+
+/// Parses the function under a test attribute (`#[otp_runtime::NAME]`), and notes an error if
+/// it is not `async`; a function that does not parse comes back as it was, with the errors.
+pub(crate) fn async_fn(
+    input: TokenStream,
+    errors: &mut Errors,
+    name: &str,
+) -> Result<ItemFn, TokenStream> {
+    let item: ItemFn = match syn::parse2(input.clone()) {
+        Ok(item) => item,
+        Err(e) => {
+            errors.push(e);
+            let mut out = input;
+            out.extend(std::mem::take(errors).into_compile_errors());
+            return Err(out);
+        }
+    };
+    if item.sig.asyncness.is_none() {
+        errors.at(
+            item.sig.fn_token,
+            format!("an #[otp_runtime::{name}] function must be `async fn`"),
+        );
+    }
+    Ok(item)
 }

@@ -355,3 +355,26 @@ async fn the_attribute_runs_a_body_per_seed(sim: otp_runtime::sim::Sim) {
     }
     sim.calm();
 }
+
+#[test]
+fn state_that_leaks_between_runs_is_caught_by_the_determinism_check() {
+    // A process-wide static the body reads: each run of the seed sees another value, as
+    // with anything outside the simulation's control (the OS's randomness, std time).
+    static RUNS: AtomicU64 = AtomicU64::new(0);
+    let f = Simulation::new()
+        .seeds(1)
+        .try_run(|_sim| async {
+            let n = RUNS.fetch_add(1, Ordering::Relaxed) + 1;
+            for _ in 0..n {
+                let p = otp_runtime::spawn(|_ctx: ProcessCtx<()>| async { ExitReason::Normal });
+                p.wait_exit().await;
+            }
+        })
+        .unwrap_err();
+    assert!(
+        f.what
+            .starts_with("the run is not deterministic: seed 0 ran twice and parted at event"),
+        "{}",
+        f.what
+    );
+}

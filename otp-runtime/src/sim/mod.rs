@@ -85,6 +85,14 @@ pub(crate) use hooks::{ProcHook, TimerGuard, WaitGuard};
 
 /// What a recorded seed must be replayed with: a seed recorded by another version of the
 /// simulator (a different `FORMAT`) may not replay, and replaying one says so.
+///
+/// # Examples
+///
+/// A replay line's tag, after the seed: `OTP_SIM_SEED=17@otp-runtime-0.1.0.sim1`.
+///
+/// ```
+/// assert_eq!(otp_runtime::sim::FORMAT, 1);
+/// ```
 pub const FORMAT: u32 = 1;
 
 /// A random number: the simulation's seeded source inside a simulation (so a run that uses it

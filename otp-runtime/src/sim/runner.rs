@@ -344,6 +344,8 @@ struct Outcome {
     simulated: Duration,
     struck: Struck,
     asked: Vec<Faults>,
+    /// Every event, when the run was asked to keep them (`full`).
+    trace: Vec<(Duration, Event)>,
 }
 
 impl Default for world::Failure {
@@ -428,6 +430,7 @@ where
     let failure = st.failure.clone();
     let steps = st.steps;
     let hash = st.hash;
+    let trace = st.take_full().unwrap_or_default();
     st.invariants.clear();
     st.nodes.clear();
     drop(st);
@@ -442,6 +445,7 @@ where
         simulated,
         struck,
         asked,
+        trace,
     }
 }
 
@@ -452,53 +456,31 @@ where
     Fut: Future<Output = ()> + 'static,
 {
     let traces: Vec<Vec<(Duration, Event)>> = (0..2)
-        .map(|_| {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .start_paused(true)
-                .build()
-                .expect("a runtime");
-            let world = {
-                let _rt = rt.enter();
-                Arc::new(World::new(seed, true))
-            };
-            let _w = world::enter(world.clone());
-            let node = Node::new();
-            let sim = Sim {
-                world: world.clone(),
-                node: node.clone(),
-                asked: Arc::new(Mutex::new(Vec::new())),
-            };
-            let _ = catch_unwind(AssertUnwindSafe(|| {
-                rt.block_on(node.scope(drive(sim, body, limit)))
-            }));
-            let _ = catch_unwind(AssertUnwindSafe(|| drop(rt)));
-            let trace = world.state().take_full().unwrap_or_default();
-            world.state().nodes.clear();
-            trace
-        })
+        .map(|_| run_one(seed, body, limit, true).trace)
         .collect();
     let (a, b) = (&traces[0], &traces[1]);
-    let at = a.iter().zip(b).position(|(x, y)| x != y);
-    let what = match at {
-        Some(i) => format!(
-            "the run is not deterministic: seed {seed} ran twice and parted at event {i}: \
-             {} at {:?} against {} at {:?} (something outside the simulation's control \
-             decided: std time, an OS-seeded random number, a HashMap's order, real I/O, \
-             another thread)",
-            a[i].1, a[i].0, b[i].1, b[i].0
-        ),
-        None => format!(
-            "the run is not deterministic: seed {seed} ran twice and the traces differ \
-             ({} and {} events)",
-            a.len(),
-            b.len()
-        ),
+    // Where they parted: the first event that differs, or where the shorter one ended.
+    let i = a
+        .iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    let event = |t: &[(Duration, Event)]| match t.get(i) {
+        Some((at, e)) => format!("{e} at {at:?}"),
+        None => "the end of the run".to_string(),
     };
+    let what = format!(
+        "the run is not deterministic: seed {seed} ran twice and parted at event {i}: {} \
+         against {} (something outside the simulation's control decided: std time, an \
+         OS-seeded random number, a HashMap's order, state kept between runs, real I/O, \
+         another thread)",
+        event(a),
+        event(b)
+    );
     world::Failure {
         what,
-        at: at.map_or(Duration::ZERO, |i| a[i].0),
-        step: at.unwrap_or(0) as u64,
+        at: a.get(i).or(b.get(i)).map_or(Duration::ZERO, |(at, _)| *at),
+        step: i as u64,
     }
 }
 
@@ -829,6 +811,17 @@ impl Sim {
 }
 
 /// What a simulation ran, when every seed passed.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// let s = otp_runtime::sim::Simulation::new().seeds(2).run(|_sim| async {
+///     otp_runtime::time::sleep(Duration::from_secs(10)).await;
+/// });
+/// assert_eq!((s.seeds, s.kills), (2, 0));
+/// assert!(s.simulated >= Duration::from_secs(20));
+/// ```
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct Summary {
@@ -858,6 +851,18 @@ pub struct Summary {
 
 /// A failed run: which seed, what failed, when, the plan the seed expanded to, the last
 /// events, and the line that replays it. Its `Display` is the whole report.
+///
+/// # Examples
+///
+/// ```
+/// let f = otp_runtime::sim::Simulation::new()
+///     .seeds(3)
+///     .try_run(|sim| async move { assert!(sim.seed() < 1, "seed {} fails", sim.seed()) })
+///     .unwrap_err();
+/// assert_eq!((f.seed, f.passed), (1, 1));
+/// assert!(f.what.contains("seed 1 fails"));
+/// assert!(f.to_string().contains("OTP_SIM_SEED=1@"));
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct SimFailure {
