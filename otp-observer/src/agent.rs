@@ -28,15 +28,16 @@ pub const AGENT_NAME: &str = "otp_observer";
 /// # #[tokio::main] async fn main() {
 /// # let epmd = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
 /// let opts = DistOptions::new("secret").epmd_port(epmd);
+/// let observer = Node::named("obs@localhost").unwrap();
+/// observer.start_distribution(opts.clone()).await.unwrap(); // serves EPMD on that port
 /// let watched = Node::named("b@localhost").unwrap();
-/// watched.start_distribution(opts.clone()).await.unwrap();
+/// watched.start_distribution(opts).await.unwrap();
 /// Agent::start_on(&watched).await.unwrap();
 ///
-/// let observer = Node::named("obs@localhost").unwrap();
-/// observer.start_distribution(opts).await.unwrap();
 /// let source = RemoteSource::on(&observer, "b@localhost");
-/// let Ok(Response::Snapshot(snap)) = source.request(Request::Snapshot).await else {
-///     panic!("no snapshot")
+/// let answer = source.request(Request::Snapshot).await;
+/// let Ok(Response::Snapshot(snap)) = answer else {
+///     panic!("no snapshot: {answer:?}")
 /// };
 /// assert_eq!(snap.node.name, "b@localhost");
 /// assert!(snap.processes.iter().any(|p| p.name.as_deref() == Some("otp_observer")));
@@ -132,10 +133,11 @@ impl RemoteSource {
     ///
     /// ```no_run
     /// use otp_runtime::dist::DistOptions;
-    /// # #[tokio::main] async fn main() {
+    /// # #[tokio::main] async fn main() -> std::io::Result<()> {
     /// let source = otp_observer::RemoteSource::attach("app@localhost", DistOptions::new("secret"))
     ///     .await
     ///     .unwrap();
+    /// otp_observer::run_with(&source, otp_observer::DEFAULT_REFRESH).await
     /// # }
     /// ```
     pub async fn attach(target: &str, options: DistOptions) -> Result<RemoteSource, SourceError> {

@@ -441,6 +441,8 @@ impl App {
     /// app.update(Snapshot::take(&node).await);
     /// let names: Vec<&str> = app.process_rows().iter().map(|p| p.label()).collect();
     /// assert_eq!(names, ["busy", "idle"]); // the longest mailbox first
+    /// app.sort = SortBy::Pid;
+    /// assert_eq!(app.process_rows()[0].label(), "busy");
     /// app.filter = "id".into();
     /// assert_eq!(app.process_rows().len(), 1);
     /// # node.scope(otp_runtime::sys::resume(&busy)).await.unwrap();
@@ -462,9 +464,9 @@ impl App {
             .collect();
         let rate = |p: &ProcessRow| self.rates.by_pid.get(&p.pid).copied().unwrap_or(0.0);
         match self.sort {
-            SortBy::Mailbox => rows.sort_by(|a, b| b.queue.cmp(&a.queue)),
+            SortBy::Mailbox => rows.sort_by_key(|p| std::cmp::Reverse(p.queue)),
             SortBy::Rate => rows.sort_by(|a, b| rate(b).total_cmp(&rate(a))),
-            SortBy::Restarts => rows.sort_by(|a, b| b.restarts.cmp(&a.restarts)),
+            SortBy::Restarts => rows.sort_by_key(|p| std::cmp::Reverse(p.restarts)),
             SortBy::Pid => {}
         }
         rows

@@ -124,7 +124,7 @@ fn node_screen(frame: &mut Frame, app: &App, area: Rect) {
         info,
     );
     let mut busiest: Vec<_> = s.processes.iter().filter(|p| p.queue.is_some()).collect();
-    busiest.sort_by(|a, b| b.queue.cmp(&a.queue));
+    busiest.sort_by_key(|p| std::cmp::Reverse(p.queue));
     busiest.truncate(top.height.saturating_sub(3) as usize);
     let rows = busiest.iter().map(|p| {
         Row::new(vec![
