@@ -38,8 +38,27 @@ const CLIENTS: usize = 8;
 /// Idle servers beside the busy ones: a listing asks every behaviour.
 const IDLE: usize = 200;
 
-/// Requests per second over `window`, with a sampler or not.
-async fn run(window: Duration, sample: bool) -> f64 {
+/// This process's CPU time (user + system) so far, from `/proc/self/stat` (Linux; `None`
+/// elsewhere), in clock ticks of 10 ms.
+fn cpu_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command's closing parenthesis; utime and stime are 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+}
+
+/// One run: messages per second of wall time, and CPU ticks per million messages (what a
+/// message costs, whatever share of the machine other programs take).
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    rate: f64,
+    cpu_per_m: Option<f64>,
+}
+
+/// Requests per second over `window`, with a sampler taking a snapshot every `sample`, or
+/// none.
+async fn run(window: Duration, sample: Option<Duration>) -> Run {
     let node = Node::new();
     let servers: Vec<CounterRef> = node
         .scope(async {
@@ -76,11 +95,11 @@ async fn run(window: Duration, sample: bool) -> f64 {
             done.fetch_add(n, Ordering::Relaxed);
         }));
     }
-    let sampler = sample.then(|| {
+    let sampler = sample.map(|every| {
         let (node, stop) = (node.clone(), stop.clone());
         tokio::spawn(async move {
             let mut before: Option<Snapshot> = None;
-            let mut tick = tokio::time::interval(DEFAULT_REFRESH);
+            let mut tick = tokio::time::interval(every);
             while !stop.load(Ordering::Relaxed) {
                 tick.tick().await;
                 let now = Snapshot::take(&node).await;
@@ -91,18 +110,22 @@ async fn run(window: Duration, sample: bool) -> f64 {
             }
         })
     });
-    let t0 = Instant::now();
+    let (t0, c0) = (Instant::now(), cpu_ticks());
     tokio::time::sleep(window).await;
     stop.store(true, Ordering::Relaxed);
     for c in clients {
         c.await.unwrap();
     }
-    let secs = t0.elapsed().as_secs_f64();
+    let (secs, c1) = (t0.elapsed().as_secs_f64(), cpu_ticks());
     if let Some(s) = sampler {
         s.abort();
     }
     node.stop().await;
-    done.load(Ordering::Relaxed) as f64 / secs
+    let msgs = done.load(Ordering::Relaxed) as f64;
+    Run {
+        rate: msgs / secs,
+        cpu_per_m: c0.zip(c1).map(|(a, b)| (b - a) as f64 / msgs * 1e6),
+    }
 }
 
 /// What one snapshot of a node of `n` idle servers takes, wall clock, median of `rounds`.
@@ -143,22 +166,45 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let (mut off, mut on) = (Vec::new(), Vec::new());
-        for _ in 0..rounds {
-            off.push(run(window, false).await);
-            on.push(run(window, true).await);
+        // The observer's rate, and ten times it: a cost ten times larger stands out of the
+        // noise of a shared machine, and a tenth of it is the cost at the default.
+        let modes = [
+            ("without observer", None),
+            ("sampling every 1 s", Some(DEFAULT_REFRESH)),
+            ("sampling every 100 ms", Some(DEFAULT_REFRESH / 10)),
+        ];
+        run(window / 2, None).await; // warm-up
+        let mut results = vec![Vec::new(); modes.len()];
+        for round in 0..rounds {
+            // Each round in another order, so that drift falls on every mode alike.
+            for k in 0..modes.len() {
+                let m = (k + round) % modes.len();
+                results[m].push(run(window, modes[m].1).await);
+            }
         }
-        let (off_m, on_m) = (median(off.clone()), median(on.clone()));
         println!(
             "busy node ({SERVERS} busy servers, {IDLE} idle, {CLIENTS} clients; 9 casts + 1 call each round), {rounds} runs of {window:?} each"
         );
-        println!("  without observer: median {off_m:>10.0} msgs/s   runs {off:.0?}");
-        println!("  sampling at 1 s:  median {on_m:>10.0} msgs/s   runs {on:.0?}");
-        println!(
-            "  throughput with / without: {:.4} ({:+.2}%)",
-            on_m / off_m,
-            (on_m / off_m - 1.0) * 100.0
-        );
+        let rates = |runs: &Vec<Run>| runs.iter().map(|r| r.rate).collect::<Vec<_>>();
+        let cpus = |runs: &Vec<Run>| runs.iter().filter_map(|r| r.cpu_per_m).collect::<Vec<_>>();
+        let base = median(rates(&results[0]));
+        let base_cpu = cpus(&results[0]);
+        let base_cpu = (!base_cpu.is_empty()).then(|| median(base_cpu));
+        for ((name, _), runs) in modes.iter().zip(&results) {
+            let m = median(rates(runs));
+            let cpu = match (base_cpu, cpus(runs)) {
+                (Some(b), c) if !c.is_empty() => {
+                    let c = median(c);
+                    format!("  CPU {:.1} ticks per M msgs ({:+.2}%)", c, (c / b - 1.0) * 100.0)
+                }
+                _ => String::new(),
+            };
+            println!(
+                "  {name:<22} median {m:>10.0} msgs/s ({:+.2}%){cpu}  runs {:.0?}",
+                (m / base - 1.0) * 100.0,
+                rates(runs)
+            );
+        }
         for n in [100, 1_000, 10_000] {
             if quick && n > 1_000 {
                 continue;
