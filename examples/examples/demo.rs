@@ -87,7 +87,7 @@ async fn watch(node: &Node) -> std::io::Result<()> {
     let load = tokio::spawn(node.scope(async {
         let factorial = Factorial::named("factorial2");
         loop {
-            for n in 0..100 {
+            for n in 0..200 {
                 let _ = factorial.factorial(n % 30).await;
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }

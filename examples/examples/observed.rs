@@ -32,7 +32,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let load = tokio::spawn(node.scope(async {
         let factorial = Factorial::named("factorial1");
         loop {
-            for n in 0..100 {
+            for n in 0..200 {
                 let _ = factorial.factorial(n % 30).await;
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
