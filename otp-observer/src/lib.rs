@@ -38,6 +38,7 @@
 //! ```
 
 #![doc(test(attr(deny(warnings))))]
+#![warn(missing_docs)]
 
 mod agent;
 mod app;
