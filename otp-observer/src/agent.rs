@@ -28,12 +28,12 @@ pub const AGENT_NAME: &str = "otp_observer";
 /// # #[tokio::main] async fn main() {
 /// # let epmd = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
 /// let opts = DistOptions::new("secret").epmd_port(epmd);
-/// let observer = Node::named("obs@localhost").unwrap();
-/// observer.start_distribution(opts.clone()).await.unwrap(); // serves EPMD on that port
 /// let watched = Node::named("b@localhost").unwrap();
-/// watched.start_distribution(opts).await.unwrap();
+/// watched.start_distribution(opts.clone()).await.unwrap(); // serves EPMD on that port
 /// Agent::start_on(&watched).await.unwrap();
 ///
+/// let observer = Node::named("obs@localhost").unwrap();
+/// observer.start_distribution(opts).await.unwrap();
 /// let source = RemoteSource::on(&observer, "b@localhost");
 /// let answer = source.request(Request::Snapshot).await;
 /// let Ok(Response::Snapshot(snap)) = answer else {
@@ -170,10 +170,15 @@ impl RemoteSource {
 impl Source for RemoteSource {
     fn request(&self, request: Request) -> BoxFuture<'_, Result<Response, SourceError>> {
         Box::pin(async move {
-            let agent =
-                AgentRef::remote(AGENT_NAME, self.target.as_str()).with_timeout(self.timeout);
+            // The handle is made in this node's scope: a remote handle calls from the node
+            // current where it is made.
             self.node
-                .scope(agent.ask(request))
+                .scope(async {
+                    AgentRef::remote(AGENT_NAME, self.target.as_str())
+                        .with_timeout(self.timeout)
+                        .ask(request)
+                        .await
+                })
                 .await
                 .map_err(|e| SourceError(format!("{}'s agent: {e}", self.target)))
         })

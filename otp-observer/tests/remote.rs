@@ -15,6 +15,9 @@ async fn a_remote_node_is_watched_and_acted_on_through_its_agent() {
         .unwrap()
         .port();
     let opts = DistOptions::new("observer-test").epmd_port(epmd);
+    // A node of no distribution first: the program's default node, which neither side
+    // must call from by mistake.
+    let _default = Node::new();
     // The observer's node first: it serves EPMD, which must outlive the watched one.
     let observer = Node::named("obs_test@localhost").unwrap();
     observer.start_distribution(opts.clone()).await.unwrap();
