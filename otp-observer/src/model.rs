@@ -53,6 +53,8 @@ pub struct NodeInfo {
     pub process_count: u64,
     /// Its pending timers.
     pub timer_count: u64,
+    /// Its registered names.
+    pub names: u64,
     /// Messages waiting in the mailboxes of the behaviours that answered.
     pub queued: u64,
     /// Messages handled by those behaviours since they started (the rate is its change).
@@ -255,6 +257,7 @@ impl Snapshot {
                 uptime_ms: node.uptime().as_millis() as u64,
                 process_count: node.process_count() as u64,
                 timer_count: node.timer_count() as u64,
+                names: node.registered().len() as u64,
                 queued: processes.iter().filter_map(|p| p.queue).sum(),
                 handled: processes.iter().filter_map(|p| p.handled).sum(),
             },

@@ -96,7 +96,7 @@ fn node_screen(frame: &mut Frame, app: &App, area: Rect) {
         return;
     };
     let n = &s.node;
-    let [info, top] = Layout::vertical([Constraint::Length(9), Constraint::Min(3)]).areas(area);
+    let [info, top] = Layout::vertical([Constraint::Length(10), Constraint::Min(3)]).areas(area);
     fn restarts(t: &crate::model::Tree) -> u64 {
         t.restarts
             + t.children
@@ -110,6 +110,7 @@ fn node_screen(frame: &mut Frame, app: &App, area: Rect) {
         Line::from(format!("node          {}", n.name)),
         Line::from(format!("uptime        {}", duration(n.uptime_ms))),
         Line::from(format!("processes     {}", n.process_count)),
+        Line::from(format!("names         {}", n.names)),
         Line::from(format!("timers        {}", n.timer_count)),
         Line::from(format!("queued        {} messages", n.queued)),
         Line::from(format!("message rate  {:.0}/s", app.rates.node)),

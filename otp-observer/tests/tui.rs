@@ -129,7 +129,7 @@ async fn captured_node() -> (Node, LocalSource, App) {
 #[tokio::test(start_paused = true)]
 async fn the_books_captures_are_current() {
     let (node, source, mut app) = captured_node().await;
-    let mut screens = vec![("node", render(&app, 90, 20))];
+    let mut screens = vec![("node", render(&app, 90, 21))];
     type_keys(&mut app, &source, "2").await;
     screens.push(("tree", render(&app, 90, 12)));
     type_keys(&mut app, &source, "3").await;
