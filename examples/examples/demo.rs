@@ -22,8 +22,12 @@ use otp_runtime::testing::restarted;
 async fn main() -> Result<NodeExit, Box<dyn Error>> {
     println!("== otp-runtime demo: a node, two applications, let it crash ==");
     let observe = std::env::args().any(|a| a == "--observer");
-    // Reports go to stderr, in OTP's style (not under the observer: they would draw over it).
-    if !observe {
+    // Reports go to stderr, in OTP's style. Not under the observer: they would draw over it.
+    // There, the runtime's panic hook alone keeps a handler's panic for its crash report
+    // (which nothing prints) instead of printing it.
+    if observe {
+        otp_runtime::report::panic_hook();
+    } else {
         otp_runtime::report::install();
     }
     // ANCHOR: boot

@@ -7,7 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use otp_runtime::node::Node;
+use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use ratatui::crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
+use ratatui::crossterm::{cursor, execute};
+use ratatui::Terminal;
 
 use crate::app::App;
 use crate::source::{LocalSource, Request, Source};
@@ -19,8 +23,12 @@ pub const DEFAULT_REFRESH: Duration = Duration::from_secs(1);
 /// Opens the observer on this program's terminal, watching `node`, until `q`.
 ///
 /// It takes the terminal (raw mode, alternate screen) and gives it back when it returns,
-/// and when it panics. Reports the node prints to stderr would draw over it: send stderr
-/// elsewhere (`2>node.log`) while it runs.
+/// and when it panics. What the program prints to stderr would draw over it: reports, and
+/// the panics of crashing handlers, which Rust's default panic hook prints. Send stderr
+/// elsewhere (`2>node.log`), or write reports to a file
+/// ([`Reporter::writer`](otp_runtime::report::Reporter::writer)), and install the runtime's
+/// [`panic_hook`](otp_runtime::report::panic_hook), which keeps a handler's panic for its
+/// crash report instead of printing it.
 ///
 /// # Errors
 ///
@@ -55,16 +63,21 @@ pub async fn run(node: &Node) -> io::Result<()> {
 /// # }
 /// ```
 pub async fn run_with(source: &dyn Source, refresh: Duration) -> io::Result<()> {
-    let mut terminal = ratatui::try_init()?;
-    // Put back on every way out of here, a panic's unwinding included. (No panic hook: the
-    // program's handlers panic on purpose, caught by the runtime, while this runs.)
+    // Not `ratatui::init`: its panic hook would give the terminal back at the first panic
+    // anywhere in the program, and the program's handlers panic on purpose (caught by the
+    // runtime: "let it crash") while this runs. A guard puts it back on every way out of
+    // here instead, a panic's unwinding included.
     struct Restore;
     impl Drop for Restore {
         fn drop(&mut self) {
-            ratatui::restore();
+            let _ = terminal::disable_raw_mode();
+            let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
         }
     }
+    terminal::enable_raw_mode()?;
     let _restore = Restore;
+    execute!(io::stdout(), EnterAlternateScreen)?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     let (keys, mut events) = tokio::sync::mpsc::unbounded_channel();
     let stop = Arc::new(AtomicBool::new(false));
     let reader = {
