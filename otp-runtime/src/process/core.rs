@@ -280,6 +280,7 @@ impl Shared {
         self.node.entry(pid).ok().flatten()
     }
 
+    #[inline]
     pub(crate) fn is_exited(&self) -> bool {
         self.flags.load(Ordering::Acquire) & EXITED != 0
     }
