@@ -310,6 +310,45 @@ async fn statistics() {
     assert_eq!(sys::statistics(&c, StatsFlag::Get).await, Ok(None));
 }
 
+/// Statistics turned on, off and on again between batches of casts: each period counts exactly
+/// its own messages, and the listing's count (kept on every path, traced or not) all of them.
+/// The server's receive loop reads whether statistics are on once a poll, from its flags.
+#[tokio::test(start_paused = true)]
+async fn statistics_on_off_on_count_every_message() {
+    let node = Node::new();
+    node.scope(async {
+        let c = Counter { n: 0 }.start().await.unwrap();
+        let handled = || async {
+            let list = sys::processes().await;
+            let row = list.iter().find(|p| Some(p.pid) == c.pid()).unwrap();
+            row.messages_handled.unwrap()
+        };
+        for _ in 0..200 {
+            c.add(1);
+        }
+        c.get().await.unwrap();
+        assert_eq!(handled().await, 201);
+        sys::statistics(&c, StatsFlag::On).await.unwrap();
+        for _ in 0..300 {
+            c.add(1);
+        }
+        assert_eq!(c.get().await, Ok(500));
+        let s = sys::statistics(&c, StatsFlag::Off).await.unwrap().unwrap();
+        assert_eq!((s.messages_in, s.replies), (301, 1));
+        for _ in 0..50 {
+            c.add(1);
+        }
+        c.get().await.unwrap();
+        sys::statistics(&c, StatsFlag::On).await.unwrap();
+        c.add(1);
+        assert_eq!(c.get().await, Ok(551));
+        let s = sys::statistics(&c, StatsFlag::Get).await.unwrap().unwrap();
+        assert_eq!((s.messages_in, s.replies), (2, 1));
+        assert_eq!(handled().await, 201 + 301 + 51 + 2);
+    })
+    .await;
+}
+
 /// The typed errors: no such process, a plain process, another node, itself, a death before
 /// the answer, a timeout.
 #[tokio::test(start_paused = true)]

@@ -20,10 +20,11 @@
 //!
 //! A system request does not queue behind the mailbox: it waits in a small side queue of the
 //! node, and the target is woken with a flag, as an exit signal wakes it; the server serves
-//! it before its next message, so `get_state` answers at once even with a million casts
-//! waiting. (As in OTP, a server busy *inside* a handler answers when the handler returns.)
-//! A server that never received one pays one atomic load per message, and keeps no
-//! debugging state at all.
+//! it when it is next polled, before its mailbox, so `get_state` answers at once even with a
+//! million casts waiting (a server already handling a batch of messages finishes that batch
+//! first: at most tokio's budget of 128 receives). (As in OTP, a server busy *inside* a
+//! handler answers when the handler returns.) A server that never received one pays one
+//! atomic load per poll, not per message, and keeps no debugging state at all.
 //!
 //! **It overtakes messages already in the mailbox**, yours included: unlike Erlang, where
 //! `gen_server:cast(S, M), sys:get_state(S)` sees `M` handled, a cast sent just before
