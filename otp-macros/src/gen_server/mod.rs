@@ -32,7 +32,7 @@ pub(crate) fn gen_server(args: TokenStream, input: TokenStream) -> TokenStream {
     let server = parse::parse(input.clone(), &parse::Flavor::Server, &mut errors);
     match (args, server) {
         (Some(args), Some(mut server)) if errors.is_empty() => {
-            server.require_send(&args.krate, None);
+            server.require_send(None);
             expand::expand(&server, &args.krate, args.remote.is_some())
         }
         // On errors, emit the impl as written (minus our attributes) beside them: the user's

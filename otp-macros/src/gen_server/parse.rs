@@ -4,7 +4,7 @@
 //! problem. The two behaviours share this parser: a [`Flavor`] says which rules apply.
 
 use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
-use quote::{quote, ToTokens};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
@@ -269,33 +269,27 @@ impl Server {
         self.handlers.iter().filter(move |h| h.kind == kind)
     }
 
-    /// Bounds every generated item on `Type: SendState` for the server's type (and
-    /// `State: MachineState` for a machine's state type), spanned at the user's type. A state that is not `Send` then
-    /// fails one bound, reported once at the user's token (rustc folds identical errors),
-    /// instead of one error per generated function whose future holds `&mut self` (seven,
-    /// and 115 lines, before). For a `Send` type the bound always holds and changes nothing.
-    pub(crate) fn require_send(&mut self, krate: &syn::Path, state: Option<&Type>) {
+    /// Bounds every generated item on `Type: Send + 'static` for the server's type (and
+    /// `State: Send + Sync + 'static` for a machine's state type), spanned at the user's type.
+    /// A state that is not `Send` then fails one bound, reported once at the user's token
+    /// (rustc folds identical errors), instead of one error per generated function whose
+    /// future holds `&mut self` (seven, and 115 lines, before). For a `Send` type the bound
+    /// always holds and changes nothing. The bound is on `Send` itself, not on a trait of
+    /// ours with `Send` as its supertrait: `Send` is an auto trait, whose cycles (a server
+    /// that holds its own handle) hold, where a cycle through another trait overflows.
+    pub(crate) fn require_send(&mut self, state: Option<&Type>) {
         let user = self.item.generics.clone();
         let where_clause = self.item.generics.make_where_clause();
-        let bounds = std::iter::once((&*self.item.self_ty, "SendState"))
-            .chain(state.map(|s| (s, "MachineState")));
-        for (ty, bound) in bounds {
-            let bound = Ident::new(bound, ty.span());
-            // Every token at the type's span, the crate path's too: a predicate whose tokens
-            // come from the user and from the macro's call site is reported at the attribute.
+        let bounds = std::iter::once((&*self.item.self_ty, false)).chain(state.map(|s| (s, true)));
+        for (ty, sync) in bounds {
+            // Every token at the type's span: a predicate whose tokens come from the user
+            // and from the macro's call site is reported at the attribute.
             let span = ty.span();
-            let krate: TokenStream = krate
-                .to_token_stream()
-                .into_iter()
-                .map(|mut t| {
-                    t.set_span(t.span().located_at(span));
-                    t
-                })
-                .collect();
+            let sync = sync.then(|| quote_spanned!(span=> + ::core::marker::Sync));
             where_clause
                 .predicates
                 .push(syn::parse_quote_spanned! {span=>
-                    #ty: #krate::__private::#bound
+                    #ty: ::core::marker::Send #sync + 'static
                 });
         }
         self.user_generics = Some(user);

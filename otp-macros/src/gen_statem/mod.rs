@@ -40,7 +40,7 @@ pub(crate) fn gen_statem(args: TokenStream, input: TokenStream) -> TokenStream {
             let Flavor::Statem(state) = &flavor else {
                 unreachable!("a gen_statem is parsed with the gen_statem flavor")
             };
-            machine.require_send(&args.krate, Some(state));
+            machine.require_send(Some(state));
             expand::expand(&machine, &flavor, &args.krate)
         }
         // On errors, emit the impl as written (minus our attributes) beside them, so that
