@@ -91,7 +91,7 @@ pub use supervisor::{
 };
 
 pub use otp_macros::{
-    call, cast, enter, gen_server, gen_statem, handle_continue, info, init, internal,
+    call, cast, enter, gen_server, gen_statem, handle_continue, hibernate, info, init, internal,
     supervision_tree, terminate, timeout,
 };
 
@@ -184,7 +184,7 @@ pub(crate) type BoxFuture<'a, T> =
 /// ```
 pub mod prelude {
     pub use otp_macros::{
-        call, cast, enter, gen_server, gen_statem, handle_continue, init, internal,
+        call, cast, enter, gen_server, gen_statem, handle_continue, hibernate, init, internal,
         supervision_tree, terminate, timeout,
     };
 

@@ -328,10 +328,10 @@ fn init_failure(init: Result<Init, ExitReason>) -> Option<(StartError, ExitReaso
 
 async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason {
     loop {
-        ctx.hibernate = false;
         if let Some(cont) = ctx.cont.take() {
             // OTP: one action per return; the continue's own return decides what follows.
-            ctx.timeout = NO_TIMEOUT;
+            ctx.clear_timeout();
+            ctx.hibernate = false;
             let out = Box::pin(server.handle_continue(cont, ctx)).await;
             if let Some(reason) = outcome(out).or_else(|| ctx.take_stop()) {
                 return reason;
@@ -350,10 +350,24 @@ async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason 
                 Drained::Stop(reason) => return reason,
                 Drained::Again => continue,
                 Drained::Sys => continue,
+                Drained::Hibernate => {
+                    hibernate_now(server, ctx);
+                    continue;
+                }
                 Drained::Next(msg) => Some(msg),
             },
-            nanos => match recv_timeout_or_sys(ctx, nanos).await {
+            nanos => match {
+                // `{hibernate, T, Msg}`: hibernate while the timeout runs, if nothing waits.
+                if std::mem::take(&mut ctx.hibernate) && ctx.message_queue_len() == 0 {
+                    hibernate_now(server, ctx);
+                }
+                recv_timeout_or_sys(ctx, nanos).await
+            } {
                 Some(msg) => {
+                    if msg.is_some() {
+                        // A message came first: the timeout's own message is not delivered.
+                        ctx.drop_timeout_msg();
+                    }
                     note_in(ctx, &msg);
                     msg
                 }
@@ -394,6 +408,17 @@ async fn recv_timeout_or_sys<S: GenServer>(
         recv.as_mut().poll(cx).map(Some)
     })
     .await
+}
+
+/// Hibernates (see [`Ctx::hibernate`]): the server's hook, then what the runtime holds for
+/// it and no longer needs.
+#[cold]
+#[inline(never)]
+fn hibernate_now<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) {
+    ctx.hibernate = false;
+    server.hibernate();
+    ctx.proc.shrink();
+    ctx.sys_tidy();
 }
 
 /// Ready when a system request waits; pending while the server is only suspended (the
@@ -521,6 +546,8 @@ enum Drained<S: GenServer> {
     Stop(ExitReason),
     /// A system request waits, or the server is suspended: the loop's top serves it.
     Sys,
+    /// The mailbox is empty and the last handler asked to hibernate.
+    Hibernate,
 }
 
 /// Receives and handles messages, within one poll, for as long as they are casts and calls
@@ -536,6 +563,10 @@ fn drain<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>, cx: &mut Context<'_>) -
             return Poll::Ready(Drained::Sys);
         }
         let Poll::Ready(msg) = ctx.proc.poll_recv(cx) else {
+            // Idle now: the time to hibernate, if the last handler asked to.
+            if ctx.hibernate {
+                return Poll::Ready(Drained::Hibernate);
+            }
             return Poll::Pending;
         };
         ctx.hibernate = false;
@@ -586,12 +617,12 @@ fn finish_call<S: GenServer>(ctx: &mut Ctx<S>, result: CallResult<S::Reply>) -> 
     }
     match result {
         CallResult::Reply(r) => {
-            send_reply(reply, r);
+            send_reply(ctx, reply, r);
             None
         }
         CallResult::NoReply => None,
         CallResult::StopReply(reason, r) => {
-            send_reply(reply, r);
+            send_reply(ctx, reply, r);
             Some(reason)
         }
         CallResult::Stop(reason) => Some(reason),
@@ -658,7 +689,7 @@ fn dispatch<'a, S: GenServer>(
             pid,
             reason,
         },
-        None => Info::Timeout,
+        None => ctx.timeout_info(),
     };
     Work::Info {
         f: server.handle_info(info, ctx),
@@ -712,14 +743,24 @@ fn outcome(out: Outcome) -> Option<ExitReason> {
 }
 
 #[inline]
-fn send_reply<R>(reply: Option<oneshot::Sender<R>>, value: R) {
+fn send_reply<S: GenServer>(ctx: &mut Ctx<S>, reply: Option<oneshot::Sender<S::Reply>>, value: S::Reply) {
     match reply {
         Some(tx) => {
             let _ = tx.send(value);
         }
-        None => tracing::warn!(
+        None => lost_reply(ctx),
+    }
+}
+
+/// A call's handler returned a reply, but its reply handle was gone.
+#[cold]
+#[inline(never)]
+fn lost_reply<S: GenServer>(ctx: &mut Ctx<S>) {
+    // `Ctx::stop_without_reply` dropped it on purpose.
+    if !ctx.take_no_reply() {
+        tracing::warn!(
             "handle_call returned a reply after taking its reply handle; the reply is dropped"
-        ),
+        );
     }
 }
 

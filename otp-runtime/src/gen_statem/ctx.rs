@@ -267,9 +267,10 @@ impl<M: GenStatem> EnterCtx<'_, M> {
             .push((Which::Generic(name.into()), TimerOp::Update(content)));
     }
 
-    /// Hibernate after this event if nothing is queued. As a gen_server's
-    /// [`Ctx::hibernate`](crate::Ctx::hibernate), this only records the wish: a tokio task
-    /// has no heap of its own to compact.
+    /// Hibernate after this event if nothing is queued, as a gen_server's
+    /// [`Ctx::hibernate`](crate::Ctx::hibernate): once the mailbox is empty the machine
+    /// shrinks its event queues, calls [`GenStatem::hibernate`](crate::GenStatem::hibernate),
+    /// and the runtime gives back what it holds for the process and no longer needs.
     ///
     /// # Examples
     ///

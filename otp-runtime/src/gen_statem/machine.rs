@@ -436,6 +436,14 @@ impl<M: GenStatem> GenServer for Machine<M> {
         self.data.format_status(self.state.as_ref()?)
     }
 
+    fn hibernate(&mut self) {
+        self.queue.shrink_to_fit();
+        self.zero.shrink_to_fit();
+        self.postponed.shrink_to_fit();
+        self.generic.shrink_to_fit();
+        self.data.hibernate();
+    }
+
     fn sys_state(&mut self) -> (&mut dyn std::any::Any, &'static str) {
         (
             crate::sys::as_any(&mut self.data),

@@ -489,6 +489,45 @@ pub trait GenStatem: Sized + Send + 'static {
         None
     }
 
+    /// Gives memory back when the machine hibernates (see [`EnterCtx::hibernate`]), as
+    /// [`GenServer::hibernate`](crate::GenServer::hibernate) does for a server: runs once
+    /// nothing is queued, before the machine waits. Default: nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// #[derive(PartialEq, Debug)]
+    /// enum Phase { Idle }
+    /// struct Log { lines: Vec<String> }
+    /// impl GenStatem for Log {
+    ///     type State = Phase; type Call = (); type Reply = usize; type Cast = (); type Info = ();
+    ///     type Internal = (); type Timeout = ();
+    ///     async fn init(&mut self, _: &mut StatemCtx<'_, Self>) -> StatemInit<Phase> {
+    ///         StatemInit::Ok(Phase::Idle)
+    ///     }
+    ///     async fn handle_event(&mut self, _: &Phase, e: Event<Self>, ctx: &mut StatemCtx<'_, Self>) -> Transition<Phase, usize> {
+    ///         self.lines.clear();
+    ///         ctx.hibernate();
+    ///         match e {
+    ///             Event::Call(()) => Transition::keep().reply(self.lines.capacity()),
+    ///             _ => Transition::keep(),
+    ///         }
+    ///     }
+    ///     fn hibernate(&mut self) {
+    ///         self.lines.shrink_to_fit();
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let l = Log { lines: vec![String::new(); 100] }.start().await.unwrap();
+    /// assert_eq!(l.call(()).await, Ok(100));
+    /// assert_eq!(l.call(()).await, Ok(0)); // hibernated in between
+    /// # }
+    /// ```
+    fn hibernate(&mut self) {}
+
     /// Starts the machine in a new process, unlinked; returns once `init` has run.
     ///
     /// # Errors
