@@ -32,20 +32,33 @@ impl Idle {
     #[call]
     pub fn arm_twice(&mut self, ctx: &mut Ctx<Self>) {
         ctx.set_timeout(Duration::from_millis(10));
-        ctx.set_timeout_with(Duration::from_millis(20), IdleInfo::Fired { tag: "second".into() });
+        ctx.set_timeout_with(
+            Duration::from_millis(20),
+            IdleInfo::Fired {
+                tag: "second".into(),
+            },
+        );
     }
 
     /// Arms the timeout with a message, then a plain one: `Info::Timeout` comes, no message.
     #[call]
     pub fn arm_then_plain(&mut self, ctx: &mut Ctx<Self>) {
-        ctx.set_timeout_with(Duration::from_millis(10), IdleInfo::Fired { tag: "lost".into() });
+        ctx.set_timeout_with(
+            Duration::from_millis(10),
+            IdleInfo::Fired { tag: "lost".into() },
+        );
         ctx.set_timeout(Duration::from_millis(20));
     }
 
     /// `{timeout, infinity, Msg}`.
     #[call]
     pub fn arm_infinity(&mut self, ctx: &mut Ctx<Self>) {
-        ctx.set_timeout_with(INFINITY, IdleInfo::Fired { tag: "never".into() });
+        ctx.set_timeout_with(
+            INFINITY,
+            IdleInfo::Fired {
+                tag: "never".into(),
+            },
+        );
     }
 
     /// Sends itself a message, then arms a zero timeout: the message is already queued.
@@ -59,7 +72,10 @@ impl Idle {
     #[cast]
     pub fn hibernate_for(&mut self, ms: u64, ctx: &mut Ctx<Self>) {
         ctx.hibernate();
-        ctx.set_timeout_with(Duration::from_millis(ms), IdleInfo::Fired { tag: "hib".into() });
+        ctx.set_timeout_with(
+            Duration::from_millis(ms),
+            IdleInfo::Fired { tag: "hib".into() },
+        );
     }
 
     #[call]
@@ -270,7 +286,10 @@ async fn hibernate_gives_the_heap_back() {
     let after = counting::live();
     let freed = before.saturating_sub(after);
     eprintln!("live heap: {before} bytes before hibernating, {after} after ({freed} freed)");
-    assert!(freed >= 1 << 20, "freed {freed} bytes (before {before}, after {after})");
+    assert!(
+        freed >= 1 << 20,
+        "freed {freed} bytes (before {before}, after {after})"
+    );
 }
 
 mod counting {

@@ -666,7 +666,11 @@ fn handler(
     // #[hibernate] is a plain `fn(&mut self)`: it runs between messages, synchronously,
     // with nothing to receive or answer.
     if kind == Kind::Hibernate {
-        let what = if flavor.is_statem() { "machine" } else { "server" };
+        let what = if flavor.is_statem() {
+            "machine"
+        } else {
+            "server"
+        };
         if let Some(a) = &sig.asyncness {
             errs.at(
                 a,

@@ -743,7 +743,11 @@ fn outcome(out: Outcome) -> Option<ExitReason> {
 }
 
 #[inline]
-fn send_reply<S: GenServer>(ctx: &mut Ctx<S>, reply: Option<oneshot::Sender<S::Reply>>, value: S::Reply) {
+fn send_reply<S: GenServer>(
+    ctx: &mut Ctx<S>,
+    reply: Option<oneshot::Sender<S::Reply>>,
+    value: S::Reply,
+) {
     match reply {
         Some(tx) => {
             let _ = tx.send(value);
