@@ -65,7 +65,7 @@ pub mod testing;
 pub mod time;
 
 pub use error::{CallError, NotInProcess, RegisterError, SendError, StartError};
-pub use exit::ExitReason;
+pub use exit::{ExitReason, TypedReason};
 pub use gen_event::{
     AnyHandlerId, EventHandler, EventManager, EventManagerRef, GenEventError, Handled,
     HandlerCallError, HandlerExit, HandlerExitReason, HandlerId, HandlerInfo, HandlerReply,

@@ -430,3 +430,65 @@ async fn a_later_stop_changes_the_reason() {
     q.quit();
     assert_eq!(q.wait_exit().await, ExitReason::other("quit"));
 }
+
+// ---- a typed stop reason -------------------------------------------------------------------
+
+/// A reason of the server's own type, as an Erlang server stops with any term.
+#[derive(Debug, PartialEq)]
+pub enum Fault {
+    Overload { queued: usize },
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fault::Overload { queued } => write!(f, "overload ({queued} queued)"),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Guard;
+
+#[gen_server]
+impl Guard {
+    #[call]
+    pub fn give_up(&mut self, queued: usize, ctx: &mut Ctx<Self>) {
+        ctx.stop_without_reply(ExitReason::typed(Fault::Overload { queued }));
+    }
+}
+
+/// gen_server_SUITE `crash` (a call whose server stops: the caller gets the server's
+/// reason), with a reason of the user's type: the caller, a monitor and a linked process
+/// that traps exits all get it typed, and it prints as its `Display`.
+#[tokio::test(start_paused = true)]
+async fn a_typed_stop_reason_reaches_caller_monitor_and_link() {
+    let watcher = otp_runtime::spawn(|mut ctx: ProcessCtx<()>| async move {
+        ctx.trap_exit(true);
+        let (g, monitor) = Guard.start_monitor().await.unwrap();
+        ctx.link(g.pid().unwrap());
+        let answer = g.give_up(7).await;
+        let expected = ExitReason::typed(Fault::Overload { queued: 7 });
+        assert_eq!(answer, Err(CallError::Exited(expected.clone())));
+        let (mut down, mut exit) = (None, None);
+        while down.is_none() || exit.is_none() {
+            match ctx.recv().await {
+                Message::Down {
+                    monitor: m, reason, ..
+                } if m == monitor => down = Some(reason),
+                Message::Exit { reason, .. } => exit = Some(reason),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(down.as_ref(), Some(&expected));
+        assert_eq!(exit.as_ref(), Some(&expected));
+        exit.unwrap()
+    });
+    let reason = watcher.wait_exit().await;
+    assert_eq!(
+        reason.downcast_ref::<Fault>(),
+        Some(&Fault::Overload { queued: 7 })
+    );
+    assert_eq!(reason.to_string(), "overload (7 queued)");
+    assert!(!reason.is_clean());
+}

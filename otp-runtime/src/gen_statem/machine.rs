@@ -176,6 +176,13 @@ impl<M: GenStatem> Machine<M> {
                         self.start_timer(which, after, content, ctx, &mut event_after);
                     }
                 }
+                TimerOp::SetAt(deadline, content) => {
+                    self.cancel_timer_of(&which, ctx);
+                    // OTP (`{abs, true}`): always a timer, never a zero-time timeout; one
+                    // whose time has passed expires at once.
+                    let after = deadline.saturating_duration_since(crate::time::Instant::now());
+                    self.start_timer(which, after, content, ctx, &mut event_after);
+                }
                 TimerOp::Cancel => self.cancel_timer_of(&which, ctx),
                 TimerOp::Update(content) => self.update_timer(which, content),
             }
