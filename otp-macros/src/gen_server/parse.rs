@@ -675,7 +675,8 @@ fn handler(
             errs.at(
                 a,
                 format_args!(
-                    "#[hibernate] cannot be `async`: it runs while the {what} goes idle;                      shrink buffers and drop caches, synchronously"
+                    "#[hibernate] cannot be `async`: it runs while the {what} goes idle; \
+                     shrink buffers and drop caches, synchronously"
                 ),
             );
         }
