@@ -63,6 +63,7 @@ pub mod supervisor;
 pub mod sys;
 pub mod testing;
 pub mod time;
+pub mod via;
 
 pub use error::{CallError, NotInProcess, RegisterError, SendError, StartError};
 pub use exit::{ExitReason, TypedReason};

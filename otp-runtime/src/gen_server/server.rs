@@ -51,6 +51,8 @@ use crate::{ExitReason, MonitorRef, Pid, RegisterError, StartError};
 #[derive(Clone, Debug, Default)]
 pub struct StartOpts {
     name: Option<Name>,
+    /// A name in a registry of the user's (`{via, R, key}`).
+    via: Option<std::sync::Arc<dyn crate::via::ViaName>>,
     link: bool,
     timeout: Option<Duration>,
     /// Set by `start_monitor`, which returns the monitor.
@@ -74,6 +76,23 @@ impl StartOpts {
     /// See [`StartOpts`].
     pub fn name(mut self, name: impl Into<Name>) -> Self {
         self.name = Some(name.into());
+        self
+    }
+
+    /// Registers the server under `key` in `registry` before `init` runs (OTP's
+    /// `{via, Module, Name}`): the start fails with [`StartError::AlreadyStarted`] if the key
+    /// is taken, and the key is released when the server ends. Goes with a local
+    /// [`name`](StartOpts::name) or without one. See [`via`](crate::via).
+    ///
+    /// # Examples
+    ///
+    /// See [`via`](crate::via).
+    pub fn via<R: crate::via::Registry>(
+        mut self,
+        registry: std::sync::Arc<R>,
+        key: R::Key,
+    ) -> Self {
+        self.via = Some(crate::via::Via::new(registry, key));
         self
     }
 
@@ -105,8 +124,8 @@ pub(super) async fn start<S: GenServer>(
     server: S,
     mut opts: StartOpts,
 ) -> Result<ServerRef<S>, StartError> {
-    let name = opts.name.take();
-    let prepared = with_current(|node| prepare::<S>(node, name))?;
+    let (name, via) = (opts.name.take(), opts.via.take());
+    let prepared = with_current(|node| prepare::<S>(node, name, via))?;
     run(prepared, server, opts).await.map(|(s, _)| s)
 }
 
@@ -119,8 +138,8 @@ pub(super) async fn start_monitor<S: GenServer>(
         return Err(StartError::NotInProcess);
     }
     opts.monitor = true;
-    let name = opts.name.take();
-    let prepared = with_current(|node| prepare::<S>(node, name))?;
+    let (name, via) = (opts.name.take(), opts.via.take());
+    let prepared = with_current(|node| prepare::<S>(node, name, via))?;
     match run(prepared, server, opts).await? {
         (s, Some(monitor)) => Ok((s, monitor)),
         // `run` monitors whenever the caller is a process, and it is one.
@@ -134,7 +153,7 @@ pub(crate) async fn start_on<S: GenServer>(
     server: S,
     mut opts: StartOpts,
 ) -> Result<ServerRef<S>, StartError> {
-    let prepared = prepare::<S>(node, opts.name.take())?;
+    let prepared = prepare::<S>(node, opts.name.take(), opts.via.take())?;
     run(prepared, server, opts).await.map(|(s, _)| s)
 }
 
@@ -142,12 +161,14 @@ pub(crate) async fn start_on<S: GenServer>(
 fn prepare<S: GenServer>(
     node: &Node,
     name: Option<Name>,
+    via: Option<std::sync::Arc<dyn crate::via::ViaName>>,
 ) -> Result<Prepared<Request<S>>, StartError> {
     let mut prepared = Prepared::<Request<S>>::on(node);
     if prepared.is_stillborn() {
         return Err(StartError::NodeStopped);
     }
     prepared.core().shared.set_behaviour(S::BEHAVIOUR.to_bits());
+    let named = name.is_some();
     if let Some(name) = name {
         prepared.enter_table();
         if let Err(e) = node.0.names.register(name, prepared.core().clone()) {
@@ -158,11 +179,49 @@ fn prepare<S: GenServer>(
             });
         }
     }
+    if let Some(via) = via {
+        register_via(node, &mut prepared, named, via)?;
+    }
     // Before it runs: a message from another node to its name finds it ready.
     if let Some(fns) = S::remote_fns() {
         crate::dist::serve::install(node, prepared.core(), fns);
     }
     Ok(prepared)
+}
+
+/// Registers `prepared` through its via registry, and has its end release the key; on a
+/// taken key, undoes what `prepare` did (its local name, its table entry).
+#[cold]
+fn register_via<M: Send + 'static>(
+    node: &Node,
+    prepared: &mut Prepared<M>,
+    named: bool,
+    via: std::sync::Arc<dyn crate::via::ViaName>,
+) -> Result<(), StartError> {
+    if !named {
+        // In the node's table, so that the pid the registry gives out reaches it.
+        prepared.enter_table();
+    }
+    let shared = &prepared.core().shared;
+    let pid = shared.pid();
+    if let Err(holder) = via.register(pid) {
+        if named {
+            if let Some(name) = shared.name() {
+                node.0.names.remove_if(name.as_str(), pid);
+            }
+        }
+        prepared.leave_table();
+        return Err(StartError::AlreadyStarted(holder));
+    }
+    let release = std::sync::Arc::new(crate::via::Release(via));
+    if shared
+        .add_owned_resource(shared.next_ref(), release.clone())
+        .is_err()
+    {
+        // Dead already: released now.
+        crate::process::core::Owned::owner_exited(release, pid, &ExitReason::NoProc);
+    }
+    Ok(())
 }
 
 /// Links `prepared` to its starter and monitors it from there if asked, runs it, and waits
