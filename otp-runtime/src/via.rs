@@ -283,7 +283,7 @@ pub(crate) struct Via<R: Registry> {
 }
 
 impl<R: Registry> Via<R> {
-    pub(crate) fn new(registry: Arc<R>, key: R::Key) -> Arc<dyn ViaName> {
+    pub(crate) fn erased(registry: Arc<R>, key: R::Key) -> Arc<dyn ViaName> {
         Arc::new(Via { registry, key })
     }
 }

@@ -205,7 +205,7 @@ impl<S: GenServer> ServerRef<S> {
     /// See [`via`](crate::via).
     pub fn via<R: crate::via::Registry>(registry: Arc<R>, key: R::Key) -> Self {
         ServerRef {
-            target: Target::Via(crate::via::Via::new(registry, key), Node::current()),
+            target: Target::Via(crate::via::Via::erased(registry, key), Node::current()),
         }
     }
 

@@ -92,7 +92,7 @@ impl StartOpts {
         registry: std::sync::Arc<R>,
         key: R::Key,
     ) -> Self {
-        self.via = Some(crate::via::Via::new(registry, key));
+        self.via = Some(crate::via::Via::erased(registry, key));
         self
     }
 
@@ -415,27 +415,27 @@ async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason 
                 }
                 Drained::Next(msg) => Some(msg),
             },
-            nanos => match {
+            nanos => {
                 // `{hibernate, T, Msg}`: hibernate while the timeout runs, if nothing waits.
                 if std::mem::take(&mut ctx.hibernate) && ctx.message_queue_len() == 0 {
                     hibernate_now(server, ctx);
                 }
-                recv_timeout_or_sys(ctx, nanos).await
-            } {
-                Some(msg) => {
-                    if msg.is_some() {
-                        // A message came first: the timeout's own message is not delivered.
-                        ctx.drop_timeout_msg();
+                match recv_timeout_or_sys(ctx, nanos).await {
+                    Some(msg) => {
+                        if msg.is_some() {
+                            // A message came first: the timeout's own message is not delivered.
+                            ctx.drop_timeout_msg();
+                        }
+                        note_in(ctx, &msg);
+                        msg
                     }
-                    note_in(ctx, &msg);
-                    msg
+                    None => {
+                        // Served at the loop's top; the timeout starts again after, as in OTP.
+                        ctx.timeout = nanos;
+                        continue;
+                    }
                 }
-                None => {
-                    // Served at the loop's top; the timeout starts again after, as in OTP.
-                    ctx.timeout = nanos;
-                    continue;
-                }
-            },
+            }
         };
         let stop = match dispatch(server, ctx, msg).await {
             Done::Handled(Outcome::NoReply) => None,
