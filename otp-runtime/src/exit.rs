@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 /// Why a process exited, and the reason an exit signal carries.
 ///
-/// The variants are Erlang's well-known exit reasons; a user reason is
-/// [`ExitReason::Other`]. `Normal`, `Shutdown` and `ShutdownWith` are the *clean* reasons
+/// The variants are Erlang's well-known exit reasons; a user reason is text,
+/// [`ExitReason::Other`], or a value of the user's type, [`ExitReason::Typed`]. `Normal`, `Shutdown` and `ShutdownWith` are the *clean* reasons
 /// (a supervisor does not restart a transient child for them, and a gen_server does not log
 /// them); everything else is abnormal.
 ///
@@ -89,7 +89,7 @@ impl ExitReason {
     /// use otp_runtime::prelude::*;
     ///
     /// #[derive(Debug, PartialEq)]
-    /// enum Fault { Disk { free: u64 }, Config(String) }
+    /// enum Fault { Disk { free: u64 }, Config(&'static str) }
     /// impl std::fmt::Display for Fault {
     ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
     ///         match self {
@@ -108,6 +108,7 @@ impl ExitReason {
     /// assert_eq!(reason.to_string(), "disk full (12 bytes free)");
     /// assert_eq!(reason, ExitReason::typed(Fault::Disk { free: 12 }));
     /// assert!(!reason.is_clean());
+    /// assert_ne!(reason, ExitReason::typed(Fault::Config("port")));
     /// # }
     /// ```
     pub fn typed<T>(reason: T) -> ExitReason

@@ -105,6 +105,13 @@ use crate::{ServerRef, StartError, StartOpts};
 ///         self.map.whereis_name(key)
 ///     }
 /// }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// # let pid = otp_runtime::spawn(|_c: otp_runtime::ProcessCtx<()>| async { otp_runtime::ExitReason::Normal }).pid();
+/// let r = Counted::default();
+/// r.register_name(&"a".to_string(), pid).unwrap();
+/// assert_eq!(r.registrations.load(Ordering::Relaxed), 1);
+/// # }
 /// ```
 pub trait Registry: Send + Sync + 'static {
     /// What names a process here (OTP's `Name` in `{via, Module, Name}`).

@@ -88,6 +88,8 @@
 //! - `#[info(down)]` `(monitor: MonitorRef, pid: Pid, reason: ExitReason)`,
 //!   `#[info(exit)]` `(from: Pid, reason: ExitReason)` (when trapping exits),
 //!   `#[info(timeout)]` (the gen_server timeout, set with [`Ctx::set_timeout`]).
+//! - `#[hibernate]` is a plain `fn(&mut self)`: [`GenServer::hibernate`], run when the
+//!   server hibernates ([`Ctx::hibernate`]) to give memory back.
 //! - `#[init]` returns [`Init`] or nothing; `#[terminate]` takes `reason: &ExitReason`;
 //!   `#[handle_continue]` takes the value a handler passed to [`Ctx::continue_with`] (or
 //!   nothing) and runs before any other message.

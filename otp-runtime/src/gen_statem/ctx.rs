@@ -208,10 +208,10 @@ impl<M: GenStatem> EnterCtx<'_, M> {
     ///         ctx.event_timeout_at(self.at, ());
     ///         StatemInit::Ok(Door::Open)
     ///     }
-    ///     async fn handle_event(&mut self, s: &Door, e: Event<Self>, _: &mut StatemCtx<'_, Self>) -> Transition<Door, bool> {
+    ///     async fn handle_event(&mut self, s: &Door, e: Event<Self>, _: &mut StatemCtx<'_, Self>) -> Transition<Door> {
     ///         match e {
     ///             Event::Timeout(()) => Transition::next(Door::Closed),
-    ///             Event::Call((), _) => Transition::keep().reply(*s == Door::Open),
+    ///             Event::Call((), r) => { r.reply(*s == Door::Open); Transition::keep() }
     ///             _ => Transition::keep(),
     ///         }
     ///     }
@@ -273,11 +273,11 @@ impl<M: GenStatem> EnterCtx<'_, M> {
     ///         ctx.state_timeout_at(self.closing, ());
     ///         StatemInit::Ok(Shop::Open)
     ///     }
-    ///     async fn handle_event(&mut self, s: &Shop, e: Event<Self>, _: &mut StatemCtx<'_, Self>) -> Transition<Shop, Shop> {
+    ///     async fn handle_event(&mut self, s: &Shop, e: Event<Self>, _: &mut StatemCtx<'_, Self>) -> Transition<Shop> {
     ///         match e {
     ///             Event::StateTimeout(()) => Transition::next(Shop::Closed),
     ///             // Calls do not move the closing time: it is absolute.
-    ///             Event::Call((), _) => Transition::keep().reply(*s),
+    ///             Event::Call((), r) => { r.reply(*s); Transition::keep() }
     ///             _ => Transition::keep(),
     ///         }
     ///     }
@@ -357,12 +357,13 @@ impl<M: GenStatem> EnterCtx<'_, M> {
     ///         ctx.generic_timeout_at("budget", self.started + Duration::from_secs(3600), ());
     ///         StatemInit::Ok(Run::Going)
     ///     }
-    ///     async fn handle_event(&mut self, _: &Run, e: Event<Self>, _: &mut StatemCtx<'_, Self>) -> Transition<Run, bool> {
+    ///     async fn handle_event(&mut self, _: &Run, e: Event<Self>, _: &mut StatemCtx<'_, Self>) -> Transition<Run> {
     ///         match e {
-    ///             Event::GenericTimeout(..) => { self.expired = true; Transition::keep() }
-    ///             Event::Call((), _) => Transition::keep().reply(self.expired),
-    ///             _ => Transition::keep(),
+    ///             Event::GenericTimeout(..) => self.expired = true,
+    ///             Event::Call((), r) => r.reply(self.expired),
+    ///             _ => {}
     ///         }
+    ///         Transition::keep()
     ///     }
     /// }
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {

@@ -21,7 +21,8 @@
 //! | `{next_event, Type, Content}` | [`StatemCtx::next_event`] |
 //! | `{timeout, T, C}` / `{state_timeout, T, C}` / `{{timeout, N}, T, C}` | [`EnterCtx::event_timeout`] / [`EnterCtx::state_timeout`] / [`EnterCtx::generic_timeout`] |
 //! | `{T, cancel}`, `{T, update, C}` | `cancel_*` and `update_*` on [`EnterCtx`] |
-//! | `hibernate` | [`EnterCtx::hibernate`] |
+//! | `{abs, true}` in a timeout's options | [`EnterCtx::event_timeout_at`] / [`EnterCtx::state_timeout_at`] / [`EnterCtx::generic_timeout_at`] |
+//! | `hibernate` | [`EnterCtx::hibernate`], then [`GenStatem::hibernate`] |
 //! | `state_enter` and `(enter, Old, D)` | [`GenStatem::STATE_ENTER`] and [`GenStatem::state_enter`] → [`Enter`] |
 //! | `terminate/3` | [`GenStatem::terminate`] |
 //! | `gen_statem:call/2` (timeout `infinity`) | [`StatemRef::call`] (no timeout unless [`StatemRef::with_timeout`]) |
@@ -507,13 +508,13 @@ pub trait GenStatem: Sized + Send + 'static {
     ///     async fn init(&mut self, _: &mut StatemCtx<'_, Self>) -> StatemInit<Phase> {
     ///         StatemInit::Ok(Phase::Idle)
     ///     }
-    ///     async fn handle_event(&mut self, _: &Phase, e: Event<Self>, ctx: &mut StatemCtx<'_, Self>) -> Transition<Phase, usize> {
+    ///     async fn handle_event(&mut self, _: &Phase, e: Event<Self>, ctx: &mut StatemCtx<'_, Self>) -> Transition<Phase> {
+    ///         if let Event::Call((), r) = e {
+    ///             r.reply(self.lines.capacity());
+    ///         }
     ///         self.lines.clear();
     ///         ctx.hibernate();
-    ///         match e {
-    ///             Event::Call(()) => Transition::keep().reply(self.lines.capacity()),
-    ///             _ => Transition::keep(),
-    ///         }
+    ///         Transition::keep()
     ///     }
     ///     fn hibernate(&mut self) {
     ///         self.lines.shrink_to_fit();
