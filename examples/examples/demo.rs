@@ -5,7 +5,9 @@
 //! The story goes to stdout; the node's OTP-style reports (applications started and
 //! stopped, the crash, the restart) to stderr. Run it with `cargo run --example demo`;
 //! `FACTORIAL__SERVERS=4 cargo run --example demo` changes the factorial service's
-//! configuration.
+//! configuration. `cargo run --example demo -- --observer` opens the observer on the running
+//! node once the story is told (with a little load, and a crash every few seconds): `q` quits
+//! and stops the node.
 
 use std::error::Error;
 
@@ -19,8 +21,15 @@ use otp_runtime::testing::restarted;
 #[tokio::main]
 async fn main() -> Result<NodeExit, Box<dyn Error>> {
     println!("== otp-runtime demo: a node, two applications, let it crash ==");
-    // Reports go to stderr, in OTP's style.
-    otp_runtime::report::install();
+    let observe = std::env::args().any(|a| a == "--observer");
+    // Reports go to stderr, in OTP's style. Not under the observer: they would draw over it.
+    // There, the runtime's panic hook alone keeps a handler's panic for its crash report
+    // (which nothing prints) instead of printing it.
+    if observe {
+        otp_runtime::report::panic_hook();
+    } else {
+        otp_runtime::report::install();
+    }
     // ANCHOR: boot
     let node = Node::new()
         .application(FactorialService)
@@ -64,6 +73,10 @@ async fn main() -> Result<NodeExit, Box<dyn Error>> {
     );
     // ANCHOR_END: crash
 
+    if observe {
+        watch(&node).await?;
+    }
+
     // ANCHOR: stop
     // What a node does on SIGINT or SIGTERM: the applications stop, the last started first.
     let exit = node.stop().await;
@@ -71,3 +84,22 @@ async fn main() -> Result<NodeExit, Box<dyn Error>> {
     // ANCHOR_END: stop
     Ok(exit)
 }
+
+// ANCHOR: observer
+/// Opens the observer on this terminal, watching `node` under a little load, until `q`.
+async fn watch(node: &Node) -> std::io::Result<()> {
+    let load = tokio::spawn(node.scope(async {
+        let factorial = Factorial::named("factorial2");
+        loop {
+            for n in 0..200 {
+                let _ = factorial.factorial(n % 30).await;
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            let _ = factorial.factorial(40).await; // a crash, and a restart to watch
+        }
+    }));
+    let result = otp_observer::run(node).await;
+    load.abort();
+    result
+}
+// ANCHOR_END: observer

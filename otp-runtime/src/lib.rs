@@ -40,6 +40,7 @@
 //! enabled (`#[tokio::main]`, `#[tokio::test]` and `Builder::enable_all()` all do that): call
 //! timeouts, timers and the gen_server timeout use it. Both the multi-threaded and the
 //! current-thread schedulers work.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]
 #![warn(missing_docs)]
 
@@ -220,6 +221,34 @@ pub mod __private {
     /// `#[otp_runtime::test]` reaches tokio through here, so a test crate needs no tokio of
     /// its own with the right features.
     pub use tokio;
+
+    /// Bounds every item `#[gen_server]` and `#[gen_statem]` generate, so that a state type
+    /// that is not `Send` fails once, at the user's type, instead of once per generated
+    /// function. Implemented for every `Send + 'static` type.
+    #[diagnostic::on_unimplemented(
+        message = "the state of a server must be `Send + 'static`: `{Self}` is not",
+        label = "not `Send + 'static`",
+        note = "a process runs on tokio's worker threads and may move between them at an \
+                `.await`; keep non-`Send` values (`Rc`, raw pointers, lock guards) out of the \
+                state (`Arc` and `Mutex` are `Send`), and own the state's data (`'static`)"
+    )]
+    pub trait SendState: Send + 'static {}
+    impl<T: Send + 'static> SendState for T {}
+
+    /// [`SendState`] for a gen_statem's state type, which its handle's callers may also read
+    /// (`GenStatem::State` is `Send + Sync`).
+    pub trait MachineState: Send + Sync + 'static {}
+    impl<T: Send + Sync + 'static> MachineState for T {}
+
+    /// The bound of the handle's stand-in for a method of the impl that has no `#[call]` or
+    /// `#[cast]`: never implemented, so calling it on the handle fails with this message.
+    #[diagnostic::on_unimplemented(
+        message = "this method of `{S}` is not a request: it has no `#[call]` or `#[cast]`",
+        label = "a plain method of `{S}`, not a request its handle can send",
+        note = "mark the method `#[call]` (the client waits for its reply) or `#[cast]` (the \
+                client sends it and goes on) in the `#[gen_server]` impl"
+    )]
+    pub trait NotARequest<S> {}
 
     /// The node of an `#[otp_runtime::test]`.
     pub fn test_node() -> crate::node::Node {

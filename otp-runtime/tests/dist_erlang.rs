@@ -348,6 +348,80 @@ async fn gen_server_call_and_cast_from_erlang_to_a_rust_gen_server() {
     r.stop().await;
 }
 
+/// A remote server with a text form for `sys`.
+#[derive(Default, Debug)]
+pub struct Tally {
+    count: u64,
+}
+
+#[gen_server(remote)]
+impl Tally {
+    #[call]
+    pub fn bump(&mut self) -> u64 {
+        self.count += 1;
+        self.count
+    }
+}
+
+/// `sys` from an Erlang shell on a Rust server (sys_SUITE's get_state, get_status,
+/// suspend/resume and statistics, from another node): the answers come by the side path, so
+/// a suspended server answers `get_status` while its calls wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sys_from_erlang_on_a_rust_gen_server() {
+    if !have_erl() {
+        return;
+    }
+    let epmd = free_port();
+    let r = rust_node("r11@localhost", epmd, "cookie").await;
+    r.scope(Tally::default().start_named("tally"))
+        .await
+        .unwrap();
+    let mut erl = Erl::start(
+        "e11@localhost",
+        "cookie",
+        epmd,
+        "S = {tally, 'r11@localhost'}, \
+         1 = gen_server:call(S, bump), \
+         io:format(\"state ~p~n\", [sys:get_state(S)]), \
+         ok = sys:statistics(S, true), \
+         2 = gen_server:call(S, bump), \
+         {ok, Stats} = sys:statistics(S, get), \
+         io:format(\"in ~p out ~p~n\", [proplists:get_value(messages_in, Stats), \
+                                      proplists:get_value(messages_out, Stats)]), \
+         ok = sys:suspend(S), \
+         {status, _, {module, gen_server}, [_, Suspended, _, _, Misc]} = sys:get_status(S), \
+         io:format(\"status ~p~n\", [Suspended]), \
+         io:format(\"misc ~p~n\", [[D || {data, D} <- Misc]]), \
+         io:format(\"timeout ~p~n\", [catch gen_server:call(S, bump, 200)]), \
+         ok = sys:resume(S), \
+         io:format(\"after ~p~n\", [gen_server:call(S, bump)]), \
+         {'EXIT', {{Unknown, _}, _}} = (catch sys:replace_state(S, fun(X) -> X end)), \
+         io:format(\"unknown ~p~n\", [Unknown]), \
+         halt().",
+    );
+    erl.exited().await;
+    let seen = &erl.seen;
+    assert_eq!(
+        erl.count("state <<\"Tally { count: 1 }\">>"),
+        1,
+        "{seen:#?}"
+    );
+    assert_eq!(erl.count("in 1 out 1"), 1, "{seen:#?}");
+    assert_eq!(erl.count("status suspended"), 1, "{seen:#?}");
+    assert_eq!(
+        erl.count("\"State\",<<\"Tally { count: 2 }\">>"),
+        1,
+        "{seen:#?}"
+    );
+    assert_eq!(erl.count("timeout {'EXIT',{timeout,"), 1, "{seen:#?}");
+    // The call that timed out while the server was suspended is served once it resumes,
+    // before the next one.
+    assert_eq!(erl.count("after 4"), 1, "{seen:#?}");
+    // An Erlang fun cannot run here: answered as OTP answers a request it does not know.
+    assert_eq!(erl.count("unknown unknown_system_msg"), 1, "{seen:#?}");
+    r.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rpc_and_erpc_both_ways() {
     if !have_erl() {

@@ -310,6 +310,45 @@ async fn statistics() {
     assert_eq!(sys::statistics(&c, StatsFlag::Get).await, Ok(None));
 }
 
+/// Statistics turned on, off and on again between batches of casts: each period counts exactly
+/// its own messages, and the listing's count (kept on every path, traced or not) all of them.
+/// The server's receive loop reads whether statistics are on once a poll, from its flags.
+#[tokio::test(start_paused = true)]
+async fn statistics_on_off_on_count_every_message() {
+    let node = Node::new();
+    node.scope(async {
+        let c = Counter { n: 0 }.start().await.unwrap();
+        let handled = || async {
+            let list = sys::processes().await;
+            let row = list.iter().find(|p| Some(p.pid) == c.pid()).unwrap();
+            row.messages_handled.unwrap()
+        };
+        for _ in 0..200 {
+            c.add(1);
+        }
+        c.get().await.unwrap();
+        assert_eq!(handled().await, 201);
+        sys::statistics(&c, StatsFlag::On).await.unwrap();
+        for _ in 0..300 {
+            c.add(1);
+        }
+        assert_eq!(c.get().await, Ok(500));
+        let s = sys::statistics(&c, StatsFlag::Off).await.unwrap().unwrap();
+        assert_eq!((s.messages_in, s.replies), (301, 1));
+        for _ in 0..50 {
+            c.add(1);
+        }
+        c.get().await.unwrap();
+        sys::statistics(&c, StatsFlag::On).await.unwrap();
+        c.add(1);
+        assert_eq!(c.get().await, Ok(551));
+        let s = sys::statistics(&c, StatsFlag::Get).await.unwrap().unwrap();
+        assert_eq!((s.messages_in, s.replies), (2, 1));
+        assert_eq!(handled().await, 201 + 301 + 51 + 2);
+    })
+    .await;
+}
+
 /// The typed errors: no such process, a plain process, another node, itself, a death before
 /// the answer, a timeout.
 #[tokio::test(start_paused = true)]
@@ -562,4 +601,83 @@ async fn top_ranks_by_mailbox_and_rate() {
         load.await.unwrap();
     })
     .await;
+}
+
+/// A child's restarts and last exit reason, as its supervisor's view shows them: counted by
+/// the supervisor's restarts (here `one_for_all`: a sibling restarted with it counts too),
+/// not by `restart_child`.
+#[tokio::test(start_paused = true)]
+async fn supervision_trees_count_each_childs_restarts() {
+    let node = Node::new();
+    node.scope(async {
+        let sup = SupervisorSpec::one_for_all()
+            .intensity(5, Duration::from_secs(60))
+            .child(ChildSpec::worker("a", || Counter { n: 0 }).name("count_a"))
+            .child(ChildSpec::worker("b", || Opaque).name("count_b"))
+            .start()
+            .await
+            .unwrap();
+        let fresh = sys::supervision_trees().await;
+        assert_eq!(fresh[0].children[0].restarts, 0);
+        assert_eq!(fresh[0].children[0].last_exit, None);
+
+        let a = otp_runtime::whereis("count_a").unwrap();
+        otp_runtime::exit(a, ExitReason::Kill);
+        while otp_runtime::whereis("count_a").is_none_or(|p| p == a) {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let t = &sys::supervision_trees().await[0];
+        let (a, b) = (&t.children[0], &t.children[1]);
+        assert_eq!(
+            (a.restarts, a.last_exit.clone()),
+            (1, Some(ExitReason::Killed))
+        );
+        // Restarted with it, but it did not end on its own.
+        assert_eq!((b.restarts, b.last_exit.clone()), (1, None));
+
+        // A restart asked for is not the supervisor's doing.
+        sup.terminate_child("b").await.unwrap();
+        sup.restart_child("b").await.unwrap();
+        let t = &sys::supervision_trees().await[0];
+        assert_eq!(t.children[1].restarts, 1);
+        let (rows, trees) = Node::current().processes_and_trees().await;
+        assert_eq!(trees, vec![t.clone()]);
+        assert_eq!(rows.len(), 3);
+    })
+    .await;
+}
+
+/// `sys:log/2`: `{true, N}` keeps the last N events, `get` reads them, `false` stops (OTP's
+/// `sys_SUITE:log`, without the messages themselves).
+#[tokio::test(start_paused = true)]
+async fn log_keeps_the_last_events() {
+    use otp_runtime::sys::{LogFlag, SysEvent};
+    let c = Counter { n: 0 }.start().await.unwrap();
+    assert_eq!(sys::log(&c, LogFlag::Get).await, Ok(None));
+    sys::log(&c, LogFlag::On(3)).await.unwrap();
+    let t0 = otp_runtime::time::Instant::now();
+    c.add(1);
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    c.get().await.unwrap();
+    let events = sys::log(&c, LogFlag::Get).await.unwrap().unwrap();
+    let kinds: Vec<SysEvent> = events.iter().map(|e| e.event).collect();
+    assert_eq!(kinds, [SysEvent::Cast, SysEvent::Call, SysEvent::Reply]);
+    assert_eq!(events[0].at, t0);
+    assert_eq!(events[1].at, t0 + Duration::from_millis(10));
+    // Bounded: the oldest fall out. (A system request overtakes the mailbox: the call
+    // makes sure the cast was handled before the log is read.)
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    c.add(1);
+    c.get().await.unwrap();
+    let events = sys::log(&c, LogFlag::Get).await.unwrap().unwrap();
+    let kinds: Vec<SysEvent> = events.iter().map(|e| e.event).collect();
+    assert_eq!(kinds, [SysEvent::Cast, SysEvent::Call, SysEvent::Reply]);
+    assert_eq!(events[0].at, t0 + Duration::from_millis(20));
+    // Smaller: keeps the newest.
+    sys::log(&c, LogFlag::On(1)).await.unwrap();
+    let last = sys::log(&c, LogFlag::Off).await.unwrap().unwrap();
+    assert_eq!(last.len(), 1);
+    assert_eq!(last[0].event, SysEvent::Reply);
+    assert_eq!(sys::log(&c, LogFlag::Get).await, Ok(None));
+    assert_eq!(c.get().await, Ok(2));
 }

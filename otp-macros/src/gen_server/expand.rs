@@ -25,10 +25,10 @@ use quote::quote;
 use syn::ext::IdentExt;
 
 use super::parse::{Flavor, Handler, Kind, Param, Server};
-use crate::names::{private, send_request, ServerNames};
+use crate::names::{private, send_request, ServerNames, HANDLE_METHODS};
 
 pub(crate) fn expand(server: &Server, krate: &syn::Path, remote: bool) -> TokenStream {
-    let item = &server.item;
+    let item = &server.user_item();
     let names = ServerNames::new(&server.ident);
     let enums = enums(server, &names);
     let handle = handle(server, &names, krate, &Flavor::Server);
@@ -328,6 +328,42 @@ pub(crate) fn handle(
             }
         }
     });
+    // A method of the impl without `#[call]` or `#[cast]`, called on the handle, is most
+    // likely a forgotten attribute: the handle gets a hidden method of that name whose bound
+    // can never hold, so the call fails with one error that says so at the method's name
+    // (instead of "no method named", with a suggestion to implement `Add`). The bound names a
+    // lifetime of the method, so rustc checks it at the call, not at the definition.
+    let taken: Vec<String> = server
+        .of(Kind::Call)
+        .flat_map(|h| {
+            [
+                h.method.unraw().to_string(),
+                send_request(&h.method).to_string(),
+            ]
+        })
+        .chain(server.of(Kind::Cast).map(|h| h.method.unraw().to_string()))
+        .chain(HANDLE_METHODS.iter().map(|m| m.to_string()))
+        .chain(["remote".to_string()])
+        .collect();
+    let forgotten = server
+        .plain
+        .iter()
+        .filter(|p| !taken.contains(&p.method.unraw().to_string()))
+        .map(|p| {
+            let (method, vis) = (&p.method, &p.vis);
+            let args = (0..p.arity).map(|_| quote!(_: impl ::core::marker::Sized));
+            let lt = syn::Lifetime::new("'__otp", proc_macro2::Span::mixed_site());
+            quote! {
+                #[doc(hidden)]
+                #[allow(dead_code, clippy::all, non_snake_case)]
+                #vis fn #method<#lt, __OtpR>(&#lt self, #(#args),*) -> ::core::future::Pending<__OtpR>
+                where
+                    &#lt Self: #krate::__private::NotARequest<#self_ty>,
+                {
+                    ::core::future::pending()
+                }
+            }
+        });
     let send = if server.of(Kind::Info).next().is_some() {
         quote! {
             /// Sends an out-of-band message to the server's `#[info]` handlers. Never blocks;
@@ -421,6 +457,7 @@ pub(crate) fn handle(
             #(#calls)*
             #(#send_requests)*
             #(#casts)*
+            #(#forgotten)*
         }
     }
 }

@@ -31,7 +31,8 @@ pub(crate) fn gen_server(args: TokenStream, input: TokenStream) -> TokenStream {
     }
     let server = parse::parse(input.clone(), &parse::Flavor::Server, &mut errors);
     match (args, server) {
-        (Some(args), Some(server)) if errors.is_empty() => {
+        (Some(args), Some(mut server)) if errors.is_empty() => {
+            server.require_send(&args.krate, None);
             expand::expand(&server, &args.krate, args.remote.is_some())
         }
         // On errors, emit the impl as written (minus our attributes) beside them: the user's

@@ -37,7 +37,7 @@ use crate::gen_server::parse::{Flavor, Handler, Kind, Param, Server};
 use crate::names::{private, ServerNames};
 
 pub(crate) fn expand(machine: &Server, flavor: &Flavor, krate: &syn::Path) -> TokenStream {
-    let item = &machine.item;
+    let item = &machine.user_item();
     let names = ServerNames::new(&machine.ident);
     let enums = enums(machine, &names);
     let handle = handle(machine, &names, krate, flavor);

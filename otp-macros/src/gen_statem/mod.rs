@@ -36,7 +36,11 @@ pub(crate) fn gen_statem(args: TokenStream, input: TokenStream) -> TokenStream {
     let flavor = Flavor::Statem(Box::new(state));
     let machine = parse::parse(input.clone(), &flavor, &mut errors);
     match (args, machine) {
-        (Some(args), Some(machine)) if errors.is_empty() => {
+        (Some(args), Some(mut machine)) if errors.is_empty() => {
+            let Flavor::Statem(state) = &flavor else {
+                unreachable!("a gen_statem is parsed with the gen_statem flavor")
+            };
+            machine.require_send(&args.krate, Some(state));
             expand::expand(&machine, &flavor, &args.krate)
         }
         // On errors, emit the impl as written (minus our attributes) beside them, so that

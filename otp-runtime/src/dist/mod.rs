@@ -88,6 +88,7 @@ pub(crate) mod rpc;
 pub(crate) mod serve;
 pub(crate) mod sinks;
 mod start;
+mod system;
 pub mod term;
 pub mod transport;
 

@@ -14,6 +14,10 @@
 //! server's `lookup` and gets its typed reply back. A request that does not decode gets the
 //! reply `{error, {bad_request, Text}}` (and a warning here) rather than silence until the
 //! caller's timeout; it never kills the server or the connection.
+//!
+//! OTP's `sys` reaches the same servers: `sys:get_state({kv, 'rust@host'})`,
+//! `sys:get_status`, `sys:suspend`/`resume`, `sys:trace` and `sys:statistics` (see
+//! `system.rs` for what each answers).
 
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -146,19 +150,23 @@ fn handle<S: GenServer>(
         return warn(
             node,
             me,
-            "a message that is neither a $gen_call nor a $gen_cast",
+            "a message that is neither a $gen_call, a $gen_cast nor a system message",
         );
     };
     match (v.len(), v.first()) {
+        // `sys:get_state({Name, Node})` and the other `sys` calls: `gen:call` with the label
+        // `system`.
+        (3, Some(Term::Atom(a))) if a.as_str() == "system" => {
+            let request = v.pop().unwrap_or(Term::List(Vec::new()));
+            let Some((caller, tag)) = from_and_tag(node, me, v.pop(), "system message") else {
+                return;
+            };
+            super::system::handle(node, me, caller, tag, request);
+        }
         (3, Some(Term::Atom(a))) if a.as_str() == "$gen_call" => {
             let request = v.pop().unwrap_or(Term::List(Vec::new()));
-            let Some(Term::Tuple(from)) = v.pop() else {
-                return warn(node, me, "a $gen_call without {From, Tag}");
-            };
-            let [from, tag] = <[Term; 2]>::try_from(from)
-                .unwrap_or_else(|_| [Term::List(Vec::new()), Term::List(Vec::new())]);
-            let Ok(caller) = Pid::from_term(from) else {
-                return warn(node, me, "a $gen_call whose From is not a pid");
+            let Some((caller, tag)) = from_and_tag(node, me, v.pop(), "$gen_call") else {
+                return;
             };
             match (fns.call)(request) {
                 Ok(call) => {
@@ -212,9 +220,25 @@ fn handle<S: GenServer>(
         _ => warn(
             node,
             me,
-            "a message that is neither a $gen_call nor a $gen_cast",
+            "a message that is neither a $gen_call, a $gen_cast nor a system message",
         ),
     }
+}
+
+/// The `{From, Tag}` of a `gen:call` (`what` names the message in the warning if it is
+/// malformed): the caller's pid, and the tag to echo in the reply.
+fn from_and_tag(node: &Node, me: Pid, from: Option<Term>, what: &str) -> Option<(Pid, Term)> {
+    let Some(Term::Tuple(from)) = from else {
+        warn(node, me, &format!("a {what} without {{From, Tag}}"));
+        return None;
+    };
+    let [from, tag] = <[Term; 2]>::try_from(from)
+        .unwrap_or_else(|_| [Term::List(Vec::new()), Term::List(Vec::new())]);
+    let Ok(caller) = Pid::from_term(from) else {
+        warn(node, me, &format!("a {what} whose From is not a pid"));
+        return None;
+    };
+    Some((caller, tag))
 }
 
 /// A reply a server of this node owes a caller of another node. OTP sends a reply made

@@ -126,6 +126,13 @@ impl<S: GenServer> Ctx<S> {
         }
     }
 
+    /// Whether a stop may have been asked with [`Ctx::stop`]: a test of one pointer, where
+    /// [`take_stop`](Self::take_stop) builds an `Option<ExitReason>` in memory.
+    #[inline]
+    pub(super) fn stop_asked(&self) -> bool {
+        self.rare.is_some()
+    }
+
     /// Whether `sys` trace or statistics are on.
     #[inline]
     pub(super) fn sys_on(&self) -> bool {
@@ -142,10 +149,12 @@ impl<S: GenServer> Ctx<S> {
 
     /// The `sys` debugging state, made on first use.
     pub(super) fn sys_debug_or_new(&mut self) -> &mut crate::sys::SysDebug {
-        self.rare
-            .get_or_insert_with(Default::default)
-            .sys
-            .get_or_insert_with(Default::default)
+        let rare = self.rare.get_or_insert_with(Default::default);
+        if rare.sys.is_none() {
+            // Tells `drain`, which reads the flag rather than this context, per poll.
+            self.proc.shared().set_sys_traced(true);
+        }
+        rare.sys.get_or_insert_with(Default::default)
     }
 
     /// Drops the `sys` debugging state once nothing is on.
@@ -153,6 +162,7 @@ impl<S: GenServer> Ctx<S> {
         if let Some(r) = &mut self.rare {
             if r.sys.as_ref().is_some_and(|d| d.is_idle()) {
                 r.sys = None;
+                self.proc.shared().set_sys_traced(false);
             }
             if r.stop.is_none()
                 && r.sys.is_none()

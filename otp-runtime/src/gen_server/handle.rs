@@ -241,7 +241,17 @@ impl<S: GenServer> ServerRef<S> {
         }
     }
 
+    // Inlined for a pid's handle (every call goes through here); a name's lookup is not.
+    #[inline]
     fn resolve(&self) -> Result<Cow<'_, ProcessRef<Request<S>>>, CallError> {
+        match &self.target {
+            Target::Process(p) => Ok(Cow::Borrowed(p)),
+            _ => self.resolve_name(),
+        }
+    }
+
+    #[inline(never)]
+    fn resolve_name(&self) -> Result<Cow<'_, ProcessRef<Request<S>>>, CallError> {
         match &self.target {
             Target::Process(p) => Ok(Cow::Borrowed(p)),
             Target::Name(n, node) => {

@@ -43,6 +43,8 @@ pub(crate) struct NodeInner {
     pub(crate) reports: crate::testing::reports::Sinks,
     /// `sys` requests on their way to its processes, beside their mailboxes.
     pub(crate) sys: crate::sys::Queues,
+    /// When it was made, for its uptime.
+    pub(crate) started: crate::time::Instant,
 }
 
 /// What spawns and timers write, on a cache line of its own.
@@ -129,6 +131,7 @@ impl NodeInner {
             tables: Default::default(),
             reports: Default::default(),
             sys: Default::default(),
+            started: crate::time::Instant::now(),
         })
     }
 

@@ -484,6 +484,22 @@ impl Node {
         self.0.table.count()
     }
 
+    /// How long ago this node was made (Erlang's `erlang:statistics(wall_clock)`, as an
+    /// observer shows it).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let node = otp_runtime::node::Node::new();
+    /// tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    /// assert_eq!(node.uptime(), std::time::Duration::from_secs(3));
+    /// # }
+    /// ```
+    pub fn uptime(&self) -> std::time::Duration {
+        self.0.started.elapsed()
+    }
+
     /// The pids of this node's live processes, oldest first.
     ///
     /// # Examples

@@ -125,6 +125,9 @@ const HAS_OWNED: u64 = 32;
 const SYS_PENDING: u64 = 64;
 /// Suspended with `sys::suspend`: it serves only `sys` requests.
 const SUSPENDED: u64 = 128;
+/// `sys` trace or statistics are on (a behaviour's loop keeps it): tested with the two bits
+/// above in the one load a behaviour's receive loop makes per poll.
+const SYS_TRACED: u64 = 1 << 11;
 /// Its behaviour (`crate::sys::Behaviour`), in three bits from here; 0 for a plain process.
 const BEHAVIOUR_SHIFT: u32 = 8;
 const BEHAVIOUR_MASK: u64 = 0b111 << BEHAVIOUR_SHIFT;
@@ -277,6 +280,7 @@ impl Shared {
         self.node.entry(pid).ok().flatten()
     }
 
+    #[inline]
     pub(crate) fn is_exited(&self) -> bool {
         self.flags.load(Ordering::Acquire) & EXITED != 0
     }
@@ -328,6 +332,22 @@ impl Shared {
     #[inline]
     pub(crate) fn sys_attention(&self) -> bool {
         self.flags.load(Ordering::Acquire) & (SYS_PENDING | SUSPENDED) != 0
+    }
+
+    /// Whether a `sys` request is pending, the process is suspended, or its `sys` trace or
+    /// statistics are on: the one atomic load a behaviour's receive loop makes per poll.
+    #[inline]
+    pub(crate) fn sys_any(&self) -> bool {
+        self.flags.load(Ordering::Acquire) & (SYS_PENDING | SUSPENDED | SYS_TRACED) != 0
+    }
+
+    /// Records whether the process's `sys` trace or statistics are on (see [`Self::sys_any`]).
+    pub(crate) fn set_sys_traced(&self, on: bool) {
+        if on {
+            self.flags.fetch_or(SYS_TRACED, Ordering::AcqRel);
+        } else {
+            self.flags.fetch_and(!SYS_TRACED, Ordering::AcqRel);
+        }
     }
 
     /// Whether a `sys` request is pending.

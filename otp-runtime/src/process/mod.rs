@@ -543,6 +543,22 @@ impl<M: Send + 'static> ProcessCtx<M> {
         crate::time::timeout(timeout, self.recv()).await
     }
 
+    /// The next envelope, unopened: for a loop that handles plain messages in place, without
+    /// moving them into a [`Message`] first (see `gen_server::server::drain`), and gives the
+    /// others to [`open`](Self::open).
+    #[inline]
+    pub(crate) fn poll_envelope(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Envelope<M>> {
+        use std::task::Poll;
+        match self.rx.poll_recv(cx) {
+            Poll::Ready(Some(env)) => Poll::Ready(env),
+            // Closed is unreachable: the process's own core holds a sender while it lives.
+            Poll::Ready(None) | Poll::Pending => Poll::Pending,
+        }
+    }
+
     /// [`recv`](ProcessCtx::recv) as a poll function, for the behaviours' loops, which
     /// receive and handle many messages within one poll.
     #[inline]
@@ -597,7 +613,7 @@ impl<M: Send + 'static> ProcessCtx<M> {
     /// Turns a received envelope into what the user sees; `None` for envelopes that vanish
     /// (a cancelled timer's, a flushed monitor's `DOWN`).
     #[inline]
-    fn open(&mut self, env: Envelope<M>) -> Option<Message<M>> {
+    pub(crate) fn open(&mut self, env: Envelope<M>) -> Option<Message<M>> {
         match env {
             Envelope::Msg(m) => Some(Message::Msg(m)),
             Envelope::Timer(id) => self.fired(id).map(Message::Msg),

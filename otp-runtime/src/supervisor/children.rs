@@ -23,11 +23,39 @@ pub(crate) struct Child {
     /// The pid of the incarnation that ended last: while a dynamic child is restarting,
     /// `terminate_child` still finds it by that pid (OTP keeps it as `{restarting, Pid}`).
     pub(crate) last_pid: Option<Pid>,
+    /// Its restarts and last exit, for `sys` listings: `None` (one word) until it first
+    /// ended, so a million dynamic children that never crash pay nothing more.
+    history: Option<Box<History>>,
+}
+
+/// What a child went through: how often it was restarted, and why it ended last.
+#[derive(Default)]
+pub(crate) struct History {
+    pub(crate) restarts: u64,
+    pub(crate) last_exit: Option<crate::ExitReason>,
 }
 
 impl Child {
     pub(crate) fn state(&self) -> ChildState {
         self.state
+    }
+
+    /// Its restarts and last exit reason (0 and `None` for one that never ended).
+    pub(crate) fn history(&self) -> (u64, Option<&crate::ExitReason>) {
+        match &self.history {
+            Some(h) => (h.restarts, h.last_exit.as_ref()),
+            None => (0, None),
+        }
+    }
+
+    /// Notes that it ended with `reason`.
+    pub(crate) fn note_exit(&mut self, reason: &crate::ExitReason) {
+        self.history.get_or_insert_with(Default::default).last_exit = Some(reason.clone());
+    }
+
+    /// Notes that it was started again.
+    pub(crate) fn note_restart(&mut self) {
+        self.history.get_or_insert_with(Default::default).restarts += 1;
     }
 }
 
@@ -86,6 +114,7 @@ impl Children {
             spec,
             state: ChildState::NotRunning,
             last_pid: None,
+            history: None,
         });
         self.set_state(i, state);
     }

@@ -312,6 +312,28 @@ impl SupervisorRef {
         self.server.pid()
     }
 
+    /// A handle to the supervisor `pid` of the [current node](crate::node::Node::current)
+    /// (as a listing or an observer finds it), bound to that pid.
+    ///
+    /// # Errors
+    ///
+    /// [`CallError::NoProc`] if it is not alive, [`CallError::WrongType`] if it is not a
+    /// supervisor.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sup = SupervisorSpec::one_for_one().start().await.unwrap();
+    /// let same = SupervisorRef::from_pid(sup.pid().unwrap()).unwrap();
+    /// assert!(same.which_children().await.unwrap().is_empty());
+    /// # }
+    /// ```
+    pub fn from_pid(pid: Pid) -> Result<Self, CallError> {
+        ServerRef::<Supervisor>::from_pid(pid).map(Self::from_server)
+    }
+
     pub(crate) async fn request(&self, request: Request) -> Result<Response, SupervisorError> {
         self.server.call_timeout(request, INFINITY).await?
     }

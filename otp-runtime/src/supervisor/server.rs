@@ -221,6 +221,7 @@ impl Supervisor {
         if let ChildState::Running(pid) = self.children.get(i).state() {
             self.children.get_mut(i).last_pid = Some(pid);
         }
+        self.children.get_mut(i).note_exit(&reason);
         let child = &self.children.get(i);
         let restart = match child.spec.restart {
             Restart::Permanent => true,
@@ -301,6 +302,7 @@ impl Supervisor {
                 match self.start_one(&spec).await {
                     Ok(pid) => {
                         self.children.set_state(i, ChildState::Running(pid));
+                        self.children.get_mut(i).note_restart();
                         report_restart(&self.label, &spec.id, pid);
                     }
                     Err(StartError::Ignored) => self.del_child(i),
@@ -327,6 +329,7 @@ impl Supervisor {
             match self.start_one(&spec).await {
                 Ok(pid) => {
                     self.children.set_state(i, ChildState::Running(pid));
+                    self.children.get_mut(i).note_restart();
                     report_restart(&self.label, &spec.id, pid);
                 }
                 Err(StartError::Ignored) if spec.restart == Restart::Temporary => {
@@ -715,7 +718,16 @@ impl GenServer for Supervisor {
             .children
             .newest_first()
             .into_iter()
-            .map(|c| (c.spec.id.clone(), c.state(), c.spec.kind))
+            .map(|c| {
+                let (restarts, last_exit) = c.history();
+                crate::sys::ChildView {
+                    id: c.spec.id.clone(),
+                    state: c.state(),
+                    kind: c.spec.kind,
+                    restarts,
+                    last_exit: last_exit.cloned(),
+                }
+            })
             .collect();
         children.reverse();
         Some(crate::sys::SupervisorView {

@@ -10,7 +10,7 @@ use super::request::Host;
 use super::Behaviour;
 use crate::node::Node;
 use crate::supervisor::{ChildState, ChildType};
-use crate::{Name, Pid};
+use crate::{ExitReason, Name, Pid};
 
 /// How long a listing waits for the behaviours' answers: one that has not answered by then is
 /// inside a handler, and is listed [`ProcessStatus::Busy`].
@@ -77,7 +77,18 @@ pub struct SupervisorView {
     pub recent_restarts: usize,
     pub intensity: u32,
     pub period: Duration,
-    pub children: Vec<(Arc<str>, ChildState, ChildType)>,
+    pub children: Vec<ChildView>,
+}
+
+/// For the tree walk: one child, as its supervisor reports it.
+#[doc(hidden)]
+#[derive(Clone, Debug)]
+pub struct ChildView {
+    pub id: Arc<str>,
+    pub state: ChildState,
+    pub kind: ChildType,
+    pub restarts: u64,
+    pub last_exit: Option<ExitReason>,
 }
 
 /// A supervisor and what is under it ([`supervision_trees`]).
@@ -124,6 +135,12 @@ pub struct ChildNode {
     /// A running supervisor child's own tree (`None` for a worker, or a supervisor that did
     /// not answer within [`LIST_WAIT`]).
     pub tree: Option<Box<SupervisionTree>>,
+    /// How many times its supervisor started it again after it ended (its restart strategy
+    /// at work, a sibling's restart under `one_for_all` and `rest_for_one` included; not
+    /// [`restart_child`](crate::supervisor::SupervisorRef::restart_child)).
+    pub restarts: u64,
+    /// Why it ended last, if it ever ended on its own (not stopped by its supervisor).
+    pub last_exit: Option<ExitReason>,
 }
 
 /// What [`top`] ranks by.
@@ -303,6 +320,41 @@ impl Node {
         trees(self).await
     }
 
+    /// This node's processes and supervision trees from one listing (what
+    /// [`list_processes`](Node::list_processes) and
+    /// [`supervision_trees`](Node::supervision_trees) answer, at the cost of one): the trees
+    /// and the rows agree on every pid, as an observer drawing both needs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// pub struct Worker;
+    /// #[gen_server]
+    /// impl Worker {
+    ///     #[call]
+    ///     pub fn ping(&self) {}
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let node = Node::new();
+    /// let sup = node
+    ///     .scope(SupervisorSpec::one_for_one().child(ChildSpec::worker("w", || Worker)).start())
+    ///     .await
+    ///     .unwrap();
+    /// let (rows, trees) = node.processes_and_trees().await;
+    /// assert_eq!(rows.len(), 2);
+    /// assert_eq!(trees[0].pid, sup.pid().unwrap());
+    /// assert_eq!(trees[0].children[0].restarts, 0);
+    /// # }
+    /// ```
+    pub async fn processes_and_trees(&self) -> (Vec<ProcessSummary>, Vec<SupervisionTree>) {
+        let (list, views) = list(self).await;
+        let trees = trees_of(&list, &views);
+        (list, trees)
+    }
+
     /// This node's busiest processes (see [`sys::top`](crate::sys::top)).
     ///
     /// # Examples
@@ -414,6 +466,10 @@ async fn list(node: &Node) -> (Vec<ProcessSummary>, HashMap<Pid, SupervisorView>
 
 async fn trees(node: &Node) -> Vec<SupervisionTree> {
     let (list, views) = list(node).await;
+    trees_of(&list, &views)
+}
+
+fn trees_of(list: &[ProcessSummary], views: &HashMap<Pid, SupervisorView>) -> Vec<SupervisionTree> {
     let by_pid: HashMap<Pid, &ProcessSummary> = list.iter().map(|p| (p.pid, p)).collect();
     let is_sup = |p: Option<Pid>| {
         p.and_then(|p| by_pid.get(&p))
@@ -421,7 +477,7 @@ async fn trees(node: &Node) -> Vec<SupervisionTree> {
     };
     list.iter()
         .filter(|p| p.behaviour == Behaviour::Supervisor && !is_sup(p.parent))
-        .filter_map(|p| tree(p.pid, &by_pid, &views, 0))
+        .filter_map(|p| tree(p.pid, &by_pid, views, 0))
         .collect()
 }
 
@@ -440,7 +496,10 @@ fn tree(
     let children = view
         .children
         .iter()
-        .map(|(id, state, kind)| {
+        .map(|c| {
+            let ChildView {
+                id, state, kind, ..
+            } = c;
             let row = match state {
                 ChildState::Running(p) => by_pid.get(p).copied(),
                 _ => None,
@@ -458,6 +517,8 @@ fn tree(
                 name: row.and_then(|r| r.name.clone()),
                 behaviour: row.map(|r| r.behaviour),
                 tree: sub,
+                restarts: c.restarts,
+                last_exit: c.last_exit.clone(),
             }
         })
         .collect();

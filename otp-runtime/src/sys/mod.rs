@@ -20,10 +20,11 @@
 //!
 //! A system request does not queue behind the mailbox: it waits in a small side queue of the
 //! node, and the target is woken with a flag, as an exit signal wakes it; the server serves
-//! it before its next message, so `get_state` answers at once even with a million casts
-//! waiting. (As in OTP, a server busy *inside* a handler answers when the handler returns.)
-//! A server that never received one pays one atomic load per message, and keeps no
-//! debugging state at all.
+//! it when it is next polled, before its mailbox, so `get_state` answers at once even with a
+//! million casts waiting (a server already handling a batch of messages finishes that batch
+//! first: at most tokio's budget of 128 receives). (As in OTP, a server busy *inside* a
+//! handler answers when the handler returns.) A server that never received one pays one
+//! atomic load per poll, not per message, and keeps no debugging state at all.
 //!
 //! **It overtakes messages already in the mailbox**, yours included: unlike Erlang, where
 //! `gen_server:cast(S, M), sys:get_state(S)` sees `M` handled, a cast sent just before
@@ -80,12 +81,13 @@ use std::fmt;
 use std::time::Duration;
 
 pub use self::list::{
-    processes, supervision_trees, top, ChildNode, ProcessStatus, ProcessSummary, SupervisionTree,
-    SupervisorView, TopBy, TopEntry, LIST_WAIT,
+    processes, supervision_trees, top, ChildNode, ChildView, ProcessStatus, ProcessSummary,
+    SupervisionTree, SupervisorView, TopBy, TopEntry, LIST_WAIT,
 };
-pub(crate) use self::request::{Event, Host, Queues, StatusParts, SysDebug};
+pub(crate) use self::request::{Host, Queues, StatusParts, SysDebug};
 use crate::node::{with_current, Node};
 use crate::{ExitReason, Name, Pid};
+pub(crate) use SysEvent as Event;
 
 /// The default timeout of a system request (OTP's 5 s).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -371,6 +373,93 @@ pub enum StatsFlag {
     Get,
 }
 
+/// Turns a process's event log on, off, or reads it (OTP's `sys:log/2` with `{true, N}`,
+/// `false` and `get`).
+///
+/// # Examples
+///
+/// See [`log`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LogFlag {
+    /// Keeps the last `n` events (at least one) from now on; a log that is on already
+    /// keeps its events, up to the new size.
+    On(usize),
+    /// Stops logging, and answers the events it kept.
+    Off,
+    /// Answers the events kept, oldest first; `None` if the log is off.
+    Get,
+}
+
+/// What a process's event log holds ([`log`]).
+///
+/// # Examples
+///
+/// See [`log`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub struct LogEvent {
+    /// When it happened.
+    pub at: crate::time::Instant,
+    /// What happened.
+    pub event: SysEvent,
+}
+
+/// One event of a behaviour's message loop, as [`trace`] prints it and [`log`] keeps it
+/// (OTP's `system_event()`, without the message itself: messages are typed, and need not be
+/// printable).
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(otp_runtime::sys::SysEvent::Reply.as_str(), "reply");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[non_exhaustive]
+pub enum SysEvent {
+    /// A call came in (`{in, {'$gen_call', From, Msg}}`).
+    Call,
+    /// A cast came in.
+    Cast,
+    /// An info message came in.
+    Info,
+    /// A signal (an exit signal, a `DOWN`) came in.
+    Signal,
+    /// The gen_server timeout fired.
+    Timeout,
+    /// A request to stop came in.
+    Stop,
+    /// A reply went out (`{out, Reply, To}`).
+    Reply,
+}
+
+impl SysEvent {
+    /// Its name: `"call"`, `"cast"`, `"info"`, `"signal"`, `"timeout"`, `"stop request"`,
+    /// `"reply"`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(otp_runtime::sys::SysEvent::Call.as_str(), "call");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SysEvent::Call => "call",
+            SysEvent::Cast => "cast",
+            SysEvent::Info => "info",
+            SysEvent::Signal => "signal",
+            SysEvent::Timeout => "timeout",
+            SysEvent::Stop => "stop request",
+            SysEvent::Reply => "reply",
+        }
+    }
+}
+
+impl fmt::Display for SysEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// System requests to one process, with a node and timeout of your choosing; the free
 /// functions of this module are `Sys::new(target)` on the current node, 5 s timeout.
 ///
@@ -567,6 +656,19 @@ impl Sys {
     /// See [`statistics`].
     pub async fn statistics(&self, flag: StatsFlag) -> Result<Option<Statistics>, SysError> {
         self.request(move |h| h.debug_mut().statistics(flag)).await
+    }
+
+    /// See [`log`].
+    ///
+    /// # Errors
+    ///
+    /// See [`SysError`].
+    ///
+    /// # Examples
+    ///
+    /// See [`log`].
+    pub async fn log(&self, flag: LogFlag) -> Result<Option<Vec<LogEvent>>, SysError> {
+        self.request(move |h| h.debug_mut().log(flag)).await
     }
 
     async fn request<R: Send + 'static>(
@@ -830,6 +932,51 @@ pub async fn statistics(
     flag: StatsFlag,
 ) -> Result<Option<Statistics>, SysError> {
     Sys::new(target).statistics(flag).await
+}
+
+/// Keeps a process's last events in a bounded buffer, inside the process, or reads them
+/// (OTP's `sys:log(Name, {true, N})`, `sys:log(Name, get)`, `sys:log(Name, false)`): what
+/// an observer shows as a process's recent activity, without printing anything. While the
+/// log is off it costs the process nothing; while on, each message costs a push.
+///
+/// # Errors
+///
+/// See [`SysError`].
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+/// use otp_runtime::sys::{self, LogFlag, SysEvent};
+///
+/// pub struct Counter { n: u64 }
+/// #[gen_server]
+/// impl Counter {
+///     #[call]
+///     pub fn get(&self) -> u64 { self.n }
+///     #[cast]
+///     pub fn add(&mut self, k: u64) { self.n += k }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let c = Counter { n: 0 }.start().await.unwrap();
+/// assert_eq!(sys::log(&c, LogFlag::Get).await, Ok(None));
+/// sys::log(&c, LogFlag::On(2)).await.unwrap();
+/// c.add(1);
+/// c.get().await.unwrap();
+/// let events = sys::log(&c, LogFlag::Get).await.unwrap().unwrap();
+/// // The last two: the call and its reply (the cast fell out).
+/// let kinds: Vec<SysEvent> = events.iter().map(|e| e.event).collect();
+/// assert_eq!(kinds, [SysEvent::Call, SysEvent::Reply]);
+/// assert_eq!(sys::log(&c, LogFlag::Off).await.unwrap().unwrap().len(), 2);
+/// assert_eq!(sys::log(&c, LogFlag::Get).await, Ok(None));
+/// # }
+/// ```
+pub async fn log(
+    target: impl Into<Target>,
+    flag: LogFlag,
+) -> Result<Option<Vec<LogEvent>>, SysError> {
+    Sys::new(target).log(flag).await
 }
 
 /// For `#[gen_server]`: the state's `Debug` form when its type has one, `None` otherwise

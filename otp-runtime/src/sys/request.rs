@@ -2,13 +2,16 @@
 //! state (trace, statistics) a server keeps once asked.
 
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
 
-use super::{Behaviour, RunStatus, Statistics, StatsFlag, Status, SysError, Target, TargetInner};
+use super::{
+    Behaviour, LogEvent, LogFlag, RunStatus, Statistics, StatsFlag, Status, SysError,
+    SysEvent as Event, Target, TargetInner,
+};
 use crate::node::Node;
 use crate::process::core::{Entry, Shared};
 use crate::process::wait_shared_exit;
@@ -107,30 +110,8 @@ impl StatusParts {
 pub(crate) struct SysDebug {
     trace: bool,
     stats: Option<Statistics>,
-}
-
-/// A message event, for trace and statistics.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Event {
-    Call,
-    Cast,
-    Info,
-    Signal,
-    Timeout,
-    Stop,
-}
-
-impl Event {
-    fn as_str(self) -> &'static str {
-        match self {
-            Event::Call => "call",
-            Event::Cast => "cast",
-            Event::Info => "info",
-            Event::Signal => "signal",
-            Event::Timeout => "timeout",
-            Event::Stop => "stop request",
-        }
-    }
+    /// The last events, at most `.0` of them, once `log` was turned on.
+    log: Option<(usize, VecDeque<LogEvent>)>,
 }
 
 impl SysDebug {
@@ -160,9 +141,43 @@ impl SysDebug {
         }
     }
 
+    pub(super) fn log(&mut self, flag: LogFlag) -> Option<Vec<LogEvent>> {
+        match flag {
+            LogFlag::On(n) => {
+                let n = n.max(1);
+                match &mut self.log {
+                    // OTP keeps what it has when the log is on already, up to the new size.
+                    Some((cap, events)) => {
+                        *cap = n;
+                        while events.len() > n {
+                            events.pop_front();
+                        }
+                    }
+                    None => self.log = Some((n, VecDeque::with_capacity(n.min(64)))),
+                }
+                None
+            }
+            LogFlag::Off => self.log.take().map(|(_, e)| e.into()),
+            LogFlag::Get => self.log.as_ref().map(|(_, e)| e.iter().copied().collect()),
+        }
+    }
+
     /// Whether nothing is on any more: the box can go.
     pub(crate) fn is_idle(&self) -> bool {
-        !self.trace && self.stats.is_none()
+        !self.trace && self.stats.is_none() && self.log.is_none()
+    }
+
+    #[cold]
+    fn logged(&mut self, event: Event) {
+        if let Some((cap, events)) = &mut self.log {
+            if events.len() >= *cap {
+                events.pop_front();
+            }
+            events.push_back(LogEvent {
+                at: crate::time::Instant::now(),
+                event,
+            });
+        }
     }
 
     /// A message arrived.
@@ -171,6 +186,7 @@ impl SysDebug {
         if let Some(s) = &mut self.stats {
             s.messages_in += 1;
         }
+        self.logged(event);
         if self.trace {
             tracing::info!(target: "otp_runtime::sys", %pid, event = event.as_str(), "*DBG* {pid} got {}", event.as_str());
         }
@@ -182,6 +198,7 @@ impl SysDebug {
         if let Some(s) = &mut self.stats {
             s.replies += 1;
         }
+        self.logged(Event::Reply);
         if self.trace {
             tracing::info!(target: "otp_runtime::sys", %pid, event = "reply", "*DBG* {pid} sent reply");
         }
