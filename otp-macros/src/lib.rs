@@ -55,6 +55,14 @@ pub fn handle_continue(_args: TokenStream, input: TokenStream) -> TokenStream {
     gen_server::stray("handle_continue", input.into()).into()
 }
 
+/// Marks the method that gives memory back when the server or machine hibernates
+/// (`ctx.hibernate()`), inside a `#[gen_server]` or `#[gen_statem]` impl: a plain
+/// `fn(&mut self)`, run once the mailbox is empty, before the process waits.
+#[proc_macro_attribute]
+pub fn hibernate(_args: TokenStream, input: TokenStream) -> TokenStream {
+    gen_server::stray("hibernate", input.into()).into()
+}
+
 /// Marks the method run when the server stops, inside a `#[gen_server]` impl.
 #[proc_macro_attribute]
 pub fn terminate(_args: TokenStream, input: TokenStream) -> TokenStream {

@@ -1,12 +1,14 @@
 //! Why a process ended.
 
+use std::any::Any;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// Why a process exited, and the reason an exit signal carries.
 ///
-/// The variants are Erlang's well-known exit reasons; a user reason is
-/// [`ExitReason::Other`]. `Normal`, `Shutdown` and `ShutdownWith` are the *clean* reasons
+/// The variants are Erlang's well-known exit reasons; a user reason is text,
+/// [`ExitReason::Other`], or a value of the user's type, [`ExitReason::Typed`]. `Normal`, `Shutdown` and `ShutdownWith` are the *clean* reasons
 /// (a supervisor does not restart a transient child for them, and a gen_server does not log
 /// them); everything else is abnormal.
 ///
@@ -46,6 +48,10 @@ pub enum ExitReason {
     Panic(Arc<str>),
     /// Any other reason, as text. Abnormal: linked processes that do not trap exits die too.
     Other(Arc<str>),
+    /// A user reason of the user's own type (Erlang's any-term reason), made with
+    /// [`ExitReason::typed`] and read back with [`ExitReason::downcast_ref`]. Abnormal, as
+    /// `Other`; it prints as its value's `Display`. Sent to another node it becomes its text.
+    Typed(TypedReason),
 }
 
 impl ExitReason {
@@ -71,6 +77,63 @@ impl ExitReason {
     /// ```
     pub fn other(reason: impl fmt::Display) -> ExitReason {
         ExitReason::Other(reason.to_string().into())
+    }
+
+    /// A user reason of type `T`, kept typed: whoever gets the exit reason (a linked or
+    /// monitoring process, a caller whose server stopped, a supervisor's report) can match it
+    /// with [`ExitReason::downcast_ref`] instead of parsing text.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// #[derive(Debug, PartialEq)]
+    /// enum Fault { Disk { free: u64 }, Config(&'static str) }
+    /// impl std::fmt::Display for Fault {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    ///         match self {
+    ///             Fault::Disk { free } => write!(f, "disk full ({free} bytes free)"),
+    ///             Fault::Config(key) => write!(f, "bad config key {key}"),
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let p = otp_runtime::spawn(|_ctx: ProcessCtx<()>| async {
+    ///     ExitReason::typed(Fault::Disk { free: 12 })
+    /// });
+    /// let reason = p.wait_exit().await;
+    /// assert_eq!(reason.downcast_ref::<Fault>(), Some(&Fault::Disk { free: 12 }));
+    /// assert_eq!(reason.to_string(), "disk full (12 bytes free)");
+    /// assert_eq!(reason, ExitReason::typed(Fault::Disk { free: 12 }));
+    /// assert!(!reason.is_clean());
+    /// assert_ne!(reason, ExitReason::typed(Fault::Config("port")));
+    /// # }
+    /// ```
+    pub fn typed<T>(reason: T) -> ExitReason
+    where
+        T: fmt::Display + fmt::Debug + PartialEq + Send + Sync + 'static,
+    {
+        ExitReason::Typed(TypedReason(Arc::new(reason)))
+    }
+
+    /// The value of a [`ExitReason::Typed`] reason, if it is one of type `T`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::ExitReason;
+    /// let r = ExitReason::typed(42_u32);
+    /// assert_eq!(r.downcast_ref::<u32>(), Some(&42));
+    /// assert_eq!(r.downcast_ref::<i64>(), None);
+    /// assert_eq!(ExitReason::other("42").downcast_ref::<u32>(), None);
+    /// ```
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        match self {
+            ExitReason::Typed(t) => t.0.as_any().downcast_ref(),
+            _ => None,
+        }
     }
 
     /// `Normal`, `Shutdown` or `ShutdownWith(_)`: the reasons that are not failures.
@@ -120,7 +183,81 @@ impl fmt::Display for ExitReason {
             ExitReason::NoConnection => f.write_str("noconnection"),
             ExitReason::Panic(m) => write!(f, "panicked: {m}"),
             ExitReason::Other(r) => f.write_str(r),
+            ExitReason::Typed(r) => fmt::Display::fmt(r, f),
         }
+    }
+}
+
+/// The value inside [`ExitReason::Typed`]: any `Display + Debug + PartialEq` type, shared
+/// (cloning a reason clones a pointer). Two are equal when they hold equal values of one
+/// type.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::ExitReason;
+/// let ExitReason::Typed(t) = ExitReason::typed(7_u8) else { unreachable!() };
+/// assert_eq!(t.downcast_ref::<u8>(), Some(&7));
+/// assert_eq!(t.to_string(), "7");
+/// ```
+#[derive(Clone)]
+pub struct TypedReason(Arc<dyn AnyReason>);
+
+impl TypedReason {
+    /// The value, if it is of type `T`.
+    ///
+    /// # Examples
+    ///
+    /// See [`TypedReason`].
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        self.0.as_any().downcast_ref()
+    }
+}
+
+/// What a typed reason can do, object-safe.
+trait AnyReason: fmt::Display + fmt::Debug + Send + Sync + 'static {
+    fn as_any(&self) -> &dyn Any;
+    fn eq_dyn(&self, other: &dyn AnyReason) -> bool;
+}
+
+impl<T> AnyReason for T
+where
+    T: fmt::Display + fmt::Debug + PartialEq + Send + Sync + 'static,
+{
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn eq_dyn(&self, other: &dyn AnyReason) -> bool {
+        other.as_any().downcast_ref::<T>() == Some(self)
+    }
+}
+
+impl PartialEq for TypedReason {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_dyn(&*other.0)
+    }
+}
+
+/// Reflexive for the values reasons hold in practice; a type whose `PartialEq` is not (a
+/// float NaN) makes such a reason unequal to itself, as the value is.
+impl Eq for TypedReason {}
+
+impl Hash for TypedReason {
+    /// The type only: equal reasons have one type, and values need not be `Hash`.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.as_any().type_id().hash(state);
+    }
+}
+
+impl fmt::Debug for TypedReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for TypedReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
     }
 }
 

@@ -64,9 +64,10 @@ pub mod supervisor;
 pub mod sys;
 pub mod testing;
 pub mod time;
+pub mod via;
 
 pub use error::{CallError, NotInProcess, RegisterError, SendError, StartError};
-pub use exit::ExitReason;
+pub use exit::{ExitReason, TypedReason};
 pub use gen_event::{
     AnyHandlerId, EventHandler, EventManager, EventManagerRef, GenEventError, Handled,
     HandlerCallError, HandlerExit, HandlerExitReason, HandlerId, HandlerInfo, HandlerReply,
@@ -92,7 +93,7 @@ pub use supervisor::{
 };
 
 pub use otp_macros::{
-    call, cast, enter, gen_server, gen_statem, handle_continue, info, init, internal,
+    call, cast, enter, gen_server, gen_statem, handle_continue, hibernate, info, init, internal,
     supervision_tree, terminate, timeout,
 };
 
@@ -185,7 +186,7 @@ pub(crate) type BoxFuture<'a, T> =
 /// ```
 pub mod prelude {
     pub use otp_macros::{
-        call, cast, enter, gen_server, gen_statem, handle_continue, init, internal,
+        call, cast, enter, gen_server, gen_statem, handle_continue, hibernate, init, internal,
         supervision_tree, terminate, timeout,
     };
 

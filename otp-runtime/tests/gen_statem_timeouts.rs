@@ -431,8 +431,9 @@ impl GenStatem for GenericTimers {
                 Transition::next(G::State1)
             }
             (G::State1, call @ Event::Call(..)) => {
-                // The suite's `{abs, true}` time 500 ms from now is a relative 500 ms here.
-                ctx.generic_timeout("c", ms(500), T::N(2));
+                // The suite's `{abs, true}`: 500 ms from now, as a deadline.
+                let at = otp_runtime::time::Instant::now() + ms(500);
+                ctx.generic_timeout_at("c", at, T::N(2));
                 ctx.generic_timeout("d", Duration::ZERO, T::N(2));
                 ctx.event_timeout(Duration::ZERO, T::N(2));
                 ctx.generic_timeout("b", INFINITY, T::N(2));

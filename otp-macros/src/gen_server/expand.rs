@@ -803,6 +803,14 @@ fn gen_server_impl(
         }
         None => (quote!(()), TokenStream::new()),
     };
+    let hibernate = server.of(Kind::Hibernate).next().map(|h| {
+        let method = &h.method;
+        quote! {
+            fn hibernate(&mut self) {
+                Self::#method(self)
+            }
+        }
+    });
     let terminate = server.of(Kind::Terminate).next().map(|h| {
         let reason = match h.params.iter().find(|p| matches!(p, Param::Given { .. })) {
             Some(Param::Given { name }) => name.clone(),
@@ -893,6 +901,7 @@ fn gen_server_impl(
             #handle_info
 
             #terminate
+            #hibernate
         }
     }
 }

@@ -162,6 +162,8 @@ pub(crate) enum Kind {
     Internal,
     /// `#[timeout]`: what a gen_statem's timeout carries when it fires.
     Timer,
+    /// `#[hibernate]`: gives memory back when the process hibernates.
+    Hibernate,
 }
 
 impl Kind {
@@ -179,6 +181,7 @@ impl Kind {
             Kind::Enter => "#[enter]",
             Kind::Internal => "#[internal]",
             Kind::Timer => "#[timeout]",
+            Kind::Hibernate => "#[hibernate]",
         }
     }
 }
@@ -500,6 +503,7 @@ fn handler_attr(attr: &Attribute) -> Option<&'static str> {
         "enter",
         "internal",
         "timeout",
+        "hibernate",
     ]
     .into_iter()
     .find(|name| last == name)
@@ -550,6 +554,7 @@ fn take_kind(f: &mut ImplItemFn, flavor: &Flavor, errors: &mut Errors) -> Option
             Some("enter") => Some(bare(&attr, Kind::Enter, errors)),
             Some("internal") => Some(bare(&attr, Kind::Internal, errors)),
             Some("timeout") => Some(bare(&attr, Kind::Timer, errors)),
+            Some("hibernate") => Some(bare(&attr, Kind::Hibernate, errors)),
             Some(_) => Some(info_kind(&attr, errors)),
             None => None,
         };
@@ -721,6 +726,39 @@ fn handler(
                 sig.ident
             ),
         );
+    }
+    // #[hibernate] is a plain `fn(&mut self)`: it runs between messages, synchronously,
+    // with nothing to receive or answer.
+    if kind == Kind::Hibernate {
+        let what = if flavor.is_statem() {
+            "machine"
+        } else {
+            "server"
+        };
+        if let Some(a) = &sig.asyncness {
+            errs.at(
+                a,
+                format_args!(
+                    "#[hibernate] cannot be `async`: it runs while the {what} goes idle; \
+                     shrink buffers and drop caches, synchronously"
+                ),
+            );
+        }
+        if let Some(extra) = sig.inputs.iter().find(|a| matches!(a, FnArg::Typed(_))) {
+            errs.at(
+                extra,
+                "#[hibernate] takes only `&mut self`: no message, state or context",
+            );
+        }
+        if !matches!(sig.output, ReturnType::Default) {
+            errs.at(
+                &sig.output,
+                "#[hibernate] returns nothing: remove the return type",
+            );
+        }
+        if errs.len() > before {
+            return None;
+        }
     }
 
     let mut params = Vec::new();

@@ -394,6 +394,14 @@ fn statem_impl(
             }
         }
     });
+    let hibernate = machine.of(Kind::Hibernate).next().map(|h| {
+        let method = &h.method;
+        quote! {
+            fn hibernate(&mut self) {
+                Self::#method(self)
+            }
+        }
+    });
     let terminate = machine.of(Kind::Terminate).next().map(|h| {
         let reason = match h.params.iter().find(|p| matches!(p, Param::Given { .. })) {
             Some(Param::Given { name }) => name.clone(),
@@ -459,6 +467,7 @@ fn statem_impl(
             #enter
 
             #terminate
+            #hibernate
         }
     }
 }

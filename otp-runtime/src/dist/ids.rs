@@ -149,6 +149,8 @@ pub(crate) fn reason_to_term(r: &ExitReason) -> Term {
             Term::Tuple(vec![atom("panic"), Term::Binary(t.as_bytes().to_vec())])
         }
         ExitReason::Other(t) => Term::Binary(t.as_bytes().to_vec()),
+        // Its type is this program's: another node gets its text.
+        ExitReason::Typed(t) => Term::Binary(t.to_string().into_bytes()),
     }
 }
 

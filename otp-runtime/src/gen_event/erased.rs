@@ -8,7 +8,7 @@
 
 use std::any::Any;
 
-use super::{EventHandler, Handled, HandlerInfo, HandlerReply, Removal};
+use super::{EventHandler, Handled, HandlerInfo, HandlerReply, Removal, Swap};
 use crate::{BoxFuture, ExitReason};
 
 /// A value whose type the handle knows and the manager does not.
@@ -48,11 +48,11 @@ where
     }
 
     fn handle_event<'a>(&'a mut self, event: &'a E) -> BoxFuture<'a, Handled> {
-        Box::pin(async move { self.0.handle_event(event).await })
+        Box::pin(async move { checked::<E, H>(self.0.handle_event(event).await) })
     }
 
     fn handle_info<'a>(&'a mut self, info: &'a HandlerInfo) -> BoxFuture<'a, Handled> {
-        Box::pin(async move { self.0.handle_info(info).await })
+        Box::pin(async move { checked::<E, H>(self.0.handle_info(info).await) })
     }
 
     fn handle_call(&mut self, request: AnyBox) -> BoxFuture<'_, HandlerReply<AnyBox>> {
@@ -71,6 +71,10 @@ where
                 HandlerReply::Reply(r) => HandlerReply::Reply(Box::new(r) as AnyBox),
                 HandlerReply::Remove(r) => HandlerReply::Remove(Box::new(r) as AnyBox),
                 HandlerReply::Fail(reason) => HandlerReply::Fail(reason),
+                HandlerReply::Swap(r, swap) => match swap_fits::<E, H>(&swap) {
+                    Ok(()) => HandlerReply::Swap(Box::new(r) as AnyBox, swap),
+                    Err(reason) => HandlerReply::Fail(reason),
+                },
             }
         })
     }
@@ -78,4 +82,29 @@ where
     fn terminate(&mut self, why: Removal) -> BoxFuture<'_, AnyBox> {
         Box::pin(async move { Box::new(self.0.terminate(why).await) as AnyBox })
     }
+}
+
+/// A swap whose successor cannot take what `H` hands over is the handler's failure.
+fn checked<E, H: EventHandler<E>>(handled: Handled) -> Handled {
+    match handled {
+        Handled::Swap(swap) => match swap_fits::<E, H>(&swap) {
+            Ok(()) => Handled::Swap(swap),
+            Err(reason) => Handled::Fail(reason),
+        },
+        other => other,
+    }
+}
+
+/// Whether `swap`'s successor is made from `H`'s `Terminated`.
+fn swap_fits<E, H: EventHandler<E>>(swap: &Swap) -> Result<(), ExitReason> {
+    if swap.takes == std::any::TypeId::of::<H::Terminated>() {
+        return Ok(());
+    }
+    Err(ExitReason::other(format_args!(
+        "swap_handler: {} is made from a {}, but {} terminates with a {}",
+        swap.new,
+        swap.takes_name,
+        std::any::type_name::<H>(),
+        std::any::type_name::<H::Terminated>()
+    )))
 }

@@ -200,6 +200,156 @@ pub enum Handled {
     /// The handler failed (OTP: it returned a bad value): it is removed after its
     /// `terminate` runs with [`Removal::Failed`], and the failure is reported as an error.
     Fail(ExitReason),
+    /// Replace this handler with another (`{swap_handler, Args1, State, Handler2, Args2}`):
+    /// see [`Swap`].
+    Swap(Swap),
+}
+
+/// A handler's request, from its own callback, to be replaced by another (OTP's
+/// `{swap_handler, ..}` return): the handler's `terminate` runs with [`Removal::Swapped`],
+/// the successor is made from what it returned, and takes its place, after its `init`,
+/// with its supervision (an owner is told
+/// [`HandlerExitReason::Swapped`](super::HandlerExitReason::Swapped), the owner unchanged).
+/// The successor does not see the event that asked for the swap; the handlers after it do.
+///
+/// If the successor cannot be installed (its `init` refuses or panics, another handler has
+/// its id, or `make` takes another type than the handler's `terminate` returns), the
+/// handler is gone all the same and the failure is reported, as OTP does.
+///
+/// A `Swap` is a one-shot value: clones share the one successor, and equal only each other.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+/// use otp_runtime::gen_event::Swap;
+///
+/// /// Buffers lines until it sees "flush", then hands them to a counter and leaves.
+/// #[derive(Default)]
+/// struct Buffer(Vec<String>);
+/// impl EventHandler<String> for Buffer {
+///     type Call = (); type Reply = (); type Terminated = Vec<String>;
+///     async fn handle_event(&mut self, line: &String) -> Handled {
+///         if line == "flush" {
+///             return Handled::Swap(Swap::to(HandlerId::<Count>::new(), |lines: Option<Vec<String>>| {
+///                 Count(lines.map_or(0, |l| l.len()))
+///             }));
+///         }
+///         self.0.push(line.clone());
+///         Handled::Ok
+///     }
+///     async fn terminate(&mut self, _why: Removal) -> Vec<String> {
+///         std::mem::take(&mut self.0)
+///     }
+/// }
+///
+/// struct Count(usize);
+/// impl EventHandler<String> for Count {
+///     type Call = (); type Reply = usize; type Terminated = ();
+///     async fn handle_event(&mut self, _: &String) -> Handled { self.0 += 1; Handled::Ok }
+///     async fn handle_call(&mut self, _: ()) -> HandlerReply<usize> { HandlerReply::Reply(self.0) }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let m = EventManager::<String>::start().await.unwrap();
+/// m.add_handler(Buffer::default()).await.unwrap();
+/// m.notify("a".into());
+/// m.notify("b".into());
+/// m.notify("flush".into());
+/// m.notify("c".into());
+/// assert_eq!(m.call(HandlerId::<Count>::new(), ()).await, Ok(3)); // a, b, then c
+/// assert_eq!(m.which_handlers().await.unwrap(), [HandlerId::<Count>::new()]);
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Swap {
+    pub(super) new: super::AnyHandlerId,
+    /// The `TypeId` of what `make` takes: the predecessor's `Terminated`.
+    pub(super) takes: std::any::TypeId,
+    pub(super) takes_name: &'static str,
+    /// A `MakeHandler<E>`, for the `E` of the successor's `EventHandler` impl; taken once.
+    #[allow(clippy::type_complexity)]
+    pub(super) make: std::sync::Arc<std::sync::Mutex<Option<Box<dyn Any + Send>>>>,
+}
+
+impl Swap {
+    /// Asks for the handler `new`, made by `make` from what this handler's `terminate`
+    /// returns (`None` if `terminate` panicked). `T` is this handler's
+    /// [`Terminated`](EventHandler::Terminated); `E`, the event type, is inferred from the
+    /// successor's `EventHandler` impl (name it, `Swap::to::<MyEvent, _, _>`, if the
+    /// successor handles several).
+    ///
+    /// # Examples
+    ///
+    /// See [`Swap`].
+    pub fn to<E, T, H2>(
+        new: super::HandlerId<H2>,
+        make: impl FnOnce(Option<T>) -> H2 + Send + 'static,
+    ) -> Swap
+    where
+        E: Send + Sync + 'static,
+        T: Send + 'static,
+        H2: EventHandler<E>,
+    {
+        let make: super::manager::MakeHandler<E> = Box::new(move |state| {
+            let state = state.and_then(|b| b.downcast::<T>().ok()).map(|b| *b);
+            super::erased::erase(make(state))
+        });
+        Swap {
+            new: new.any(),
+            takes: std::any::TypeId::of::<T>(),
+            takes_name: std::any::type_name::<T>(),
+            make: std::sync::Arc::new(std::sync::Mutex::new(Some(Box::new(make)))),
+        }
+    }
+
+    /// The handler asked for.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::gen_event::Swap;
+    /// use otp_runtime::prelude::*;
+    /// # struct B;
+    /// # impl EventHandler<u8> for B {
+    /// #     type Call = (); type Reply = (); type Terminated = ();
+    /// #     async fn handle_event(&mut self, _: &u8) -> Handled { Handled::Ok }
+    /// # }
+    /// let s = Swap::to(HandlerId::<B>::with_id("b"), |_: Option<()>| B);
+    /// assert_eq!(*s.new_handler(), HandlerId::<B>::with_id("b"));
+    /// ```
+    pub fn new_handler(&self) -> &super::AnyHandlerId {
+        &self.new
+    }
+
+    /// The successor's maker, for the manager of events `E`; `None` once taken, or if the
+    /// successor handles another event type.
+    pub(super) fn take_make<E: 'static>(&self) -> Option<super::manager::MakeHandler<E>> {
+        let mut slot = self.make.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.take()?.downcast::<super::manager::MakeHandler<E>>() {
+            Ok(make) => Some(*make),
+            Err(other) => {
+                *slot = Some(other);
+                None
+            }
+        }
+    }
+}
+
+impl PartialEq for Swap {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.make, &other.make)
+    }
+}
+
+impl Eq for Swap {}
+
+impl std::fmt::Debug for Swap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Swap")
+            .field("new", &self.new)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What `handle_call` decided: answer and stay, answer and leave, or fail.
@@ -242,6 +392,9 @@ pub enum HandlerReply<R> {
     /// [`Removal::Failed`], and the caller gets
     /// [`HandlerCallError::HandlerFailed`](super::HandlerCallError::HandlerFailed).
     Fail(ExitReason),
+    /// Answer, then be replaced by another handler (`{swap_handler, Reply, ..}`): the swap
+    /// happens before the caller gets the answer (see [`Swap`]).
+    Swap(R, Swap),
 }
 
 /// A message for [`EventHandler::handle_info`]: anything the manager receives that is not an

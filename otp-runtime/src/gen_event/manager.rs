@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::erased::{AnyBox, ErasedHandler};
 use super::{
     AnyHandlerId, GenEventError, Handled, HandlerCallError, HandlerExit, HandlerExitReason,
-    HandlerInfo, HandlerReply, Removal,
+    HandlerInfo, HandlerReply, Removal, Swap,
 };
 use crate::process::run::catch_unwind_future;
 use crate::{CallResult, Ctx, ExitReason, GenServer, Info, Init, Outcome, Pid};
@@ -112,6 +112,13 @@ impl<E: Send + Sync + 'static> Manager<E> {
                     i += 1;
                     continue;
                 }
+                Ok(Handled::Swap(swap)) => {
+                    // The successor takes the handler's place, and does not see this input.
+                    if self.swap_in_place(me, i, swap).await {
+                        i += 1;
+                    }
+                    continue;
+                }
                 Ok(Handled::Remove) => Removal::Removed,
                 Ok(Handled::Fail(reason)) => Removal::Failed(reason),
                 Err(panic) => Removal::Crashed(panic),
@@ -119,6 +126,60 @@ impl<E: Send + Sync + 'static> Manager<E> {
             let slot = self.handlers.remove(i);
             let _ = retire(me, slot, why, None).await;
         }
+    }
+
+    /// OTP's `do_swap`, for a swap the handler at `i` asked for from a callback: its
+    /// `terminate`, then the successor, made from what it returned, takes its place and its
+    /// owner. Whether a handler sits at `i` after (the successor may fail to start).
+    async fn swap_in_place(&mut self, me: Pid, i: usize, swap: Swap) -> bool {
+        let new = swap.new.clone();
+        let refused = match swap.take_make::<E>() {
+            None => format!(
+                "swap_handler: {new} handles another event type, or its swap was used already"
+            ),
+            Some(_) if self.position(&new).is_some_and(|j| j != i) => {
+                format!("swap_handler: {new} is installed already")
+            }
+            Some(make) => {
+                let slot = self.handlers.remove(i);
+                let owner = slot.owner.clone();
+                let notice = owner.as_ref().map(|o| HandlerExitReason::Swapped {
+                    new: new.clone(),
+                    owner: o.pid,
+                });
+                let state = retire(me, slot, Removal::Swapped, notice).await.ok();
+                let mut handler = match catch_unwind(AssertUnwindSafe(|| make(state))) {
+                    Ok(handler) => handler,
+                    Err(panic) => {
+                        let reason = ExitReason::from_panic(panic);
+                        tracing::error!(manager = %me, handler = %new, %reason, "gen_event swap: making the new handler panicked");
+                        return false;
+                    }
+                };
+                let reason = match catch_unwind_future(handler.init()).await {
+                    Ok(Ok(())) => {
+                        self.handlers.insert(
+                            i,
+                            Slot {
+                                id: new,
+                                handler,
+                                owner,
+                            },
+                        );
+                        return true;
+                    }
+                    Ok(Err(reason)) | Err(reason) => reason,
+                };
+                tracing::error!(manager = %me, handler = %new, %reason, "gen_event swap: the new handler's init failed");
+                contained_drop(handler);
+                return false;
+            }
+        };
+        // Nothing to swap to: the handler failed (OTP: a bad return value).
+        let slot = self.handlers.remove(i);
+        let reason = ExitReason::other(refused);
+        let _ = retire(me, slot, Removal::Failed(reason), None).await;
+        false
     }
 
     /// Adds a handler after its `init` succeeded; links to its owner, if any.
@@ -221,6 +282,10 @@ impl<E: Send + Sync + 'static> Manager<E> {
         let handler = &mut self.handlers[i].handler;
         let (result, removal) = match catch_unwind_future(handler.handle_call(request)).await {
             Ok(HandlerReply::Reply(reply)) => return Ok(reply),
+            Ok(HandlerReply::Swap(reply, swap)) => {
+                self.swap_in_place(me, i, swap).await;
+                return Ok(reply);
+            }
             Ok(HandlerReply::Remove(reply)) => (Ok(reply), Removal::Removed),
             Ok(HandlerReply::Fail(reason)) => (
                 Err(HandlerCallError::HandlerFailed(reason.clone())),

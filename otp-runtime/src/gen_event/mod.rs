@@ -28,11 +28,11 @@
 //! | `gen_event:start/0,1`, `start_link/0,1` | [`EventManager::start`], [`start_link`](EventManager::start_link), [`start_named`](EventManager::start_named), [`start_link_named`](EventManager::start_link_named), [`start_with`](EventManager::start_with) |
 //! | a handler module, `Mod` / `{Mod, Id}` | a type implementing [`EventHandler<E>`], [`HandlerId<H>`]`::new()` / `::with_id(id)` |
 //! | `init/1` → `{ok, S}` / anything else | [`EventHandler::init`] → `Ok(())` / `Err(reason)` ([`GenEventError::InitFailed`]) |
-//! | `handle_event/2`, `handle_info/2` → `{ok, S}` / `remove_handler` / bad value | → [`Handled::Ok`] / [`Handled::Remove`] / [`Handled::Fail`] |
-//! | `handle_call/2` → `{ok, R, S}` / `{remove_handler, R}` / bad value | [`EventHandler::handle_call`] → [`HandlerReply`] |
+//! | `handle_event/2`, `handle_info/2` → `{ok, S}` / `remove_handler` / `{swap_handler, ..}` / bad value | → [`Handled::Ok`] / [`Handled::Remove`] / [`Handled::Swap`] / [`Handled::Fail`] |
+//! | `handle_call/2` → `{ok, R, S}` / `{remove_handler, R}` / `{swap_handler, R, ..}` / bad value | [`EventHandler::handle_call`] → [`HandlerReply`] |
 //! | `terminate(Arg, S)` → term | [`EventHandler::terminate`]`(`[`Removal`]`)` → `Self::Terminated` |
 //! | `add_handler/3`, `add_sup_handler/3` | [`add_handler`](EventManagerRef::add_handler), [`add_sup_handler`](EventManagerRef::add_sup_handler) (+ `_with_id`) |
-//! | `{gen_event_EXIT, H, Why}` to the supervising process | its `on_exit` callback gets a [`HandlerExit`] |
+//! | `{gen_event_EXIT, H, Why}` to the supervising process | its `on_exit` callback gets a [`HandlerExit`]; [`exit_message`] makes it a message in the owner's mailbox |
 //! | `delete_handler/3` | [`delete_handler`](EventManagerRef::delete_handler) → `terminate`'s value |
 //! | `swap_handler/3`, `swap_sup_handler/3` | [`swap_handler`](EventManagerRef::swap_handler), [`swap_sup_handler`](EventManagerRef::swap_sup_handler) |
 //! | `which_handlers/1` | [`which_handlers`](EventManagerRef::which_handlers) → [`AnyHandlerId`]s, newest first |
@@ -47,8 +47,6 @@
 //!   OTP passes `error`).
 //! - Ids are unique within a manager: adding a second handler with the same type and id is
 //!   [`GenEventError::AlreadyAdded`] (OTP installs both, and then only reaches the newer).
-//! - Handlers cannot ask for a swap from a callback (OTP's `{swap_handler, ..}` return);
-//!   swap from a client with [`swap_handler`](EventManagerRef::swap_handler).
 //! - No `hibernate`, `format_status` or `code_change`.
 //!
 //! # Examples
@@ -101,6 +99,6 @@ mod supervised;
 
 pub use self::error::{GenEventError, HandlerCallError};
 pub use self::handle::{EventManager, EventManagerRef};
-pub use self::handler::{EventHandler, Handled, HandlerInfo, HandlerReply, Removal};
+pub use self::handler::{EventHandler, Handled, HandlerInfo, HandlerReply, Removal, Swap};
 pub use self::id::{AnyHandlerId, HandlerId};
-pub use self::supervised::{HandlerExit, HandlerExitReason};
+pub use self::supervised::{exit_message, HandlerExit, HandlerExitReason};

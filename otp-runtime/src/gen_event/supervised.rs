@@ -4,7 +4,54 @@
 use std::fmt;
 
 use super::AnyHandlerId;
-use crate::{ExitReason, Pid};
+use crate::{ExitReason, Pid, ProcessRef};
+
+/// An `on_exit` callback for [`add_sup_handler`](super::EventManagerRef::add_sup_handler)
+/// that puts each notice in `owner`'s mailbox, as OTP's `{gen_event_EXIT, Handler, Reason}`
+/// message: `wrap` makes it one of the owner's messages, and the owner receives it in
+/// order with the rest. (The callback runs in the manager's process; this one only sends.)
+/// A gen_server owner does the same with its handle:
+/// `move |exit| server.send(MyInfo::HandlerLeft { exit })`.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::prelude::*;
+/// use otp_runtime::gen_event::{exit_message, HandlerExit};
+///
+/// struct Audit;
+/// impl EventHandler<u8> for Audit {
+///     type Call = (); type Reply = (); type Terminated = ();
+///     async fn handle_event(&mut self, _: &u8) -> Handled { Handled::Remove }
+/// }
+///
+/// enum OwnerMsg { HandlerLeft(HandlerExit) }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let m = EventManager::<u8>::start().await.unwrap();
+/// let owner = otp_runtime::spawn(move |mut ctx: ProcessCtx<OwnerMsg>| async move {
+///     m.add_sup_handler(Audit, exit_message(ctx.handle(), OwnerMsg::HandlerLeft)).await.unwrap();
+///     m.notify(1); // the handler removes itself
+///     match ctx.recv().await {
+///         Message::Msg(OwnerMsg::HandlerLeft(exit)) => {
+///             assert_eq!(exit.why, HandlerExitReason::Normal);
+///             ExitReason::Normal
+///         }
+///         _ => ExitReason::other("no notice"),
+///     }
+/// });
+/// assert_eq!(owner.wait_exit().await, ExitReason::Normal);
+/// # }
+/// ```
+pub fn exit_message<M: Send + 'static>(
+    owner: ProcessRef<M>,
+    wrap: impl Fn(HandlerExit) -> M + Send + Sync + 'static,
+) -> impl Fn(HandlerExit) + Send + Sync + 'static {
+    move |exit| {
+        // A dead owner gets nothing, as a message to a dead process.
+        let _ = owner.send(wrap(exit));
+    }
+}
 
 /// The notice an owner's callback gets when its supervised handler leaves the manager for
 /// any reason but the owner's own death (OTP's `{gen_event_EXIT, Handler, Reason}`).

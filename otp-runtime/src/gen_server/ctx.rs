@@ -56,15 +56,32 @@ pub struct Ctx<S: GenServer> {
     pub(super) handled: u32,
     /// What few servers need: a stop asked with [`Ctx::stop`], `sys` trace and statistics.
     /// Boxed to keep every idle server's context small.
-    pub(super) rare: Option<Box<CtxRare>>,
+    pub(super) rare: Option<Box<CtxRare<S::Info>>>,
 }
 
 /// See `Ctx::rare`.
-#[derive(Default)]
-pub(super) struct CtxRare {
+pub(super) struct CtxRare<I> {
     stop: Option<ExitReason>,
+    /// The stop was asked with [`Ctx::stop_without_reply`]: a call's returned value is
+    /// dropped quietly.
+    no_reply: bool,
     pub(super) sys: Option<crate::sys::SysDebug>,
     handled_high: u64,
+    /// What the gen_server timeout delivers instead of [`Info::Timeout`](crate::Info::Timeout)
+    /// (OTP's `{timeout, T, Msg}`), set with [`Ctx::set_timeout_with`].
+    timeout_msg: Option<I>,
+}
+
+impl<I> Default for CtxRare<I> {
+    fn default() -> Self {
+        CtxRare {
+            stop: None,
+            no_reply: false,
+            sys: None,
+            handled_high: 0,
+            timeout_msg: None,
+        }
+    }
 }
 
 impl<S: GenServer> Ctx<S> {
@@ -74,6 +91,38 @@ impl<S: GenServer> Ctx<S> {
         match &mut self.rare {
             None => None,
             Some(r) => r.stop.take(),
+        }
+    }
+
+    /// Whether the stop asked for is [`Ctx::stop_without_reply`]'s (and forgets it).
+    pub(super) fn take_no_reply(&mut self) -> bool {
+        self.rare
+            .as_mut()
+            .is_some_and(|r| std::mem::take(&mut r.no_reply))
+    }
+
+    /// What the expired gen_server timeout delivers: its message, if one was set with
+    /// [`Ctx::set_timeout_with`], or [`Info::Timeout`](crate::Info::Timeout).
+    pub(super) fn timeout_info(&mut self) -> crate::Info<S::Info> {
+        match self.rare.as_mut().and_then(|r| r.timeout_msg.take()) {
+            Some(msg) => crate::Info::Msg(msg),
+            None => crate::Info::Timeout,
+        }
+    }
+
+    /// Cancels the gen_server timeout, and drops its message if it had one.
+    pub(super) fn clear_timeout(&mut self) {
+        self.timeout = NO_TIMEOUT;
+        if let Some(r) = &mut self.rare {
+            r.timeout_msg = None;
+        }
+    }
+
+    /// Drops the gen_server timeout's message, if it had one: a message came first.
+    #[inline]
+    pub(super) fn drop_timeout_msg(&mut self) {
+        if let Some(r) = &mut self.rare {
+            r.timeout_msg = None;
         }
     }
 
@@ -115,7 +164,12 @@ impl<S: GenServer> Ctx<S> {
                 r.sys = None;
                 self.proc.shared().set_sys_traced(false);
             }
-            if r.stop.is_none() && r.sys.is_none() && r.handled_high == 0 {
+            if r.stop.is_none()
+                && r.sys.is_none()
+                && r.handled_high == 0
+                && r.timeout_msg.is_none()
+                && !r.no_reply
+            {
                 self.rare = None;
             }
         }
@@ -315,10 +369,71 @@ impl<S: GenServer> Ctx<S> {
     /// assert_eq!(s.call(()).await, Ok(1));
     /// # }
     /// ```
+    ///
+    /// [`INFINITY`](crate::INFINITY) means no timeout, as OTP's `infinity`.
     pub fn set_timeout(&mut self, after: Duration) {
-        // 584 years saturate to just below the sentinel.
-        self.timeout =
-            u64::try_from(after.as_nanos()).map_or(NO_TIMEOUT - 1, |n| n.min(NO_TIMEOUT - 1));
+        self.clear_timeout();
+        if after != crate::INFINITY {
+            // 584 years saturate to just below the sentinel.
+            self.timeout =
+                u64::try_from(after.as_nanos()).map_or(NO_TIMEOUT - 1, |n| n.min(NO_TIMEOUT - 1));
+        }
+    }
+
+    /// As [`Ctx::set_timeout`], but the expired timeout delivers `msg` to `handle_info` as
+    /// [`Info::Msg`](crate::Info::Msg) instead of [`Info::Timeout`](crate::Info::Timeout)
+    /// (OTP's `{timeout, T, Msg}` action; with [`Ctx::hibernate`], `{hibernate, T, Msg}`).
+    /// Any message that arrives first cancels it, and `msg` is dropped; zero delivers it only
+    /// if the mailbox is empty; [`INFINITY`](crate::INFINITY) never delivers it. Setting
+    /// another timeout in the same handler replaces this one.
+    ///
+    /// With `#[gen_server]`, `msg` is one of the server's `#[info]` messages, and its
+    /// handler runs.
+    ///
+    /// # Examples
+    ///
+    /// A session that expires when idle for a minute:
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use std::time::Duration;
+    ///
+    /// #[derive(Default)]
+    /// pub struct Session { hits: u32, expired: bool }
+    ///
+    /// #[gen_server]
+    /// impl Session {
+    ///     #[call]
+    ///     pub fn hit(&mut self, ctx: &mut Ctx<Self>) -> u32 {
+    ///         self.hits += 1;
+    ///         ctx.set_timeout_with(Duration::from_secs(60), SessionInfo::Expire {});
+    ///         self.hits
+    ///     }
+    ///     #[call]
+    ///     pub fn expired(&self) -> bool { self.expired }
+    ///     #[info]
+    ///     fn expire(&mut self) { self.expired = true }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let s = Session::default().start().await.unwrap();
+    /// s.hit().await.unwrap();
+    /// otp_runtime::time::sleep(Duration::from_secs(59)).await;
+    /// s.hit().await.unwrap(); // in time: the timeout starts again
+    /// otp_runtime::time::sleep(Duration::from_secs(59)).await;
+    /// assert_eq!(s.expired().await, Ok(false)); // this call cancelled it
+    /// otp_runtime::time::sleep(Duration::from_secs(61)).await;
+    /// assert_eq!(s.expired().await, Ok(false)); // and nobody set it again
+    /// s.hit().await.unwrap();
+    /// otp_runtime::time::sleep(Duration::from_secs(61)).await;
+    /// assert_eq!(s.expired().await, Ok(true));
+    /// # }
+    /// ```
+    pub fn set_timeout_with(&mut self, after: Duration, msg: S::Info) {
+        self.set_timeout(after);
+        if self.timeout != NO_TIMEOUT {
+            self.rare.get_or_insert_with(Default::default).timeout_msg = Some(msg);
+        }
     }
 
     /// After this handler, run [`GenServer::handle_continue`] with `cont` before any other
@@ -353,8 +468,17 @@ impl<S: GenServer> Ctx<S> {
         self.cont = Some(cont);
     }
 
-    /// Asks to hibernate after this handler. Today this only records the wish (see
-    /// [`Ctx::hibernating`]): tokio tasks have no separate heap to compact.
+    /// Asks to hibernate after this handler (OTP's `hibernate` action): once the server has
+    /// nothing left to do (its mailbox empty), it calls [`GenServer::hibernate`], the server's
+    /// own hook to give memory back (`shrink_to_fit` its buffers, drop caches), releases what
+    /// the runtime holds for it and no longer needs (timer and monitor bookkeeping left empty,
+    /// its context's spare parts), and waits. If messages wait already, they are handled
+    /// first, and the next handler decides again. With [`Ctx::set_timeout_with`] this is
+    /// OTP's `{hibernate, T, Msg}`.
+    ///
+    /// A tokio task has no heap of its own to compact: what is shrunk is what the hook and
+    /// the runtime know of. The mailbox's buffers are tokio's channel's, which keeps a few
+    /// blocks for reuse and frees the rest itself.
     ///
     /// # Examples
     ///
@@ -412,6 +536,52 @@ impl<S: GenServer> Ctx<S> {
     /// ```
     pub fn stop(&mut self, reason: ExitReason) {
         self.rare.get_or_insert_with(Default::default).stop = Some(reason);
+    }
+
+    /// Stops the server after the current handler returns, without answering the current
+    /// call (OTP's `{stop, Reason, State}` from `handle_call`, or `exit(Reason)` in it): the
+    /// caller gets [`CallError::Exited`](crate::CallError::Exited) with `reason` once the
+    /// server has run `terminate` and ended. A value the handler returns is dropped, and so
+    /// is the reply for good: a later [`Ctx::stop`] in the same handler changes the reason
+    /// only. Outside a call it is [`Ctx::stop`]. For `#[gen_server]` handlers, whose return value is their
+    /// reply; a hand-written `handle_call` can return
+    /// [`CallResult::Stop`](crate::CallResult::Stop).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// #[derive(Default)]
+    /// pub struct Vault { tries: u32 }
+    ///
+    /// #[gen_server]
+    /// impl Vault {
+    ///     #[call]
+    ///     pub fn open(&mut self, pin: u32, ctx: &mut Ctx<Self>) -> bool {
+    ///         self.tries += 1;
+    ///         if self.tries > 2 {
+    ///             ctx.stop_without_reply(ExitReason::other("too many tries"));
+    ///         }
+    ///         pin == 1234
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let v = Vault::default().start().await.unwrap();
+    /// assert_eq!(v.open(1).await, Ok(false));
+    /// assert_eq!(v.open(2).await, Ok(false));
+    /// assert_eq!(
+    ///     v.open(1234).await,
+    ///     Err(CallError::Exited(ExitReason::other("too many tries")))
+    /// );
+    /// # }
+    /// ```
+    pub fn stop_without_reply(&mut self, reason: ExitReason) {
+        drop(self.reply.take());
+        let rare = self.rare.get_or_insert_with(Default::default);
+        rare.stop = Some(reason);
+        rare.no_reply = true;
     }
 
     /// Sets whether this server traps exits; returns the previous setting.

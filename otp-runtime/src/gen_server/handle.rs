@@ -71,6 +71,9 @@ pub struct ServerRef<S: GenServer> {
 enum Target<S: GenServer> {
     Process(ProcessRef<Request<S>>),
     Name(Name, Node),
+    /// A server registered in a registry of the user's (`{via, R, key}`), looked up at each
+    /// use; its pids are of `Node`.
+    Via(Arc<dyn crate::via::ViaName>, Node),
     /// A server registered as `name` on another node, reached over distribution from
     /// `from`.
     Remote(Arc<Remote>),
@@ -92,6 +95,7 @@ impl<S: GenServer> Clone for ServerRef<S> {
             target: match &self.target {
                 Target::Process(p) => Target::Process(p.clone()),
                 Target::Name(n, node) => Target::Name(n.clone(), node.clone()),
+                Target::Via(v, node) => Target::Via(v.clone(), node.clone()),
                 Target::Remote(r) => Target::Remote(r.clone()),
             },
         }
@@ -103,6 +107,7 @@ impl<S: GenServer> fmt::Debug for ServerRef<S> {
         match &self.target {
             Target::Process(p) => write!(f, "ServerRef({})", p.pid()),
             Target::Name(n, _) => write!(f, "ServerRef({n:?})"),
+            Target::Via(v, _) => write!(f, "ServerRef({v:?})"),
             Target::Remote(r) => match &r.to {
                 RemoteDest::Name { name, node } => write!(f, "ServerRef({{{name}, {node}}})"),
                 RemoteDest::Pid(p) => write!(f, "ServerRef({p})"),
@@ -190,11 +195,25 @@ impl<S: GenServer> ServerRef<S> {
         }
     }
 
+    /// A handle to the server registered under `key` in `registry` (OTP's
+    /// `{via, Module, Name}` as a server reference): looked up at each use, so it reaches
+    /// whichever server holds the key now. The pids the registry gives must be of the
+    /// [current node](Node::current).
+    ///
+    /// # Examples
+    ///
+    /// See [`via`](crate::via).
+    pub fn via<R: crate::via::Registry>(registry: Arc<R>, key: R::Key) -> Self {
+        ServerRef {
+            target: Target::Via(crate::via::Via::erased(registry, key), Node::current()),
+        }
+    }
+
     /// The node the handle reaches: its process's, or the one its name is looked up on.
     pub(crate) fn node(&self) -> &Node {
         match &self.target {
             Target::Process(p) => p.core().shared.node(),
-            Target::Name(_, node) => node,
+            Target::Name(_, node) | Target::Via(_, node) => node,
             Target::Remote(r) => &r.from,
         }
     }
@@ -214,6 +233,7 @@ impl<S: GenServer> ServerRef<S> {
         match &self.target {
             Target::Process(p) => Some(p.pid()),
             Target::Name(n, node) => node.whereis(n.as_str()),
+            Target::Via(v, _) => v.whereis(),
             Target::Remote(r) => match r.to {
                 RemoteDest::Pid(p) => Some(p),
                 RemoteDest::Name { .. } => None,
@@ -237,6 +257,19 @@ impl<S: GenServer> ServerRef<S> {
             Target::Name(n, node) => {
                 let entry = node.0.names.lookup(n.as_str()).ok_or(CallError::NoProc)?;
                 let pid = entry.shared().pid();
+                let core = entry
+                    .into_any()
+                    .downcast::<Core<Request<S>>>()
+                    .map_err(|_| CallError::WrongType(pid))?;
+                Ok(Cow::Owned(ProcessRef::from_core(core)))
+            }
+            Target::Via(v, node) => {
+                let pid = v.whereis().ok_or(CallError::NoProc)?;
+                let entry = node
+                    .entry(pid)
+                    .map_err(|()| CallError::NoConnection(pid))?
+                    .filter(|e| !e.shared().is_exited())
+                    .ok_or(CallError::NoProc)?;
                 let core = entry
                     .into_any()
                     .downcast::<Core<Request<S>>>()
@@ -464,7 +497,7 @@ impl<S: GenServer> ServerRef<S> {
             Target::Process(p) => {
                 let _ = p.send(request);
             }
-            Target::Name(..) => {
+            Target::Name(..) | Target::Via(..) => {
                 if let Ok(p) = self.resolve() {
                     let _ = p.send(request);
                 }

@@ -11,7 +11,9 @@
 //! | `handle_call/3` → `reply` / `noreply` / `stop` | [`GenServer::handle_call`] → [`CallResult`] |
 //! | `handle_cast/2`, `handle_info/2`, `handle_continue/2` | → [`Outcome`] |
 //! | `gen_server:reply(From, R)` | [`Ctx::defer_reply`] then [`ReplyTo::reply`] |
-//! | the `Timeout`, `{continue, C}`, `hibernate` actions | [`Ctx::set_timeout`], [`Ctx::continue_with`], [`Ctx::hibernate`] |
+//! | the `Timeout`, `{continue, C}`, `hibernate` actions | [`Ctx::set_timeout`], [`Ctx::continue_with`], [`Ctx::hibernate`] (and [`GenServer::hibernate`]) |
+//! | the `{timeout, T, Msg}`, `{hibernate, T, Msg}` actions | [`Ctx::set_timeout_with`] (and [`Ctx::hibernate`]) |
+//! | `{stop, Reason, S}` / `exit(Reason)` in `handle_call` | [`CallResult::Stop`], [`Ctx::stop_without_reply`] |
 //! | `terminate/2` | [`GenServer::terminate`] |
 //! | `start_monitor/3,4` | [`GenServer::start_monitor`], [`GenServer::start_monitor_with`] |
 //! | `send_request/2`, `wait_response/2`, `receive_response/2`, `check_response/2` | [`ServerRef::send_request`], [`RequestId`] |
@@ -86,6 +88,8 @@
 //! - `#[info(down)]` `(monitor: MonitorRef, pid: Pid, reason: ExitReason)`,
 //!   `#[info(exit)]` `(from: Pid, reason: ExitReason)` (when trapping exits),
 //!   `#[info(timeout)]` (the gen_server timeout, set with [`Ctx::set_timeout`]).
+//! - `#[hibernate]` is a plain `fn(&mut self)`: [`GenServer::hibernate`], run when the
+//!   server hibernates ([`Ctx::hibernate`]) to give memory back.
 //! - `#[init]` returns [`Init`] or nothing; `#[terminate]` takes `reason: &ExitReason`;
 //!   `#[handle_continue]` takes the value a handler passed to [`Ctx::continue_with`] (or
 //!   nothing) and runs before any other message.
@@ -370,6 +374,39 @@ pub trait GenServer: Sized + Send + 'static {
         let _ = (reason, ctx);
         async {}
     }
+
+    /// Gives memory back when the server hibernates (see [`Ctx::hibernate`]): runs once the
+    /// handler that asked to hibernate has returned and the mailbox is empty, before the
+    /// server waits. Shrink buffers (`shrink_to_fit`), drop caches you can rebuild. Default:
+    /// nothing. A panic here is a crash, as in any handler.
+    ///
+    /// `#[gen_server]` servers implement it with a `#[hibernate]` method.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// struct Buffer { items: Vec<u64> }
+    /// impl GenServer for Buffer {
+    ///     type Call = (); type Reply = usize; type Cast = (); type Info = (); type Continue = ();
+    ///     async fn handle_call(&mut self, _: (), ctx: &mut Ctx<Self>) -> CallResult<usize> {
+    ///         self.items.clear(); // done with the burst
+    ///         ctx.hibernate();
+    ///         CallResult::Reply(self.items.capacity())
+    ///     }
+    ///     fn hibernate(&mut self) {
+    ///         self.items.shrink_to_fit();
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let b = Buffer { items: (0..1000).collect() }.start().await.unwrap();
+    /// assert_eq!(b.call(()).await, Ok(1000)); // cleared, not yet shrunk
+    /// assert_eq!(b.call(()).await, Ok(0)); // the server hibernated in between
+    /// # }
+    /// ```
+    fn hibernate(&mut self) {}
 
     /// The state as [`sys::get_state`](crate::sys::get_state) and
     /// [`sys::get_status`](crate::sys::get_status) show it (OTP's `format_status/1`): `None`,

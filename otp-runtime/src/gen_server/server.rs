@@ -51,6 +51,8 @@ use crate::{ExitReason, MonitorRef, Pid, RegisterError, StartError};
 #[derive(Clone, Debug, Default)]
 pub struct StartOpts {
     name: Option<Name>,
+    /// A name in a registry of the user's (`{via, R, key}`).
+    via: Option<std::sync::Arc<dyn crate::via::ViaName>>,
     link: bool,
     timeout: Option<Duration>,
     /// Set by `start_monitor`, which returns the monitor.
@@ -74,6 +76,23 @@ impl StartOpts {
     /// See [`StartOpts`].
     pub fn name(mut self, name: impl Into<Name>) -> Self {
         self.name = Some(name.into());
+        self
+    }
+
+    /// Registers the server under `key` in `registry` before `init` runs (OTP's
+    /// `{via, Module, Name}`): the start fails with [`StartError::AlreadyStarted`] if the key
+    /// is taken, and the key is released when the server ends. Goes with a local
+    /// [`name`](StartOpts::name) or without one. See [`via`](crate::via).
+    ///
+    /// # Examples
+    ///
+    /// See [`via`](crate::via).
+    pub fn via<R: crate::via::Registry>(
+        mut self,
+        registry: std::sync::Arc<R>,
+        key: R::Key,
+    ) -> Self {
+        self.via = Some(crate::via::Via::erased(registry, key));
         self
     }
 
@@ -105,8 +124,8 @@ pub(super) async fn start<S: GenServer>(
     server: S,
     mut opts: StartOpts,
 ) -> Result<ServerRef<S>, StartError> {
-    let name = opts.name.take();
-    let prepared = with_current(|node| prepare::<S>(node, name))?;
+    let (name, via) = (opts.name.take(), opts.via.take());
+    let prepared = with_current(|node| prepare::<S>(node, name, via))?;
     run(prepared, server, opts).await.map(|(s, _)| s)
 }
 
@@ -119,8 +138,8 @@ pub(super) async fn start_monitor<S: GenServer>(
         return Err(StartError::NotInProcess);
     }
     opts.monitor = true;
-    let name = opts.name.take();
-    let prepared = with_current(|node| prepare::<S>(node, name))?;
+    let (name, via) = (opts.name.take(), opts.via.take());
+    let prepared = with_current(|node| prepare::<S>(node, name, via))?;
     match run(prepared, server, opts).await? {
         (s, Some(monitor)) => Ok((s, monitor)),
         // `run` monitors whenever the caller is a process, and it is one.
@@ -134,7 +153,7 @@ pub(crate) async fn start_on<S: GenServer>(
     server: S,
     mut opts: StartOpts,
 ) -> Result<ServerRef<S>, StartError> {
-    let prepared = prepare::<S>(node, opts.name.take())?;
+    let prepared = prepare::<S>(node, opts.name.take(), opts.via.take())?;
     run(prepared, server, opts).await.map(|(s, _)| s)
 }
 
@@ -142,12 +161,14 @@ pub(crate) async fn start_on<S: GenServer>(
 fn prepare<S: GenServer>(
     node: &Node,
     name: Option<Name>,
+    via: Option<std::sync::Arc<dyn crate::via::ViaName>>,
 ) -> Result<Prepared<Request<S>>, StartError> {
     let mut prepared = Prepared::<Request<S>>::on(node);
     if prepared.is_stillborn() {
         return Err(StartError::NodeStopped);
     }
     prepared.core().shared.set_behaviour(S::BEHAVIOUR.to_bits());
+    let named = name.is_some();
     if let Some(name) = name {
         prepared.enter_table();
         if let Err(e) = node.0.names.register(name, prepared.core().clone()) {
@@ -158,11 +179,49 @@ fn prepare<S: GenServer>(
             });
         }
     }
+    if let Some(via) = via {
+        register_via(node, &mut prepared, named, via)?;
+    }
     // Before it runs: a message from another node to its name finds it ready.
     if let Some(fns) = S::remote_fns() {
         crate::dist::serve::install(node, prepared.core(), fns);
     }
     Ok(prepared)
+}
+
+/// Registers `prepared` through its via registry, and has its end release the key; on a
+/// taken key, undoes what `prepare` did (its local name, its table entry).
+#[cold]
+fn register_via<M: Send + 'static>(
+    node: &Node,
+    prepared: &mut Prepared<M>,
+    named: bool,
+    via: std::sync::Arc<dyn crate::via::ViaName>,
+) -> Result<(), StartError> {
+    if !named {
+        // In the node's table, so that the pid the registry gives out reaches it.
+        prepared.enter_table();
+    }
+    let shared = &prepared.core().shared;
+    let pid = shared.pid();
+    if let Err(holder) = via.register(pid) {
+        if named {
+            if let Some(name) = shared.name() {
+                node.0.names.remove_if(name.as_str(), pid);
+            }
+        }
+        prepared.leave_table();
+        return Err(StartError::AlreadyStarted(holder));
+    }
+    let release = std::sync::Arc::new(crate::via::Release(via));
+    if shared
+        .add_owned_resource(shared.next_ref(), release.clone())
+        .is_err()
+    {
+        // Dead already: released now.
+        crate::process::core::Owned::owner_exited(release, pid, &ExitReason::NoProc);
+    }
+    Ok(())
 }
 
 /// Links `prepared` to its starter and monitors it from there if asked, runs it, and waits
@@ -328,10 +387,10 @@ fn init_failure(init: Result<Init, ExitReason>) -> Option<(StartError, ExitReaso
 
 async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason {
     loop {
-        ctx.hibernate = false;
         if let Some(cont) = ctx.cont.take() {
             // OTP: one action per return; the continue's own return decides what follows.
-            ctx.timeout = NO_TIMEOUT;
+            ctx.clear_timeout();
+            ctx.hibernate = false;
             let out = Box::pin(server.handle_continue(cont, ctx)).await;
             if let Some(reason) = outcome(out).or_else(|| ctx.take_stop()) {
                 return reason;
@@ -350,19 +409,33 @@ async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason 
                 Drained::Stop(reason) => return reason,
                 Drained::Again => continue,
                 Drained::Sys => continue,
-                Drained::Next(msg) => Some(msg),
-            },
-            nanos => match recv_timeout_or_sys(ctx, nanos).await {
-                Some(msg) => {
-                    note_in(ctx, &msg);
-                    msg
-                }
-                None => {
-                    // Served at the loop's top; the timeout starts again after, as in OTP.
-                    ctx.timeout = nanos;
+                Drained::Hibernate => {
+                    hibernate_now(server, ctx);
                     continue;
                 }
+                Drained::Next(msg) => Some(msg),
             },
+            nanos => {
+                // `{hibernate, T, Msg}`: hibernate while the timeout runs, if nothing waits.
+                if std::mem::take(&mut ctx.hibernate) && ctx.message_queue_len() == 0 {
+                    hibernate_now(server, ctx);
+                }
+                match recv_timeout_or_sys(ctx, nanos).await {
+                    Some(msg) => {
+                        if msg.is_some() {
+                            // A message came first: the timeout's own message is not delivered.
+                            ctx.drop_timeout_msg();
+                        }
+                        note_in(ctx, &msg);
+                        msg
+                    }
+                    None => {
+                        // Served at the loop's top; the timeout starts again after, as in OTP.
+                        ctx.timeout = nanos;
+                        continue;
+                    }
+                }
+            }
         };
         let stop = match dispatch(server, ctx, msg).await {
             Done::Handled(Outcome::NoReply) => None,
@@ -394,6 +467,17 @@ async fn recv_timeout_or_sys<S: GenServer>(
         recv.as_mut().poll(cx).map(Some)
     })
     .await
+}
+
+/// Hibernates (see [`Ctx::hibernate`]): the server's hook, then what the runtime holds for
+/// it and no longer needs.
+#[cold]
+#[inline(never)]
+fn hibernate_now<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) {
+    ctx.hibernate = false;
+    server.hibernate();
+    ctx.proc.shrink();
+    ctx.sys_tidy();
 }
 
 /// Ready when a system request waits; pending while the server is only suspended (the
@@ -521,6 +605,8 @@ enum Drained<S: GenServer> {
     Stop(ExitReason),
     /// A system request waits, or the server is suspended: the loop's top serves it.
     Sys,
+    /// The mailbox is empty and the last handler asked to hibernate.
+    Hibernate,
 }
 
 /// Receives and handles messages, within one poll, for as long as they are casts and calls
@@ -557,6 +643,8 @@ fn drain<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>, cx: &mut Context<'_>) -
                 // A cancelled timer's, a flushed monitor's: gone on receipt.
                 None => continue,
             },
+            // Idle now: the time to hibernate, if the last handler asked to.
+            Poll::Pending if ctx.hibernate => return Poll::Ready(Drained::Hibernate),
             Poll::Pending => return Poll::Pending,
         };
         ctx.hibernate = false;
@@ -603,6 +691,10 @@ fn drain<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>, cx: &mut Context<'_>) -
 #[inline(never)]
 fn drain_traced<S: GenServer>(ctx: &mut Ctx<S>, cx: &mut Context<'_>) -> Poll<Drained<S>> {
     let Poll::Ready(msg) = ctx.proc.poll_recv(cx) else {
+        // Idle now: the time to hibernate, if the last handler asked to.
+        if ctx.hibernate {
+            return Poll::Ready(Drained::Hibernate);
+        }
         return Poll::Pending;
     };
     ctx.hibernate = false;
@@ -627,12 +719,12 @@ fn send_result<S: GenServer>(ctx: &mut Ctx<S>, result: CallResult<S::Reply>) -> 
     let reply = ctx.reply.take();
     match result {
         CallResult::Reply(r) => {
-            send_reply(reply, r);
+            send_reply(ctx, reply, r);
             None
         }
         CallResult::NoReply => None,
         CallResult::StopReply(reason, r) => {
-            send_reply(reply, r);
+            send_reply(ctx, reply, r);
             Some(reason)
         }
         CallResult::Stop(reason) => Some(reason),
@@ -699,7 +791,7 @@ fn dispatch<'a, S: GenServer>(
             pid,
             reason,
         },
-        None => Info::Timeout,
+        None => ctx.timeout_info(),
     };
     Work::Info {
         f: server.handle_info(info, ctx),
@@ -753,14 +845,28 @@ fn outcome(out: Outcome) -> Option<ExitReason> {
 }
 
 #[inline]
-fn send_reply<R>(reply: Option<oneshot::Sender<R>>, value: R) {
+fn send_reply<S: GenServer>(
+    ctx: &mut Ctx<S>,
+    reply: Option<oneshot::Sender<S::Reply>>,
+    value: S::Reply,
+) {
     match reply {
         Some(tx) => {
             let _ = tx.send(value);
         }
-        None => tracing::warn!(
+        None => lost_reply(ctx),
+    }
+}
+
+/// A call's handler returned a reply, but its reply handle was gone.
+#[cold]
+#[inline(never)]
+fn lost_reply<S: GenServer>(ctx: &mut Ctx<S>) {
+    // `Ctx::stop_without_reply` dropped it on purpose.
+    if !ctx.take_no_reply() {
+        tracing::warn!(
             "handle_call returned a reply after taking its reply handle; the reply is dropped"
-        ),
+        );
     }
 }
 

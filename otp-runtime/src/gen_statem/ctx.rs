@@ -11,6 +11,9 @@ use crate::{Ctx, MonitorRef, Pid, TimerRef};
 pub(super) enum TimerOp<C> {
     /// Start (or restart) with this time and content; `INFINITY` cancels.
     Set(Duration, C),
+    /// Start (or restart) to expire at this instant (`{abs, true}`): a timer even if the
+    /// instant has passed (then it fires at once), never a zero-time timeout.
+    SetAt(crate::time::Instant, C),
     Cancel,
     /// Change the content, keeping the time; fires at once if the timer is not running.
     Update(C),
@@ -182,6 +185,49 @@ impl<M: GenStatem> EnterCtx<'_, M> {
             .push((Which::Event, TimerOp::Set(after, content)));
     }
 
+    /// The event timeout with an absolute time (`{timeout, T, C, [{abs, true}]}`): `content`
+    /// comes back as [`Event::Timeout`] at `deadline` if no event arrives before. A deadline
+    /// already past fires as soon as the machine is idle, unless an event comes first (OTP
+    /// starts a timer that expires at once). The last event timeout set wins.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use otp_runtime::time::Instant;
+    /// use std::time::Duration;
+    ///
+    /// #[derive(PartialEq, Debug)]
+    /// enum Door { Open, Closed }
+    /// /// Closes itself at a fixed time, whatever the clock says when it is told.
+    /// struct Auto { at: Instant }
+    /// impl GenStatem for Auto {
+    ///     type State = Door; type Call = (); type Reply = bool; type Cast = (); type Info = ();
+    ///     type Internal = (); type Timeout = ();
+    ///     async fn init(&mut self, ctx: &mut StatemCtx<'_, Self>) -> StatemInit<Door> {
+    ///         ctx.event_timeout_at(self.at, ());
+    ///         StatemInit::Ok(Door::Open)
+    ///     }
+    ///     async fn handle_event(&mut self, s: &Door, e: Event<Self>, _: &mut StatemCtx<'_, Self>) -> Transition<Door> {
+    ///         match e {
+    ///             Event::Timeout(()) => Transition::next(Door::Closed),
+    ///             Event::Call((), r) => { r.reply(*s == Door::Open); Transition::keep() }
+    ///             _ => Transition::keep(),
+    ///         }
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let d = Auto { at: Instant::now() + Duration::from_secs(10) }.start().await.unwrap();
+    /// otp_runtime::time::sleep(Duration::from_secs(11)).await;
+    /// assert_eq!(d.call(()).await, Ok(false)); // closed at 10 s
+    /// # }
+    /// ```
+    pub fn event_timeout_at(&mut self, deadline: crate::time::Instant, content: M::Timeout) {
+        self.acts
+            .timers
+            .push((Which::Event, TimerOp::SetAt(deadline, content)));
+    }
+
     /// Cancels the event timeout.
     ///
     /// # Examples
@@ -203,6 +249,51 @@ impl<M: GenStatem> EnterCtx<'_, M> {
         self.acts
             .timers
             .push((Which::State, TimerOp::Set(after, content)));
+    }
+
+    /// The state timeout with an absolute time (`{state_timeout, T, C, [{abs, true}]}`):
+    /// `content` comes back as [`Event::StateTimeout`] at `deadline` if the machine is still
+    /// in its state. A deadline already past fires at once, as a timer (after the messages
+    /// already received), not as a zero-time timeout.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use otp_runtime::time::Instant;
+    /// use std::time::Duration;
+    ///
+    /// #[derive(PartialEq, Debug, Clone, Copy)]
+    /// enum Shop { Open, Closed }
+    /// struct Hours { closing: Instant }
+    /// impl GenStatem for Hours {
+    ///     type State = Shop; type Call = (); type Reply = Shop; type Cast = (); type Info = ();
+    ///     type Internal = (); type Timeout = ();
+    ///     async fn init(&mut self, ctx: &mut StatemCtx<'_, Self>) -> StatemInit<Shop> {
+    ///         ctx.state_timeout_at(self.closing, ());
+    ///         StatemInit::Ok(Shop::Open)
+    ///     }
+    ///     async fn handle_event(&mut self, s: &Shop, e: Event<Self>, _: &mut StatemCtx<'_, Self>) -> Transition<Shop> {
+    ///         match e {
+    ///             Event::StateTimeout(()) => Transition::next(Shop::Closed),
+    ///             // Calls do not move the closing time: it is absolute.
+    ///             Event::Call((), r) => { r.reply(*s); Transition::keep() }
+    ///             _ => Transition::keep(),
+    ///         }
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let h = Hours { closing: Instant::now() + Duration::from_secs(60) }.start().await.unwrap();
+    /// otp_runtime::time::sleep(Duration::from_secs(59)).await;
+    /// assert_eq!(h.call(()).await, Ok(Shop::Open));
+    /// otp_runtime::time::sleep(Duration::from_secs(2)).await;
+    /// assert_eq!(h.call(()).await, Ok(Shop::Closed));
+    /// # }
+    /// ```
+    pub fn state_timeout_at(&mut self, deadline: crate::time::Instant, content: M::Timeout) {
+        self.acts
+            .timers
+            .push((Which::State, TimerOp::SetAt(deadline, content)));
     }
 
     /// Cancels the state timeout (`{state_timeout, cancel}`).
@@ -244,6 +335,57 @@ impl<M: GenStatem> EnterCtx<'_, M> {
             .push((Which::Generic(name.into()), TimerOp::Set(after, content)));
     }
 
+    /// The generic timeout `name` with an absolute time (`{{timeout, Name}, T, C,
+    /// [{abs, true}]}`): `content` comes back as [`Event::GenericTimeout`] at `deadline`
+    /// (at once, as a timer, if it has passed).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use otp_runtime::time::Instant;
+    /// use std::time::Duration;
+    ///
+    /// #[derive(PartialEq, Debug)]
+    /// enum Run { Going }
+    /// struct Job { started: Instant, expired: bool }
+    /// impl GenStatem for Job {
+    ///     type State = Run; type Call = (); type Reply = bool; type Cast = (); type Info = ();
+    ///     type Internal = (); type Timeout = ();
+    ///     async fn init(&mut self, ctx: &mut StatemCtx<'_, Self>) -> StatemInit<Run> {
+    ///         // An hour from when the job was created, not from now.
+    ///         ctx.generic_timeout_at("budget", self.started + Duration::from_secs(3600), ());
+    ///         StatemInit::Ok(Run::Going)
+    ///     }
+    ///     async fn handle_event(&mut self, _: &Run, e: Event<Self>, _: &mut StatemCtx<'_, Self>) -> Transition<Run> {
+    ///         match e {
+    ///             Event::GenericTimeout(..) => self.expired = true,
+    ///             Event::Call((), r) => r.reply(self.expired),
+    ///             _ => {}
+    ///         }
+    ///         Transition::keep()
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+    /// let started = Instant::now();
+    /// otp_runtime::time::sleep(Duration::from_secs(3000)).await;
+    /// let j = Job { started, expired: false }.start().await.unwrap();
+    /// otp_runtime::time::sleep(Duration::from_secs(601)).await;
+    /// assert_eq!(j.call(()).await, Ok(true));
+    /// # }
+    /// ```
+    pub fn generic_timeout_at(
+        &mut self,
+        name: impl Into<TimeoutName>,
+        deadline: crate::time::Instant,
+        content: M::Timeout,
+    ) {
+        self.acts.timers.push((
+            Which::Generic(name.into()),
+            TimerOp::SetAt(deadline, content),
+        ));
+    }
+
     /// Cancels the generic timeout `name` (`{{timeout, Name}, cancel}`).
     ///
     /// # Examples
@@ -267,9 +409,10 @@ impl<M: GenStatem> EnterCtx<'_, M> {
             .push((Which::Generic(name.into()), TimerOp::Update(content)));
     }
 
-    /// Hibernate after this event if nothing is queued. As a gen_server's
-    /// [`Ctx::hibernate`](crate::Ctx::hibernate), this only records the wish: a tokio task
-    /// has no heap of its own to compact.
+    /// Hibernate after this event if nothing is queued, as a gen_server's
+    /// [`Ctx::hibernate`](crate::Ctx::hibernate): once the mailbox is empty the machine
+    /// shrinks its event queues, calls [`GenStatem::hibernate`](crate::GenStatem::hibernate),
+    /// and the runtime gives back what it holds for the process and no longer needs.
     ///
     /// # Examples
     ///

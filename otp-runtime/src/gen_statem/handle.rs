@@ -92,6 +92,42 @@ impl<M: GenStatem> StatemRef<M> {
         Self::from_server(ServerRef::named(name))
     }
 
+    /// A handle to the machine registered under `key` in `registry` (`{via, Module, Name}`),
+    /// looked up at each use, as [`ServerRef::via`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use otp_runtime::via::MapRegistry;
+    /// use std::sync::Arc;
+    ///
+    /// #[derive(PartialEq, Debug)]
+    /// enum Door { Closed }
+    /// struct D;
+    /// impl GenStatem for D {
+    ///     type State = Door; type Call = (); type Reply = (); type Cast = (); type Info = ();
+    ///     type Internal = (); type Timeout = ();
+    ///     async fn init(&mut self, _: &mut StatemCtx<'_, Self>) -> StatemInit<Door> {
+    ///         StatemInit::Ok(Door::Closed)
+    ///     }
+    ///     async fn handle_event(&mut self, _: &Door, e: Event<Self>, _: &mut StatemCtx<'_, Self>) -> Transition<Door> {
+    ///         if let Event::Call((), r) = e { r.reply(()) }
+    ///         Transition::keep()
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let doors = Arc::new(MapRegistry::<&'static str>::new());
+    /// D.start_with(StartOpts::new().via(doors.clone(), "front")).await.unwrap();
+    /// let front = StatemRef::<D>::via(doors, "front");
+    /// assert_eq!(front.call(()).await, Ok(()));
+    /// # }
+    /// ```
+    pub fn via<R: crate::via::Registry>(registry: std::sync::Arc<R>, key: R::Key) -> Self {
+        Self::from_server(ServerRef::via(registry, key))
+    }
+
     /// A handle to the machine running as `pid`.
     ///
     /// # Errors

@@ -176,6 +176,13 @@ impl<M: GenStatem> Machine<M> {
                         self.start_timer(which, after, content, ctx, &mut event_after);
                     }
                 }
+                TimerOp::SetAt(deadline, content) => {
+                    self.cancel_timer_of(&which, ctx);
+                    // OTP (`{abs, true}`): always a timer, never a zero-time timeout; one
+                    // whose time has passed expires at once.
+                    let after = deadline.saturating_duration_since(crate::time::Instant::now());
+                    self.start_timer(which, after, content, ctx, &mut event_after);
+                }
                 TimerOp::Cancel => self.cancel_timer_of(&which, ctx),
                 TimerOp::Update(content) => self.update_timer(which, content),
             }
@@ -434,6 +441,14 @@ impl<M: GenStatem> GenServer for Machine<M> {
 
     fn format_status(&self) -> Option<String> {
         self.data.format_status(self.state.as_ref()?)
+    }
+
+    fn hibernate(&mut self) {
+        self.queue.shrink_to_fit();
+        self.zero.shrink_to_fit();
+        self.postponed.shrink_to_fit();
+        self.generic.shrink_to_fit();
+        self.data.hibernate();
     }
 
     fn sys_state(&mut self) -> (&mut dyn std::any::Any, &'static str) {

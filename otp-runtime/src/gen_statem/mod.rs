@@ -21,7 +21,8 @@
 //! | `{next_event, Type, Content}` | [`StatemCtx::next_event`] |
 //! | `{timeout, T, C}` / `{state_timeout, T, C}` / `{{timeout, N}, T, C}` | [`EnterCtx::event_timeout`] / [`EnterCtx::state_timeout`] / [`EnterCtx::generic_timeout`] |
 //! | `{T, cancel}`, `{T, update, C}` | `cancel_*` and `update_*` on [`EnterCtx`] |
-//! | `hibernate` | [`EnterCtx::hibernate`] |
+//! | `{abs, true}` in a timeout's options | [`EnterCtx::event_timeout_at`] / [`EnterCtx::state_timeout_at`] / [`EnterCtx::generic_timeout_at`] |
+//! | `hibernate` | [`EnterCtx::hibernate`], then [`GenStatem::hibernate`] |
 //! | `state_enter` and `(enter, Old, D)` | [`GenStatem::STATE_ENTER`] and [`GenStatem::state_enter`] → [`Enter`] |
 //! | `terminate/3` | [`GenStatem::terminate`] |
 //! | `gen_statem:call/2` (timeout `infinity`) | [`StatemRef::call`] (no timeout unless [`StatemRef::with_timeout`]) |
@@ -488,6 +489,45 @@ pub trait GenStatem: Sized + Send + 'static {
         let _ = state;
         None
     }
+
+    /// Gives memory back when the machine hibernates (see [`EnterCtx::hibernate`]), as
+    /// [`GenServer::hibernate`](crate::GenServer::hibernate) does for a server: runs once
+    /// nothing is queued, before the machine waits. Default: nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// #[derive(PartialEq, Debug)]
+    /// enum Phase { Idle }
+    /// struct Log { lines: Vec<String> }
+    /// impl GenStatem for Log {
+    ///     type State = Phase; type Call = (); type Reply = usize; type Cast = (); type Info = ();
+    ///     type Internal = (); type Timeout = ();
+    ///     async fn init(&mut self, _: &mut StatemCtx<'_, Self>) -> StatemInit<Phase> {
+    ///         StatemInit::Ok(Phase::Idle)
+    ///     }
+    ///     async fn handle_event(&mut self, _: &Phase, e: Event<Self>, ctx: &mut StatemCtx<'_, Self>) -> Transition<Phase> {
+    ///         if let Event::Call((), r) = e {
+    ///             r.reply(self.lines.capacity());
+    ///         }
+    ///         self.lines.clear();
+    ///         ctx.hibernate();
+    ///         Transition::keep()
+    ///     }
+    ///     fn hibernate(&mut self) {
+    ///         self.lines.shrink_to_fit();
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let l = Log { lines: vec![String::new(); 100] }.start().await.unwrap();
+    /// assert_eq!(l.call(()).await, Ok(100));
+    /// assert_eq!(l.call(()).await, Ok(0)); // hibernated in between
+    /// # }
+    /// ```
+    fn hibernate(&mut self) {}
 
     /// Starts the machine in a new process, unlinked; returns once `init` has run.
     ///

@@ -367,6 +367,19 @@ impl<M: Send + 'static> ProcessCtx<M> {
         self.rare.as_mut().is_some_and(|r| r.flushed.remove(&id))
     }
 
+    /// Gives back what this process holds and no longer needs (a hibernating behaviour's
+    /// part): its timer and flushed-monitor bookkeeping when nothing is left in it, their
+    /// spare capacity otherwise.
+    pub(crate) fn shrink(&mut self) {
+        if let Some(r) = &mut self.rare {
+            if r.timers.len() == 0 && r.flushed.is_empty() {
+                self.rare = None;
+            } else {
+                r.flushed.shrink_to_fit();
+            }
+        }
+    }
+
     /// A fired timer's message, unless it was cancelled meanwhile.
     fn fired(&mut self, id: u64) -> Option<M> {
         self.rare.as_mut()?.timers.fired(id)

@@ -1,0 +1,20 @@
+use otp_runtime::prelude::*;
+
+struct Cache {
+    items: Vec<u64>,
+}
+
+#[gen_server]
+impl Cache {
+    #[call]
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    #[hibernate]
+    async fn shrink(&mut self) {
+        self.items.shrink_to_fit();
+    }
+}
+
+fn main() {}

@@ -1,0 +1,21 @@
+use otp_runtime::prelude::*;
+
+struct Cache {
+    items: Vec<u64>,
+}
+
+#[gen_server]
+impl Cache {
+    #[call]
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    #[hibernate]
+    fn shrink(&mut self, ctx: &mut Ctx<Self>) {
+        let _ = ctx;
+        self.items.shrink_to_fit();
+    }
+}
+
+fn main() {}
