@@ -44,6 +44,7 @@
 #![warn(missing_docs)]
 
 pub mod application;
+mod deadlock;
 pub mod dist;
 mod error;
 pub mod ets;
@@ -72,8 +73,8 @@ pub use gen_event::{
     Removal,
 };
 pub use gen_server::{
-    CallResult, Collected, Ctx, GenServer, Info, Init, Outcome, ReplyTo, RequestId, RequestIds,
-    ServerRef, StartOpts, DEFAULT_CALL_TIMEOUT, INFINITY,
+    CallResult, Collected, Ctx, GenServer, Info, Init, MessageKind, Outcome, ReplyTo, RequestId,
+    RequestIds, ServerRef, StartOpts, DEFAULT_CALL_TIMEOUT, INFINITY, NO_VARIANT,
 };
 pub use gen_statem::{
     Enter, EnterCtx, Event, GenStatem, StatemCtx, StatemInit, StatemRef, Transition,

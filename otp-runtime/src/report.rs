@@ -150,6 +150,43 @@ pub fn panic_hook() {
     crate::panics::install_hook();
 }
 
+/// The most of a state's text form a crash report shows: a state of a million entries
+/// must not make a report of megabytes (OTP's logger limits a report's depth likewise).
+pub(crate) const STATE_LIMIT: usize = 4096;
+
+/// A state's text form for a crash report: what `format` gives (a `format_status` hook or
+/// `Debug`), cut at [`STATE_LIMIT`] bytes, or a sentence if it panicked (OTP: "format_status
+/// crashed"). `None` when the state has no text form.
+pub(crate) fn status_text(format: impl FnOnce() -> Option<String>) -> Option<String> {
+    let text = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(format)) {
+        Ok(text) => text?,
+        Err(panic) => {
+            // The hook kept this panic for a report: this sentence is its report.
+            let _ = crate::panics::take();
+            return Some(format!(
+                "(format_status panicked: {})",
+                crate::panics::describe(&*panic)
+            ));
+        }
+    };
+    Some(cut(text, STATE_LIMIT))
+}
+
+/// `text`, cut at a character boundary at most `limit` bytes in, saying how much was left out.
+fn cut(mut text: String, limit: usize) -> String {
+    if text.len() <= limit {
+        return text;
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let more = text.len() - end;
+    text.truncate(end);
+    let _ = write!(text, "... ({more} bytes more)");
+    text
+}
+
 /// The report's kind, as OTP's logger headings name them.
 fn heading(level: Level, message: &str, fields: &[(&'static str, String)]) -> &'static str {
     let has = |name| fields.iter().any(|(f, _)| *f == name);
@@ -287,6 +324,25 @@ mod tests {
         // A leap day.
         let t = UNIX_EPOCH + Duration::from_secs(951_782_400);
         assert_eq!(utc(t), "2000-02-29 00:00:00.000 UTC");
+    }
+
+    #[test]
+    fn a_long_state_is_cut_at_a_character_boundary() {
+        assert_eq!(cut("short".into(), 10), "short");
+        assert_eq!(cut("abcdef".into(), 3), "abc... (3 bytes more)");
+        // 'é' is two bytes: a cut inside it moves back before it.
+        assert_eq!(cut("aé".into(), 2), "a... (2 bytes more)");
+        assert_eq!(
+            status_text(|| Some("x".repeat(STATE_LIMIT + 5)))
+                .unwrap()
+                .len(),
+            STATE_LIMIT + " ... (5 bytes more)".len() - 1
+        );
+        assert_eq!(status_text(|| None), None);
+        assert_eq!(
+            status_text(|| panic!("no")).as_deref(),
+            Some("(format_status panicked: no)")
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use tokio::sync::oneshot;
 use tokio::sync::oneshot::error::TryRecvError;
 
 use super::{GenServer, Request, RequestId};
+use crate::deadlock;
 use crate::node::{with_current, Node};
 use crate::process::core::{Core, Envelope, Shared};
 use crate::process::{current, wait_shared_exit, yield_now, ProcessRef};
@@ -591,7 +592,7 @@ async fn slow_reply<R>(
 ) -> Result<R, CallError> {
     #[cfg(feature = "sim")]
     let _waiting = crate::sim::WaitGuard::new(shared);
-    let answer = async {
+    let mut answer = std::pin::pin!(async {
         let mut exit = std::pin::pin!(wait_shared_exit(shared));
         tokio::select! {
             biased;
@@ -607,11 +608,21 @@ async fn slow_reply<R>(
                 Err(_) => Err(CallError::Exited(reason)),
             },
         }
-    };
+    });
+    // A call that waited a while is checked for a cycle of calls (`crate::deadlock`), and
+    // stays in its node's wait-for graph until it ends.
+    let first = timeout.min(deadlock::CHECK_AFTER);
+    if let Some(answer) = crate::time::timeout(first, answer.as_mut()).await {
+        return answer;
+    }
+    if first == timeout {
+        return Err(CallError::Timeout);
+    }
+    let _waiting = deadlock::wait_on(shared.node(), shared.pid()).map_err(CallError::Deadlock)?;
     if timeout == INFINITY {
         return answer.await;
     }
-    crate::time::timeout(timeout, answer)
+    crate::time::timeout(timeout - first, answer)
         .await
         .unwrap_or(Err(CallError::Timeout))
 }

@@ -11,6 +11,7 @@ use tokio::sync::oneshot;
 use tokio::sync::oneshot::error::TryRecvError;
 
 use super::ctx::NO_TIMEOUT;
+use super::last;
 use super::{CallResult, Ctx, GenServer, Info, Init, Outcome, Request, ServerRef};
 use crate::node::{with_current, Node};
 use crate::panics::Captured;
@@ -332,6 +333,7 @@ async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason 
         if let Some(cont) = ctx.cont.take() {
             // OTP: one action per return; the continue's own return decides what follows.
             ctx.timeout = NO_TIMEOUT;
+            ctx.last = last::record(last::CONTINUE, S::continue_variant(&cont));
             let out = Box::pin(server.handle_continue(cont, ctx)).await;
             if let Some(reason) = outcome(out).or_else(|| ctx.take_stop()) {
                 return reason;
@@ -547,12 +549,16 @@ fn drain<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>, cx: &mut Context<'_>) -
             return Poll::Ready(Drained::Next(msg));
         }
         let stop = match msg {
-            Message::Msg(Request::Cast(msg)) => match server.handle_cast_now(msg, ctx) {
+            Message::Msg(Request::Cast(msg)) => match {
+                ctx.last = last::record(last::CAST, S::cast_variant(&msg));
+                server.handle_cast_now(msg, ctx)
+            } {
                 Ok(out) => outcome(out),
                 Err(msg) => return Poll::Ready(Drained::Next(Message::Msg(Request::Cast(msg)))),
             },
             Message::Msg(Request::Call(request, reply)) => {
                 ctx.reply = Some(reply);
+                ctx.last = last::record(last::CALL, S::call_variant(&request));
                 match server.handle_call_now(request, ctx) {
                     Ok(result) => finish_call(ctx, result),
                     Err(request) => {
@@ -623,42 +629,58 @@ fn dispatch<'a, S: GenServer>(
 > {
     let info = match msg {
         Some(Message::Msg(Request::Call(request, reply))) => {
+            ctx.last = last::record(last::CALL, S::call_variant(&request));
             ctx.reply = Some(reply);
             return Work::Call {
                 f: server.handle_call(request, ctx),
             };
         }
         Some(Message::Msg(Request::Cast(msg))) => {
+            ctx.last = last::record(last::CAST, S::cast_variant(&msg));
             return Work::Cast {
                 f: server.handle_cast(msg, ctx),
-            }
+            };
         }
         Some(Message::Msg(Request::Stop(reason))) => {
+            ctx.last = last::STOP;
             return Work::Stop {
                 reason: Some(reason.into()),
-            }
+            };
         }
         // OTP: the parent's exit signal stops the server (it only arrives as a message when
         // the server traps exits; otherwise it has already killed the process).
         Some(Message::Exit { from, reason })
             if is_parent(ctx.proc.shared(), ctx.parent(), from) =>
         {
+            ctx.last = last::EXIT;
             return Work::Stop {
                 reason: Some(reason),
-            }
+            };
         }
-        Some(Message::Msg(Request::Info(info))) => Info::Msg(info),
-        Some(Message::Exit { from, reason }) => Info::Exit { from, reason },
+        Some(Message::Msg(Request::Info(info))) => {
+            ctx.last = last::record(last::INFO, S::info_variant(&info));
+            Info::Msg(info)
+        }
+        Some(Message::Exit { from, reason }) => {
+            ctx.last = last::EXIT;
+            Info::Exit { from, reason }
+        }
         Some(Message::Down {
             monitor,
             pid,
             reason,
-        }) => Info::Down {
-            monitor,
-            pid,
-            reason,
-        },
-        None => Info::Timeout,
+        }) => {
+            ctx.last = last::DOWN;
+            Info::Down {
+                monitor,
+                pid,
+                reason,
+            }
+        }
+        None => {
+            ctx.last = last::TIMEOUT;
+            Info::Timeout
+        }
     };
     Work::Info {
         f: server.handle_info(info, ctx),
@@ -739,25 +761,39 @@ async fn terminate<S: GenServer>(
         }
     };
     if !reason.is_clean() {
-        report_crash::<S>(ctx, &reason, panicked.as_deref());
+        report_crash(server, ctx, &reason, panicked.as_deref());
     }
     reason
 }
 
-/// OTP's crash report: who (pid, registered name, the server's type), why, and for a panic,
-/// where (and its backtrace, when one was captured).
-fn report_crash<S: GenServer>(ctx: &Ctx<S>, reason: &ExitReason, panicked: Option<&Captured>) {
+/// OTP's crash report: who (pid, registered name, behaviour, the server's type), what it was
+/// handling (the last message's variant), its state (when it has a text form), why, and for
+/// a panic, where (and its backtrace, when one was captured).
+#[cold]
+#[inline(never)]
+fn report_crash<S: GenServer>(
+    server: &mut S,
+    ctx: &Ctx<S>,
+    reason: &ExitReason,
+    panicked: Option<&Captured>,
+) {
     let name = ctx.proc.shared().name();
     // The panic the hook kept, if it is this reason's.
     let panicked = panicked.filter(|p| matches!(reason, ExitReason::Panic(m) if **m == *p.message));
+    let last = last::describe::<S>(ctx.last);
+    let state = crate::report::status_text(|| server.format_status());
     tracing::error!(
         pid = %ctx.pid(),
         name = name.as_ref().map(|n| n.as_str()),
+        behaviour = S::BEHAVIOUR.as_str(),
+        server = server.sys_state().1,
+        last_message = last.as_deref(),
+        state = state.as_deref(),
         %reason,
-        server = std::any::type_name::<S>(),
         location = panicked.map(|p| p.location.as_str()),
         backtrace = panicked.and_then(|p| p.backtrace.as_deref()),
-        "gen_server terminating"
+        "{} terminating",
+        S::BEHAVIOUR.as_str()
     );
 }
 

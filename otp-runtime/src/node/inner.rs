@@ -43,6 +43,8 @@ pub(crate) struct NodeInner {
     pub(crate) reports: crate::testing::reports::Sinks,
     /// `sys` requests on their way to its processes, beside their mailboxes.
     pub(crate) sys: crate::sys::Queues,
+    /// Who waits on whom among its calls that have waited a while (`crate::deadlock`).
+    pub(crate) waits: crate::deadlock::Waits,
 }
 
 /// What spawns and timers write, on a cache line of its own.
@@ -129,6 +131,7 @@ impl NodeInner {
             tables: Default::default(),
             reports: Default::default(),
             sys: Default::default(),
+            waits: Default::default(),
         })
     }
 
