@@ -60,6 +60,7 @@ pub mod process;
 mod registry;
 pub mod report;
 pub mod sim;
+mod spans;
 pub mod supervisor;
 pub mod sys;
 pub mod testing;

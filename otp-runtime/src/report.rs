@@ -11,6 +11,36 @@
 //!     reason: panicked: factorial overflow
 //! ```
 //!
+//! A process that crashes is told by a crash report: who (its pid, registered name,
+//! behaviour and type), what it was handling (the last message's kind and variant name,
+//! never its fields), its state (its `Debug` form, or what `format_status` shows, cut at
+//! 4 KiB; left out when it has neither), why, and where it panicked:
+//!
+//! ```text
+//! =CRASH REPORT==== 2026-12-07 12:01:44.120 UTC ===
+//!     gen_server terminating
+//!     pid: <0.4.0>
+//!     name: calc
+//!     behaviour: gen_server
+//!     server: app::Calculator
+//!     last_message: call Divide
+//!     state: Calculator { total: 7 }
+//!     reason: panicked: attempt to divide by zero
+//!     location: src/calc.rs:18:22
+//! ```
+//!
+//! # Spans
+//!
+//! Each message a gen_server, gen_statem, gen_event manager or supervisor handles can run in
+//! a `tracing` span, `handle`, with the process's `pid`, `name` and `behaviour` and the
+//! `request` (its kind and variant name, never its fields), so that a handler's own
+//! `tracing` events say which process logged them. The spans are opt-in: target
+//! `otp_runtime::span`, level `TRACE` (with `tracing-subscriber`,
+//! `RUST_LOG=info,otp_runtime::span=trace`). Off, as with [`Reporter`] or any filter that
+//! stops above `TRACE`, a message pays one check of `tracing`'s global level filter. A call
+//! has no span of its own at the caller (linking it to the server's would take a span id in
+//! every message); tokio tasks are not named after processes (that needs `tokio_unstable`).
+//!
 //! [`Node::run`](crate::node::Node::run) installs it when the program has no subscriber;
 //! any other program can call [`install`]. A program that uses `tracing-subscriber` (or any
 //! subscriber) keeps its own: the reports are ordinary events with fields.

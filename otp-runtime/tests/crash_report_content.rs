@@ -31,6 +31,7 @@ impl Calculator {
     }
 }
 
+// ANCHOR: crash
 #[otp_runtime::test]
 async fn a_gen_server_crash_report_names_the_request_and_shows_the_state() {
     otp_runtime::report::panic_hook();
@@ -62,6 +63,7 @@ async fn a_gen_server_crash_report_names_the_request_and_shows_the_state() {
         .unwrap()
         .starts_with("otp-runtime/tests/crash_report_content.rs:"));
 }
+// ANCHOR_END: crash
 
 #[otp_runtime::test]
 async fn a_cast_is_named_by_its_variant_never_by_its_fields() {

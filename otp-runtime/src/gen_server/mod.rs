@@ -105,7 +105,7 @@
 
 mod ctx;
 mod handle;
-mod last;
+pub(crate) mod last;
 mod reply;
 mod request;
 mod server;

@@ -6,6 +6,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use pin_project_lite::pin_project;
+use tracing::Instrument;
 
 use tokio::sync::oneshot;
 use tokio::sync::oneshot::error::TryRecvError;
@@ -334,7 +335,12 @@ async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason 
             // OTP: one action per return; the continue's own return decides what follows.
             ctx.timeout = NO_TIMEOUT;
             ctx.last = last::record(last::CONTINUE, S::continue_variant(&cont));
-            let out = Box::pin(server.handle_continue(cont, ctx)).await;
+            let out = if crate::spans::on() {
+                let span = handle_span(ctx);
+                Box::pin(server.handle_continue(cont, ctx).instrument(span)).await
+            } else {
+                Box::pin(server.handle_continue(cont, ctx)).await
+            };
             if let Some(reason) = outcome(out).or_else(|| ctx.take_stop()) {
                 return reason;
             }
@@ -366,7 +372,12 @@ async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason 
                 }
             },
         };
-        let stop = match dispatch(server, ctx, msg).await {
+        let done = if crate::spans::on() {
+            traced_dispatch(server, ctx, msg).await
+        } else {
+            dispatch(server, ctx, msg).await
+        };
+        let stop = match done {
             Done::Handled(Outcome::NoReply) => None,
             Done::Handled(Outcome::Stop(reason)) | Done::Stop(reason) => Some(reason),
             Done::Call(result) => finish_call(ctx, result),
@@ -542,7 +553,8 @@ fn drain<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>, cx: &mut Context<'_>) -
         };
         ctx.hibernate = false;
         ctx.count_in();
-        if ctx.sys_on() {
+        // Traced, or in spans: through the general path, which does both.
+        if ctx.sys_on() || crate::spans::on() {
             let msg = Some(msg);
             note_in_debug(ctx, &msg);
             let Some(msg) = msg else { unreachable!() };
@@ -611,6 +623,37 @@ fn noted_reply<S: GenServer>(ctx: &mut Ctx<S>) {
     if let Some(d) = ctx.sys_debug_mut() {
         d.on_reply(pid);
     }
+}
+
+/// The span of the message `ctx.last` names.
+#[cold]
+#[inline(never)]
+fn handle_span<S: GenServer>(ctx: &Ctx<S>) -> tracing::Span {
+    crate::spans::handle::<S>(ctx.pid(), ctx.proc.shared().name(), ctx.last)
+}
+
+/// [`dispatch`] in a `handle` span (`crate::spans`), boxed: the span is only paid for when a
+/// subscriber wants it, and the loop's state stays as wide as without it.
+#[cold]
+#[inline(never)]
+fn traced_dispatch<'a, S: GenServer>(
+    server: &'a mut S,
+    ctx: &'a mut Ctx<S>,
+    msg: Option<Message<Request<S>>>,
+) -> Pin<Box<dyn Future<Output = Done<S::Reply>> + Send + 'a>> {
+    let what = match &msg {
+        Some(Message::Msg(Request::Call(request, _))) => {
+            last::record(last::CALL, S::call_variant(request))
+        }
+        Some(Message::Msg(Request::Cast(msg))) => last::record(last::CAST, S::cast_variant(msg)),
+        Some(Message::Msg(Request::Info(info))) => last::record(last::INFO, S::info_variant(info)),
+        Some(Message::Msg(Request::Stop(_))) => last::STOP,
+        Some(Message::Exit { .. }) => last::EXIT,
+        Some(Message::Down { .. }) => last::DOWN,
+        None => last::TIMEOUT,
+    };
+    let span = crate::spans::handle::<S>(ctx.pid(), ctx.proc.shared().name(), what);
+    Box::pin(dispatch(server, ctx, msg).instrument(span))
 }
 
 /// The handler a message goes to, as one future. Building it in a plain function, and

@@ -493,6 +493,21 @@ impl<M: GenStatem> GenServer for Machine<M> {
             }
         }
         data.push(("postponed", self.postponed.len().to_string()));
+        // The running timers (OTP's `{timeouts, N, List}` in `sys:get_status`), by kind;
+        // a generic one by its name.
+        let mut timers = Vec::new();
+        if self.event_timeout.is_some() {
+            timers.push("event timeout".to_owned());
+        }
+        if self.state_timer.is_some() {
+            timers.push("state timeout".to_owned());
+        }
+        timers.extend(
+            self.generic
+                .iter()
+                .map(|g| format!("timeout {:?}", g.name.as_str())),
+        );
+        data.push(("timers", timers.join(", ")));
         data
     }
 
