@@ -213,7 +213,7 @@ pub(crate) fn variant_names(
                 #[allow(dead_code)]
                 #vis fn variant_name(&self) -> &'static str {
                     Self::__OTP_VARIANTS
-                        .get(usize::from(self.__otp_variant_index()))
+                        .get(<usize as ::core::convert::From<u16>>::from(self.__otp_variant_index()))
                         .copied()
                         .unwrap_or("?")
                 }
@@ -283,7 +283,7 @@ pub(crate) fn variant_fns(server: &Server, names: &ServerNames, krate: &syn::Pat
                 #krate::MessageKind::Info => #info_names,
                 _ => &[],
             };
-            names.get(usize::from(index)).copied()
+            names.get(<usize as ::core::convert::From<u16>>::from(index)).copied()
         }
     }
 }
