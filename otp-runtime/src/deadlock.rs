@@ -85,6 +85,29 @@ pub(crate) fn wait_on(node: &Node, target: Pid) -> Result<Option<Waiting>, Arc<[
     }))
 }
 
+/// Waits [`CHECK_AFTER`], then enters the calling process as waiting on `target` and checks
+/// for a cycle: ready with the cycle if there is one, otherwise pending (in the graph) until
+/// dropped with its call. Boxed, so that the wait's timer widens no caller's future.
+/// A call with a timeout no longer than [`CHECK_AFTER`] is not checked.
+pub(crate) fn check(
+    target: &crate::process::core::Shared,
+    timeout: Duration,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Arc<[Pid]>> + Send + '_>> {
+    Box::pin(async move {
+        if timeout <= CHECK_AFTER {
+            return std::future::pending().await;
+        }
+        crate::time::sleep(CHECK_AFTER).await;
+        match wait_on(target.node(), target.pid()) {
+            Err(cycle) => cycle,
+            Ok(waiting) => {
+                let _waiting = waiting;
+                std::future::pending().await
+            }
+        }
+    })
+}
+
 /// The warning report of a cycle, each process with its registered name.
 fn report(cycle: &[Pid]) {
     let text = describe(cycle);

@@ -592,8 +592,10 @@ async fn slow_reply<R>(
 ) -> Result<R, CallError> {
     #[cfg(feature = "sim")]
     let _waiting = crate::sim::WaitGuard::new(shared);
-    let mut answer = std::pin::pin!(async {
+    let answer = async {
         let mut exit = std::pin::pin!(wait_shared_exit(shared));
+        // A call that waits a while is checked for a cycle of calls (`crate::deadlock`).
+        let mut cycle = std::pin::pin!(deadlock::check(shared, timeout));
         tokio::select! {
             biased;
             reply = &mut rx => match reply {
@@ -607,22 +609,13 @@ async fn slow_reply<R>(
                 Ok(reply) => Ok(reply),
                 Err(_) => Err(CallError::Exited(reason)),
             },
+            cycle = &mut cycle => Err(CallError::Deadlock(cycle)),
         }
-    });
-    // A call that waited a while is checked for a cycle of calls (`crate::deadlock`), and
-    // stays in its node's wait-for graph until it ends.
-    let first = timeout.min(deadlock::CHECK_AFTER);
-    if let Some(answer) = crate::time::timeout(first, answer.as_mut()).await {
-        return answer;
-    }
-    if first == timeout {
-        return Err(CallError::Timeout);
-    }
-    let _waiting = deadlock::wait_on(shared.node(), shared.pid()).map_err(CallError::Deadlock)?;
+    };
     if timeout == INFINITY {
         return answer.await;
     }
-    crate::time::timeout(timeout - first, answer)
+    crate::time::timeout(timeout, answer)
         .await
         .unwrap_or(Err(CallError::Timeout))
 }

@@ -440,6 +440,7 @@ pub trait GenServer: Sized + Send + 'static {
     ///         }
     ///     }
     /// }
+    /// assert_eq!(Store::call_variant(&Req::Get), 0);
     /// assert_eq!(Store::variant_name(MessageKind::Call, Store::call_variant(&Req::Put(1))), Some("Put"));
     /// ```
     #[inline(always)]

@@ -543,6 +543,8 @@ enum Drained<S: GenServer> {
 /// mailbox's receive counts against it, so a busy server still yields).
 #[inline]
 fn drain<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>, cx: &mut Context<'_>) -> Poll<Drained<S>> {
+    // Asked once a poll, not once a message: whether a subscriber wants spans.
+    let spans = crate::spans::on();
     loop {
         // One atomic load a message: a system request goes ahead of the mailbox.
         if ctx.proc.shared().sys_attention() {
@@ -554,7 +556,7 @@ fn drain<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>, cx: &mut Context<'_>) -
         ctx.hibernate = false;
         ctx.count_in();
         // Traced, or in spans: through the general path, which does both.
-        if ctx.sys_on() || crate::spans::on() {
+        if ctx.sys_on() || spans {
             let msg = Some(msg);
             note_in_debug(ctx, &msg);
             let Some(msg) = msg else { unreachable!() };
