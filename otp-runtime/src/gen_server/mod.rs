@@ -409,7 +409,7 @@ pub trait GenServer: Sized + Send + 'static {
     /// report's `last_message` line says which request the server was handling (its variant,
     /// never its fields: they may hold secrets, and formatting every message would cost every
     /// message). `#[gen_server]` and `#[gen_statem]` implement it; by default
-    /// [`NO_VARIANT`](crate::NO_VARIANT), and the report says only "a call". Called for each
+    /// [`NO_VARIANT`], and the report says only "a call". Called for each
     /// message: keep it a `match` on the discriminant.
     ///
     /// # Examples

@@ -563,13 +563,15 @@ fn drain<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>, cx: &mut Context<'_>) -
             return Poll::Ready(Drained::Next(msg));
         }
         let stop = match msg {
-            Message::Msg(Request::Cast(msg)) => match {
+            Message::Msg(Request::Cast(msg)) => {
                 ctx.last = last::record(last::CAST, S::cast_variant(&msg));
-                server.handle_cast_now(msg, ctx)
-            } {
-                Ok(out) => outcome(out),
-                Err(msg) => return Poll::Ready(Drained::Next(Message::Msg(Request::Cast(msg)))),
-            },
+                match server.handle_cast_now(msg, ctx) {
+                    Ok(out) => outcome(out),
+                    Err(msg) => {
+                        return Poll::Ready(Drained::Next(Message::Msg(Request::Cast(msg))))
+                    }
+                }
+            }
             Message::Msg(Request::Call(request, reply)) => {
                 ctx.reply = Some(reply);
                 ctx.last = last::record(last::CALL, S::call_variant(&request));
