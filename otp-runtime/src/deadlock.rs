@@ -85,26 +85,31 @@ pub(crate) fn wait_on(node: &Node, target: Pid) -> Result<Option<Waiting>, Arc<[
     }))
 }
 
-/// Waits [`CHECK_AFTER`], then enters the calling process as waiting on `target` and checks
-/// for a cycle: ready with the cycle if there is one, otherwise pending (in the graph) until
-/// dropped with its call. Boxed, so that the wait's timer widens no caller's future.
-/// A call with a timeout no longer than [`CHECK_AFTER`] is not checked.
-pub(crate) fn check(
+/// What ends a slow call other than its reply: the server's death
+/// ([`CallError::Exited`](crate::CallError::Exited)), or, once the call has waited
+/// [`CHECK_AFTER`] (and only if its timeout is longer), a cycle of calls found when the caller
+/// is entered in the wait-for graph ([`CallError::Deadlock`](crate::CallError::Deadlock)).
+/// The caller stays in the graph until the future is dropped with its call. Boxed and not
+/// generic: the call's own future stays as it was.
+pub(crate) fn exit_or_cycle(
     target: &crate::process::core::Shared,
     timeout: Duration,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Arc<[Pid]>> + Send + '_>> {
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = crate::CallError> + Send + '_>> {
     Box::pin(async move {
-        if timeout <= CHECK_AFTER {
-            return std::future::pending().await;
-        }
-        crate::time::sleep(CHECK_AFTER).await;
-        match wait_on(target.node(), target.pid()) {
-            Err(cycle) => cycle,
-            Ok(waiting) => {
-                let _waiting = waiting;
-                std::future::pending().await
+        let mut exit = std::pin::pin!(crate::process::wait_shared_exit(target));
+        if timeout > CHECK_AFTER {
+            if let Some(reason) = crate::time::timeout(CHECK_AFTER, &mut exit).await {
+                return crate::CallError::Exited(reason);
+            }
+            match wait_on(target.node(), target.pid()) {
+                Err(cycle) => return crate::CallError::Deadlock(cycle),
+                Ok(waiting) => {
+                    let _waiting = waiting;
+                    return crate::CallError::Exited(exit.await);
+                }
             }
         }
+        crate::CallError::Exited(exit.await)
     })
 }
 
