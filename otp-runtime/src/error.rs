@@ -116,6 +116,19 @@ pub enum CallError {
     BadReply(Arc<str>),
     /// The operation needs a server of this node, and the handle is to one of another.
     NotLocal,
+    /// The call closed a cycle of calls that no reply can end (A calls B while B calls A,
+    /// directly or through others): the processes, from the caller round to it again. Found
+    /// once the call has waited a second (calls answered sooner are never checked); the
+    /// call ends at once, with a warning report that names the processes, instead of
+    /// waiting for its timeout (or forever). No Erlang runtime does this.
+    ///
+    /// ```
+    /// use otp_runtime::CallError;
+    /// let pids: Vec<otp_runtime::Pid> = Vec::new(); // from the error
+    /// let e = CallError::Deadlock(pids.into());
+    /// assert!(e.to_string().starts_with("deadlock: a cycle of calls"));
+    /// ```
+    Deadlock(Arc<[Pid]>),
 }
 
 impl fmt::Display for CallError {
@@ -142,6 +155,16 @@ impl fmt::Display for CallError {
                 "the operation needs a server of this node; a handle to a server of another \
                  node can call and cast",
             ),
+            CallError::Deadlock(cycle) => {
+                f.write_str("deadlock: a cycle of calls, ")?;
+                for (i, pid) in cycle.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" -> ")?;
+                    }
+                    write!(f, "{pid}")?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -45,6 +45,7 @@
 #![warn(missing_docs)]
 
 pub mod application;
+mod deadlock;
 pub mod dist;
 mod error;
 pub mod ets;
@@ -60,6 +61,7 @@ pub mod process;
 mod registry;
 pub mod report;
 pub mod sim;
+mod spans;
 pub mod supervisor;
 pub mod sys;
 pub mod testing;
@@ -74,8 +76,8 @@ pub use gen_event::{
     Removal,
 };
 pub use gen_server::{
-    CallResult, Collected, Ctx, GenServer, Info, Init, Outcome, ReplyTo, RequestId, RequestIds,
-    ServerRef, StartOpts, DEFAULT_CALL_TIMEOUT, INFINITY,
+    CallResult, Collected, Ctx, GenServer, Info, Init, MessageKind, Outcome, ReplyTo, RequestId,
+    RequestIds, ServerRef, StartOpts, DEFAULT_CALL_TIMEOUT, INFINITY, NO_VARIANT,
 };
 pub use gen_statem::{
     Enter, EnterCtx, Event, GenStatem, StatemCtx, StatemInit, StatemRef, Transition,

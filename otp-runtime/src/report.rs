@@ -11,6 +11,36 @@
 //!     reason: panicked: factorial overflow
 //! ```
 //!
+//! A process that crashes is told by a crash report: who (its pid, registered name,
+//! behaviour and type), what it was handling (the last message's kind and variant name,
+//! never its fields), its state (its `Debug` form, or what `format_status` shows, cut at
+//! 4 KiB; left out when it has neither), why, and where it panicked:
+//!
+//! ```text
+//! =CRASH REPORT==== 2026-12-07 12:01:44.120 UTC ===
+//!     gen_server terminating
+//!     pid: <0.4.0>
+//!     name: calc
+//!     behaviour: gen_server
+//!     server: app::Calculator
+//!     last_message: call Divide
+//!     state: Calculator { total: 7 }
+//!     reason: panicked: attempt to divide by zero
+//!     location: src/calc.rs:18:22
+//! ```
+//!
+//! # Spans
+//!
+//! Each message a gen_server, gen_statem, gen_event manager or supervisor handles can run in
+//! a `tracing` span, `handle`, with the process's `pid`, `name` and `behaviour` and the
+//! `request` (its kind and variant name, never its fields), so that a handler's own
+//! `tracing` events say which process logged them. The spans are opt-in: target
+//! `otp_runtime::span`, level `TRACE` (with `tracing-subscriber`,
+//! `RUST_LOG=info,otp_runtime::span=trace`). Off, as with [`Reporter`] or any filter that
+//! stops above `TRACE`, a message pays one check of `tracing`'s global level filter. A call
+//! has no span of its own at the caller (linking it to the server's would take a span id in
+//! every message); tokio tasks are not named after processes (that needs `tokio_unstable`).
+//!
 //! [`Node::run`](crate::node::Node::run) installs it when the program has no subscriber;
 //! any other program can call [`install`]. A program that uses `tracing-subscriber` (or any
 //! subscriber) keeps its own: the reports are ordinary events with fields.
@@ -150,6 +180,43 @@ pub fn panic_hook() {
     crate::panics::install_hook();
 }
 
+/// The most of a state's text form a crash report shows: a state of a million entries
+/// must not make a report of megabytes (OTP's logger limits a report's depth likewise).
+pub(crate) const STATE_LIMIT: usize = 4096;
+
+/// A state's text form for a crash report: what `format` gives (a `format_status` hook or
+/// `Debug`), cut at [`STATE_LIMIT`] bytes, or a sentence if it panicked (OTP: "format_status
+/// crashed"). `None` when the state has no text form.
+pub(crate) fn status_text(format: impl FnOnce() -> Option<String>) -> Option<String> {
+    let text = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(format)) {
+        Ok(text) => text?,
+        Err(panic) => {
+            // The hook kept this panic for a report: this sentence is its report.
+            let _ = crate::panics::take();
+            return Some(format!(
+                "(format_status panicked: {})",
+                crate::panics::describe(&*panic)
+            ));
+        }
+    };
+    Some(cut(text, STATE_LIMIT))
+}
+
+/// `text`, cut at a character boundary at most `limit` bytes in, saying how much was left out.
+fn cut(mut text: String, limit: usize) -> String {
+    if text.len() <= limit {
+        return text;
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let more = text.len() - end;
+    text.truncate(end);
+    let _ = write!(text, "... ({more} bytes more)");
+    text
+}
+
 /// The report's kind, as OTP's logger headings name them.
 fn heading(level: Level, message: &str, fields: &[(&'static str, String)]) -> &'static str {
     let has = |name| fields.iter().any(|(f, _)| *f == name);
@@ -287,6 +354,25 @@ mod tests {
         // A leap day.
         let t = UNIX_EPOCH + Duration::from_secs(951_782_400);
         assert_eq!(utc(t), "2000-02-29 00:00:00.000 UTC");
+    }
+
+    #[test]
+    fn a_long_state_is_cut_at_a_character_boundary() {
+        assert_eq!(cut("short".into(), 10), "short");
+        assert_eq!(cut("abcdef".into(), 3), "abc... (3 bytes more)");
+        // 'é' is two bytes: a cut inside it moves back before it.
+        assert_eq!(cut("aé".into(), 2), "a... (2 bytes more)");
+        assert_eq!(
+            status_text(|| Some("x".repeat(STATE_LIMIT + 5)))
+                .unwrap()
+                .len(),
+            STATE_LIMIT + " ... (5 bytes more)".len() - 1
+        );
+        assert_eq!(status_text(|| None), None);
+        assert_eq!(
+            status_text(|| panic!("no")).as_deref(),
+            Some("(format_status panicked: no)")
+        );
     }
 
     #[test]

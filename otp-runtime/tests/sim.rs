@@ -238,13 +238,49 @@ fn a_deadlock_is_reported_with_who_waits_for_whom() {
 
 #[test]
 fn a_call_deadlock_names_the_caller_and_callee() {
+    // Ping calls Pong, which waits for something that never comes: not a cycle of calls (the
+    // runtime's own check leaves it alone), so the simulator reports the run stuck.
     #[derive(Default)]
     struct Ping;
     #[gen_server]
     impl Ping {
         #[call]
         async fn ping(&mut self) -> Result<(), CallError> {
-            // Calls the other, which calls this one back: a cycle, with no timeout.
+            Pong::named("pong").with_timeout(INFINITY).ping_back().await
+        }
+    }
+    #[derive(Default)]
+    struct Pong;
+    #[gen_server]
+    impl Pong {
+        #[call]
+        async fn ping_back(&mut self) {
+            std::future::pending::<()>().await
+        }
+    }
+    let f = Simulation::new()
+        .seeds(1)
+        .try_run(|_sim| async move {
+            Ping.start_named("ping").await.unwrap();
+            Pong.start_named("pong").await.unwrap();
+            let _ = Ping::named("ping").with_timeout(INFINITY).ping().await;
+        })
+        .unwrap_err();
+    assert!(f.what.starts_with("deadlock:"), "{}", f.what);
+    assert!(f.what.contains("\"ping\": in a call to"), "{}", f.what);
+    assert!(f.what.contains("\"pong\""), "{}", f.what);
+}
+
+#[test]
+fn a_call_cycle_ends_with_a_deadlock_error_in_a_simulation_too() {
+    // A cycle of calls, with no timeout: the runtime's check ends it after a simulated
+    // second (`CallError::Deadlock`), so the run passes instead of hanging.
+    #[derive(Default)]
+    struct Ping;
+    #[gen_server]
+    impl Ping {
+        #[call]
+        async fn ping(&mut self) -> Result<(), CallError> {
             Pong::named("pong")
                 .with_timeout(INFINITY)
                 .ping_back()
@@ -265,17 +301,12 @@ fn a_call_deadlock_names_the_caller_and_callee() {
                 .and_then(|r| r)
         }
     }
-    let f = Simulation::new()
-        .seeds(1)
-        .try_run(|_sim| async move {
-            Ping.start_named("ping").await.unwrap();
-            Pong.start_named("pong").await.unwrap();
-            let _ = Ping::named("ping").with_timeout(INFINITY).ping().await;
-        })
-        .unwrap_err();
-    assert!(f.what.starts_with("deadlock:"), "{}", f.what);
-    assert!(f.what.contains("\"ping\": in a call to"), "{}", f.what);
-    assert!(f.what.contains("\"pong\": in a call to"), "{}", f.what);
+    Simulation::new().seeds(5).run(|_sim| async move {
+        Ping.start_named("ping").await.unwrap();
+        Pong.start_named("pong").await.unwrap();
+        let r = Ping::named("ping").with_timeout(INFINITY).ping().await;
+        assert!(matches!(r, Ok(Err(CallError::Deadlock(_)))), "{r:?}");
+    });
 }
 
 /// Run by `replay_from_the_environment` only: fails at seed 7.

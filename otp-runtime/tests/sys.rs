@@ -681,3 +681,49 @@ async fn log_keeps_the_last_events() {
     assert_eq!(sys::log(&c, LogFlag::Get).await, Ok(None));
     assert_eq!(c.get().await, Ok(2));
 }
+
+// ---- a gen_statem's running timers ---------------------------------------------------------
+
+pub struct Kettle;
+
+#[gen_statem(state = Door)]
+impl Kettle {
+    #[init]
+    fn init(&mut self, ctx: &mut StatemCtx<Self>) -> StatemInit<Door> {
+        ctx.state_timeout(std::time::Duration::from_secs(60), KettleTimeout::Boil {});
+        ctx.generic_timeout(
+            "whistle",
+            std::time::Duration::from_secs(90),
+            KettleTimeout::Boil {},
+        );
+        StatemInit::Ok(Door::Locked)
+    }
+
+    #[timeout]
+    fn boil(&mut self) -> Transition<Door> {
+        Transition::next(Door::Open)
+    }
+
+    #[call]
+    pub fn ping(&self) -> u8 {
+        1
+    }
+}
+
+/// OTP's `sys:get_status` of a gen_statem lists its running timeouts.
+#[tokio::test(start_paused = true)]
+async fn gen_statem_status_lists_running_timers() {
+    let k = Kettle.start().await.unwrap();
+    let s = sys::get_status(&k).await.unwrap();
+    assert!(
+        s.data
+            .contains(&("timers", r#"state timeout, timeout "whistle""#.into())),
+        "{:?}",
+        s.data
+    );
+    // Both fired: none left.
+    tokio::time::sleep(std::time::Duration::from_secs(100)).await;
+    assert_eq!(k.ping().await, Ok(1));
+    let s = sys::get_status(&k).await.unwrap();
+    assert!(s.data.contains(&("timers", String::new())), "{:?}", s.data);
+}

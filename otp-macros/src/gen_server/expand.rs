@@ -31,6 +31,7 @@ pub(crate) fn expand(server: &Server, krate: &syn::Path, remote: bool) -> TokenS
     let item = &server.user_item();
     let names = ServerNames::new(&server.ident);
     let enums = enums(server, &names);
+    let variants = variant_names(server, &names, krate);
     let handle = handle(server, &names, krate, &Flavor::Server);
     let starts = start_fns(server, &names, krate, &Flavor::Server);
     let imp = gen_server_impl(server, &names, krate, remote);
@@ -53,6 +54,7 @@ pub(crate) fn expand(server: &Server, krate: &syn::Path, remote: bool) -> TokenS
     quote! {
         #item
         #enums
+        #variants
         #handle
         #starts
         #imp
@@ -166,6 +168,123 @@ pub(crate) fn enums(server: &Server, names: &ServerNames) -> TokenStream {
         #info_enum
         #internal_enum
         #timeout_enum
+    }
+}
+
+// Input: the handlers of one kind (`#[call] fn get`, `#[call] fn put`).
+// Output, on their enum:
+//   impl FooCall {
+//       pub fn variant_name(&self) -> &'static str;        // "Get"
+//       #[doc(hidden)] pub fn __otp_variant_index(&self) -> u16;   // 0
+//       #[doc(hidden)] pub const __OTP_VARIANTS: &'static [&'static str] = &["Get", "Put"];
+//   }
+/// The variant names of the message enums, for crash reports (`GenServer::variant_name`).
+pub(crate) fn variant_names(
+    server: &Server,
+    names: &ServerNames,
+    krate: &syn::Path,
+) -> TokenStream {
+    let vis = &server.vis;
+    let (impl_generics, ty_generics, where_clause) = server.item.generics.split_for_impl();
+    let phantom = (!server.item.generics.params.is_empty())
+        .then(|| quote! { Self::__Phantom(..) => #krate::NO_VARIANT, });
+    let of = |kind: Kind, name: &syn::Ident| {
+        let handlers: Vec<&Handler> = server.of(kind).collect();
+        if kind == Kind::Info && handlers.is_empty() {
+            // No info enum: `()` stands in.
+            return TokenStream::new();
+        }
+        let arms = handlers.iter().enumerate().map(|(i, h)| {
+            let variant = &h.variant;
+            let i = i as u16;
+            quote! { Self::#variant { .. } => #i, }
+        });
+        let strings = handlers.iter().map(|h| h.variant.unraw().to_string());
+        let scrutinee = if handlers.is_empty() {
+            quote!(*self)
+        } else {
+            quote!(self)
+        };
+        quote! {
+            #[automatically_derived]
+            impl #impl_generics #name #ty_generics #where_clause {
+                /// The name of this message's variant, never its fields: what crash reports
+                /// and tracing spans show of it.
+                #[allow(dead_code)]
+                #vis fn variant_name(&self) -> &'static str {
+                    Self::__OTP_VARIANTS
+                        .get(<usize as ::core::convert::From<u16>>::from(self.__otp_variant_index()))
+                        .copied()
+                        .unwrap_or("?")
+                }
+
+                #[doc(hidden)]
+                #[inline(always)]
+                #vis fn __otp_variant_index(&self) -> u16 {
+                    #[allow(unreachable_patterns)]
+                    match #scrutinee {
+                        #(#arms)*
+                        #phantom
+                    }
+                }
+
+                #[doc(hidden)]
+                #vis const __OTP_VARIANTS: &'static [&'static str] = &[#(#strings),*];
+            }
+        }
+    };
+    let call = of(Kind::Call, &names.call);
+    let cast = of(Kind::Cast, &names.cast);
+    let info = of(Kind::Info, &names.info);
+    quote! { #call #cast #info }
+}
+
+/// The trait methods that number and name a message's variant (`GenServer::call_variant`
+/// and its siblings; `GenStatem`'s have the same shape).
+pub(crate) fn variant_fns(server: &Server, names: &ServerNames, krate: &syn::Path) -> TokenStream {
+    let call_ty = ty(&names.call, server);
+    let cast_ty = ty(&names.cast, server);
+    let has_info = server.of(Kind::Info).next().is_some();
+    let info = has_info.then(|| {
+        let info_ty = ty(&names.info, server);
+        quote! {
+            #[inline(always)]
+            fn info_variant(msg: &#info_ty) -> u16 {
+                <#info_ty>::__otp_variant_index(msg)
+            }
+        }
+    });
+    let info_names = if has_info {
+        let info_ty = ty(&names.info, server);
+        quote!(<#info_ty>::__OTP_VARIANTS)
+    } else {
+        quote!(&[])
+    };
+    quote! {
+        #[inline(always)]
+        fn call_variant(request: &#call_ty) -> u16 {
+            <#call_ty>::__otp_variant_index(request)
+        }
+
+        #[inline(always)]
+        fn cast_variant(msg: &#cast_ty) -> u16 {
+            <#cast_ty>::__otp_variant_index(msg)
+        }
+
+        #info
+
+        fn variant_name(
+            kind: #krate::MessageKind,
+            index: u16,
+        ) -> ::core::option::Option<&'static str> {
+            let names: &[&'static str] = match kind {
+                #krate::MessageKind::Call => <#call_ty>::__OTP_VARIANTS,
+                #krate::MessageKind::Cast => <#cast_ty>::__OTP_VARIANTS,
+                #krate::MessageKind::Info => #info_names,
+                _ => &[],
+            };
+            names.get(<usize as ::core::convert::From<u16>>::from(index)).copied()
+        }
     }
 }
 
@@ -604,6 +723,7 @@ fn gen_server_impl(
     let self_ty = &server.item.self_ty;
     let (impl_generics, _, where_clause) = server.item.generics.split_for_impl();
     let call_ty = ty(&names.call, server);
+    let variant_fns = variant_fns(server, names, krate);
     let reply_ty = ty(&names.reply, server);
     let cast_ty = ty(&names.cast, server);
     let info_ty = info_ty(server, names);
@@ -834,6 +954,8 @@ fn gen_server_impl(
             type Continue = #continue_ty;
 
             #remote_fns
+
+            #variant_fns
 
             // The state's `Debug` form for `sys`, when its type has one.
             fn format_status(&self) -> ::core::option::Option<::std::string::String> {

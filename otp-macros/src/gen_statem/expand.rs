@@ -32,7 +32,9 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::gen_server::expand::{enums, given_binds, handle, info_ty, phantom_arm, start_fns, ty};
+use crate::gen_server::expand::{
+    enums, given_binds, handle, info_ty, phantom_arm, start_fns, ty, variant_fns, variant_names,
+};
 use crate::gen_server::parse::{Flavor, Handler, Kind, Param, Server};
 use crate::names::{private, ServerNames};
 
@@ -40,12 +42,14 @@ pub(crate) fn expand(machine: &Server, flavor: &Flavor, krate: &syn::Path) -> To
     let item = &machine.user_item();
     let names = ServerNames::new(&machine.ident);
     let enums = enums(machine, &names);
+    let variants = variant_names(machine, &names, krate);
     let handle = handle(machine, &names, krate, flavor);
     let starts = start_fns(machine, &names, krate, flavor);
     let imp = statem_impl(machine, flavor, &names, krate);
     quote! {
         #item
         #enums
+        #variants
         #handle
         #starts
         #imp
@@ -297,6 +301,7 @@ fn statem_impl(
     };
     let internal_ty = optional_ty(Kind::Internal, &names.internal);
     let timeout_ty = optional_ty(Kind::Timer, &names.timeout);
+    let variant_fns = variant_fns(machine, names, krate);
 
     let call_arms = call_arms(machine, names, &ids, krate, state_ty);
     let cast_arms = event_arms(machine, Kind::Cast, &names.cast, &ids, krate);
@@ -431,6 +436,8 @@ fn statem_impl(
             type Info = #info_ty;
             type Internal = #internal_ty;
             type Timeout = #timeout_ty;
+
+            #variant_fns
 
             // `(state, data)` in `Debug` form for `sys`, when both types have one.
             fn format_status(&self, state: &#state_ty) -> ::core::option::Option<::std::string::String> {

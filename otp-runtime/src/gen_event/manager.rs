@@ -338,10 +338,18 @@ async fn retire<E>(
     });
     match &why {
         Removal::Crashed(reason) => {
+            // Where it panicked (the runtime's panic hook kept it), and the manager's name.
+            let panicked = crate::panics::take_for(reason);
+            let name = crate::process::current::with(|m| m.shared().name())
+                .ok()
+                .flatten();
             tracing::error!(
                 manager = %me,
+                name = name.as_ref().map(|n| n.as_str()),
                 handler = %slot.id,
                 %reason,
+                location = panicked.as_ref().map(|p| p.location.as_str()),
+                backtrace = panicked.as_ref().and_then(|p| p.backtrace.as_deref()),
                 "gen_event handler crashed: removed"
             );
         }

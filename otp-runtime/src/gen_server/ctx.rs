@@ -54,6 +54,9 @@ pub struct Ctx<S: GenServer> {
     /// Messages handled since the start, modulo 2^32 (`CtxRare::handled_high` counts the
     /// wraps): in the padding after the two flags above, so it costs an idle server nothing.
     pub(super) handled: u32,
+    /// What the server handled last, for its crash report (`super::last`): in the two bytes
+    /// of padding left after `handled`, so it costs an idle server nothing.
+    pub(super) last: u16,
     /// What few servers need: a stop asked with [`Ctx::stop`], `sys` trace and statistics.
     /// Boxed to keep every idle server's context small.
     pub(super) rare: Option<Box<CtxRare<S::Info>>>,
@@ -213,6 +216,7 @@ impl<S: GenServer> Ctx<S> {
             cont: None,
             hibernate: false,
             handled: 0,
+            last: super::last::NONE,
             rare: None,
         }
     }

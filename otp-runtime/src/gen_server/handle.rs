@@ -9,6 +9,7 @@ use tokio::sync::oneshot;
 use tokio::sync::oneshot::error::TryRecvError;
 
 use super::{GenServer, Request, RequestId};
+use crate::deadlock;
 use crate::node::{with_current, Node};
 use crate::process::core::{Core, Envelope, Shared};
 use crate::process::{current, wait_shared_exit, yield_now, ProcessRef};
@@ -635,19 +636,21 @@ async fn slow_reply<R>(
     #[cfg(feature = "sim")]
     let _waiting = crate::sim::WaitGuard::new(shared);
     let answer = async {
-        let mut exit = std::pin::pin!(wait_shared_exit(shared));
+        // The server's death, or a cycle of calls found once the call has waited a while
+        // (`crate::deadlock`): in one future that does not depend on `R`.
+        let mut ended = deadlock::exit_or_cycle(shared, timeout);
         tokio::select! {
             biased;
             reply = &mut rx => match reply {
                 Ok(reply) => Ok(reply),
                 // Dropped: the server is dying, or it dropped a deferred reply and lives on;
                 // either way the caller waits for its end or its deadline.
-                Err(_) => Err(CallError::Exited((&mut exit).await)),
+                Err(_) => Err((&mut ended).await),
             },
-            reason = &mut exit => match rx.try_recv() {
+            error = &mut ended => match rx.try_recv() {
                 // A reply sent just before the end (`StopReply`) still counts.
                 Ok(reply) => Ok(reply),
-                Err(_) => Err(CallError::Exited(reason)),
+                Err(_) => Err(error),
             },
         }
     };

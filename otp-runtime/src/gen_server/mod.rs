@@ -109,6 +109,7 @@
 
 mod ctx;
 mod handle;
+pub(crate) mod last;
 mod reply;
 mod request;
 mod server;
@@ -117,6 +118,7 @@ use std::future::Future;
 
 pub use self::ctx::Ctx;
 pub use self::handle::{ServerRef, DEFAULT_CALL_TIMEOUT, INFINITY};
+pub use self::last::{MessageKind, NO_VARIANT};
 pub use self::reply::ReplyTo;
 pub use self::request::{Collected, RequestId, RequestIds};
 pub(crate) use self::server::start_on;
@@ -437,6 +439,95 @@ pub trait GenServer: Sized + Send + 'static {
     /// # }
     /// ```
     fn format_status(&self) -> Option<String> {
+        None
+    }
+
+    /// The index of a call's variant, which [`GenServer::variant_name`] names: the crash
+    /// report's `last_message` line says which request the server was handling (its variant,
+    /// never its fields: they may hold secrets, and formatting every message would cost every
+    /// message). `#[gen_server]` and `#[gen_statem]` implement it; by default
+    /// [`NO_VARIANT`], and the report says only "a call". Called for each
+    /// message: keep it a `match` on the discriminant.
+    ///
+    /// # Examples
+    ///
+    /// A hand-written server names its requests:
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use otp_runtime::MessageKind;
+    ///
+    /// enum Req { Get, Put(u64) }
+    /// struct Store(u64);
+    /// impl GenServer for Store {
+    ///     type Call = Req; type Reply = u64; type Cast = (); type Info = (); type Continue = ();
+    ///     async fn handle_call(&mut self, req: Req, _ctx: &mut Ctx<Self>) -> CallResult<u64> {
+    ///         match req {
+    ///             Req::Get => CallResult::Reply(self.0),
+    ///             Req::Put(v) => { self.0 = v; CallResult::Reply(v) }
+    ///         }
+    ///     }
+    ///     fn call_variant(req: &Req) -> u16 {
+    ///         match req { Req::Get => 0, Req::Put(_) => 1 }
+    ///     }
+    ///     fn variant_name(kind: MessageKind, index: u16) -> Option<&'static str> {
+    ///         match kind {
+    ///             MessageKind::Call => ["Get", "Put"].get(usize::from(index)).copied(),
+    ///             _ => None,
+    ///         }
+    ///     }
+    /// }
+    /// assert_eq!(Store::call_variant(&Req::Get), 0);
+    /// assert_eq!(Store::variant_name(MessageKind::Call, Store::call_variant(&Req::Put(1))), Some("Put"));
+    /// ```
+    #[inline(always)]
+    fn call_variant(request: &Self::Call) -> u16 {
+        let _ = request;
+        last::NO_VARIANT
+    }
+
+    /// The index of a cast's variant: see [`GenServer::call_variant`].
+    ///
+    /// # Examples
+    ///
+    /// See [`GenServer::call_variant`].
+    #[inline(always)]
+    fn cast_variant(msg: &Self::Cast) -> u16 {
+        let _ = msg;
+        last::NO_VARIANT
+    }
+
+    /// The index of an info message's variant: see [`GenServer::call_variant`].
+    ///
+    /// # Examples
+    ///
+    /// See [`GenServer::call_variant`].
+    #[inline(always)]
+    fn info_variant(msg: &Self::Info) -> u16 {
+        let _ = msg;
+        last::NO_VARIANT
+    }
+
+    /// The index of a continue's variant: see [`GenServer::call_variant`].
+    ///
+    /// # Examples
+    ///
+    /// See [`GenServer::call_variant`].
+    #[inline(always)]
+    fn continue_variant(cont: &Self::Continue) -> u16 {
+        let _ = cont;
+        last::NO_VARIANT
+    }
+
+    /// The name of variant `index` of the message type `kind` (`None`: not named). Only crash
+    /// reports and tracing spans call it. `#[gen_server]` generates it from its enums' variant
+    /// names.
+    ///
+    /// # Examples
+    ///
+    /// See [`GenServer::call_variant`].
+    fn variant_name(kind: MessageKind, index: u16) -> Option<&'static str> {
+        let _ = (kind, index);
         None
     }
 

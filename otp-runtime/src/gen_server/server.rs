@@ -6,11 +6,13 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use pin_project_lite::pin_project;
+use tracing::Instrument;
 
 use tokio::sync::oneshot;
 use tokio::sync::oneshot::error::TryRecvError;
 
 use super::ctx::NO_TIMEOUT;
+use super::last;
 use super::{CallResult, Ctx, GenServer, Info, Init, Outcome, Request, ServerRef};
 use crate::node::{with_current, Node};
 use crate::panics::Captured;
@@ -391,7 +393,13 @@ async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason 
             // OTP: one action per return; the continue's own return decides what follows.
             ctx.clear_timeout();
             ctx.hibernate = false;
-            let out = Box::pin(server.handle_continue(cont, ctx)).await;
+            ctx.last = last::record(last::CONTINUE, S::continue_variant(&cont));
+            let out = if crate::spans::on() {
+                let span = handle_span(ctx);
+                Box::pin(server.handle_continue(cont, ctx).instrument(span)).await
+            } else {
+                Box::pin(server.handle_continue(cont, ctx)).await
+            };
             if let Some(reason) = outcome(out).or_else(|| ctx.take_stop()) {
                 return reason;
             }
@@ -437,7 +445,12 @@ async fn run_loop<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>) -> ExitReason 
                 }
             }
         };
-        let stop = match dispatch(server, ctx, msg).await {
+        let done = if crate::spans::on() {
+            traced_dispatch(server, ctx, msg).await
+        } else {
+            dispatch(server, ctx, msg).await
+        };
+        let stop = match done {
             Done::Handled(Outcome::NoReply) => None,
             Done::Handled(Outcome::Stop(reason)) | Done::Stop(reason) => Some(reason),
             Done::Call(result) => finish_call(ctx, result),
@@ -622,8 +635,10 @@ enum Drained<S: GenServer> {
 /// system request, served outside this loop, so it cannot change within a batch.
 #[inline]
 fn drain<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>, cx: &mut Context<'_>) -> Poll<Drained<S>> {
-    // One load for the three: a request waiting, suspended, traced.
-    if ctx.proc.shared().sys_any() {
+    // One load for the three: a request waiting, suspended, traced; and, once a poll,
+    // whether a subscriber wants spans. Traced or in spans, messages take the general path,
+    // which does both.
+    if ctx.proc.shared().sys_any() || crate::spans::on() {
         if ctx.proc.shared().sys_attention() {
             return Poll::Ready(Drained::Sys);
         }
@@ -650,12 +665,18 @@ fn drain<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>, cx: &mut Context<'_>) -
         ctx.hibernate = false;
         ctx.count_in();
         let stop = match msg {
-            Request::Cast(msg) => match server.handle_cast_now(msg, ctx) {
-                Ok(out) => outcome(out),
-                Err(msg) => return Poll::Ready(Drained::Next(Message::Msg(Request::Cast(msg)))),
-            },
+            Request::Cast(msg) => {
+                ctx.last = last::record(last::CAST, S::cast_variant(&msg));
+                match server.handle_cast_now(msg, ctx) {
+                    Ok(out) => outcome(out),
+                    Err(msg) => {
+                        return Poll::Ready(Drained::Next(Message::Msg(Request::Cast(msg))))
+                    }
+                }
+            }
             Request::Call(request, reply) => {
                 ctx.reply = Some(reply);
+                ctx.last = last::record(last::CALL, S::call_variant(&request));
                 match server.handle_call_now(request, ctx) {
                     Ok(result) => send_result(ctx, result),
                     Err(request) => {
@@ -740,6 +761,37 @@ fn noted_reply<S: GenServer>(ctx: &mut Ctx<S>) {
     }
 }
 
+/// The span of the message `ctx.last` names.
+#[cold]
+#[inline(never)]
+fn handle_span<S: GenServer>(ctx: &Ctx<S>) -> tracing::Span {
+    crate::spans::handle::<S>(ctx.pid(), ctx.proc.shared().name(), ctx.last)
+}
+
+/// [`dispatch`] in a `handle` span (`crate::spans`), boxed: the span is only paid for when a
+/// subscriber wants it, and the loop's state stays as wide as without it.
+#[cold]
+#[inline(never)]
+fn traced_dispatch<'a, S: GenServer>(
+    server: &'a mut S,
+    ctx: &'a mut Ctx<S>,
+    msg: Option<Message<Request<S>>>,
+) -> Pin<Box<dyn Future<Output = Done<S::Reply>> + Send + 'a>> {
+    let what = match &msg {
+        Some(Message::Msg(Request::Call(request, _))) => {
+            last::record(last::CALL, S::call_variant(request))
+        }
+        Some(Message::Msg(Request::Cast(msg))) => last::record(last::CAST, S::cast_variant(msg)),
+        Some(Message::Msg(Request::Info(info))) => last::record(last::INFO, S::info_variant(info)),
+        Some(Message::Msg(Request::Stop(_))) => last::STOP,
+        Some(Message::Exit { .. }) => last::EXIT,
+        Some(Message::Down { .. }) => last::DOWN,
+        None => last::TIMEOUT,
+    };
+    let span = crate::spans::handle::<S>(ctx.pid(), ctx.proc.shared().name(), what);
+    Box::pin(dispatch(server, ctx, msg).instrument(span))
+}
+
 /// The handler a message goes to, as one future. Building it in a plain function, and
 /// awaiting it as a single value, keeps the message and the handler's future from each
 /// taking their own space in the loop's state (async state machines keep moved-from
@@ -756,42 +808,58 @@ fn dispatch<'a, S: GenServer>(
 > {
     let info = match msg {
         Some(Message::Msg(Request::Call(request, reply))) => {
+            ctx.last = last::record(last::CALL, S::call_variant(&request));
             ctx.reply = Some(reply);
             return Work::Call {
                 f: server.handle_call(request, ctx),
             };
         }
         Some(Message::Msg(Request::Cast(msg))) => {
+            ctx.last = last::record(last::CAST, S::cast_variant(&msg));
             return Work::Cast {
                 f: server.handle_cast(msg, ctx),
-            }
+            };
         }
         Some(Message::Msg(Request::Stop(reason))) => {
+            ctx.last = last::STOP;
             return Work::Stop {
                 reason: Some(reason.into()),
-            }
+            };
         }
         // OTP: the parent's exit signal stops the server (it only arrives as a message when
         // the server traps exits; otherwise it has already killed the process).
         Some(Message::Exit { from, reason })
             if is_parent(ctx.proc.shared(), ctx.parent(), from) =>
         {
+            ctx.last = last::EXIT;
             return Work::Stop {
                 reason: Some(reason),
-            }
+            };
         }
-        Some(Message::Msg(Request::Info(info))) => Info::Msg(info),
-        Some(Message::Exit { from, reason }) => Info::Exit { from, reason },
+        Some(Message::Msg(Request::Info(info))) => {
+            ctx.last = last::record(last::INFO, S::info_variant(&info));
+            Info::Msg(info)
+        }
+        Some(Message::Exit { from, reason }) => {
+            ctx.last = last::EXIT;
+            Info::Exit { from, reason }
+        }
         Some(Message::Down {
             monitor,
             pid,
             reason,
-        }) => Info::Down {
-            monitor,
-            pid,
-            reason,
-        },
-        None => ctx.timeout_info(),
+        }) => {
+            ctx.last = last::DOWN;
+            Info::Down {
+                monitor,
+                pid,
+                reason,
+            }
+        }
+        None => {
+            ctx.last = last::TIMEOUT;
+            ctx.timeout_info()
+        }
     };
     Work::Info {
         f: server.handle_info(info, ctx),
@@ -886,25 +954,39 @@ async fn terminate<S: GenServer>(
         }
     };
     if !reason.is_clean() {
-        report_crash::<S>(ctx, &reason, panicked.as_deref());
+        report_crash(server, ctx, &reason, panicked.as_deref());
     }
     reason
 }
 
-/// OTP's crash report: who (pid, registered name, the server's type), why, and for a panic,
-/// where (and its backtrace, when one was captured).
-fn report_crash<S: GenServer>(ctx: &Ctx<S>, reason: &ExitReason, panicked: Option<&Captured>) {
+/// OTP's crash report: who (pid, registered name, behaviour, the server's type), what it was
+/// handling (the last message's variant), its state (when it has a text form), why, and for
+/// a panic, where (and its backtrace, when one was captured).
+#[cold]
+#[inline(never)]
+fn report_crash<S: GenServer>(
+    server: &mut S,
+    ctx: &Ctx<S>,
+    reason: &ExitReason,
+    panicked: Option<&Captured>,
+) {
     let name = ctx.proc.shared().name();
     // The panic the hook kept, if it is this reason's.
     let panicked = panicked.filter(|p| matches!(reason, ExitReason::Panic(m) if **m == *p.message));
+    let last = last::describe::<S>(ctx.last);
+    let state = crate::report::status_text(|| server.format_status());
     tracing::error!(
         pid = %ctx.pid(),
         name = name.as_ref().map(|n| n.as_str()),
+        behaviour = S::BEHAVIOUR.as_str(),
+        server = server.sys_state().1,
+        last_message = last.as_deref(),
+        state = state.as_deref(),
         %reason,
-        server = std::any::type_name::<S>(),
         location = panicked.map(|p| p.location.as_str()),
         backtrace = panicked.and_then(|p| p.backtrace.as_deref()),
-        "gen_server terminating"
+        "{} terminating",
+        S::BEHAVIOUR.as_str()
     );
 }
 

@@ -25,6 +25,12 @@ pub enum MachineInfo<I> {
     Generic(u64),
 }
 
+/// The variant indexes of the machine's own messages, for its crash report (the user's
+/// enums count from 0; `#[gen_statem]` accepts at most a few thousand variants).
+const STATE_TIMER: u16 = 0x0FFE;
+const GENERIC_TIMER: u16 = 0x0FFD;
+const QUEUED: u16 = 0x0FFC;
+
 struct GenericTimer<C> {
     name: TimeoutName,
     id: u64,
@@ -439,6 +445,42 @@ impl<M: GenStatem> GenServer for Machine<M> {
 
     const BEHAVIOUR: crate::sys::Behaviour = crate::sys::Behaviour::GenStatem;
 
+    #[inline(always)]
+    fn call_variant(request: &M::Call) -> u16 {
+        M::call_variant(request)
+    }
+
+    #[inline(always)]
+    fn cast_variant(msg: &M::Cast) -> u16 {
+        M::cast_variant(msg)
+    }
+
+    #[inline(always)]
+    fn info_variant(msg: &MachineInfo<M::Info>) -> u16 {
+        match msg {
+            MachineInfo::User(info) => M::info_variant(info),
+            MachineInfo::StateTimer => STATE_TIMER,
+            MachineInfo::Generic(_) => GENERIC_TIMER,
+        }
+    }
+
+    #[inline(always)]
+    fn continue_variant((): &()) -> u16 {
+        QUEUED
+    }
+
+    fn variant_name(kind: crate::MessageKind, index: u16) -> Option<&'static str> {
+        match (kind, index) {
+            (crate::MessageKind::Info, STATE_TIMER) => Some("state timeout"),
+            (crate::MessageKind::Info, GENERIC_TIMER) => Some("generic timeout"),
+            (crate::MessageKind::Continue, QUEUED) => Some(
+                "an event the machine queued (inserted, postponed or a zero timeout), or its \
+                 initial state enter call",
+            ),
+            _ => M::variant_name(kind, index),
+        }
+    }
+
     fn format_status(&self) -> Option<String> {
         self.data.format_status(self.state.as_ref()?)
     }
@@ -466,6 +508,21 @@ impl<M: GenStatem> GenServer for Machine<M> {
             }
         }
         data.push(("postponed", self.postponed.len().to_string()));
+        // The running timers (OTP's `{timeouts, N, List}` in `sys:get_status`), by kind;
+        // a generic one by its name.
+        let mut timers = Vec::new();
+        if self.event_timeout.is_some() {
+            timers.push("event timeout".to_owned());
+        }
+        if self.state_timer.is_some() {
+            timers.push("state timeout".to_owned());
+        }
+        timers.extend(
+            self.generic
+                .iter()
+                .map(|g| format!("timeout {:?}", g.name.as_str())),
+        );
+        data.push(("timers", timers.join(", ")));
         data
     }
 

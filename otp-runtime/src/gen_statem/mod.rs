@@ -528,6 +528,51 @@ pub trait GenStatem: Sized + Send + 'static {
     /// # }
     /// ```
     fn hibernate(&mut self) {}
+    /// The index of a call's variant, for the crash report's `last_message` line: as
+    /// [`GenServer::call_variant`](crate::GenServer::call_variant). `#[gen_statem]`
+    /// implements it and its siblings.
+    ///
+    /// # Examples
+    ///
+    /// As [`GenServer::call_variant`](crate::GenServer::call_variant).
+    #[inline(always)]
+    fn call_variant(request: &Self::Call) -> u16 {
+        let _ = request;
+        crate::NO_VARIANT
+    }
+
+    /// The index of a cast's variant: see [`GenStatem::call_variant`].
+    ///
+    /// # Examples
+    ///
+    /// As [`GenServer::call_variant`](crate::GenServer::call_variant).
+    #[inline(always)]
+    fn cast_variant(msg: &Self::Cast) -> u16 {
+        let _ = msg;
+        crate::NO_VARIANT
+    }
+
+    /// The index of an info message's variant: see [`GenStatem::call_variant`].
+    ///
+    /// # Examples
+    ///
+    /// As [`GenServer::call_variant`](crate::GenServer::call_variant).
+    #[inline(always)]
+    fn info_variant(msg: &Self::Info) -> u16 {
+        let _ = msg;
+        crate::NO_VARIANT
+    }
+
+    /// The name of variant `index` of the message type `kind`: see
+    /// [`GenServer::variant_name`](crate::GenServer::variant_name).
+    ///
+    /// # Examples
+    ///
+    /// As [`GenServer::call_variant`](crate::GenServer::call_variant).
+    fn variant_name(kind: crate::MessageKind, index: u16) -> Option<&'static str> {
+        let _ = (kind, index);
+        None
+    }
 
     /// Starts the machine in a new process, unlinked; returns once `init` has run.
     ///

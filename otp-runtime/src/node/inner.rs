@@ -45,6 +45,8 @@ pub(crate) struct NodeInner {
     pub(crate) sys: crate::sys::Queues,
     /// When it was made, for its uptime.
     pub(crate) started: crate::time::Instant,
+    /// Who waits on whom among its calls that have waited a while (`crate::deadlock`).
+    pub(crate) waits: crate::deadlock::Waits,
 }
 
 /// What spawns and timers write, on a cache line of its own.
@@ -132,6 +134,7 @@ impl NodeInner {
             reports: Default::default(),
             sys: Default::default(),
             started: crate::time::Instant::now(),
+            waits: Default::default(),
         })
     }
 

@@ -128,8 +128,10 @@ where
                         // The runtime's panic hook kept this panic rather than print it: the
                         // crash is told here, as Erlang reports a plain process's error.
                         if let Some(p) = crate::panics::take_for(&reason) {
+                            let name = core.shared.name();
                             tracing::error!(
                                 pid = %core.shared.pid(),
+                                name = name.as_ref().map(|n| n.as_str()),
                                 %reason,
                                 location = p.location.as_str(),
                                 backtrace = p.backtrace.as_deref(),

@@ -333,8 +333,10 @@ pub struct Status {
     pub messages_handled: u64,
     /// Its state as text ([`get_state`]), if it has a text form.
     pub state: Option<String>,
-    /// The behaviour's own data, by name: a gen_statem's `"state"`, a supervisor's
-    /// `"restarts"` and `"children"`.
+    /// The behaviour's own data, by name: a gen_statem's `"state"`, `"postponed"` (how
+    /// many events) and `"timers"` (the running ones: `event timeout`, `state timeout`,
+    /// `timeout "name"` for a generic one, comma-separated), a supervisor's `"restarts"` and
+    /// `"children"`.
     pub data: Vec<(&'static str, String)>,
     /// Whether [`trace`] is on.
     pub trace: bool,
