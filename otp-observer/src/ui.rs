@@ -157,16 +157,43 @@ fn bold() -> Style {
     Style::new().add_modifier(Modifier::BOLD)
 }
 
+/// The drawing before each line of a tree given in depth-first order by depth: `├─ ` for a
+/// child with a later sibling, `└─ ` for the last, and `│  ` under an ancestor that has one.
+fn tree_prefixes(depths: &[usize]) -> Vec<String> {
+    // Whether the line at `i` has a later sibling: a line at its depth before any shallower.
+    let has_next = |i: usize| {
+        depths[i + 1..]
+            .iter()
+            .take_while(|&&d| d >= depths[i])
+            .any(|&d| d == depths[i])
+    };
+    // The ancestor at each depth of the current line, by index.
+    let mut ancestors: Vec<usize> = Vec::new();
+    depths
+        .iter()
+        .enumerate()
+        .map(|(i, &depth)| {
+            ancestors.truncate(depth);
+            let mut prefix = String::new();
+            for &a in ancestors.iter().skip(1) {
+                prefix.push_str(if has_next(a) { "│  " } else { "   " });
+            }
+            if depth > 0 {
+                prefix.push_str(if has_next(i) { "├─ " } else { "└─ " });
+            }
+            ancestors.push(i);
+            prefix
+        })
+        .collect()
+}
+
 fn tree_screen(frame: &mut Frame, app: &App, area: Rect) {
     let lines = app.tree_lines();
-    let rows = lines.iter().map(|l| {
-        let indent = if l.depth == 0 {
-            String::new()
-        } else {
-            format!("{}└─ ", "   ".repeat(l.depth - 1))
-        };
-        Row::new(vec![Cell::from(format!("{indent}{}", l.text))])
-    });
+    let depths: Vec<usize> = lines.iter().map(|l| l.depth).collect();
+    let rows = lines
+        .iter()
+        .zip(tree_prefixes(&depths))
+        .map(|(l, indent)| Row::new(vec![Cell::from(format!("{indent}{}", l.text))]));
     let mut state = TableState::default().with_selected(Some(app.selected));
     let title = if lines.is_empty() {
         "Supervision trees (none)"
@@ -321,4 +348,19 @@ pub fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tree_prefixes;
+
+    #[test]
+    fn tree_prefixes_draw_siblings_and_ancestors() {
+        // root, child a (with a, a2 under it), child b; then a second root with one child.
+        let got = tree_prefixes(&[0, 1, 2, 2, 1, 0, 1]);
+        assert_eq!(
+            got,
+            ["", "├─ ", "│  ├─ ", "│  └─ ", "└─ ", "", "└─ "].map(String::from)
+        );
+    }
 }

@@ -36,11 +36,11 @@ async fn a_crash_shows_as_a_restart_in_the_tree() {
             .to_owned()
     };
     assert!(
-        line(&before, "└─ factorial1").contains("running"),
+        line(&before, "├─ factorial1").contains("running"),
         "{before}"
     );
     assert!(
-        line(&before, "└─ factorial1").contains("restarts 0"),
+        line(&before, "├─ factorial1").contains("restarts 0"),
         "{before}"
     );
     assert!(
@@ -51,7 +51,7 @@ async fn a_crash_shows_as_a_restart_in_the_tree() {
     crash_factorial1(&node).await;
     app.refresh(&source).await;
     let after = render(&app, 110, 16);
-    let f1 = line(&after, "└─ factorial1");
+    let f1 = line(&after, "├─ factorial1");
     assert!(f1.contains("running"), "{after}");
     assert!(f1.contains("restarts 1  last exit: panic"), "{after}");
     assert!(
