@@ -109,3 +109,55 @@ async fn a_slow_call_that_is_no_cycle_is_left_alone() {
     let s = Slow.start().await.unwrap();
     assert_eq!(s.nap().await, Ok(7));
 }
+
+/// A child whose `init` calls its own supervisor, which waits on the child's start.
+struct Needy {
+    told: tokio::sync::mpsc::UnboundedSender<Result<usize, String>>,
+}
+
+#[gen_server]
+impl Needy {
+    #[init]
+    async fn init(&mut self, ctx: &mut Ctx<Self>) -> Init {
+        let sup = otp_runtime::supervisor::SupervisorRef::from_pid(ctx.parent().unwrap()).unwrap();
+        let got = match sup.which_children().await {
+            Ok(children) => Ok(children.len()),
+            Err(e) => Err(e.to_string()),
+        };
+        let failed = got.is_err();
+        let _ = self.told.send(got);
+        if failed {
+            Init::Stop(ExitReason::other("my supervisor is busy starting me"))
+        } else {
+            Init::Ok
+        }
+    }
+
+    #[call]
+    fn hello(&self) {}
+}
+
+/// Issue 16: "a child whose `init` calls its own supervisor" ends at once with a deadlock,
+/// not after the call's 5 s (the supervisor's start of the child waits on the child).
+#[otp_runtime::test(start_paused = true)]
+async fn a_child_whose_init_calls_its_supervisor() {
+    use otp_runtime::supervisor::{ChildSpec, SupervisorSpec};
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let t0 = tokio::time::Instant::now();
+    let started = SupervisorSpec::one_for_one()
+        .child(ChildSpec::worker("needy", move || Needy {
+            told: tx.clone(),
+        }))
+        .start()
+        .await;
+    let told = rx.recv().await.unwrap().unwrap_err();
+    assert!(
+        told.starts_with("supervisor unreachable: deadlock: a cycle of calls, "),
+        "{told}"
+    );
+    assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
+    assert!(
+        matches!(started, Err(StartError::ChildFailed { .. })),
+        "{started:?}"
+    );
+}

@@ -14,6 +14,7 @@ use tokio::sync::oneshot::error::TryRecvError;
 use super::ctx::NO_TIMEOUT;
 use super::last;
 use super::{CallResult, Ctx, GenServer, Info, Init, Outcome, Request, ServerRef};
+use crate::deadlock;
 use crate::node::{with_current, Node};
 use crate::panics::Captured;
 use crate::process::core::{Envelope, Shared};
@@ -278,10 +279,9 @@ async fn run<S: GenServer>(
     let ack = match ack_rx.try_recv() {
         Ok(ack) => Some(ack),
         Err(TryRecvError::Closed) => None,
-        Err(TryRecvError::Empty) => match opts.timeout {
-            None => ack_rx.await.ok(),
-            Some(t) => match crate::time::timeout(t, ack_rx).await {
-                Some(ack) => ack.ok(),
+        Err(TryRecvError::Empty) => {
+            match Box::pin(slow_ack(ack_rx, &process.core().shared, opts.timeout)).await {
+                Some(ack) => ack,
                 None => {
                     // OTP 26: unlink, kill, and the starter never sees the EXIT.
                     if parent.is_some() {
@@ -291,8 +291,8 @@ async fn run<S: GenServer>(
                     process.wait_exit().await;
                     return Err(StartError::Timeout);
                 }
-            },
-        },
+            }
+        }
     };
     match ack {
         Some(Ok(())) => Ok((ServerRef::from_process(process), monitor)),
@@ -302,6 +302,33 @@ async fn run<S: GenServer>(
             Err(e)
         }
         None => Err(StartError::Failed(process.wait_exit().await)),
+    }
+}
+
+/// Waits for `init`'s answer once the first round has passed, for `timeout` (`None`: as
+/// long as it takes); `None` at the timeout, `Some(None)` if the process died first.
+///
+/// After [`deadlock::CHECK_AFTER`] the starter is entered in the node's wait-for graph as
+/// waiting on the new process, as a slow call is: an `init` that calls its starter (a child
+/// calling its own supervisor, which waits on the child's start) then closes a cycle that
+/// its call sees, and the call ends with `CallError::Deadlock` instead of its timeout. (The
+/// start begins before the `init` it waits on, so it is entered first, and the call finds
+/// the cycle. Should the start find one itself, the report is made and the start waits on.)
+async fn slow_ack(
+    mut ack_rx: oneshot::Receiver<Ack>,
+    child: &Shared,
+    timeout: Option<Duration>,
+) -> Option<Option<Ack>> {
+    let answer = async {
+        if let Some(ack) = crate::time::timeout(deadlock::CHECK_AFTER, &mut ack_rx).await {
+            return ack.ok();
+        }
+        let _waiting = deadlock::wait_on(child.node(), child.pid()).ok().flatten();
+        (&mut ack_rx).await.ok()
+    };
+    match timeout {
+        None => Some(answer.await),
+        Some(t) => crate::time::timeout(t, answer).await,
     }
 }
 
