@@ -124,7 +124,7 @@ impl<M: Send + 'static> Timers<M> {
     pub(crate) fn cancel(&mut self, t: TimerRef) -> bool {
         match self.active.take(t.0) {
             Some(p) => {
-                p.queue.disarm(p.key);
+                p.queue.disarm(p.key, t.0);
                 self.done(1);
                 true
             }
@@ -155,8 +155,8 @@ impl<M> Drop for Timers<M> {
     fn drop(&mut self) {
         let active = std::mem::take(&mut self.active).into_sorted();
         let n = active.len();
-        for (_, p) in active {
-            p.queue.disarm(p.key);
+        for (id, p) in active {
+            p.queue.disarm(p.key, id);
         }
         if let Some(node) = &self.node {
             node.0.timers_pending(-(n as isize));
