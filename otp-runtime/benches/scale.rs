@@ -15,7 +15,8 @@
 //!
 //! Run: `cargo bench -p otp-runtime --bench scale`. Arguments: `quick` for a smaller run (what
 //! CI does), `current` for tokio's current-thread runtime (default: multi-thread), other words
-//! select workloads by a word of their name (`children`, `storm`, `timers`, `spike`).
+//! select workloads by a word of their name (`children`, `storm`, `timers`, `spike`); `once`,
+//! `raw` and `otp` are for profilers (one run of the timers, one system's).
 
 mod common;
 
@@ -407,9 +408,19 @@ fn main() {
         .collect();
     let quick = args.iter().any(|a| a == "quick");
     let current = args.iter().any(|a| a == "current");
+    // For profilers: `once` runs the timers workload once, `raw` or `otp` only that system's
+    // (`valgrind --tool=callgrind target/release/deps/scale-<hash> current once otp timers`).
+    let once = args.iter().any(|a| a == "once");
+    let (want_raw, want_otp) = match (
+        args.iter().any(|a| a == "raw"),
+        args.iter().any(|a| a == "otp"),
+    ) {
+        (false, false) => (true, true),
+        both => both,
+    };
     let only: Vec<&String> = args
         .iter()
-        .filter(|a| *a != "quick" && *a != "current")
+        .filter(|a| !["quick", "current", "once", "raw", "otp"].contains(&a.as_str()))
         .collect();
     let selected = |name: &str| only.is_empty() || only.iter().any(|w| name.contains(w.as_str()));
     let (children, storm, timers, spike) = if quick {
@@ -477,9 +488,22 @@ fn main() {
     if selected("timers") {
         let mut raw = Vec::new();
         let mut otp = Vec::new();
-        for _ in 0..if quick { 3 } else { 11 } {
-            raw.push(one(Box::pin(timers_raw(timers))));
-            otp.push(one(Box::pin(timers_otp(timers))));
+        for _ in 0..if once {
+            1
+        } else if quick {
+            3
+        } else {
+            11
+        } {
+            if want_raw {
+                raw.push(one(Box::pin(timers_raw(timers))));
+            }
+            if want_otp {
+                otp.push(one(Box::pin(timers_otp(timers))));
+            }
+        }
+        if once {
+            return;
         }
         let (raw, otp) = (common::median(raw), common::median(otp));
         row(

@@ -89,9 +89,11 @@ struct Pending<M> {
     queue: Arc<Queue>,
 }
 
-/// A process's pending timers, by id: a vector sized to fit while a process has few (most
-/// have one or two), so that a pending timer costs tens of bytes, not a hash table.
+/// A process's pending timers, by id: the first in place (most processes have one at a
+/// time, and it then costs no allocation of its own), the others in a vector sized to fit
+/// while a process has few, so that a pending timer costs tens of bytes, not a hash table.
 pub(crate) struct Timers<M> {
+    first: Option<(u64, Pending<M>)>,
     active: ById<Pending<M>>,
     /// The owner's node, which counts its pending timers; set at the first timer.
     node: Option<Node>,
@@ -100,6 +102,7 @@ pub(crate) struct Timers<M> {
 impl<M: Send + 'static> Timers<M> {
     pub(crate) fn new() -> Self {
         Timers {
+            first: None,
             active: ById::default(),
             node: None,
         }
@@ -116,15 +119,19 @@ impl<M: Send + 'static> Timers<M> {
             .get_or_insert_with(|| core.shared.node().clone())
             .0
             .timers_pending(1);
-        self.active.insert(id, Pending { msg, key, queue });
+        let pending = Pending { msg, key, queue };
+        match self.first {
+            None => self.first = Some((id, pending)),
+            Some(_) => self.active.insert(id, pending),
+        }
         TimerRef(id)
     }
 
     /// True if the timer was active (it had not been delivered nor cancelled).
     pub(crate) fn cancel(&mut self, t: TimerRef) -> bool {
-        match self.active.take(t.0) {
+        match self.take(t.0) {
             Some(p) => {
-                p.queue.disarm(p.key);
+                p.queue.disarm(p.key, t.0);
                 self.done(1);
                 true
             }
@@ -134,9 +141,16 @@ impl<M: Send + 'static> Timers<M> {
 
     /// The message of a timer that fired, unless it was cancelled meanwhile.
     pub(crate) fn fired(&mut self, id: u64) -> Option<M> {
-        let p = self.active.take(id)?;
+        let p = self.take(id)?;
         self.done(1);
         Some(p.msg)
+    }
+
+    fn take(&mut self, id: u64) -> Option<Pending<M>> {
+        match &self.first {
+            Some((first, _)) if *first == id => self.first.take().map(|(_, p)| p),
+            _ => self.active.take(id),
+        }
     }
 
     fn done(&self, n: usize) {
@@ -146,17 +160,18 @@ impl<M: Send + 'static> Timers<M> {
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.active.len()
+        usize::from(self.first.is_some()) + self.active.len()
     }
 }
 
 impl<M> Drop for Timers<M> {
     /// Takes every pending timer off its queue: the process is dying.
     fn drop(&mut self) {
-        let active = std::mem::take(&mut self.active).into_sorted();
+        let mut active = std::mem::take(&mut self.active).into_sorted();
+        active.extend(self.first.take());
         let n = active.len();
-        for (_, p) in active {
-            p.queue.disarm(p.key);
+        for (id, p) in active {
+            p.queue.disarm(p.key, id);
         }
         if let Some(node) = &self.node {
             node.0.timers_pending(-(n as isize));

@@ -1,11 +1,12 @@
 //! The timer queue: every pending `send_after` armed on one thread, ordered by deadline, and
 //! driven by one tokio task.
 //!
-//! A timer is an entry here, not a task of its own: arming one is a lock and an insert,
-//! cancelling one a lock and a removal, and a pending timer costs a queue entry. The driver
-//! task sleeps until the earliest deadline, then fires every timer that is due, millisecond
-//! by millisecond, and within one millisecond in the order they were armed: firing puts `Envelope::Timer(id)` in the
-//! owner's mailbox, where the message itself waits in the owner's table (see
+//! A timer is an entry here, not a task of its own: arming one is a lock and a push into the
+//! bucket of its millisecond, cancelling one a lock and emptying its slot, and a pending
+//! timer costs a queue entry. The driver task sleeps until the latest deadline of the
+//! earliest bucket, then fires every bucket that is due, millisecond by millisecond, and
+//! within one millisecond in the order they were armed: firing puts `Envelope::Timer(id)` in
+//! the owner's mailbox, where the message itself waits in the owner's table (see
 //! `process::timer`). The driver ends when the queue is empty and the next timer starts
 //! another, so an idle program runs no task at all.
 //!
@@ -20,11 +21,8 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
-
 use tokio::sync::Notify;
 
-use super::sets::ById;
 use crate::time::Instant;
 
 /// What a timer does when it fires: delivers timer `id` to its owner.
@@ -33,12 +31,21 @@ pub(crate) trait Fire: Send + Sync {
 }
 
 /// A pending timer's place in the queue: the millisecond its deadline falls in (counted from
-/// the queue's first timer, rounded up: never early, as tokio's own timers), then its id
-/// (unique on the node, and growing, so ties fire in the order the timers were armed).
-pub(crate) type Key = (u64, u64);
+/// the queue's first timer), and its index in that millisecond's bucket.
+pub(crate) type Key = (u64, usize);
 
-/// A millisecond's timers, by id.
-type Bucket = ById<Arc<dyn Fire>>;
+/// A millisecond's timers, in the order they were armed (only the queue's own thread arms,
+/// and ids grow, so also by id). A cancelled timer leaves its slot empty, so that the others
+/// keep their index; the bucket goes once its last timer is cancelled.
+struct Bucket {
+    timers: Vec<(u64, Option<Arc<dyn Fire>>)>,
+    /// How many slots hold a timer.
+    live: usize,
+    /// The latest deadline of the bucket's timers: it fires then, so none fires early, and
+    /// the driver sleeps until a deadline, not until a millisecond rounded up (tokio rounds
+    /// up again, and two roundings on different grids made a timer up to 2 ms late).
+    latest: Instant,
+}
 
 thread_local! {
     static HERE: RefCell<Option<Arc<Timers>>> = const { RefCell::new(None) };
@@ -68,24 +75,11 @@ struct Queue {
 }
 
 impl Queue {
+    /// The millisecond `deadline` falls in.
     fn tick(&mut self, deadline: Instant) -> u64 {
         let base = *self.base.get_or_insert_with(Instant::now);
         let after = deadline.saturating_duration_since(base);
-        // Rounded up, so a timer never fires early.
-        let ms = after.as_nanos().div_ceil(1_000_000);
-        u64::try_from(ms).unwrap_or(u64::MAX)
-    }
-
-    /// The milliseconds fully past: every bucket up to this one is due.
-    fn past(&self, now: Instant) -> u64 {
-        let base = self.base.unwrap_or(now);
-        u64::try_from(now.saturating_duration_since(base).as_millis()).unwrap_or(u64::MAX)
-    }
-
-    fn deadline(&self, tick: u64) -> Instant {
-        let base = self.base.unwrap_or_else(Instant::now);
-        base.checked_add(Duration::from_millis(tick))
-            .unwrap_or_else(|| base + Duration::from_secs(86400 * 365 * 30))
+        u64::try_from(after.as_millis()).unwrap_or(u64::MAX)
     }
 }
 
@@ -101,7 +95,15 @@ impl Timers {
         let mut q = this.queue();
         let tick = q.tick(deadline);
         let earliest = q.pending.first_key_value().is_none_or(|(t, _)| tick < *t);
-        q.pending.entry(tick).or_default().insert(id, owner);
+        let bucket = q.pending.entry(tick).or_insert_with(|| Bucket {
+            timers: Vec::new(),
+            live: 0,
+            latest: deadline,
+        });
+        let index = bucket.timers.len();
+        bucket.timers.push((id, Some(owner)));
+        bucket.live += 1;
+        bucket.latest = bucket.latest.max(deadline);
         if !q.driven {
             q.driven = true;
             drop(q);
@@ -115,20 +117,28 @@ impl Timers {
             drop(q);
             this.earlier.notify_one();
         }
-        (tick, id)
+        (tick, index)
     }
 
-    /// Removes timer `key`; whether it was pending.
-    pub(crate) fn disarm(&self, (tick, id): Key) -> bool {
+    /// Removes timer `id`, armed with `key`; whether it was pending.
+    pub(crate) fn disarm(&self, (tick, index): Key, id: u64) -> bool {
         let mut q = self.queue();
         let Some(bucket) = q.pending.get_mut(&tick) else {
             return false;
         };
-        let removed = bucket.remove(id);
-        if bucket.len() == 0 {
-            q.pending.remove(&tick);
+        // The id tells a stale key (its timer fired, and a new bucket has its millisecond).
+        let owner = match bucket.timers.get_mut(index) {
+            Some((i, owner)) if *i == id => owner.take(),
+            _ => None,
+        };
+        if owner.is_some() {
+            bucket.live -= 1;
+            if bucket.live == 0 {
+                q.pending.remove(&tick);
+            }
         }
-        removed
+        drop(q);
+        owner.is_some()
     }
 }
 
@@ -159,16 +169,17 @@ async fn drive(mut driving: Driving) {
     loop {
         let next = {
             let mut q = timers.queue();
-            let now = q.past(Instant::now());
+            let now = Instant::now();
             while let Some(entry) = q.pending.first_entry() {
-                if *entry.key() > now {
+                if entry.get().latest > now {
                     break;
                 }
-                // In deadline order, then in the order armed (ids grow).
-                due.extend(entry.remove().into_sorted());
+                // In deadline order, then in the order armed.
+                let bucket = entry.remove().timers.into_iter();
+                due.extend(bucket.filter_map(|(id, owner)| Some((id, owner?))));
             }
             match q.pending.first_key_value() {
-                Some((tick, _)) => Some(q.deadline(*tick)),
+                Some((_, bucket)) => Some(bucket.latest),
                 None if due.is_empty() => {
                     // Under the lock: a timer armed from here on starts a new driver, with a
                     // clock of its own (a thread may run another runtime by then).
@@ -191,5 +202,80 @@ async fn drive(mut driving: Driving) {
                 _ = timers.earlier.notified() => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// Records the ids it is told to fire.
+    #[derive(Default)]
+    struct Log(Mutex<Vec<u64>>);
+
+    impl Fire for Log {
+        fn fire(&self, id: u64) {
+            self.0.lock().unwrap().push(id);
+        }
+    }
+
+    fn fired(log: &Log) -> Vec<u64> {
+        log.0.lock().unwrap().clone()
+    }
+
+    /// A key whose timer has fired names a slot of a bucket that may be built again for the
+    /// same millisecond: disarming it must not take the new timer in that slot.
+    #[tokio::test(flavor = "current_thread", start_paused = true)]
+    async fn a_stale_key_does_not_disarm_a_later_timer() {
+        let q = Arc::new(Timers::default());
+        let log = Arc::new(Log::default());
+        let now = Instant::now();
+        let first = Timers::arm(&q, now, 1, log.clone());
+        crate::time::sleep(Duration::from_millis(1)).await;
+        assert_eq!(fired(&log), [1]);
+        // Millisecond 0 again (the queue's clock started at `now`), slot 0 again.
+        let second = Timers::arm(&q, now, 2, log.clone());
+        assert_eq!(first, second);
+        assert!(!q.disarm(first, 1));
+        crate::time::sleep(Duration::from_millis(1)).await;
+        assert_eq!(fired(&log), [1, 2]);
+    }
+
+    /// Timers fire in deadline order, those of one millisecond in the order armed, never
+    /// before their deadline; a cancelled one never.
+    #[tokio::test(flavor = "current_thread", start_paused = true)]
+    async fn order_deadlines_and_cancel() {
+        /// Records when each id fired.
+        struct When(Mutex<Vec<(u64, Instant)>>);
+        impl Fire for When {
+            fn fire(&self, id: u64) {
+                self.0.lock().unwrap().push((id, Instant::now()));
+            }
+        }
+        let q = Arc::new(Timers::default());
+        let log = Arc::new(When(Mutex::default()));
+        let t0 = Instant::now();
+        let at = |us: u64| t0 + Duration::from_micros(us);
+        let deadlines = [(1, 2_500), (2, 2_100), (3, 2_200), (4, 1_000)];
+        let mut keys = Vec::new();
+        for (id, us) in deadlines {
+            keys.push(Timers::arm(&q, at(us), id, log.clone()));
+        }
+        assert!(q.disarm(keys[2], 3));
+        assert!(!q.disarm(keys[2], 3));
+        crate::time::sleep_until(at(10_000)).await;
+        let fired = log.0.lock().unwrap().clone();
+        let ids: Vec<u64> = fired.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, [4, 1, 2]);
+        for (id, when) in fired {
+            let deadline = at(deadlines.iter().find(|(i, _)| *i == id).unwrap().1);
+            assert!(when >= deadline, "timer {id} fired early");
+            assert!(
+                when <= deadline + Duration::from_millis(2),
+                "timer {id} fired late"
+            );
+        }
+        assert!(q.queue().pending.is_empty());
     }
 }

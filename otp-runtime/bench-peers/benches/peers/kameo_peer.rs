@@ -81,6 +81,37 @@ pub async fn call(calls: u64) -> f64 {
     r
 }
 
+/// `clients` tasks each make `calls / clients` calls to one counter at once; each checks
+/// that its replies increase and returns their sum, which over all clients must be
+/// 1 + 2 + ... + calls (every count answered exactly once), and a last call reads `calls`.
+pub async fn contended(clients: u64, calls: u64) -> f64 {
+    let c = counter();
+    let t = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move {
+                let (mut sum, mut last) = (0, 0);
+                for _ in 0..calls / clients {
+                    let n = c.ask(Bump).await.unwrap();
+                    assert!(n > last);
+                    (sum, last) = (sum + n, n);
+                }
+                sum
+            })
+        })
+        .collect();
+    let mut sum = 0;
+    for task in tasks {
+        sum += task.await.unwrap();
+    }
+    assert_eq!(c.ask(Get).await.unwrap(), calls);
+    let r = t.elapsed().as_nanos() as f64 / calls as f64;
+    assert_eq!(sum, calls * (calls + 1) / 2);
+    stop(&c).await;
+    r
+}
+
 pub async fn cast(producers: u64, casts: u64) -> f64 {
     let c = counter();
     let t = Instant::now();

@@ -35,6 +35,9 @@ pub const BREADTH: usize = 10;
 /// 1 + 10 + 100 supervisors and 1000 workers.
 pub const TREE_PROCESSES: usize = 1 + BREADTH + BREADTH * BREADTH + BREADTH * BREADTH * BREADTH;
 
+/// The clients of the contended call workload.
+const CLIENTS: u64 = 16;
+
 /// What the spawn workload measures.
 pub struct SpawnResult {
     /// Start, one call and stop, per server.
@@ -235,6 +238,14 @@ fn main() {
     let name = format!("call round trip ({}k sequential calls)", s.calls / 1000);
     if b.selected(&name) {
         let runs = b.interleave(s.rounds, |sys| on!(sys, call(s.calls)));
+        b.row(name, "ns/call", "≤ 1.25×", medians(runs, |ns| ns));
+    }
+    let name = format!(
+        "contended call ({CLIENTS} clients, {}k calls to one server)",
+        s.calls / 1000
+    );
+    if b.selected(&name) {
+        let runs = b.interleave(s.rounds, |sys| on!(sys, contended(CLIENTS, s.calls)));
         b.row(name, "ns/call", "≤ 1.25×", medians(runs, |ns| ns));
     }
     for producers in [1, 4] {
