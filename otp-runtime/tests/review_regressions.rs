@@ -76,10 +76,8 @@ impl GenServer for Dropper {
 async fn timed_out_call_after_dropped_reply_leaves_no_waiter() {
     let s = Dropper.start().await.unwrap();
     for _ in 0..100 {
-        assert_eq!(
-            s.call_timeout((), Duration::from_millis(5)).await,
-            Err(CallError::Timeout)
-        );
+        let got = s.call_timeout((), Duration::from_millis(5)).await;
+        assert!(matches!(got, Err(CallError::Timeout { .. })), "{got:?}");
     }
     let n = otp_runtime::process_info(s.pid().unwrap())
         .unwrap()

@@ -11,7 +11,7 @@ use crate::{CallError, ExitReason};
 ///
 /// ```
 /// use otp_runtime::gen_event::{GenEventError, HandlerId};
-/// use otp_runtime::{CallError, ExitReason};
+/// use otp_runtime::{CallError, CallTarget, ExitReason};
 ///
 /// struct Log;
 /// let id = HandlerId::<Log>::with_id("a").any();
