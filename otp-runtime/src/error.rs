@@ -224,6 +224,39 @@ pub enum CallError {
     /// assert!(e.to_string().starts_with("deadlock: a cycle of calls"));
     /// ```
     Deadlock(Arc<[Pid]>),
+    /// The server let the call go without a reply and lives on: its handler returned
+    /// `NoReply` without taking the call's [`ReplyTo`](crate::ReplyTo), or the `ReplyTo`
+    /// was dropped unanswered (by the server, or by whoever it was handed to). Said at once;
+    /// OTP's caller would wait for its timeout. A server that crashes or stops instead gives
+    /// [`CallError::Exited`].
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    ///
+    /// struct Forgetful;
+    /// impl GenServer for Forgetful {
+    ///     type Call = (); type Reply = (); type Cast = (); type Info = (); type Continue = ();
+    ///     async fn handle_call(&mut self, _: (), ctx: &mut Ctx<Self>) -> CallResult<()> {
+    ///         drop(ctx.defer_reply()); // never answered
+    ///         CallResult::NoReply
+    ///     }
+    /// }
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let f = Forgetful.start().await.unwrap();
+    /// assert_eq!(f.call_timeout((), INFINITY).await, Err(CallError::ReplyDropped));
+    /// # }
+    /// ```
+    ReplyDropped,
+    /// The call had to wait for its reply and no tokio runtime runs on this thread (a plain
+    /// thread, `futures::executor::block_on`): a call's timeout needs tokio's timer. Call
+    /// from inside a runtime (`#[tokio::main]`, a tokio task, a process), or hand the call to
+    /// one with `Handle::block_on` or `Handle::spawn`.
+    ///
+    /// ```
+    /// use otp_runtime::CallError;
+    /// assert!(CallError::NoRuntime.to_string().starts_with("no tokio runtime"));
+    /// ```
+    NoRuntime,
 }
 
 impl fmt::Display for CallError {
@@ -272,6 +305,14 @@ impl fmt::Display for CallError {
                 }
                 Ok(())
             }
+            CallError::ReplyDropped => f.write_str(
+                "the server dropped the call without replying: its handler returned NoReply \
+                 without keeping the ReplyTo, or the ReplyTo was dropped unanswered",
+            ),
+            CallError::NoRuntime => f.write_str(
+                "no tokio runtime on this thread: a call waits for its reply with tokio's \
+                 timer, so make it from inside a runtime",
+            ),
         }
     }
 }

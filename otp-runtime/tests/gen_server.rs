@@ -1167,17 +1167,22 @@ async fn call_with_zero_timeout_always_times_out() {
     assert_eq!(s.call(Call::Echo(2)).await, Ok(Rep::N(2)));
 }
 
-/// `call/2` defaults to 5 s: a server that never answers gives `timeout` after 5 s, whether
-/// it kept the reply handle or dropped it.
+/// `call/2` defaults to 5 s: a server that keeps the reply handle and never answers in time
+/// gives `timeout` after 5 s. One that drops the handle, or returns `NoReply` without taking
+/// it, is said at once with `ReplyDropped` (OTP's caller would wait for its timeout: see
+/// `call_outcomes.rs`).
 #[tokio::test(start_paused = true)]
 async fn call_default_timeout_when_never_answered() {
     let (p, _rx) = probe();
     let s = p.start().await.unwrap();
+    let t0 = Instant::now();
+    let got = s.call(Call::DelayedAnswer(Duration::from_secs(60))).await;
+    assert!(matches!(got, Err(CallError::Timeout { .. })), "{got:?}");
+    assert!(t0.elapsed() >= DEFAULT_CALL_TIMEOUT, "{:?}", t0.elapsed());
     for req in [Call::NoReplyDropped, Call::DeferAndDrop] {
         let t0 = Instant::now();
-        let got = s.call(req).await;
-        assert!(matches!(got, Err(CallError::Timeout { .. })), "{got:?}");
-        assert!(t0.elapsed() >= DEFAULT_CALL_TIMEOUT, "{:?}", t0.elapsed());
+        assert_eq!(s.call(req).await, Err(CallError::ReplyDropped));
+        assert_eq!(t0.elapsed(), Duration::ZERO);
     }
     // The server is fine.
     assert_eq!(s.call(Call::Ping).await, Ok(Rep::Pong));

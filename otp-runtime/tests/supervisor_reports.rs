@@ -108,3 +108,47 @@ async fn each_node_captures_its_own_reports() {
         assert_eq!(reports.matching(&["child restarted"]).len(), 1, "{reports}");
     }
 }
+
+/// A dynamic supervisor's children, each named from its argument with `child_id`: the
+/// reports tell them apart by more than their pids (issue 16: "Supervisor reports name
+/// dynamic children usefully").
+#[otp_runtime::test(start_paused = true)]
+async fn dynamic_children_are_reported_by_their_own_ids() {
+    use otp_runtime::supervisor::DynamicSupervisorSpec;
+    let reports = Reports::capture().unwrap();
+    let sessions = DynamicSupervisorSpec::worker("session", |_user: String| Worker)
+        .child_id(|user| format!("session {user}"))
+        .start()
+        .await
+        .unwrap();
+    let ada = sessions.start_child("ada".into()).await.unwrap().unwrap();
+    sessions.start_child("bob".into()).await.unwrap().unwrap();
+    let ada_ref = WorkerRef::from(ServerRef::<Worker>::from_pid(ada).unwrap());
+    assert!(ada_ref.crash().await.is_err());
+    let mut ids: Vec<_> = sessions
+        .which_children()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["session ada", "session bob"]);
+    assert!(
+        reports
+            .position(&[
+                "child terminated",
+                "child=session ada",
+                &format!("pid={ada}"),
+                "reason=panicked: boom",
+            ])
+            .is_some(),
+        "{reports}"
+    );
+    assert!(
+        reports
+            .position(&["child restarted", "child=session ada"])
+            .is_some(),
+        "{reports}"
+    );
+}

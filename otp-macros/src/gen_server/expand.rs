@@ -373,8 +373,19 @@ pub(crate) fn handle(
         } = Request::of(h);
         let out = &h.reply;
         let r = private("reply");
+        // A gen_statem's calls wait without a timeout by default (OTP's): every call says so,
+        // where the user reads it, since a gen_server's wait 5 s.
+        let wait_doc = matches!(flavor, Flavor::Statem(_)).then(|| {
+            quote! {
+                ///
+                /// **Waits without a timeout** unless the handle has one
+                /// ([`with_timeout`](Self::with_timeout)), as `gen_statem:call/2` does; a
+                /// gen_server's calls wait 5 s.
+            }
+        });
         quote! {
             #(#docs)*
+            #wait_doc
             #[allow(unreachable_patterns)]
             #method_vis async fn #method(&self, #(#args),*)
                 -> ::core::result::Result<#out, #krate::CallError>

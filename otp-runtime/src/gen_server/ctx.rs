@@ -582,6 +582,8 @@ impl<S: GenServer> Ctx<S> {
     /// # }
     /// ```
     pub fn stop_without_reply(&mut self, reason: ExitReason) {
+        // Its caller gets the exit reason, not `ReplyDropped`.
+        self.proc.shared().set_ending();
         drop(self.reply.take());
         let rare = self.rare.get_or_insert_with(Default::default);
         rare.stop = Some(reason);

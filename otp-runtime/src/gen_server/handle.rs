@@ -12,7 +12,8 @@ use super::{GenServer, Request, RequestId};
 use crate::deadlock;
 use crate::node::{with_current, Node};
 use crate::process::core::{Core, Envelope, Shared};
-use crate::process::{current, wait_shared_exit, yield_now, ProcessRef};
+use crate::process::current::{self, Caller};
+use crate::process::{wait_shared_exit, yield_now, ProcessRef};
 use crate::registry::Name;
 use crate::{CallError, CallTarget, ExitReason, Pid};
 
@@ -417,6 +418,9 @@ impl<S: GenServer> ServerRef<S> {
         timeout: Duration,
     ) -> Result<S::Reply, CallError> {
         if let Target::Remote(r) = &self.target {
+            if current::pid().is_none() && current::no_runtime() {
+                return Err(CallError::NoRuntime);
+            }
             return Box::pin(Self::remote_call(r, request, timeout)).await;
         }
         // As `resolve`, but with `self` rather than a `Cow` kept across the wait: the same
@@ -431,8 +435,13 @@ impl<S: GenServer> ServerRef<S> {
         };
         let core = target.core();
         let shared = &core.shared;
-        if current::is(shared) {
-            return Err(CallError::CallingSelf);
+        match current::caller(shared) {
+            Caller::Itself => return Err(CallError::CallingSelf),
+            Caller::Process => {}
+            // Refused whether or not the reply would have come in time: the same answer
+            // every time, not a panic only when the call has to wait.
+            Caller::Outside if current::no_runtime() => return Err(CallError::NoRuntime),
+            Caller::Outside => {}
         }
         if shared.is_exited() {
             return Err(self.no_proc_error());
@@ -456,7 +465,7 @@ impl<S: GenServer> ServerRef<S> {
             Ok(reply) => return Ok(reply),
             Err(TryRecvError::Closed) => {
                 return Err(Box::pin(async move {
-                    exited(shared, timeout)
+                    closed(shared, timeout)
                         .await
                         .for_target(|| self.call_target())
                 })
@@ -630,8 +639,10 @@ impl<S: GenServer> ServerRef<S> {
     pub async fn stop(&self, reason: ExitReason, timeout: Duration) -> Result<(), CallError> {
         let target = self.resolve()?;
         let shared = &target.core().shared;
-        if current::is(shared) {
-            return Err(CallError::CallingSelf);
+        match current::caller(shared) {
+            Caller::Itself => return Err(CallError::CallingSelf),
+            Caller::Outside if current::no_runtime() => return Err(CallError::NoRuntime),
+            _ => {}
         }
         if target.send(Request::Stop(reason.clone().into())).is_err() {
             return Err(self.no_proc_error());
@@ -688,9 +699,19 @@ impl<S: GenServer> ServerRef<S> {
     }
 }
 
-/// The reply sender was dropped: the server died (its reason is recorded or about to be),
-/// or it dropped a deferred reply, and then the caller waits for its deadline.
-pub(super) async fn exited(shared: &Shared, timeout: Duration) -> CallError {
+/// The reply sender was dropped. By the server's end (a crash, a stop: see
+/// `Shared::is_ending`, marked before the drop): its exit reason, which is recorded or about
+/// to be. By choice, while the server lives on: `ReplyDropped`, at once.
+pub(super) async fn closed(shared: &Shared, timeout: Duration) -> CallError {
+    if shared.is_ending() {
+        exited(shared, timeout).await
+    } else {
+        CallError::ReplyDropped
+    }
+}
+
+/// The server is ending: its exit reason, once recorded, or a timeout at the deadline.
+async fn exited(shared: &Shared, timeout: Duration) -> CallError {
     let exit = wait_shared_exit(shared);
     let reason = if timeout == INFINITY {
         Some(exit.await)
@@ -724,9 +745,9 @@ async fn slow_reply<R>(
             biased;
             reply = &mut rx => match reply {
                 Ok(reply) => Ok(reply),
-                // Dropped: the server is dying, or it dropped a deferred reply and lives on;
-                // either way the caller waits for its end or its deadline.
-                Err(_) => Err((&mut ended).await),
+                // Dropped by the server's end: its reason. By choice: said at once.
+                Err(_) if shared.is_ending() => Err((&mut ended).await),
+                Err(_) => Err(CallError::ReplyDropped),
             },
             error = &mut ended => match rx.try_recv() {
                 // A reply sent just before the end (`StopReply`) still counts.

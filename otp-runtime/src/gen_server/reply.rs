@@ -10,8 +10,10 @@ use tokio::sync::oneshot;
 /// returns [`CallResult::NoReply`](crate::CallResult::NoReply), and replies when it can,
 /// possibly from another process. `Send`, so it can travel.
 ///
-/// If it is dropped without a reply while the server lives, the caller gets
-/// [`CallError::Timeout`](crate::CallError::Timeout) at its deadline, as in OTP.
+/// If it is dropped without a reply, the caller learns it at once:
+/// [`CallError::ReplyDropped`](crate::CallError::ReplyDropped) while the server lives (OTP's
+/// caller would wait for its timeout), or [`CallError::Exited`](crate::CallError::Exited)
+/// with the server's reason if it is dropped because the server crashed or stopped.
 ///
 /// # Examples
 ///
@@ -23,11 +25,12 @@ use tokio::sync::oneshot;
 /// assert_eq!(answer.await, Ok(42));
 /// # }
 /// ```
-pub struct ReplyTo<T> {
-    inner: Inner<T>,
+pub struct ReplyTo<T: Send + 'static> {
+    /// `None` once replied.
+    inner: Option<Inner<T>>,
 }
 
-enum Inner<T> {
+enum Inner<T: Send + 'static> {
     Direct(oneshot::Sender<T>),
     Mapped(Box<dyn Sink<T>>),
 }
@@ -38,7 +41,7 @@ trait Sink<T>: Send {
     fn is_closed(&self) -> bool;
 }
 
-struct Map<T, F> {
+struct Map<T: Send + 'static, F> {
     to: ReplyTo<T>,
     f: F,
 }
@@ -55,7 +58,7 @@ impl<U, T: Send + 'static, F: FnOnce(U) -> T + Send> Sink<U> for Map<T, F> {
 impl<T: Send + 'static> ReplyTo<T> {
     pub(crate) fn new(tx: oneshot::Sender<T>) -> Self {
         ReplyTo {
-            inner: Inner::Direct(tx),
+            inner: Some(Inner::Direct(tx)),
         }
     }
 
@@ -75,12 +78,13 @@ impl<T: Send + 'static> ReplyTo<T> {
     /// # Examples
     ///
     /// See [`ReplyTo`].
-    pub fn reply(self, value: T) {
-        match self.inner {
-            Inner::Direct(tx) => {
+    pub fn reply(mut self, value: T) {
+        match self.inner.take() {
+            Some(Inner::Direct(tx)) => {
                 let _ = tx.send(value);
             }
-            Inner::Mapped(sink) => sink.send(value),
+            Some(Inner::Mapped(sink)) => sink.send(value),
+            None => {}
         }
     }
 
@@ -99,8 +103,9 @@ impl<T: Send + 'static> ReplyTo<T> {
     /// ```
     pub fn is_closed(&self) -> bool {
         match &self.inner {
-            Inner::Direct(tx) => tx.is_closed(),
-            Inner::Mapped(sink) => sink.is_closed(),
+            Some(Inner::Direct(tx)) => tx.is_closed(),
+            Some(Inner::Mapped(sink)) => sink.is_closed(),
+            None => true,
         }
     }
 
@@ -120,12 +125,23 @@ impl<T: Send + 'static> ReplyTo<T> {
     /// ```
     pub fn map<U: Send + 'static>(self, f: impl FnOnce(U) -> T + Send + 'static) -> ReplyTo<U> {
         ReplyTo {
-            inner: Inner::Mapped(Box::new(Map { to: self, f })),
+            inner: Some(Inner::Mapped(Box::new(Map { to: self, f }))),
         }
     }
 }
 
-impl<T> fmt::Debug for ReplyTo<T> {
+impl<T: Send + 'static> Drop for ReplyTo<T> {
+    fn drop(&mut self) {
+        // Unanswered: its caller learns it when the sender closes, at the end of this
+        // process's poll (see `drop_late`: by then a server that is stopping or crashing is
+        // marked so, and the caller gets its exit reason rather than `ReplyDropped`).
+        if let Some(inner) = self.inner.take() {
+            crate::process::current::drop_late(Box::new(inner));
+        }
+    }
+}
+
+impl<T: Send + 'static> fmt::Debug for ReplyTo<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ReplyTo(..)")
     }

@@ -355,6 +355,7 @@ impl<T: Send + 'static> RequestId<T> {
         };
         let result = match reply.try_get() {
             Got::Reply(v) => Ok(v),
+            Got::Closed if !server.shared().is_ending() => Err(CallError::ReplyDropped),
             got => {
                 // Dead: its `DOWN` would be in the mailbox now. A reply sent just before the
                 // end (`StopReply`) still counts.
@@ -448,8 +449,8 @@ async fn wait<T>(
     let timeout = timeout.filter(|t| *t != INFINITY);
     match reply.try_get() {
         Got::Reply(v) => return Ok(v),
-        // Dying, or it dropped a deferred reply: its end, or the deadline.
-        Got::Closed => return Err(super::handle::exited(shared, timeout.unwrap_or(INFINITY)).await),
+        // Dropped by the server's end (its reason), or by choice (said at once).
+        Got::Closed => return Err(super::handle::closed(shared, timeout.unwrap_or(INFINITY)).await),
         Got::Empty => {}
     }
     if current::is(shared) {
@@ -461,7 +462,8 @@ async fn wait<T>(
             biased;
             got = std::future::poll_fn(|cx| reply.poll_get(cx)) => match got {
                 Got::Reply(v) => Ok(v),
-                _ => Err(CallError::Exited((&mut exit).await)),
+                _ if shared.is_ending() => Err(CallError::Exited((&mut exit).await)),
+                _ => Err(CallError::ReplyDropped),
             },
             reason = &mut exit => match reply.try_get() {
                 // A reply sent just before the end (`StopReply`) still counts.

@@ -366,7 +366,10 @@ fn serve<S: GenServer>(
         let (reason, panicked) = match catch_unwind_future(run_loop(&mut server, &mut ctx)).await {
             Ok(reason) => (reason, None),
             Err(panic) => {
-                // The crashed call's caller is told at once (it waits for our exit reason).
+                // The crashed call's caller is told at once, and waits for our exit reason:
+                // marked as ending first. (A `ReplyTo` dropped with the handler's future is
+                // released at the end of this poll, after the mark: `current::drop_late`.)
+                ctx.proc.shared().set_ending();
                 ctx.reply = None;
                 // Where it panicked, for the crash report (boxed: the future stays small).
                 let panicked = crate::panics::take_for(&panic).map(Box::new);
@@ -743,12 +746,35 @@ fn send_result<S: GenServer>(ctx: &mut Ctx<S>, result: CallResult<S::Reply>) -> 
             send_reply(ctx, reply, r);
             None
         }
-        CallResult::NoReply => None,
+        CallResult::NoReply => {
+            if reply.is_some() {
+                unanswered(ctx, reply);
+            }
+            None
+        }
         CallResult::StopReply(reason, r) => {
             send_reply(ctx, reply, r);
             Some(reason)
         }
-        CallResult::Stop(reason) => Some(reason),
+        CallResult::Stop(reason) => {
+            ctx.proc.shared().set_ending();
+            drop(reply);
+            Some(reason)
+        }
+    }
+}
+
+/// A call's handler returned `NoReply` without taking its reply handle: nobody can answer
+/// it. Its caller learns it now (`CallError::ReplyDropped`), or, when the handler also asked
+/// to stop, gets the server's exit reason.
+#[cold]
+#[inline(never)]
+fn unanswered<S: GenServer>(ctx: &mut Ctx<S>, reply: Option<oneshot::Sender<S::Reply>>) {
+    if ctx.stop_asked() {
+        ctx.proc.shared().set_ending();
+    }
+    if let Some(reply) = reply {
+        current::drop_late(Box::new(reply));
     }
 }
 
@@ -946,6 +972,9 @@ async fn terminate<S: GenServer>(
     reason: ExitReason,
     panicked: Option<Box<Captured>>,
 ) -> ExitReason {
+    // Reply handles dropped from here on (by `terminate`, or with the state) are dropped by
+    // the server's end: their callers get its exit reason.
+    ctx.proc.shared().set_ending();
     let (reason, panicked) = match catch_unwind_future(server.terminate(&reason, ctx)).await {
         Ok(()) => (reason, panicked),
         Err(panic) => {

@@ -197,7 +197,11 @@ impl<M: GenStatem> StatemRef<M> {
         self.timeout
     }
 
-    /// Sends a call and waits for the reply, for this handle's timeout.
+    /// Sends a call and waits for the reply, for this handle's timeout: **without a timeout**
+    /// unless the handle was made with [`with_timeout`](Self::with_timeout), as
+    /// `gen_statem:call/2` does (a gen_server's calls wait 5 s). A machine that drops the
+    /// call's `ReplyTo` unanswered ends the wait at once with
+    /// [`CallError::ReplyDropped`].
     ///
     /// # Errors
     ///

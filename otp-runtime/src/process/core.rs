@@ -158,6 +158,10 @@ struct State {
     /// (A number: links are between processes of one node.)
     exit_via_link: Option<NonZeroU64>,
     dead: bool,
+    /// Ending: the process has crashed or decided to stop, and is on its way to `dead`. A
+    /// call's reply sender dropped from now on is dropped by its end, not by choice (see
+    /// [`Shared::is_ending`]).
+    ending: bool,
     /// Its exit signals have gone out. Between `dead` and this, a new monitor or waiter is
     /// still accepted and told with the others, after the links: whoever learns of a death
     /// can count on the linked processes (a supervisor) having its exit signal already.
@@ -406,6 +410,27 @@ impl Shared {
             return None;
         }
         self.state().exit.clone()
+    }
+
+    /// Marks the process as ending (crashed, or stopping): callers whose reply sender it
+    /// drops from now on wait for its exit reason rather than hear that it dropped their
+    /// call. Set before anything that might hold a reply sender is dropped: the handler's
+    /// future after a panic, `terminate`, a stop without a reply.
+    #[cold]
+    pub(crate) fn set_ending(&self) {
+        self.state().ending = true;
+    }
+
+    /// Whether the process is ending or dead (or an exit signal is about to kill it): a
+    /// caller whose reply sender closed asks this to tell a server that let its call go
+    /// (`CallError::ReplyDropped`) from one that is dying (`CallError::Exited`). The
+    /// dropping side sets the mark before it drops, so the caller, woken by the drop, sees it.
+    pub(crate) fn is_ending(&self) -> bool {
+        if self.flags.load(Ordering::Acquire) & (EXITED | EXIT_PENDING) != 0 {
+            return true;
+        }
+        let st = self.state();
+        st.ending || st.dead
     }
 
     /// The reason the process died with, once it has.

@@ -6,7 +6,8 @@
 //! and nothing else. Outside a process the pointer is null and the calls return
 //! [`NotInProcess`](crate::NotInProcess).
 
-use std::cell::Cell;
+use std::any::Any;
+use std::cell::{Cell, RefCell};
 use std::ptr::NonNull;
 
 use super::core::{Entry, Shared};
@@ -14,7 +15,23 @@ use crate::node::Node;
 use crate::{NotInProcess, Pid};
 
 thread_local! {
-    static CURRENT: Cell<Option<NonNull<dyn Entry>>> = const { Cell::new(None) };
+    static CURRENT: Current = const {
+        Current {
+            ptr: Cell::new(None),
+            has_late: Cell::new(false),
+        }
+    };
+    /// What the current process's poll has dropped, to be released at the poll's end (see
+    /// [`drop_late`]). Apart from `CURRENT`, which needs no destructor and so costs a plain
+    /// thread-local load on every access.
+    static LATE: RefCell<Vec<Box<dyn Any>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The thread's current process, and whether its poll has dropped something to release at
+/// the poll's end.
+struct Current {
+    ptr: Cell<Option<NonNull<dyn Entry>>>,
+    has_late: Cell<bool>,
 }
 
 /// Restores the previous current process when dropped.
@@ -28,18 +45,66 @@ pub(crate) fn enter(entry: &dyn Entry) -> Enter {
     let ptr = NonNull::from(entry);
     // Erase the borrow's lifetime: the guard, not the type system, bounds the pointer's use.
     let ptr: NonNull<dyn Entry> = unsafe { std::mem::transmute(ptr) };
-    Enter(CURRENT.with(|c| c.replace(Some(ptr))))
+    Enter(CURRENT.with(|c| c.ptr.replace(Some(ptr))))
 }
 
 impl Drop for Enter {
     fn drop(&mut self) {
-        CURRENT.with(|c| c.set(self.0));
+        let late = CURRENT.with(|c| {
+            c.ptr.set(self.0);
+            c.has_late.get()
+        });
+        if late {
+            release_late();
+        }
+    }
+}
+
+/// Keeps `value` (a call's reply sender, dropped unanswered) until the end of the current
+/// process's poll, or drops it now outside any process.
+///
+/// Why: a handler may drop a call's `ReplyTo` and then stop, in one go (a gen_statem's
+/// "unexpected event: stop"). Closed at once, the caller would see a live server and
+/// conclude that its call was dropped; closed at the poll's end, it finds the server marked
+/// as ending (`Shared::is_ending`, set on the way to `terminate`) and gets the exit reason,
+/// as OTP's caller does. The same holds for a panic that unwinds through a handler holding
+/// one. A poll of a server that lives on ends within one batch of messages, so "at once"
+/// stays at once.
+#[cold]
+pub(crate) fn drop_late(value: Box<dyn Any>) {
+    let in_process = CURRENT.with(|c| {
+        let in_process = c.ptr.get().is_some();
+        c.has_late.set(c.has_late.get() || in_process);
+        in_process
+    });
+    if !in_process {
+        drop(value);
+        return;
+    }
+    // While the thread's locals are torn down (a process dropped at thread exit), the
+    // closure is not run and drops `value` at once.
+    let _ = LATE.try_with(move |l| l.borrow_mut().push(value));
+}
+
+/// Drops what [`drop_late`] kept. Taken out first: a destructor may drop more.
+#[cold]
+#[inline(never)]
+fn release_late() {
+    CURRENT.with(|c| c.has_late.set(false));
+    loop {
+        let batch = LATE
+            .try_with(|l| std::mem::take(&mut *l.borrow_mut()))
+            .unwrap_or_default();
+        if batch.is_empty() {
+            return;
+        }
+        drop(batch);
     }
 }
 
 /// Runs `f` with the current process, or returns `NotInProcess`.
 pub(crate) fn with<R>(f: impl FnOnce(&dyn Entry) -> R) -> Result<R, NotInProcess> {
-    let ptr = CURRENT.with(|c| c.get()).ok_or(NotInProcess)?;
+    let ptr = CURRENT.with(|c| c.ptr.get()).ok_or(NotInProcess)?;
     // SAFETY: see `enter`; the pointer is only set during the owning process's poll.
     Ok(f(unsafe { ptr.as_ref() }))
 }
@@ -54,6 +119,34 @@ pub(crate) fn pid() -> Option<Pid> {
 #[inline]
 pub(crate) fn is(shared: &Shared) -> bool {
     with(|e| std::ptr::eq(e.shared(), shared)).unwrap_or(false)
+}
+
+/// Who is calling the process behind `shared`: itself, another process, or code outside
+/// any process (one thread-local read).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Caller {
+    Itself,
+    Process,
+    Outside,
+}
+
+/// [`Caller`] of the process behind `shared`.
+#[inline]
+pub(crate) fn caller(shared: &Shared) -> Caller {
+    match with(|e| std::ptr::eq(e.shared(), shared)) {
+        Ok(true) => Caller::Itself,
+        Ok(false) => Caller::Process,
+        Err(NotInProcess) => Caller::Outside,
+    }
+}
+
+/// Whether this thread runs inside a tokio runtime, whose timer a call's timeout needs. A
+/// process always does; code outside one (a plain thread, `futures::executor::block_on`)
+/// may not. Not free (a thread-local and a reference count): asked only of callers outside
+/// any process.
+#[cold]
+pub(crate) fn no_runtime() -> bool {
+    tokio::runtime::Handle::try_current().is_err()
 }
 
 /// The current process's node, if the thread is running a process; valid while it is.

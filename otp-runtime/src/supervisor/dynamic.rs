@@ -60,7 +60,11 @@ pub struct DynamicSupervisorSpec<A> {
     restart: Restart,
     shutdown: Option<Shutdown>,
     flags: SupervisorSpec,
+    /// Each child's own id, from its argument (`child_id`).
+    child_id: Option<IdFn<A>>,
 }
+
+type IdFn<A> = Arc<dyn Fn(&A) -> String + Send + Sync>;
 
 impl<A> Clone for DynamicSupervisorSpec<A> {
     fn clone(&self) -> Self {
@@ -71,6 +75,7 @@ impl<A> Clone for DynamicSupervisorSpec<A> {
             restart: self.restart,
             shutdown: self.shutdown,
             flags: self.flags.clone(),
+            child_id: self.child_id.clone(),
         }
     }
 }
@@ -96,6 +101,7 @@ impl<A: Clone + Send + Sync + 'static> DynamicSupervisorSpec<A> {
             restart: Restart::Permanent,
             shutdown: None,
             flags: SupervisorSpec::one_for_one(),
+            child_id: None,
         }
     }
 
@@ -174,6 +180,41 @@ impl<A: Clone + Send + Sync + 'static> DynamicSupervisorSpec<A> {
             Box::pin(async move { started(fut.await) })
         });
         Self::with_make(id, ChildType::Worker, make)
+    }
+
+    /// Gives each child an id of its own, made from its `start_child` argument: it names the
+    /// child in the supervisor's reports ("child terminated", "child restarted"), in
+    /// `which_children` and in the observer. Without it every child has the template's id,
+    /// and a report tells children apart by pid only (OTP's `simple_one_for_one` children
+    /// have no id; its reports give the start arguments instead).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otp_runtime::prelude::*;
+    /// use otp_runtime::supervisor::DynamicSupervisorSpec;
+    ///
+    /// struct Session;
+    /// #[gen_server]
+    /// impl Session {
+    ///     #[call]
+    ///     fn ping(&self) {}
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sessions = DynamicSupervisorSpec::worker("session", |_user: String| Session)
+    ///     .child_id(|user| format!("session {user}"))
+    ///     .start_link()
+    ///     .await
+    ///     .unwrap();
+    /// sessions.start_child("ada".to_string()).await.unwrap();
+    /// let children = sessions.which_children().await.unwrap();
+    /// assert_eq!(&*children[0].id, "session ada");
+    /// # }
+    /// ```
+    pub fn child_id(mut self, id: impl Fn(&A) -> String + Send + Sync + 'static) -> Self {
+        self.child_id = Some(Arc::new(id));
+        self
     }
 
     /// The children's restart type (default permanent).
@@ -279,13 +320,15 @@ impl<A: Clone + Send + Sync + 'static> DynamicSupervisorSpec<A> {
             .restart(self.restart);
         proto.shutdown = self.shutdown;
         let make = self.make.clone();
+        let child_id = self.child_id.clone();
         let template = Template {
             proto,
             bind: Arc::new(move |args: Box<dyn Any + Send>| {
                 let args: A = *args.downcast::<A>().ok()?;
+                let id = child_id.as_ref().map(|f| Arc::from(f(&args)));
                 let make = make.clone();
                 let start: StartFn = Arc::new(move |_name| make(args.clone()));
-                Some(start)
+                Some((start, id))
             }),
         };
         let server = start_supervisor(Kind::Dynamic(template), &self.flags, link).await?;

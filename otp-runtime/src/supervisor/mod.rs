@@ -242,7 +242,8 @@ pub enum ChildState {
 /// See [`SupervisorSpec`].
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct ChildInfo {
-    /// The child's id (a dynamic supervisor's children share their template's).
+    /// The child's id (a dynamic supervisor's children share their template's, unless its
+    /// spec gives each its own with `DynamicSupervisorSpec::child_id`).
     pub id: Arc<str>,
     /// Running, not running or restarting.
     pub state: ChildState,

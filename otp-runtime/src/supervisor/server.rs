@@ -48,8 +48,11 @@ pub(crate) enum Response {
 pub(crate) struct Template {
     /// id, restart, shutdown and type of every child; its start function is unused.
     pub(crate) proto: ChildSpec,
-    /// Builds a child's start function from `start_child`'s argument (`None`: wrong type).
-    pub(crate) bind: Arc<dyn Fn(Box<dyn Any + Send>) -> Option<StartFn> + Send + Sync>,
+    /// Builds a child's start function from `start_child`'s argument, and its own id if the
+    /// spec gives children one (`None`: wrong type).
+    #[allow(clippy::type_complexity)]
+    pub(crate) bind:
+        Arc<dyn Fn(Box<dyn Any + Send>) -> Option<(StartFn, Option<Arc<str>>)> + Send + Sync>,
 }
 
 pub(crate) enum Kind {
@@ -356,13 +359,16 @@ impl Supervisor {
                         "this supervisor is not dynamic".into(),
                     ));
                 };
-                let start = (template.bind)(args).ok_or_else(|| {
+                let (start, id) = (template.bind)(args).ok_or_else(|| {
                     SupervisorError::InvalidSpec(
                         "start_child's argument is not of this supervisor's type".into(),
                     )
                 })?;
                 let mut spec = template.proto.clone();
                 spec.start = start;
+                if let Some(id) = id {
+                    spec.id = id;
+                }
                 match self.start_one(&spec).await {
                     Ok(pid) => {
                         self.push(spec, ChildState::Running(pid));
