@@ -95,9 +95,10 @@ async fn calls(kv_node: &Node) {
         println!("lookup {key}: {:?}", kv.lookup(key.into()).await);
     }
     let nobody = KvRef::remote("nobody", KV_NODE);
+    // The error names the target as Erlang writes it: `{nobody, 'kv@localhost'}`.
     println!(
-        "a call to nobody: {:?}",
-        nobody.lookup("fruit".into()).await
+        "a call to nobody: {}",
+        nobody.lookup("fruit".into()).await.unwrap_err()
     );
     // rpc:call(kv@localhost, kv, size, []).
     let size = dist::rpc(KV_NODE, "kv", "size", vec![], TIMEOUT).await;

@@ -48,7 +48,10 @@ impl Worker {
 async fn square(n: u64, turn: &mut usize) -> Result<(u32, u64), CallError> {
     let workers = pg::members("pool");
     if workers.is_empty() {
-        return Err(CallError::NoProc);
+        // Nobody in the group: as a call to a name nobody has.
+        return Err(CallError::NoProc {
+            target: CallTarget::Name("pool".into()),
+        });
     }
     let worker = workers[*turn % workers.len()];
     *turn += 1;

@@ -105,11 +105,13 @@ impl Pool {
         Fut: std::future::Future<Output = Result<T, CallError>>,
     {
         let first = self.next.fetch_add(1, Ordering::Relaxed);
-        let mut result = Err(CallError::NoProc);
+        let mut result = Err(CallError::NoProc {
+            target: CallTarget::Name("pool".into()),
+        });
         for i in 0..self.workers.len() {
             let worker = self.workers[(first + i) % self.workers.len()].clone();
             result = f(worker).await;
-            if !matches!(result, Err(CallError::NoProc)) {
+            if !matches!(result, Err(CallError::NoProc { .. })) {
                 break;
             }
         }
@@ -160,7 +162,9 @@ fn answer<T: std::fmt::Display>(result: Result<T, CallError>) -> (StatusCode, St
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("the worker crashed: {reason}\n"),
         ),
-        Err(CallError::Timeout) => (StatusCode::GATEWAY_TIMEOUT, "the worker timed out\n".into()),
+        Err(CallError::Timeout { .. }) => {
+            (StatusCode::GATEWAY_TIMEOUT, "the worker timed out\n".into())
+        }
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("no worker: {e}\n")),
     }
 }

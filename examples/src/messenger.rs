@@ -494,7 +494,7 @@ impl User {
 fn flatten<T>(result: Result<Result<T, MessengerError>, CallError>) -> Result<T, MessengerError> {
     match result {
         Ok(result) => result,
-        Err(CallError::NoProc) => Err(MessengerError::NotLoggedOn),
+        Err(CallError::NoProc { .. }) => Err(MessengerError::NotLoggedOn),
         Err(e) => Err(MessengerError::Unavailable(e)),
     }
 }

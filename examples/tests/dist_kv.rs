@@ -28,7 +28,7 @@ fn calls_across_two_nodes_in_one_program() {
             "store fruit: Ok(())",
             "lookup fruit: Ok(Ok(\"apple\"))",
             "lookup bread: Ok(Err(NotFound))",
-            "a call to nobody: Err(NoProc)",
+            "a call to nobody: no process registered as nobody on 'kv@localhost'",
             "rpc kv:size(): Ok(Int(1))",
             "once kv@localhost is down: Err(NodeDown(\"kv@localhost\"))",
         ],

@@ -18,7 +18,7 @@ fn factorial_crashes_and_its_handle_gets_noproc() {
             "10! = 3628800 (the server had computed 0 before: reset)",
             "asking for 40!, which overflows u128: the handler panics",
             "40! failed: the server exited during the call: panicked: factorial overflow",
-            "5! failed: no such process",
+            "5! failed: no process <0.1.0>: it is not alive",
             &format!("{pid} exited: panicked: factorial overflow"),
         ],
         "{stdout}"

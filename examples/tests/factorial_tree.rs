@@ -57,7 +57,7 @@ fn factorial_tree_restarts_only_the_crashed_server() {
             "fact1: 6! = 720 (it had computed 1 before)",
             "fact2: 6! = 720 (it had computed 0 before)",
             "fact3: 6! = 720 (it had computed 1 before)",
-            "stopped the tree; fact1: no such process",
+            "stopped the tree; fact1: no process registered as \"fact1\"",
         ],
         "{stdout}"
     );

@@ -26,7 +26,7 @@ fn kv_crashes_restarts_under_its_name_and_starts_empty() {
             "get apple: Some(\"green\")",
             "deleted pear: 1 key(s) left",
             "get crash failed: the server exited during the call: panicked: asked to crash",
-            "size failed: no such process",
+            "size failed: no process registered as \"kv\"",
         ],
         "{stdout}"
     );

@@ -35,7 +35,7 @@ fn messenger_passes_messages_and_refuses_what_erlangs_refuses() {
             "peter to james: james is not logged on",
             "james to peter: you are not logged on",
             "stopped the messenger",
-            "mary: cannot start a client: supervisor unreachable: no such process",
+            "mary: cannot start a client: supervisor unreachable: no process registered as \"messenger_clients\"",
         ],
         "{stdout}"
     );

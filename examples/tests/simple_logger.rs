@@ -32,7 +32,7 @@ fn simple_logger_keeps_the_last_five_errors_and_survives_a_crashing_handler() {
             "the log still works; newest: disk: sector 9 unreadable ☠",
             "deleted ErrorLog; it handed back 5 reports",
             "report: no handler ErrorLog",
-            "stopped; log: the event manager did not answer: no such process",
+            "stopped; log: the event manager did not answer: no process registered as \"simple_logger\"",
         ],
         "{stdout}"
     );

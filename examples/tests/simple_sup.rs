@@ -99,8 +99,8 @@ fn simple_sup_heals_the_kv_then_gives_up_after_too_many_crashes() {
             "error kv: crash 2",
             "error packet: bad packet header '!'",
             "crash 6: the supervisor exited: shutdown",
-            "logger: no such process",
-            "errors: the event manager did not answer: no such process",
+            "logger: no process registered as \"logger\"",
+            "errors: the event manager did not answer: no process registered as \"simple_logger\"",
         ],
         "{stdout}"
     );

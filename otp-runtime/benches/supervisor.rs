@@ -69,7 +69,9 @@ async fn restart_otp(restarts: usize) -> Vec<f64> {
         let pid = loop {
             match crasher.call(()).await {
                 Ok(pid) => break pid,
-                Err(CallError::NoProc | CallError::Exited(_)) => tokio::task::yield_now().await,
+                Err(CallError::NoProc { .. } | CallError::Exited(_)) => {
+                    tokio::task::yield_now().await
+                }
                 Err(e) => panic!("restart: {e}"),
             }
         };

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::{ExitReason, Name, Pid};
 
@@ -78,13 +79,99 @@ impl fmt::Display for RegisterError {
 
 impl std::error::Error for RegisterError {}
 
+/// Whom a call was for, as the caller named it: a pid, a registered name, a name on another
+/// node, or a key in a registry of the user's. [`CallError::Timeout`] and
+/// [`CallError::NoProc`] carry it, so that their text says whom the call was for.
+///
+/// A call by name that found a process and then timed out names the name, not the pid it
+/// found: what the caller wrote.
+///
+/// # Examples
+///
+/// ```
+/// use otp_runtime::{CallError, CallTarget};
+/// use std::time::Duration;
+///
+/// let kv = CallTarget::Name("kv".into());
+/// assert_eq!(kv.to_string(), "\"kv\"");
+/// let remote = CallTarget::Remote { name: "fact1".into(), node: "b@host".into() };
+/// assert_eq!(remote.to_string(), "{fact1, 'b@host'}");
+///
+/// let e = CallError::Timeout { target: kv, after: Duration::from_secs(5) };
+/// assert_eq!(e.to_string(), "call to \"kv\" timed out after 5s");
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug)]
+#[non_exhaustive]
+pub enum CallTarget {
+    /// A process, by pid (a pid-bound handle). Displays as `<0.42.0>`.
+    Pid(Pid),
+    /// A name registered on the caller's node. Displays as `"kv"`.
+    Name(Name),
+    /// A name registered on another node (Erlang's `{Name, Node}`). Displays as Erlang
+    /// writes it: `{kv, 'b@host'}`.
+    Remote {
+        /// The registered name.
+        name: Name,
+        /// The node's name.
+        node: Arc<str>,
+    },
+    /// A key in a registry of the user's ([`via`](crate::via)): the key's `Debug` text.
+    /// Displays as `via Key`.
+    Via(Arc<str>),
+}
+
+impl fmt::Display for CallTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallTarget::Pid(p) => write!(f, "{p}"),
+            CallTarget::Name(n) => write!(f, "{n:?}"),
+            CallTarget::Remote { name, node } => {
+                f.write_str("{")?;
+                write_atom(name.as_str(), false, f)?;
+                f.write_str(", ")?;
+                write_atom(node, true, f)?;
+                f.write_str("}")
+            }
+            CallTarget::Via(key) => write!(f, "via {key}"),
+        }
+    }
+}
+
+/// An atom as Erlang writes it: bare if it may be (a lowercase letter, then letters, digits,
+/// `_` and `@`) and not `quote`d, quoted otherwise (a node's name is quoted always).
+fn write_atom(a: &str, quote: bool, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let bare = !quote
+        && a.starts_with(|c: char| c.is_ascii_lowercase())
+        && a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '@');
+    if bare {
+        return f.write_str(a);
+    }
+    f.write_str("'")?;
+    for c in a.chars() {
+        match c {
+            '\'' => f.write_str("\\'")?,
+            '\\' => f.write_str("\\\\")?,
+            c => fmt::Write::write_char(f, c)?,
+        }
+    }
+    f.write_str("'")
+}
+
 /// Why a call got no reply (OTP: the reason the caller of `gen_server:call` would exit with).
 ///
 /// # Examples
 ///
 /// ```
-/// use otp_runtime::{CallError, ExitReason};
-/// assert_eq!(CallError::Timeout.to_string(), "call timed out");
+/// use otp_runtime::{CallError, CallTarget, ExitReason};
+/// use std::time::Duration;
+///
+/// let e = CallError::NoProc { target: CallTarget::Name("fact1".into()) };
+/// assert_eq!(e.to_string(), "no process registered as \"fact1\"");
+/// let e = CallError::Timeout { target: CallTarget::Name("kv".into()), after: Duration::from_millis(10) };
+/// assert_eq!(e.to_string(), "call to \"kv\" timed out after 10ms");
+/// // Match the variants with `{ .. }`:
+/// assert!(matches!(e, CallError::Timeout { .. }));
 /// assert_eq!(
 ///     CallError::Exited(ExitReason::Panic("boom".into())).to_string(),
 ///     "the server exited during the call: panicked: boom"
@@ -94,9 +181,17 @@ impl std::error::Error for RegisterError {}
 #[non_exhaustive]
 pub enum CallError {
     /// No reply within the timeout. A reply that comes later is dropped.
-    Timeout,
+    Timeout {
+        /// Whom the call was for.
+        target: CallTarget,
+        /// The timeout the call was given.
+        after: Duration,
+    },
     /// The server is not alive (or no process has the name).
-    NoProc,
+    NoProc {
+        /// Whom the call was for.
+        target: CallTarget,
+    },
     /// The server died before replying, with this reason. Reported as soon as it dies.
     Exited(ExitReason),
     /// A server called itself, which would wait forever.
@@ -167,8 +262,20 @@ pub enum CallError {
 impl fmt::Display for CallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CallError::Timeout => f.write_str("call timed out"),
-            CallError::NoProc => f.write_str("no such process"),
+            CallError::Timeout { target, after } => {
+                write!(f, "call to {target} timed out after {after:?}")
+            }
+            CallError::NoProc { target } => match target {
+                CallTarget::Pid(p) => write!(f, "no process {p}: it is not alive"),
+                CallTarget::Name(n) => write!(f, "no process registered as {n:?}"),
+                CallTarget::Remote { name, node } => {
+                    f.write_str("no process registered as ")?;
+                    write_atom(name.as_str(), false, f)?;
+                    f.write_str(" on ")?;
+                    write_atom(node, true, f)
+                }
+                CallTarget::Via(key) => write!(f, "no process registered via {key}"),
+            },
             CallError::Exited(r) => write!(f, "the server exited during the call: {r}"),
             CallError::CallingSelf => f.write_str("a process called itself"),
             CallError::WrongType(p) => write!(
@@ -211,6 +318,31 @@ impl fmt::Display for CallError {
 }
 
 impl std::error::Error for CallError {}
+
+impl CallError {
+    /// A [`CallError::Timeout`] or [`CallError::NoProc`] named for `target` instead (what the
+    /// caller wrote, where the error was built knowing the pid only); others as they are.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn for_target(self, target: impl FnOnce() -> CallTarget) -> CallError {
+        match self {
+            CallError::Timeout { after, .. } => CallError::Timeout {
+                target: target(),
+                after,
+            },
+            CallError::NoProc { .. } => CallError::NoProc { target: target() },
+            e => e,
+        }
+    }
+
+    /// A [`CallError::NoProc`] for the process `pid`.
+    #[cold]
+    pub(crate) fn no_proc(pid: Pid) -> CallError {
+        CallError::NoProc {
+            target: CallTarget::Pid(pid),
+        }
+    }
+}
 
 /// Why a server did not start (OTP: `{error, _}` or `ignore` from `start`).
 ///
@@ -304,3 +436,30 @@ impl<M> fmt::Display for SendError<M> {
 }
 
 impl<M> std::error::Error for SendError<M> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A target's text is Erlang's: an atom bare where Erlang writes it bare, a node quoted.
+    #[test]
+    fn targets_display_as_erlang_writes_them() {
+        let remote = |name: &str| CallTarget::Remote {
+            name: name.into(),
+            node: "b@host".into(),
+        };
+        assert_eq!(remote("fact1").to_string(), "{fact1, 'b@host'}");
+        assert_eq!(remote("Kv").to_string(), "{'Kv', 'b@host'}");
+        assert_eq!(remote("my-kv").to_string(), "{'my-kv', 'b@host'}");
+        assert_eq!(remote("it's").to_string(), "{'it\\'s', 'b@host'}");
+        assert_eq!(CallTarget::Via("42".into()).to_string(), "via 42");
+        let e = CallError::NoProc {
+            target: remote("Kv"),
+        };
+        assert_eq!(e.to_string(), "no process registered as 'Kv' on 'b@host'");
+        let e = CallError::NoProc {
+            target: CallTarget::Via("\"user-1\"".into()),
+        };
+        assert_eq!(e.to_string(), "no process registered via \"user-1\"");
+    }
+}

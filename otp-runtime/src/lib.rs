@@ -27,7 +27,9 @@
 //! let f = Factorial::default().start().await.unwrap();
 //! assert_eq!(f.factorial(5).await, Ok((120, 0)));
 //! assert!(matches!(f.factorial(40).await, Err(CallError::Exited(ExitReason::Panic(_)))));
-//! assert_eq!(f.factorial(5).await, Err(CallError::NoProc)); // a supervisor would restart it
+//! // Dead, and the handle is bound to its pid (a supervisor would restart it).
+//! let err = f.factorial(5).await.unwrap_err();
+//! assert_eq!(err, CallError::NoProc { target: CallTarget::Pid(f.pid().unwrap()) });
 //! # }
 //! ```
 //!
@@ -68,7 +70,7 @@ pub mod testing;
 pub mod time;
 pub mod via;
 
-pub use error::{CallError, NotInProcess, RegisterError, SendError, StartError};
+pub use error::{CallError, CallTarget, NotInProcess, RegisterError, SendError, StartError};
 pub use exit::{ExitReason, TypedReason};
 pub use gen_event::{
     AnyHandlerId, EventHandler, EventManager, EventManagerRef, GenEventError, Handled,
@@ -208,10 +210,10 @@ pub mod prelude {
         SupervisorRef, SupervisorSpec,
     };
     pub use crate::{
-        CallError, CallResult, Collected, Ctx, ExitReason, GenServer, Info, Init, Message,
-        MonitorRef, NodeId, Outcome, Pid, ProcessCtx, ProcessRef, ReplyTo, RequestId, RequestIds,
-        ServerRef, StartError, StartOpts, TaskError, TaskHandle, TimerRef, DEFAULT_CALL_TIMEOUT,
-        INFINITY,
+        CallError, CallResult, CallTarget, Collected, Ctx, ExitReason, GenServer, Info, Init,
+        Message, MonitorRef, NodeId, Outcome, Pid, ProcessCtx, ProcessRef, ReplyTo, RequestId,
+        RequestIds, ServerRef, StartError, StartOpts, TaskError, TaskHandle, TimerRef,
+        DEFAULT_CALL_TIMEOUT, INFINITY,
     };
 }
 

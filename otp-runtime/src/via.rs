@@ -59,7 +59,9 @@
 //! // The server's end frees it.
 //! s.stop(ExitReason::Normal, INFINITY).await.unwrap();
 //! assert_eq!(sessions.whereis(&42), None);
-//! assert_eq!(by_key.hit().await, Err(CallError::NoProc));
+//! let err = by_key.hit().await.unwrap_err();
+//! assert_eq!(err, CallError::NoProc { target: CallTarget::Via("42".into()) });
+//! assert_eq!(err.to_string(), "no process registered via 42");
 //! # }
 //! ```
 
@@ -281,6 +283,8 @@ pub(crate) trait ViaName: Send + Sync + fmt::Debug {
     fn register(&self, pid: Pid) -> Result<(), Pid>;
     fn release(&self, pid: Pid);
     fn whereis(&self) -> Option<Pid>;
+    /// The key's `Debug` text, to name it in an error.
+    fn key_text(&self) -> String;
 }
 
 /// `{via, R, key}`.
@@ -307,6 +311,9 @@ impl<R: Registry> ViaName for Via<R> {
     }
     fn release(&self, pid: Pid) {
         self.registry.release_name(&self.key, pid)
+    }
+    fn key_text(&self) -> String {
+        format!("{:?}", self.key)
     }
     fn whereis(&self) -> Option<Pid> {
         self.registry.whereis_name(&self.key)

@@ -132,8 +132,17 @@ async fn a_typed_handle_calls_and_casts_a_server_of_another_node() {
         .crash("boom".into())
         .await;
     assert_eq!(r, Err(CallError::Exited(ExitReason::Panic("boom".into()))));
-    // Nobody has the name now.
-    assert_eq!(kv.count().await, Err(CallError::NoProc));
+    // Nobody has the name now: the error names it as the caller wrote it, `{kv, Node}`.
+    let err = kv.count().await.unwrap_err();
+    let target = CallTarget::Remote {
+        name: "kv".into(),
+        node: "gb@localhost".into(),
+    };
+    assert_eq!(err, CallError::NoProc { target });
+    assert_eq!(
+        err.to_string(),
+        "no process registered as kv on 'gb@localhost'"
+    );
     // Operations that need a local server say so.
     assert_eq!(
         kv.stop(ExitReason::Normal, Duration::from_secs(1)).await,

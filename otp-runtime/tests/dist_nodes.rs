@@ -214,7 +214,12 @@ async fn a_node_going_down_is_noconnection_and_ends_calls_at_once() {
             Duration::from_secs(60),
         ))
         .await;
-    assert_eq!(r, Err(CallError::NoProc));
+    let err = r.unwrap_err();
+    assert!(matches!(err, CallError::NoProc { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "no process registered as nobody on 'dc@localhost'"
+    );
     a.stop().await;
     c.stop().await;
 }

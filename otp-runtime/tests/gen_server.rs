@@ -560,10 +560,8 @@ async fn start_anonymous() {
     assert_eq!(s.call(Call::StopReply(stopped())).await, Ok(Rep::Ok));
     assert_eq!(s.wait_exit().await, stopped());
     assert!(!otp_runtime::is_alive(pid));
-    assert_eq!(
-        s.call_timeout(Call::Ping, Duration::from_millis(1)).await,
-        Err(CallError::NoProc)
-    );
+    let got = s.call_timeout(Call::Ping, Duration::from_millis(1)).await;
+    assert!(matches!(got, Err(CallError::NoProc { .. })), "{got:?}");
     assert_eq!(drain(&mut rx), vec![Ev::Terminate(stopped())]);
 }
 
@@ -714,8 +712,10 @@ async fn start_named_and_already_started() {
     assert_eq!(named.call(Call::StopReply(stopped())).await, Ok(Rep::Ok));
     assert_eq!(s.wait_exit().await, stopped());
     assert_eq!(otp_runtime::whereis(&n), None);
-    assert_eq!(s.call(Call::Ping).await, Err(CallError::NoProc));
-    assert_eq!(named.call(Call::Ping).await, Err(CallError::NoProc));
+    let got = s.call(Call::Ping).await;
+    assert!(matches!(got, Err(CallError::NoProc { .. })), "{got:?}");
+    let got = named.call(Call::Ping).await;
+    assert!(matches!(got, Err(CallError::NoProc { .. })), "{got:?}");
 }
 
 /// The name is registered before `init` runs (OTP registers, then calls `init/1`).
@@ -866,10 +866,8 @@ async fn stop1_normal_then_noproc() {
     assert_eq!(s.stop(ExitReason::Normal, INFINITY).await, Ok(()));
     assert!(!otp_runtime::is_alive(pid));
     assert_eq!(drain(&mut rx), vec![Ev::Terminate(ExitReason::Normal)]);
-    assert_eq!(
-        s.stop(ExitReason::Normal, INFINITY).await,
-        Err(CallError::NoProc)
-    );
+    let got = s.stop(ExitReason::Normal, INFINITY).await;
+    assert!(matches!(got, Err(CallError::NoProc { .. })), "{got:?}");
 }
 
 /// `stop2`: anonymous, another reason; `terminate` gets it and the process exits with it.
@@ -896,10 +894,8 @@ async fn stop4_named() {
     assert_eq!(named.stop(ExitReason::Normal, INFINITY).await, Ok(()));
     assert!(!otp_runtime::is_alive(s.pid().unwrap()));
     assert_eq!(otp_runtime::whereis(&n), None);
-    assert_eq!(
-        named.stop(ExitReason::Normal, INFINITY).await,
-        Err(CallError::NoProc)
-    );
+    let got = named.stop(ExitReason::Normal, INFINITY).await;
+    assert!(matches!(got, Err(CallError::NoProc { .. })), "{got:?}");
 }
 
 /// `stop/3` with a timeout on a server stuck in a handler: `timeout`, and the server lives.
@@ -911,10 +907,8 @@ async fn stop_timeout_on_stuck_server() {
     s.cast(Cast::Hang);
     assert_eq!(next_ev(&mut rx).await, Ev::Step("hang"));
     let t0 = Instant::now();
-    assert_eq!(
-        s.stop(ExitReason::Normal, Duration::from_millis(500)).await,
-        Err(CallError::Timeout)
-    );
+    let got = s.stop(ExitReason::Normal, Duration::from_millis(500)).await;
+    assert!(matches!(got, Err(CallError::Timeout { .. })), "{got:?}");
     assert!(t0.elapsed() >= Duration::from_millis(500));
     assert!(otp_runtime::is_alive(pid));
     otp_runtime::exit(pid, ExitReason::Kill);
@@ -981,7 +975,8 @@ async fn crash_in_handle_call() {
     assert_eq!(s.wait_exit().await, boom);
     assert!(!otp_runtime::is_alive(pid));
     assert_eq!(drain(&mut rx), vec![Ev::Terminate(boom)]);
-    assert_eq!(s.call(Call::Ping).await, Err(CallError::NoProc));
+    let got = s.call(Call::Ping).await;
+    assert!(matches!(got, Err(CallError::NoProc { .. })), "{got:?}");
 }
 
 /// `crash/1`'s stops without a reply: `{stop, {shutdown, stop_reason}, S}`,
@@ -1082,7 +1077,7 @@ async fn call_after_exit_signal() {
     otp_runtime::exit(s.pid().unwrap(), boom.clone());
     let r = s.call_timeout(Call::Ping, INFINITY).await;
     assert!(
-        r == Err(CallError::NoProc) || r == Err(CallError::Exited(boom.clone())),
+        matches!(r, Err(CallError::NoProc { .. })) || r == Err(CallError::Exited(boom.clone())),
         "got {r:?}"
     );
     assert_eq!(s.wait_exit().await, boom);
@@ -1107,14 +1102,13 @@ async fn call_delayed_answer() {
         .await,
         Ok(Rep::Delayed)
     );
-    assert_eq!(
-        s.call_timeout(
+    let got = s
+        .call_timeout(
             Call::DelayedAnswer(Duration::from_millis(30)),
-            Duration::from_millis(1)
+            Duration::from_millis(1),
         )
-        .await,
-        Err(CallError::Timeout)
-    );
+        .await;
+    assert!(matches!(got, Err(CallError::Timeout { .. })), "{got:?}");
     // The late answer is dropped; the next call gets its own.
     assert_eq!(s.call(Call::Echo(7)).await, Ok(Rep::N(7)));
 }
@@ -1145,11 +1139,10 @@ async fn call_timeout_late_reply_dropped() {
     let (p, _rx) = probe();
     let s = p.start().await.unwrap();
     let t0 = Instant::now();
-    assert_eq!(
-        s.call_timeout(Call::Sleep(Duration::from_secs(2)), Duration::from_secs(1))
-            .await,
-        Err(CallError::Timeout)
-    );
+    let got = s
+        .call_timeout(Call::Sleep(Duration::from_secs(2)), Duration::from_secs(1))
+        .await;
+    assert!(matches!(got, Err(CallError::Timeout { .. })), "{got:?}");
     let waited = t0.elapsed();
     assert!(
         waited >= Duration::from_secs(1) && waited < Duration::from_secs(2),
@@ -1166,14 +1159,10 @@ async fn call_timeout_late_reply_dropped() {
 async fn call_with_zero_timeout_always_times_out() {
     let (p, _rx) = probe();
     let s = p.start().await.unwrap();
-    assert_eq!(
-        s.call_timeout(Call::Echo(1), Duration::ZERO).await,
-        Err(CallError::Timeout)
-    );
-    assert_eq!(
-        s.call_timeout(Call::Ping, Duration::ZERO).await,
-        Err(CallError::Timeout)
-    );
+    let got = s.call_timeout(Call::Echo(1), Duration::ZERO).await;
+    assert!(matches!(got, Err(CallError::Timeout { .. })), "{got:?}");
+    let got = s.call_timeout(Call::Ping, Duration::ZERO).await;
+    assert!(matches!(got, Err(CallError::Timeout { .. })), "{got:?}");
     // The server is fine, and the late replies were dropped, never taken for this one.
     assert_eq!(s.call(Call::Echo(2)).await, Ok(Rep::N(2)));
 }
@@ -1187,10 +1176,8 @@ async fn call_default_timeout_when_never_answered() {
     let (p, _rx) = probe();
     let s = p.start().await.unwrap();
     let t0 = Instant::now();
-    assert_eq!(
-        s.call(Call::DelayedAnswer(Duration::from_secs(60))).await,
-        Err(CallError::Timeout)
-    );
+    let got = s.call(Call::DelayedAnswer(Duration::from_secs(60))).await;
+    assert!(matches!(got, Err(CallError::Timeout { .. })), "{got:?}");
     assert!(t0.elapsed() >= DEFAULT_CALL_TIMEOUT, "{:?}", t0.elapsed());
     for req in [Call::NoReplyDropped, Call::DeferAndDrop] {
         let t0 = Instant::now();
@@ -1237,15 +1224,12 @@ async fn pid_bound_handle_noproc_after_death() {
     let (p, _rx) = probe();
     let new = p.start_with(StartOpts::new().name(&*n)).await.unwrap();
     assert_ne!(old.pid(), new.pid());
-    assert_eq!(old.call(Call::Ping).await, Err(CallError::NoProc));
-    assert_eq!(
-        old.call_timeout(Call::Ping, INFINITY).await,
-        Err(CallError::NoProc)
-    );
-    assert_eq!(
-        old.stop(ExitReason::Normal, INFINITY).await,
-        Err(CallError::NoProc)
-    );
+    let got = old.call(Call::Ping).await;
+    assert!(matches!(got, Err(CallError::NoProc { .. })), "{got:?}");
+    let got = old.call_timeout(Call::Ping, INFINITY).await;
+    assert!(matches!(got, Err(CallError::NoProc { .. })), "{got:?}");
+    let got = old.stop(ExitReason::Normal, INFINITY).await;
+    assert!(matches!(got, Err(CallError::NoProc { .. })), "{got:?}");
     assert_eq!(old.wait_exit().await, ExitReason::Normal);
     assert_eq!(new.call(Call::Ping).await, Ok(Rep::Pong));
     // Casts and sends to a dead server are dropped, never an error.
@@ -1258,7 +1242,8 @@ async fn pid_bound_handle_noproc_after_death() {
 async fn named_handle_survives_restart() {
     let n = name("named_restart");
     let named = ServerRef::<Probe>::named(&*n);
-    assert_eq!(named.call(Call::Id).await, Err(CallError::NoProc));
+    let got = named.call(Call::Id).await;
+    assert!(matches!(got, Err(CallError::NoProc { .. })), "{got:?}");
     assert_eq!(named.pid(), None);
     assert_eq!(named.wait_exit().await, ExitReason::NoProc);
     for id in 1..=3 {
@@ -1273,7 +1258,8 @@ async fn named_handle_survives_restart() {
         // A crash frees the name before the world hears of it.
         assert!(named.call(Call::Panic).await.is_err());
         assert_eq!(s.wait_exit().await, ExitReason::Panic("call boom".into()));
-        assert_eq!(named.call(Call::Id).await, Err(CallError::NoProc));
+        let got = named.call(Call::Id).await;
+        assert!(matches!(got, Err(CallError::NoProc { .. })), "{got:?}");
     }
 }
 
@@ -1883,5 +1869,6 @@ async fn ctx_stop_from_cast_runs_terminate() {
     s.cast(());
     assert_eq!(s.wait_exit().await, ExitReason::shutdown_with("asked"));
     assert_eq!(rx.recv().await, Some(ExitReason::shutdown_with("asked")));
-    assert_eq!(s.call(()).await, Err(CallError::NoProc));
+    let got = s.call(()).await;
+    assert!(matches!(got, Err(CallError::NoProc { .. })), "{got:?}");
 }

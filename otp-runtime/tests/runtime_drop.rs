@@ -85,7 +85,7 @@ fn dropping_the_runtime_ends_every_process_and_timer_without_hanging() {
         assert_eq!(root.wait_exit().await, ExitReason::Killed);
         assert!(matches!(
             root.count_children().await,
-            Err(SupervisorError::Call(CallError::NoProc))
+            Err(SupervisorError::Call(CallError::NoProc { .. }))
         ));
     });
 }

@@ -140,7 +140,9 @@ fn calls_across_partitions_and_resets_fail_typed_and_recover_when_calm() {
                         assert!(n > answered[i], "{n} after {}", answered[i]);
                         answered[i] = n;
                     }
-                    Err(CallError::Timeout | CallError::NodeDown(_) | CallError::Exited(_)) => {}
+                    Err(
+                        CallError::Timeout { .. } | CallError::NodeDown(_) | CallError::Exited(_),
+                    ) => {}
                     Err(e) => panic!("unexpected {e:?}"),
                 }
             }

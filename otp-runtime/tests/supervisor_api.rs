@@ -15,8 +15,11 @@ use otp_runtime::supervisor::ChildType;
 
 const HOUR: Duration = Duration::from_secs(3600);
 
-fn noproc() -> SupervisorError {
-    SupervisorError::Call(CallError::NoProc)
+/// The error of a call to the supervisor registered as nobody's `name`: it names it.
+fn noproc(name: &str) -> SupervisorError {
+    SupervisorError::Call(CallError::NoProc {
+        target: CallTarget::Name(name.into()),
+    })
 }
 
 /// `child_adm`: start_child, terminate_child, restart_child, delete_child, which_children and
@@ -47,7 +50,10 @@ async fn child_adm() {
         sup.terminate_child("hej").await,
         Err(SupervisorError::NotFound)
     );
-    assert_eq!(foo.terminate_child("child1").await, Err(noproc()));
+    assert_eq!(
+        foo.terminate_child("child1").await,
+        Err(noproc("child_adm_no_such_sup"))
+    );
     let w = watch(&[cpid]).await;
     sup.terminate_child("child1").await.unwrap();
     assert_eq!(w.deaths().await, vec![(cpid, ExitReason::Shutdown)]);
@@ -90,7 +96,10 @@ async fn child_adm() {
         sup.delete_child("hej").await,
         Err(SupervisorError::NotFound)
     );
-    assert_eq!(foo.delete_child("child1").await, Err(noproc()));
+    assert_eq!(
+        foo.delete_child("child1").await,
+        Err(noproc("child_adm_no_such_sup"))
+    );
     sup.terminate_child("child1").await.unwrap();
     sup.delete_child("child1").await.unwrap();
     assert_eq!(
@@ -101,7 +110,10 @@ async fn child_adm() {
     assert_eq!(sup.count_children().await.unwrap(), counts(0, 0, 0, 0));
 
     // Start.
-    assert_eq!(foo.start_child(child()).await, Err(noproc()));
+    assert_eq!(
+        foo.start_child(child()).await,
+        Err(noproc("child_adm_no_such_sup"))
+    );
     let cpid3 = sup.start_child(child()).await.unwrap().unwrap();
     assert_eq!(
         states(&sup.which_children().await.unwrap()),
@@ -109,11 +121,23 @@ async fn child_adm() {
     );
     assert_eq!(sup.count_children().await.unwrap(), counts(1, 1, 0, 1));
 
-    assert_eq!(foo.which_children().await, Err(noproc()));
-    assert_eq!(foo.count_children().await, Err(noproc()));
-    assert_eq!(foo.restart_child("child1").await, Err(noproc()));
-    assert!(matches!(foo.get_childspec("child1").await, Err(e) if e == noproc()));
-    assert_eq!(foo.stop().await, Err(CallError::NoProc));
+    assert_eq!(
+        foo.which_children().await,
+        Err(noproc("child_adm_no_such_sup"))
+    );
+    assert_eq!(
+        foo.count_children().await,
+        Err(noproc("child_adm_no_such_sup"))
+    );
+    assert_eq!(
+        foo.restart_child("child1").await,
+        Err(noproc("child_adm_no_such_sup"))
+    );
+    assert!(
+        matches!(foo.get_childspec("child1").await, Err(e) if e == noproc("child_adm_no_such_sup"))
+    );
+    let got = foo.stop().await;
+    assert!(matches!(got, Err(CallError::NoProc { .. })), "{got:?}");
 }
 
 /// `extra_return` (minus the extra info, which has no counterpart): the pid a start or a
@@ -161,7 +185,10 @@ async fn child_adm_simple() {
     assert_eq!(sup.count_children().await.unwrap(), counts(1, 0, 0, 0));
 
     let foo = DynamicSupervisorRef::<Option<Duration>>::named("child_adm_simple_no_sup");
-    assert_eq!(foo.start_child(None).await, Err(noproc()));
+    assert_eq!(
+        foo.start_child(None).await,
+        Err(noproc("child_adm_simple_no_sup"))
+    );
     let c1 = sup.start_child(None).await.unwrap().unwrap();
     assert_eq!(
         states(&sup.which_children().await.unwrap()),
@@ -593,7 +620,8 @@ async fn typed_child_access() {
     );
 
     crash(pid).await;
-    assert_eq!(w.call(WCall::Ping).await, Err(CallError::NoProc));
+    let got = w.call(WCall::Ping).await;
+    assert!(matches!(got, Err(CallError::NoProc { .. })), "{got:?}");
     let w2 = sup.child::<Worker>("w").await.unwrap();
     let pid2 = w2.call(WCall::Ping).await.unwrap();
     assert_ne!(pid, pid2);

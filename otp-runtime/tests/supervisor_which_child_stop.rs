@@ -111,9 +111,10 @@ async fn which_children() {
 
     // A supervisor that does not exist: `noproc`.
     let foo = SupervisorRef::named("foo");
-    assert_eq!(
-        foo.which_child("child2").await,
-        Err(SupervisorError::Call(CallError::NoProc))
+    let got = foo.which_child("child2").await;
+    assert!(
+        matches!(got, Err(SupervisorError::Call(CallError::NoProc { .. }))),
+        "{got:?}"
     );
 }
 
@@ -258,11 +259,10 @@ async fn sup_stop_timeout() {
 
     let reason = ExitReason::other("other_reason");
     let t0 = otp_runtime::time::Instant::now();
-    assert_eq!(
-        sup.stop_with(reason.clone(), Duration::from_millis(500))
-            .await,
-        Err(CallError::Timeout)
-    );
+    let got = sup
+        .stop_with(reason.clone(), Duration::from_millis(500))
+        .await;
+    assert!(matches!(got, Err(CallError::Timeout { .. })), "{got:?}");
     assert_eq!(t0.elapsed(), Duration::from_millis(500));
     assert!(otp_runtime::is_alive(spid));
     assert_eq!(
@@ -285,10 +285,8 @@ async fn sup_stop_timeout() {
             Ev::Terminating("child1", cpid1, ExitReason::Shutdown),
         ]
     );
-    assert_eq!(
-        sup.stop_with(ExitReason::Normal, HOUR).await,
-        Err(CallError::NoProc)
-    );
+    let got = sup.stop_with(ExitReason::Normal, HOUR).await;
+    assert!(matches!(got, Err(CallError::NoProc { .. })), "{got:?}");
 }
 
 /// `supervisor:stop/3` in time: `ok` once the supervisor is dead with the reason, its
@@ -341,11 +339,10 @@ async fn sup_stop_timeout_dynamic() {
     let spid = sup.pid().unwrap();
     let deaths = watch(&[cpid1, cpid2, spid]).await;
     let reason = ExitReason::Shutdown;
-    assert_eq!(
-        sup.stop_with(reason.clone(), Duration::from_millis(10))
-            .await,
-        Err(CallError::Timeout)
-    );
+    let got = sup
+        .stop_with(reason.clone(), Duration::from_millis(10))
+        .await;
+    assert!(matches!(got, Err(CallError::Timeout { .. })), "{got:?}");
     assert_eq!(
         deaths.deaths().await,
         vec![

@@ -201,7 +201,8 @@ async fn suspend() {
     c.add(1);
     c.add(2);
     let short = c.with_timeout(Duration::from_millis(50));
-    assert_eq!(short.get().await, Err(CallError::Timeout));
+    let got = short.get().await;
+    assert!(matches!(got, Err(CallError::Timeout { .. })), "{got:?}");
     let s = sys::get_status(&c).await.unwrap();
     assert_eq!(s.status, RunStatus::Suspended);
     assert_eq!(s.message_queue_len, 3); // two casts and the call that timed out

@@ -329,8 +329,8 @@ fn bind(w: usize, timeout: Duration) -> Option<Target> {
 
 fn count_error(e: &CallError) {
     match e {
-        CallError::Timeout => &CALL_TIMEOUTS,
-        CallError::NoProc => &CALL_NOPROC,
+        CallError::Timeout { .. } => &CALL_TIMEOUTS,
+        CallError::NoProc { .. } => &CALL_NOPROC,
         CallError::Exited(_) => &CALL_EXITED,
         _ => &CALL_OTHER,
     }

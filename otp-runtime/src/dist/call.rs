@@ -8,7 +8,7 @@ use super::start::node_atom;
 use super::term::{Atom, Term};
 use super::DistError;
 use crate::node::Node;
-use crate::{CallError, ExitReason, Pid};
+use crate::{CallError, CallTarget, ExitReason, Pid};
 
 /// Sends `msg` to `to`, a process of this node or of another (`Pid ! Msg`). A process of
 /// another node is reached over its connection (made now if need be); one of this node
@@ -115,7 +115,9 @@ pub(crate) async fn call_pid_on(
         .clone();
     let node = dist.node_of(pid).ok_or(CallError::NoConnection(pid))?;
     let to = Proc::Pid(dist.ids().external_pid(pid));
-    call_proc(&dist, &node, to, request, timeout).await
+    call_proc(&dist, &node, to, request, timeout)
+        .await
+        .map_err(|e| e.for_target(|| CallTarget::Pid(pid)))
 }
 
 /// `gen_server:cast(Pid, Msg)` to a process of another node from node `here`.
@@ -144,8 +146,27 @@ pub(crate) async fn call_term(
     let down = || CallError::NodeDown(node.into());
     let dist = here.dist().map_err(|_| down())?.clone();
     let node_a = node_atom(node).map_err(|_| down())?;
-    let name_a = Atom::try_new(name).ok_or(CallError::NoProc)?;
-    call_proc(&dist, &node_a, Proc::Name(name_a), request, timeout).await
+    // What the caller wrote: `{name, node}`.
+    let target = || CallTarget::Remote {
+        name: name.into(),
+        node: node.into(),
+    };
+    let name_a = Atom::try_new(name).ok_or_else(|| CallError::NoProc { target: target() })?;
+    call_proc(&dist, &node_a, Proc::Name(name_a), request, timeout)
+        .await
+        .map_err(|e| e.for_target(target))
+}
+
+/// Whom a call to `to` on `node` is for, as an error names it.
+#[cold]
+pub(super) fn proc_target(dist: &super::local::Dist, node: &Atom, to: &Proc) -> CallTarget {
+    match to {
+        Proc::Pid(p) => CallTarget::Pid(dist.ids().pid(p)),
+        Proc::Name(name) => CallTarget::Remote {
+            name: name.as_str().into(),
+            node: node.as_str().into(),
+        },
+    }
 }
 
 async fn call_proc(
@@ -167,7 +188,10 @@ async fn call_proc(
     let _end = End(dist, node, &to, id);
     let r = tokio::time::timeout(timeout, rx).await;
     match r {
-        Err(_) => Err(CallError::Timeout),
+        Err(_) => Err(CallError::Timeout {
+            target: proc_target(dist, node, &to),
+            after: timeout,
+        }),
         Ok(Err(_)) => Err(CallError::NodeDown(node.as_str().into())),
         Ok(Ok(r)) => r,
     }
@@ -261,7 +285,7 @@ impl NameMonitor {
         };
         match rx.await {
             Ok(Err(CallError::Exited(r))) => r,
-            Ok(Err(CallError::NoProc)) => ExitReason::NoProc,
+            Ok(Err(CallError::NoProc { .. })) => ExitReason::NoProc,
             _ => ExitReason::NoConnection,
         }
     }

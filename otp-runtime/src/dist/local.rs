@@ -945,7 +945,9 @@ impl Dist {
                 if let Some(call) = ours.then(|| st.calls.remove(&id)).flatten() {
                     drop(st);
                     let e = match reason {
-                        ExitReason::NoProc => CallError::NoProc,
+                        ExitReason::NoProc => CallError::NoProc {
+                            target: super::call::proc_target(self, node, &from),
+                        },
                         ExitReason::NoConnection => CallError::NodeDown(node.as_str().into()),
                         r => CallError::Exited(r),
                     };

@@ -11,7 +11,7 @@ use crate::{CallError, ExitReason};
 ///
 /// ```
 /// use otp_runtime::gen_event::{GenEventError, HandlerId};
-/// use otp_runtime::{CallError, ExitReason};
+/// use otp_runtime::{CallError, CallTarget, ExitReason};
 ///
 /// struct Log;
 /// let id = HandlerId::<Log>::with_id("a").any();
@@ -21,8 +21,8 @@ use crate::{CallError, ExitReason};
 ///     "the handler's init failed: no file"
 /// );
 /// assert_eq!(
-///     GenEventError::from(CallError::NoProc).to_string(),
-///     "the event manager did not answer: no such process"
+///     GenEventError::from(CallError::NoProc { target: CallTarget::Name("log".into()) }).to_string(),
+///     "the event manager did not answer: no process registered as \"log\""
 /// );
 /// ```
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -83,14 +83,19 @@ impl From<CallError> for GenEventError {
 ///
 /// ```
 /// use otp_runtime::gen_event::HandlerCallError;
-/// use otp_runtime::{CallError, ExitReason};
+/// use otp_runtime::{CallError, CallTarget, ExitReason};
+/// use std::time::Duration;
 /// assert_eq!(
 ///     HandlerCallError::HandlerCrashed(ExitReason::Panic("boom".into())).to_string(),
 ///     "the handler crashed and was removed: panicked: boom"
 /// );
 /// assert_eq!(
-///     HandlerCallError::from(CallError::Timeout).to_string(),
-///     "the event manager did not answer: call timed out"
+///     HandlerCallError::from(CallError::Timeout {
+///         target: CallTarget::Name("log".into()),
+///         after: Duration::from_secs(5),
+///     })
+///     .to_string(),
+///     "the event manager did not answer: call to \"log\" timed out after 5s"
 /// );
 /// ```
 #[derive(Clone, PartialEq, Eq, Debug)]

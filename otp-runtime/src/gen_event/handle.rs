@@ -144,7 +144,9 @@ impl<E: Send + Sync + 'static> EventManager<E> {
     /// use otp_runtime::prelude::*;
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let by_name = EventManager::<u8>::named("later");
-    /// assert_eq!(by_name.which_handlers().await, Err(CallError::NoProc)); // not started yet
+    /// // Not started yet:
+    /// let err = by_name.which_handlers().await.unwrap_err();
+    /// assert_eq!(err, CallError::NoProc { target: CallTarget::Name("later".into()) });
     /// EventManager::<u8>::start_named("later").await.unwrap();
     /// assert_eq!(by_name.which_handlers().await, Ok(vec![]));
     /// # }
@@ -306,10 +308,11 @@ impl<E: Send + Sync + 'static> EventManagerRef<E> {
     /// let m = EventManager::<()>::start().await.unwrap();
     /// m.add_handler(Slow).await.unwrap();
     /// let impatient = m.with_timeout(Duration::from_secs(1));
-    /// assert_eq!(
-    ///     impatient.call(HandlerId::<Slow>::new(), 2000).await,
-    ///     Err(HandlerCallError::Manager(CallError::Timeout))
-    /// );
+    /// let err = impatient.call(HandlerId::<Slow>::new(), 2000).await.unwrap_err();
+    /// assert!(matches!(err, HandlerCallError::Manager(CallError::Timeout { .. })), "{err:?}");
+    /// let pid = m.pid().unwrap();
+    /// let says = format!("the event manager did not answer: call to {pid} timed out after 1s");
+    /// assert_eq!(err.to_string(), says);
     /// assert_eq!(m.call(HandlerId::<Slow>::new(), 10).await, Ok(10));
     /// # }
     /// ```
@@ -737,7 +740,8 @@ impl<E: Send + Sync + 'static> EventManagerRef<E> {
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let m = EventManager::<u8>::start().await.unwrap();
     /// m.stop_with(ExitReason::Shutdown, INFINITY).await.unwrap();
-    /// assert_eq!(m.stop().await, Err(CallError::NoProc));
+    /// let err = m.stop().await.unwrap_err();
+    /// assert!(matches!(err, CallError::NoProc { .. }), "{err:?}");
     /// # }
     /// ```
     pub async fn stop_with(&self, reason: ExitReason, timeout: Duration) -> Result<(), CallError> {

@@ -15,7 +15,7 @@ use crate::process::core::{Core, Envelope, Shared};
 use crate::process::current::{self, Caller};
 use crate::process::{wait_shared_exit, yield_now, ProcessRef};
 use crate::registry::Name;
-use crate::{CallError, ExitReason, Pid};
+use crate::{CallError, CallTarget, ExitReason, Pid};
 
 /// The default call timeout: 5 seconds, as `gen_server:call/2`.
 ///
@@ -63,7 +63,9 @@ pub const INFINITY: Duration = Duration::MAX;
 /// let echo = ServerRef::<Echo>::named("echo");
 /// assert_eq!(echo.call("hi".into()).await, Ok("hi".to_string()));
 /// echo.stop(ExitReason::Normal, INFINITY).await.unwrap();
-/// assert_eq!(echo.call("hi".into()).await, Err(CallError::NoProc));
+/// let err = echo.call("hi".into()).await.unwrap_err();
+/// assert_eq!(err, CallError::NoProc { target: CallTarget::Name("echo".into()) });
+/// assert_eq!(err.to_string(), "no process registered as \"echo\"");
 /// # }
 /// ```
 pub struct ServerRef<S: GenServer> {
@@ -177,7 +179,7 @@ impl<S: GenServer> ServerRef<S> {
             .entry(pid)
             .map_err(|()| CallError::NoConnection(pid))?
             .filter(|e| !e.shared().is_exited())
-            .ok_or(CallError::NoProc)?;
+            .ok_or_else(|| CallError::no_proc(pid))?;
         let core = entry
             .into_any()
             .downcast::<Core<Request<S>>>()
@@ -257,7 +259,11 @@ impl<S: GenServer> ServerRef<S> {
         match &self.target {
             Target::Process(p) => Ok(Cow::Borrowed(p)),
             Target::Name(n, node) => {
-                let entry = node.0.names.lookup(n.as_str()).ok_or(CallError::NoProc)?;
+                let entry = node
+                    .0
+                    .names
+                    .lookup(n.as_str())
+                    .ok_or_else(|| self.no_proc_error())?;
                 let pid = entry.shared().pid();
                 let core = entry
                     .into_any()
@@ -266,12 +272,12 @@ impl<S: GenServer> ServerRef<S> {
                 Ok(Cow::Owned(ProcessRef::from_core(core)))
             }
             Target::Via(v, node) => {
-                let pid = v.whereis().ok_or(CallError::NoProc)?;
+                let pid = v.whereis().ok_or_else(|| self.no_proc_error())?;
                 let entry = node
                     .entry(pid)
                     .map_err(|()| CallError::NoConnection(pid))?
                     .filter(|e| !e.shared().is_exited())
-                    .ok_or(CallError::NoProc)?;
+                    .ok_or_else(|| self.no_proc_error())?;
                 let core = entry
                     .into_any()
                     .downcast::<Core<Request<S>>>()
@@ -279,6 +285,42 @@ impl<S: GenServer> ServerRef<S> {
                 Ok(Cow::Owned(ProcessRef::from_core(core)))
             }
             Target::Remote(_) => Err(CallError::NotLocal),
+        }
+    }
+
+    /// Whom the handle's calls are for, as its maker named it (for an error: never on the
+    /// path of a call that succeeds).
+    #[cold]
+    #[inline(never)]
+    fn call_target(&self) -> CallTarget {
+        match &self.target {
+            Target::Process(p) => CallTarget::Pid(p.pid()),
+            Target::Name(n, _) => CallTarget::Name(n.clone()),
+            Target::Via(v, _) => CallTarget::Via(v.key_text().into()),
+            Target::Remote(r) => match &r.to {
+                RemoteDest::Name { name, node } => CallTarget::Remote {
+                    name: name.as_str().into(),
+                    node: node.as_str().into(),
+                },
+                RemoteDest::Pid(p) => CallTarget::Pid(*p),
+            },
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn no_proc_error(&self) -> CallError {
+        CallError::NoProc {
+            target: self.call_target(),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn timeout_error(&self, after: Duration) -> CallError {
+        CallError::Timeout {
+            target: self.call_target(),
+            after,
         }
     }
 
@@ -364,7 +406,8 @@ impl<S: GenServer> ServerRef<S> {
     /// }
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
     /// let s = Sleepy.start().await.unwrap();
-    /// assert_eq!(s.call_timeout(2000, Duration::from_secs(1)).await, Err(CallError::Timeout));
+    /// let err = s.call_timeout(2000, Duration::from_secs(1)).await.unwrap_err();
+    /// assert_eq!(err.to_string(), format!("call to {} timed out after 1s", s.pid().unwrap()));
     /// // The late reply to the first call is not mistaken for this one's.
     /// assert_eq!(s.call_timeout(10, Duration::from_secs(5)).await, Ok(10));
     /// # }
@@ -380,7 +423,16 @@ impl<S: GenServer> ServerRef<S> {
             }
             return Box::pin(Self::remote_call(r, request, timeout)).await;
         }
-        let target = self.resolve()?;
+        // As `resolve`, but with `self` rather than a `Cow` kept across the wait: the same
+        // size, and `self` names the target if the call fails.
+        let found;
+        let target = match &self.target {
+            Target::Process(p) => p,
+            _ => {
+                found = self.resolve_name()?.into_owned();
+                &found
+            }
+        };
         let core = target.core();
         let shared = &core.shared;
         match current::caller(shared) {
@@ -392,7 +444,7 @@ impl<S: GenServer> ServerRef<S> {
             Caller::Outside => {}
         }
         if shared.is_exited() {
-            return Err(CallError::NoProc);
+            return Err(self.no_proc_error());
         }
         let (tx, mut rx) = oneshot::channel();
         if core
@@ -400,23 +452,37 @@ impl<S: GenServer> ServerRef<S> {
             .send(Envelope::Msg(Request::Call(request, tx)))
             .is_err()
         {
-            return Err(CallError::NoProc);
+            return Err(self.no_proc_error());
         }
         // OTP's `call(S, R, 0)`: the request goes, and the caller has already given up.
         if timeout.is_zero() {
-            return Err(CallError::Timeout);
+            return Err(self.timeout_error(timeout));
         }
         // Most replies come within one scheduling round: yield once before arming a timer,
         // which costs more than the whole round trip (see `yield_now`).
         yield_now().await;
         match rx.try_recv() {
             Ok(reply) => return Ok(reply),
-            Err(TryRecvError::Closed) => return Err(Box::pin(closed(shared, timeout)).await),
+            Err(TryRecvError::Closed) => {
+                return Err(Box::pin(async move {
+                    closed(shared, timeout)
+                        .await
+                        .for_target(|| self.call_target())
+                })
+                .await)
+            }
             Err(TryRecvError::Empty) => {}
         }
         // The slow path, boxed so that its timer and exit wait do not widen every caller's
-        // future (a process awaiting a call carries that future in its task).
-        Box::pin(slow_reply(rx, shared, timeout)).await
+        // future (a process awaiting a call carries that future in its task). Its errors name
+        // the pid; a call by name names the name: in the box too, so that `self` is not kept
+        // across the wait.
+        Box::pin(async move {
+            slow_reply(rx, shared, timeout)
+                .await
+                .map_err(|e| e.for_target(|| self.call_target()))
+        })
+        .await
     }
 
     /// Sends a call and returns at once with its [`RequestId`], to collect the reply later
@@ -457,7 +523,8 @@ impl<S: GenServer> ServerRef<S> {
     /// }
     /// assert_eq!(replies, [2, 4, 6]);
     /// let nobody = ServerRef::<Doubler>::named("nobody");
-    /// assert_eq!(nobody.send_request(1).receive_response(INFINITY).await, Err(CallError::NoProc));
+    /// let err = nobody.send_request(1).receive_response(INFINITY).await.unwrap_err();
+    /// assert_eq!(err, CallError::NoProc { target: CallTarget::Name("nobody".into()) });
     /// # }
     /// ```
     pub fn send_request(&self, request: S::Call) -> RequestId<S::Reply> {
@@ -478,7 +545,7 @@ impl<S: GenServer> ServerRef<S> {
         };
         let core = target.core();
         if core.shared.is_exited() {
-            return RequestId::failed(CallError::NoProc);
+            return RequestId::failed(self.no_proc_error());
         }
         let (tx, rx) = oneshot::channel();
         if core
@@ -486,7 +553,7 @@ impl<S: GenServer> ServerRef<S> {
             .send(Envelope::Msg(Request::Call(request, tx)))
             .is_err()
         {
-            return RequestId::failed(CallError::NoProc);
+            return RequestId::failed(self.no_proc_error());
         }
         RequestId::sent(rx, f, core.clone())
     }
@@ -578,21 +645,29 @@ impl<S: GenServer> ServerRef<S> {
             _ => {}
         }
         if target.send(Request::Stop(reason.clone().into())).is_err() {
-            return Err(CallError::NoProc);
+            return Err(self.no_proc_error());
         }
         // The request woke the server, which usually runs `terminate` and dies within the
         // round we yield: then no waiter (a oneshot and a watcher entry) and no timer are set
         // up. Its death counts once it is signalled (links told), as a waiter would see it.
         yield_now().await;
         let exited = match shared.signalled_exit() {
-            Some(reason) => Some(reason),
-            None if timeout == INFINITY => Some(wait_shared_exit(shared).await),
-            None => crate::time::timeout(timeout, wait_shared_exit(shared)).await,
+            Some(reason) => reason,
+            None if timeout == INFINITY => wait_shared_exit(shared).await,
+            // Boxed as a call's slow path is: its timer does not widen the caller's future.
+            None => {
+                Box::pin(async move {
+                    crate::time::timeout(timeout, wait_shared_exit(shared))
+                        .await
+                        .ok_or_else(|| self.timeout_error(timeout))
+                })
+                .await?
+            }
         };
-        match exited {
-            Some(r) if r == reason => Ok(()),
-            Some(r) => Err(CallError::Exited(r)),
-            None => Err(CallError::Timeout),
+        if exited == reason {
+            Ok(())
+        } else {
+            Err(CallError::Exited(exited))
         }
     }
 
@@ -643,7 +718,13 @@ async fn exited(shared: &Shared, timeout: Duration) -> CallError {
     } else {
         crate::time::timeout(timeout, exit).await
     };
-    reason.map_or(CallError::Timeout, CallError::Exited)
+    reason.map_or_else(
+        || CallError::Timeout {
+            target: CallTarget::Pid(shared.pid()),
+            after: timeout,
+        },
+        CallError::Exited,
+    )
 }
 
 /// Waits for a reply that did not come within a scheduling round: for the reply, the server's
@@ -680,5 +761,47 @@ async fn slow_reply<R>(
     }
     crate::time::timeout(timeout, answer)
         .await
-        .unwrap_or(Err(CallError::Timeout))
+        .unwrap_or_else(|| {
+            Err(CallError::Timeout {
+                target: CallTarget::Pid(shared.pid()),
+                after: timeout,
+            })
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CallResult, Ctx};
+    use std::mem::size_of_val;
+
+    struct Echo;
+    impl GenServer for Echo {
+        type Call = u64;
+        type Reply = u64;
+        type Cast = ();
+        type Info = ();
+        type Continue = ();
+        async fn handle_call(&mut self, n: u64, _ctx: &mut Ctx<Self>) -> CallResult<u64> {
+            CallResult::Reply(n)
+        }
+    }
+
+    /// A process awaiting a call carries the call's future in its task: naming the target in
+    /// a `CallError` must not widen it (the target is built on the error path only, from the
+    /// handle, which the future keeps in place of the resolved process). 112 and 192 bytes
+    /// before `CallError` named its target (the stop's timed wait is boxed since).
+    #[tokio::test]
+    async fn a_call_future_stays_small() {
+        let by_pid = Echo.start().await.unwrap();
+        let by_name = ServerRef::<Echo>::named("nobody");
+        let call = by_pid.call_timeout(1, DEFAULT_CALL_TIMEOUT);
+        assert!(size_of_val(&call) <= 112, "{}", size_of_val(&call));
+        let named = by_name.call_timeout(1, DEFAULT_CALL_TIMEOUT);
+        assert!(size_of_val(&named) <= 112, "{}", size_of_val(&named));
+        let stop = by_pid.stop(ExitReason::Normal, DEFAULT_CALL_TIMEOUT);
+        assert!(size_of_val(&stop) <= 192, "{}", size_of_val(&stop));
+        // 24 bytes before it named its target.
+        assert!(std::mem::size_of::<CallError>() <= 56);
+    }
 }

@@ -68,7 +68,8 @@ use crate::CallError;
 /// // Both requests are on their way before either reply is awaited.
 /// let mut four: RequestId<u64> = s.send_square(2);
 /// let nine = s.send_square(3);
-/// assert_eq!(four.wait_response(Duration::from_millis(10)).await, Err(CallError::Timeout));
+/// let err = four.wait_response(Duration::from_millis(10)).await.unwrap_err();
+/// assert!(matches!(err, CallError::Timeout { .. }), "{err:?}");
 /// assert_eq!(four.wait_response(INFINITY).await, Ok(4)); // still pending: waited again
 /// assert_eq!(nine.receive_response(INFINITY).await, Ok(9));
 /// # }
@@ -261,7 +262,10 @@ impl<T: Send + 'static> RequestId<T> {
             }
             State::Failed(_) | State::Spent => return self.take(),
         };
-        if !matches!(result, Err(CallError::Timeout | CallError::CallingSelf)) {
+        if !matches!(
+            result,
+            Err(CallError::Timeout { .. } | CallError::CallingSelf)
+        ) {
             self.state = State::Spent;
         }
         result
@@ -301,7 +305,9 @@ impl<T: Send + 'static> RequestId<T> {
     /// # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
     /// let s = Slow::default().start().await.unwrap();
     /// let late = s.send_answer(1000);
-    /// assert_eq!(late.receive_response(Duration::from_millis(10)).await, Err(CallError::Timeout));
+    /// let err = late.receive_response(Duration::from_millis(10)).await.unwrap_err();
+    /// let target = CallTarget::Pid(s.pid().unwrap());
+    /// assert_eq!(err, CallError::Timeout { target, after: Duration::from_millis(10) });
     /// // The server still answers the abandoned request (its reply is dropped), then this one.
     /// assert_eq!(s.send_answer(0).receive_response(INFINITY).await, Ok(2));
     /// # }
@@ -468,9 +474,12 @@ async fn wait<T>(
     };
     match timeout {
         None => answer.await,
-        Some(t) => crate::time::timeout(t, answer)
-            .await
-            .unwrap_or(Err(CallError::Timeout)),
+        Some(t) => crate::time::timeout(t, answer).await.unwrap_or_else(|| {
+            Err(CallError::Timeout {
+                target: crate::CallTarget::Pid(shared.pid()),
+                after: t,
+            })
+        }),
     }
 }
 

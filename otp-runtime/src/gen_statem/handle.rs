@@ -51,7 +51,8 @@ pub(super) async fn start<M: GenStatem>(
 /// let by_name = StatemRef::<Toggle>::named("toggle").with_timeout(Duration::from_secs(1));
 /// assert_eq!(by_name.call(()).await, Ok(true));
 /// t.stop(ExitReason::Normal, INFINITY).await.unwrap();
-/// assert_eq!(by_name.call(()).await, Err(CallError::NoProc));
+/// let err = by_name.call(()).await.unwrap_err();
+/// assert_eq!(err.to_string(), "no process registered as \"toggle\"");
 /// # }
 /// ```
 pub struct StatemRef<M: GenStatem> {

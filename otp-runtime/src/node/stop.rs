@@ -116,7 +116,7 @@ impl Node {
     /// # }
     /// ```
     pub async fn which_applications(&self) -> Result<Vec<ApplicationInfo>, CallError> {
-        let controller = self.controller().ok_or(CallError::NoProc)?;
+        let controller = self.controller().ok_or_else(no_controller)?;
         match controller.call_timeout(Call::Which, INFINITY).await? {
             Reply::Which(apps) => Ok(apps),
             Reply::Stopped(_) => unreachable!("which answers Which"),
@@ -139,7 +139,7 @@ impl Node {
     ///
     /// See [`Node::which_applications`].
     pub async fn stop_application(&self, name: &str) -> Result<(), ApplicationError> {
-        let controller = self.controller().ok_or(CallError::NoProc)?;
+        let controller = self.controller().ok_or_else(no_controller)?;
         match controller
             .call_timeout(Call::Stop(name.to_owned()), INFINITY)
             .await?
@@ -398,5 +398,14 @@ impl Drop for FinishGuard<'_> {
         if let Some(exit) = self.exit.take() {
             self.node.finish_now(exit);
         }
+    }
+}
+
+/// The node's applications do not run: as OTP's `application_controller` not running, whose
+/// name the error gives.
+#[cold]
+fn no_controller() -> CallError {
+    CallError::NoProc {
+        target: crate::CallTarget::Name("application_controller".into()),
     }
 }

@@ -688,7 +688,9 @@ impl SupervisorRef {
     ///     .await
     ///     .unwrap();
     /// let reason = ExitReason::other("maintenance");
-    /// assert_eq!(sup.stop_with(reason.clone(), Duration::from_secs(1)).await, Err(CallError::Timeout));
+    /// let err = sup.stop_with(reason.clone(), Duration::from_secs(1)).await.unwrap_err();
+    /// let target = CallTarget::Pid(sup.pid().unwrap());
+    /// assert_eq!(err, CallError::Timeout { target, after: Duration::from_secs(1) });
     /// // The supervisor still ends, with its reason, once its child has.
     /// assert_eq!(sup.wait_exit().await, reason);
     /// # }

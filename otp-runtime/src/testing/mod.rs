@@ -85,10 +85,9 @@ const POLL: Duration = Duration::from_millis(1);
 /// assert_eq!(err.to_string(), "gave up after 5s waiting for the child kv to run");
 /// sup.stop().await.unwrap();
 /// // ...and a supervisor that has stopped cannot be asked at all.
-/// assert_eq!(
-///     running(&sup, "kv").await,
-///     Err(WaitError::Supervisor(SupervisorError::Call(CallError::NoProc)))
-/// );
+/// let err = running(&sup, "kv").await.unwrap_err();
+/// let no_proc = CallError::NoProc { target: CallTarget::Pid(sup.pid().unwrap()) };
+/// assert_eq!(err, WaitError::Supervisor(SupervisorError::Call(no_proc)));
 /// # }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -62,7 +62,7 @@ pub async fn client() -> Result<(), CallError> {
     }
     .start()
     .await
-    .map_err(|_| CallError::NoProc)?;
+    .map_err(|e| CallError::Exited(otp_runtime::ExitReason::other(e)))?;
     registry.insert("a".to_string(), 1);
     let one: Option<u32> = registry.get("a".to_string()).await?;
     let keys: Vec<String> = registry.keys().await?;
@@ -82,7 +82,7 @@ pub async fn client() -> Result<(), CallError> {
     let stack: StackRef<Vec<u8>> = Stack { items: Vec::new() }
         .start_link()
         .await
-        .map_err(|_| CallError::NoProc)?;
+        .map_err(|e| CallError::Exited(otp_runtime::ExitReason::other(e)))?;
     stack.push(vec![1, 2]);
     let top: Option<Vec<u8>> = stack.pop().await?;
     let _ = top;

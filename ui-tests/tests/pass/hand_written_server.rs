@@ -78,7 +78,7 @@ pub async fn client() -> Result<u64, CallError> {
     let counter = Counter::default()
         .start_with(StartOpts::new().name("counter"))
         .await
-        .map_err(|_| CallError::NoProc)?;
+        .map_err(|e| CallError::Exited(otp_runtime::ExitReason::other(e)))?;
     counter.cast(Cast::Add(2));
     let named = ServerRef::<Counter>::named("counter");
     named.call(Call::Stop).await

@@ -99,7 +99,7 @@ pub async fn client() -> ::core::result::Result<u64, ::renamed_otp::CallError> {
     let c: CounterRef = Counter { n: 0 }
         .start()
         .await
-        .map_err(|_| ::renamed_otp::CallError::NoProc)?;
+        .map_err(|e| ::renamed_otp::CallError::Exited(::renamed_otp::ExitReason::other(e)))?;
     c.reset();
     c.send(CounterInfo::Tick { by: 2 });
     let _ = c.add(1).await?;

@@ -87,7 +87,7 @@ pub async fn client() -> Result<(), CallError> {
     }
     .start_link_named("watchdog")
     .await
-    .map_err(|_| CallError::NoProc)?;
+    .map_err(|e| CallError::Exited(otp_runtime::ExitReason::other(e)))?;
     dog.send(WatchdogInfo::Log {
         line: "started".into(),
     });
@@ -103,7 +103,7 @@ pub async fn client() -> Result<(), CallError> {
     let quiet: QuietRef = Quiet
         .start_with(StartOpts::new().timeout(Duration::from_secs(1)))
         .await
-        .map_err(|_| CallError::NoProc)?;
+        .map_err(|e| CallError::Exited(otp_runtime::ExitReason::other(e)))?;
     quiet.poke();
     Ok(())
 }

@@ -49,7 +49,7 @@ pub async fn client() -> Result<u64, CallError> {
     let mut local = Counter::at_start();
     local.reset();
     let _ = local.half_of_doubled();
-    let c: CounterRef = local.start().await.map_err(|_| CallError::NoProc)?;
+    let c: CounterRef = local.start().await.map_err(|e| CallError::Exited(otp_runtime::ExitReason::other(e)))?;
     c.bump();
     c.get().await
 }

@@ -78,7 +78,7 @@ pub async fn client() -> Result<(), CallError> {
     let s: StateRef = State::default()
         .start()
         .await
-        .map_err(|_| CallError::NoProc)?;
+        .map_err(|e| CallError::Exited(otp_runtime::ExitReason::other(e)))?;
     s.set(1);
     let _: u64 = s.get().await?;
     let snap: State = s.snapshot().await?;
@@ -90,7 +90,7 @@ pub async fn client() -> Result<(), CallError> {
         with: State::default(),
     };
 
-    let e: EchoRef = Echo.start().await.map_err(|_| CallError::NoProc)?;
+    let e: EchoRef = Echo.start().await.map_err(|e| CallError::Exited(otp_runtime::ExitReason::other(e)))?;
     let _: String = e.echo("hi".into()).await?;
     Ok(())
 }

@@ -49,7 +49,7 @@ mod shop {
         let safe: SafeRef = Safe { code: 1234 }
             .start()
             .await
-            .map_err(|_| CallError::NoProc)?;
+            .map_err(|e| CallError::Exited(otp_runtime::ExitReason::other(e)))?;
         let _ = SafeCall::Check { code };
         safe.check(code).await
     }
@@ -62,7 +62,7 @@ async fn client() -> Result<u64, CallError> {
     let till: shop::TillRef = shop::till()
         .start_named("till")
         .await
-        .map_err(|_| CallError::NoProc)?;
+        .map_err(|e| CallError::Exited(otp_runtime::ExitReason::other(e)))?;
     shop::ring(&till, 3);
     let _ = shop::TillCall::Total {};
     let _ = shop::TillCast::Add { amount: 1 };

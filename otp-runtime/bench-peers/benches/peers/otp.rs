@@ -196,7 +196,7 @@ async fn until_restarted(c: &CrasherRef, last: Pid) -> Pid {
                 assert_ne!(pid, last, "answered by the incarnation that was to crash");
                 return pid;
             }
-            Err(CallError::NoProc | CallError::Exited(_)) => tokio::task::yield_now().await,
+            Err(CallError::NoProc { .. } | CallError::Exited(_)) => tokio::task::yield_now().await,
             Err(e) => panic!("restart: {e}"),
         }
     }
