@@ -252,6 +252,11 @@ pub enum CallError {
     /// from inside a runtime (`#[tokio::main]`, a tokio task, a process), or hand the call to
     /// one with `Handle::block_on` or `Handle::spawn`.
     ///
+    /// Checked before the call is sent, so the answer is the same every time. (The check is
+    /// remembered per thread: a thread that found a runtime once and calls after leaving it
+    /// gets this error when the call has to wait, and its reply if it came within the first
+    /// round.)
+    ///
     /// ```
     /// use otp_runtime::CallError;
     /// assert!(CallError::NoRuntime.to_string().starts_with("no tokio runtime"));

@@ -141,7 +141,6 @@ async fn a_dropped_reply_handle_is_said_at_once() {
 }
 
 /// A kept handle is not dropped: its caller waits for its timeout, as in OTP.
-#[allow(clippy::unneeded_struct_pattern)] // until `Timeout` carries its target
 #[tokio::test(start_paused = true)]
 async fn a_kept_reply_handle_waits_for_the_timeout() {
     let k = Keeper::default().start().await.unwrap();
@@ -314,5 +313,39 @@ fn a_call_outside_any_runtime_is_refused_every_time() {
         CallError::NoRuntime.to_string(),
         "no tokio runtime on this thread: a call waits for its reply with tokio's timer, so \
          make it from inside a runtime"
+    );
+}
+
+/// A thread that ran a runtime once and calls after leaving it: the call is not checked up
+/// front (that check is cached per thread), but its slow path is: `NoRuntime` or, if the
+/// reply came within the first round, the reply. Never tokio's panic.
+#[test]
+fn a_call_after_leaving_a_runtime_never_panics() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let k = rt.block_on(Keeper::default().start()).unwrap();
+    let outside = k.clone();
+    let answers = std::thread::spawn(move || {
+        let own = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        // A call from inside this thread's runtime: found, and remembered.
+        assert_eq!(own.block_on(outside.count()), Ok(0));
+        drop(own);
+        (0..200)
+            .map(|_| block_on(outside.count()))
+            .collect::<Vec<_>>()
+    })
+    .join()
+    .expect("no panic");
+    assert!(
+        answers
+            .iter()
+            .all(|a| matches!(a, Ok(0) | Err(CallError::NoRuntime))),
+        "{answers:?}"
     );
 }

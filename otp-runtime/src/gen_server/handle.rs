@@ -656,6 +656,9 @@ impl<S: GenServer> ServerRef<S> {
             None if timeout == INFINITY => wait_shared_exit(shared).await,
             // Boxed as a call's slow path is: its timer does not widen the caller's future.
             None => {
+                if current::runtime_gone() {
+                    return Err(CallError::NoRuntime);
+                }
                 Box::pin(async move {
                     crate::time::timeout(timeout, wait_shared_exit(shared))
                         .await
@@ -715,6 +718,8 @@ async fn exited(shared: &Shared, timeout: Duration) -> CallError {
     let exit = wait_shared_exit(shared);
     let reason = if timeout == INFINITY {
         Some(exit.await)
+    } else if current::runtime_gone() {
+        return CallError::NoRuntime;
     } else {
         crate::time::timeout(timeout, exit).await
     };
@@ -737,6 +742,10 @@ async fn slow_reply<R>(
 ) -> Result<R, CallError> {
     #[cfg(feature = "sim")]
     let _waiting = crate::sim::WaitGuard::new(shared);
+    // Its timers need a runtime: see `current::no_runtime`.
+    if current::runtime_gone() {
+        return Err(CallError::NoRuntime);
+    }
     let answer = async {
         // The server's death, or a cycle of calls found once the call has waited a while
         // (`crate::deadlock`): in one future that does not depend on `R`.

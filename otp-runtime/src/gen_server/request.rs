@@ -474,6 +474,8 @@ async fn wait<T>(
     };
     match timeout {
         None => answer.await,
+        // Its timer needs a runtime: see `current::no_runtime`.
+        Some(_) if current::runtime_gone() => Err(CallError::NoRuntime),
         Some(t) => crate::time::timeout(t, answer).await.unwrap_or_else(|| {
             Err(CallError::Timeout {
                 target: crate::CallTarget::Pid(shared.pid()),
