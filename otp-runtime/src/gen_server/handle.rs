@@ -11,7 +11,7 @@ use tokio::sync::oneshot::error::TryRecvError;
 use super::{GenServer, Request, RequestId};
 use crate::deadlock;
 use crate::node::{with_current, Node};
-use crate::process::core::{Core, Envelope, Shared};
+use crate::process::core::{Core, Entry, Envelope, Shared};
 use crate::process::current::{self, Caller};
 use crate::process::{wait_shared_exit, yield_now, ProcessRef};
 use crate::registry::Name;
@@ -175,16 +175,8 @@ impl<S: GenServer> ServerRef<S> {
                 })),
             });
         }
-        let entry = node
-            .entry(pid)
-            .map_err(|()| CallError::NoConnection(pid))?
-            .filter(|e| !e.shared().is_exited())
-            .ok_or_else(|| CallError::no_proc(pid))?;
-        let core = entry
-            .into_any()
-            .downcast::<Core<Request<S>>>()
-            .map_err(|_| CallError::WrongType(pid))?;
-        Ok(Self::from_process(ProcessRef::from_core(core)))
+        let entry = live_entry(node, pid, || CallError::no_proc(pid))?;
+        Ok(Self::from_process(typed(entry)?))
     }
 
     /// A handle that resolves `name` at each use, on the [current node](Node::current): the
@@ -264,25 +256,12 @@ impl<S: GenServer> ServerRef<S> {
                     .names
                     .lookup(n.as_str())
                     .ok_or_else(|| self.no_proc_error())?;
-                let pid = entry.shared().pid();
-                let core = entry
-                    .into_any()
-                    .downcast::<Core<Request<S>>>()
-                    .map_err(|_| CallError::WrongType(pid))?;
-                Ok(Cow::Owned(ProcessRef::from_core(core)))
+                Ok(Cow::Owned(typed(entry)?))
             }
             Target::Via(v, node) => {
                 let pid = v.whereis().ok_or_else(|| self.no_proc_error())?;
-                let entry = node
-                    .entry(pid)
-                    .map_err(|()| CallError::NoConnection(pid))?
-                    .filter(|e| !e.shared().is_exited())
-                    .ok_or_else(|| self.no_proc_error())?;
-                let core = entry
-                    .into_any()
-                    .downcast::<Core<Request<S>>>()
-                    .map_err(|_| CallError::WrongType(pid))?;
-                Ok(Cow::Owned(ProcessRef::from_core(core)))
+                let entry = live_entry(node, pid, || self.no_proc_error())?;
+                Ok(Cow::Owned(typed(entry)?))
             }
             Target::Remote(_) => Err(CallError::NotLocal),
         }
@@ -700,6 +679,29 @@ impl<S: GenServer> ServerRef<S> {
             Err(_) => ExitReason::NoProc,
         }
     }
+}
+
+/// The live process `pid` of `node`: `NoConnection` for a pid of a node it does not know,
+/// `no_proc()` for one that is not alive.
+fn live_entry(
+    node: &Node,
+    pid: Pid,
+    no_proc: impl FnOnce() -> CallError,
+) -> Result<Arc<dyn Entry>, CallError> {
+    node.entry(pid)
+        .map_err(|()| CallError::NoConnection(pid))?
+        .filter(|e| !e.shared().is_exited())
+        .ok_or_else(no_proc)
+}
+
+/// The server behind `entry`, if it is a server of `S` (`WrongType` otherwise).
+fn typed<S: GenServer>(entry: Arc<dyn Entry>) -> Result<ProcessRef<Request<S>>, CallError> {
+    let pid = entry.shared().pid();
+    entry
+        .into_any()
+        .downcast::<Core<Request<S>>>()
+        .map(ProcessRef::from_core)
+        .map_err(|_| CallError::WrongType(pid))
 }
 
 /// The reply sender was dropped. By the server's end (a crash, a stop: see
