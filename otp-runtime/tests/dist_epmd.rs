@@ -8,6 +8,9 @@
 //! and kills what it starts. (Registering with whichever EPMD answers, else serving one:
 //! `register_or_serve`, is tested inside the crate, as it is not public.)
 
+mod ports;
+use ports::free_port;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::{Child, Command, Stdio};
@@ -29,12 +32,6 @@ const DEADLINE: Duration = Duration::from_secs(20);
 
 fn localhost(port: u16) -> SocketAddr {
     SocketAddr::from((Ipv4Addr::LOCALHOST, port))
-}
-
-/// A port nothing listens on: bound to 0, then released.
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind(localhost(0)).unwrap();
-    listener.local_addr().unwrap().port()
 }
 
 fn on_path(program: &str) -> bool {

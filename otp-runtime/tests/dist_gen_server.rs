@@ -3,6 +3,9 @@
 //! to a server of another node. Cases after gen_server_SUITE's call/cast tests, across
 //! nodes.
 
+mod ports;
+use ports::free_port;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -47,14 +50,6 @@ impl Kv {
     pub fn crash(&self, why: String) -> bool {
         panic!("{why}")
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 async fn node(name: &str, epmd: u16) -> Node {

@@ -3,6 +3,9 @@
 //! Cases follow lib/kernel/test/erl_distribution_SUITE.erl and dist_link_SUITE where they
 //! apply (ping, link and monitor across nodes, a node down, a bad cookie).
 
+mod ports;
+use ports::free_port;
+
 use std::time::Duration;
 
 use otp_runtime::dist::mapping::{FromTerm, ToTerm};
@@ -10,15 +13,6 @@ use otp_runtime::dist::term::{Atom, Term};
 use otp_runtime::dist::{self, DistError, DistOptions, HandshakeError};
 use otp_runtime::node::Node;
 use otp_runtime::prelude::*;
-
-/// A port nobody listens on now, for this test's own EPMD.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 async fn node(name: &str, epmd: u16, cookie: &str) -> Node {
     let n = Node::named(name).unwrap();

@@ -6,6 +6,9 @@
 //! nodes connect), `two` (joins both ways, a member's death, the peer going down),
 //! `empty_group_by_remote_leave`, and a scope started before its node's distribution.
 
+mod ports;
+use ports::free_port;
+
 use std::time::Duration;
 
 use otp_runtime::dist::mapping::{FromTerm, ToTerm};
@@ -14,14 +17,6 @@ use otp_runtime::dist::DistOptions;
 use otp_runtime::node::Node;
 use otp_runtime::pg::{self, Group, GroupEvent, GroupMonitor, Scope};
 use otp_runtime::prelude::*;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 async fn node(name: &str, epmd: u16) -> Node {
     let n = Node::named(name).unwrap();

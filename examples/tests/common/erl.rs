@@ -34,13 +34,12 @@ pub fn have_erl() -> bool {
     ok
 }
 
-/// A port nobody listens on now, for a test's own EPMD.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
+// A port for a test's own EPMD, below the kernel's ephemeral range: otp-runtime's tests
+// say why.
+#[path = "../../../otp-runtime/tests/ports/mod.rs"]
+mod ports;
+#[allow(unused_imports)] // not every test binary that includes this module uses it
+pub use ports::free_port;
 
 /// `erl -sname name -setcookie tutorial -start_epmd false`, registering with the EPMD on
 /// `epmd`, then `args`.

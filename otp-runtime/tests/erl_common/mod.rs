@@ -27,14 +27,10 @@ pub fn have_erl() -> bool {
     ok
 }
 
-/// A port nobody listens on now (bound to 0, then released).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+#[path = "../ports/mod.rs"]
+mod ports;
+#[allow(unused_imports)] // not every test binary that includes this module uses it
+pub use ports::free_port;
 
 /// A running `erl` node, killed on drop; its output lines are read as they come.
 pub struct Erl {
