@@ -349,3 +349,44 @@ fn a_call_after_leaving_a_runtime_never_panics() {
         "{answers:?}"
     );
 }
+
+/// Panics when dropped.
+struct Grenade;
+
+impl Drop for Grenade {
+    fn drop(&mut self) {
+        panic!("grenade");
+    }
+}
+
+/// Drops a mapped reply handle whose conversion holds a value that panics when dropped.
+struct Mapper;
+
+impl GenServer for Mapper {
+    type Call = ();
+    type Reply = u32;
+    type Cast = ();
+    type Info = ();
+    type Continue = ();
+
+    async fn handle_call(&mut self, _: (), ctx: &mut Ctx<Self>) -> CallResult<u32> {
+        let grenade = Grenade;
+        let mapped: ReplyTo<u8> = ctx.defer_reply().unwrap().map(move |n: u8| {
+            let _held = &grenade;
+            u32::from(n)
+        });
+        drop(mapped);
+        CallResult::NoReply
+    }
+}
+
+/// The handle's release at the end of the poll contains a destructor's panic, as the drop
+/// in the handler would have: the server lives on, and the caller hears `ReplyDropped`.
+#[tokio::test(start_paused = true)]
+async fn a_panicking_destructor_in_a_dropped_handle_is_contained() {
+    let s = Mapper.start().await.unwrap();
+    for _ in 0..3 {
+        assert_eq!(s.call(()).await, Err(CallError::ReplyDropped));
+    }
+    assert!(s.pid().is_some_and(otp_runtime::is_alive));
+}

@@ -89,7 +89,9 @@ pub(crate) fn drop_late(value: Box<dyn Any>) {
     let _ = LATE.try_with(move |l| l.borrow_mut().push(value));
 }
 
-/// Drops what [`drop_late`] kept. Taken out first: a destructor may drop more.
+/// Drops what [`drop_late`] kept. Taken out first: a destructor may drop more. A destructor
+/// that panics (a user's value captured by a mapped `ReplyTo`) is contained here, as it
+/// would have been where the value was dropped: this runs after the poll's own guard.
 #[cold]
 #[inline(never)]
 fn release_late() {
@@ -101,7 +103,12 @@ fn release_late() {
         if batch.is_empty() {
             return;
         }
-        drop(batch);
+        for value in batch {
+            let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(value)));
+            if dropped.is_err() {
+                tracing::error!("a destructor panicked while a call's reply handle was dropped");
+            }
+        }
     }
 }
 
