@@ -266,8 +266,8 @@ async fn hibernate_waits_for_an_empty_mailbox() {
 }
 
 /// The measured effect: the heap a hibernated server holds, before and after, with a
-/// counting allocator (one test process, so measured within a single-threaded runtime, and
-/// with a megabyte at stake, far above any noise).
+/// counting allocator (per thread, and the runtime is current-thread: see `counting`), with a
+/// megabyte at stake.
 #[tokio::test(start_paused = true)]
 async fn hibernate_gives_the_heap_back() {
     let count = Arc::new(AtomicUsize::new(0));
@@ -284,7 +284,7 @@ async fn hibernate_gives_the_heap_back() {
     s.done().await.unwrap();
     s.capacity().await.unwrap(); // the server has hibernated
     let after = counting::live();
-    let freed = before.saturating_sub(after);
+    let freed = before - after;
     eprintln!("live heap: {before} bytes before hibernating, {after} after ({freed} freed)");
     assert!(
         freed >= 1 << 20,
@@ -293,28 +293,37 @@ async fn hibernate_gives_the_heap_back() {
 }
 
 mod counting {
-    //! A global allocator that counts live bytes.
+    //! A global allocator that counts live bytes per thread: the test's runtime is
+    //! current-thread, so its server runs on the test's own thread, and the other tests of
+    //! this file, running at the same time on threads of their own, do not count. (A
+    //! process-wide count was off by their allocations in between.)
     use std::alloc::{GlobalAlloc, Layout, System};
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::cell::Cell;
 
-    static LIVE: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static LIVE: Cell<isize> = const { Cell::new(0) };
+    }
+
+    fn add(n: isize) {
+        // Not during the thread's teardown, when its locals are gone.
+        let _ = LIVE.try_with(|l| l.set(l.get() + n));
+    }
 
     struct Counting;
 
     unsafe impl GlobalAlloc for Counting {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+            add(layout.size() as isize);
             // SAFETY: forwarded as given.
             unsafe { System.alloc(layout) }
         }
         unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            add(-(layout.size() as isize));
             // SAFETY: forwarded as given.
             unsafe { System.dealloc(ptr, layout) }
         }
         unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-            LIVE.fetch_add(new_size, Ordering::Relaxed);
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            add(new_size as isize - layout.size() as isize);
             // SAFETY: forwarded as given.
             unsafe { System.realloc(ptr, layout, new_size) }
         }
@@ -323,9 +332,9 @@ mod counting {
     #[global_allocator]
     static GLOBAL: Counting = Counting;
 
-    /// Bytes allocated and not freed, by the whole test process.
-    pub fn live() -> usize {
-        LIVE.load(Ordering::Relaxed)
+    /// Bytes allocated and not freed by this thread (less those it freed of others').
+    pub fn live() -> isize {
+        LIVE.with(|l| l.get())
     }
 }
 
