@@ -152,6 +152,11 @@ impl Supervisor {
     /// After a child told to stop has ended: unlinks it and reports an unexpected reason.
     fn stopped(&self, pid: Pid, spec: &ChildSpec, reason: ExitReason) {
         let _ = crate::unlink(pid);
+        self.report_stopped(pid, spec, reason);
+    }
+
+    /// Reports a child told to stop that ended with an unexpected reason.
+    fn report_stopped(&self, pid: Pid, spec: &ChildSpec, reason: ExitReason) {
         if !expected_shutdown(spec.shutdown_policy(), spec.restart, &reason) {
             tracing::error!(
                 supervisor = %self.label, child = %spec.id, %pid, %reason,
@@ -194,11 +199,23 @@ impl Supervisor {
             })
             .collect();
         // Unlinked first, as OTP's shutdown does (`monitor_child`): a death then sends us no
-        // `EXIT` to queue and drop, a million times over.
-        let me = crate::self_pid().unwrap_or(Pid::nobody());
-        for (pid, child) in &children {
-            let _ = crate::unlink(*pid);
-            exit_signal(me, &**child, signal(policy), false);
+        // `EXIT` to queue and drop, a million times over. Both ends through the entries at
+        // hand (`unlink` would look the child up in the node's table again).
+        let me = crate::process::current::with(|me| {
+            let shared = me.shared();
+            let me = shared.pid();
+            for (pid, child) in &children {
+                shared.unlink(*pid);
+                child.shared().remove_link(me);
+                exit_signal(me, &**child, signal(policy), false);
+            }
+            me
+        });
+        if me.is_err() {
+            // Not in a process (never so: `terminate` runs in ours): signalled all the same.
+            for (_, child) in &children {
+                exit_signal(Pid::nobody(), &**child, signal(policy), false);
+            }
         }
         // One deadline for all: they were all told at the same time. Most are dead by the
         // time their turn comes: then nothing is set up to wait for them.
@@ -209,7 +226,8 @@ impl Supervisor {
                 Some(reason) => reason,
                 None => wait_entry(&**child, deadline).await,
             };
-            self.stopped(*pid, &template.proto, reason);
+            // Unlinked above, once: OTP's shutdown unlinks once too.
+            self.report_stopped(*pid, &template.proto, reason);
         }
     }
 
