@@ -85,34 +85,6 @@ pub(crate) fn wait_on(node: &Node, target: Pid) -> Result<Option<Waiting>, Arc<[
     }))
 }
 
-/// What ends a slow call other than its reply: the server's death
-/// ([`CallError::Exited`](crate::CallError::Exited)), or, once the call has waited
-/// [`CHECK_AFTER`] (and only if its timeout is longer), a cycle of calls found when the caller
-/// is entered in the wait-for graph ([`CallError::Deadlock`](crate::CallError::Deadlock)).
-/// The caller stays in the graph until the future is dropped with its call. Boxed and not
-/// generic: the call's own future stays as it was.
-pub(crate) fn exit_or_cycle(
-    target: &crate::process::core::Shared,
-    timeout: Duration,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = crate::CallError> + Send + '_>> {
-    Box::pin(async move {
-        let mut exit = std::pin::pin!(crate::process::wait_shared_exit(target));
-        if timeout > CHECK_AFTER {
-            if let Some(reason) = crate::time::timeout(CHECK_AFTER, &mut exit).await {
-                return crate::CallError::Exited(reason);
-            }
-            match wait_on(target.node(), target.pid()) {
-                Err(cycle) => return crate::CallError::Deadlock(cycle),
-                Ok(waiting) => {
-                    let _waiting = waiting;
-                    return crate::CallError::Exited(exit.await);
-                }
-            }
-        }
-        crate::CallError::Exited(exit.await)
-    })
-}
-
 /// The warning report of a cycle, each process with its registered name.
 fn report(cycle: &[Pid]) {
     let text = describe(cycle);

@@ -736,7 +736,12 @@ async fn exited(shared: &Shared, timeout: Duration) -> CallError {
 
 /// Waits for a reply that did not come within a scheduling round: for the reply, the server's
 /// death (OTP's caller monitors the server: a crash is reported at once even if a deferred
-/// reply handle lives on elsewhere), or the deadline, whichever is first.
+/// reply handle lives on elsewhere), a cycle of calls (`crate::deadlock`), or the deadline,
+/// whichever is first.
+///
+/// One timer serves both the deadlock check and the deadline: armed for the check, then moved
+/// to the deadline. A caller that is not a process closes no cycle and arms the deadline only
+/// (a supervisor's `start_child` from a task waits here on every call: see the scale bench).
 async fn slow_reply<R>(
     mut rx: oneshot::Receiver<R>,
     shared: &Shared,
@@ -744,40 +749,67 @@ async fn slow_reply<R>(
 ) -> Result<R, CallError> {
     #[cfg(feature = "sim")]
     let _waiting = crate::sim::WaitGuard::new(shared);
-    // Its timers need a runtime: see `current::no_runtime`.
+    // Its timer needs a runtime: see `current::no_runtime`.
     if current::runtime_gone() {
         return Err(CallError::NoRuntime);
     }
-    let answer = async {
-        // The server's death, or a cycle of calls found once the call has waited a while
-        // (`crate::deadlock`): in one future that does not depend on `R`.
-        let mut ended = deadlock::exit_or_cycle(shared, timeout);
+    let now = crate::time::Instant::now();
+    // `None`: no deadline (`INFINITY`, or one past the clock's range).
+    let deadline = match timeout {
+        INFINITY => None,
+        t => now.checked_add(t),
+    };
+    let mut check = timeout > deadlock::CHECK_AFTER && current::pid().is_some();
+    let first = if check {
+        Some(now + deadlock::CHECK_AFTER)
+    } else {
+        deadline
+    };
+    let mut armed = first.is_some();
+    // Not registered with tokio until first polled, so an unarmed one costs nothing.
+    let mut timer = std::pin::pin!(tokio::time::sleep_until(first.unwrap_or(now)));
+    #[cfg(feature = "sim")]
+    let mut _pending = armed.then(crate::sim::TimerGuard::new).flatten();
+    let mut exit = std::pin::pin!(wait_shared_exit(shared));
+    let mut _in_graph = None;
+    let mut open = true;
+    loop {
         tokio::select! {
             biased;
-            reply = &mut rx => match reply {
-                Ok(reply) => Ok(reply),
-                // Dropped by the server's end: its reason. By choice: said at once.
-                Err(_) if shared.is_ending() => Err((&mut ended).await),
-                Err(_) => Err(CallError::ReplyDropped),
+            reply = &mut rx, if open => match reply {
+                Ok(reply) => return Ok(reply),
+                // Dropped by the server's end: its reason, next. By choice: said at once.
+                Err(_) if shared.is_ending() => open = false,
+                Err(_) => return Err(CallError::ReplyDropped),
             },
-            error = &mut ended => match rx.try_recv() {
+            reason = &mut exit => return match rx.try_recv() {
                 // A reply sent just before the end (`StopReply`) still counts.
                 Ok(reply) => Ok(reply),
-                Err(_) => Err(error),
+                Err(_) => Err(CallError::Exited(reason)),
             },
+            () = &mut timer, if armed => {
+                if !std::mem::take(&mut check) {
+                    return Err(CallError::Timeout {
+                        target: CallTarget::Pid(shared.pid()),
+                        after: timeout,
+                    });
+                }
+                // Waited `CHECK_AFTER`: entered in the wait-for graph until the call ends.
+                _in_graph = deadlock::wait_on(shared.node(), shared.pid())
+                    .map_err(CallError::Deadlock)?;
+                match deadline {
+                    Some(d) => timer.as_mut().reset(d),
+                    None => {
+                        armed = false;
+                        #[cfg(feature = "sim")]
+                        {
+                            _pending = None;
+                        }
+                    }
+                }
+            }
         }
-    };
-    if timeout == INFINITY {
-        return answer.await;
     }
-    crate::time::timeout(timeout, answer)
-        .await
-        .unwrap_or_else(|| {
-            Err(CallError::Timeout {
-                target: CallTarget::Pid(shared.pid()),
-                after: timeout,
-            })
-        })
 }
 
 #[cfg(test)]
