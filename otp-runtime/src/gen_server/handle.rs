@@ -13,7 +13,7 @@ use crate::deadlock;
 use crate::node::{with_current, Node};
 use crate::process::core::{Core, Entry, Envelope, Shared};
 use crate::process::current::{self, Caller};
-use crate::process::{wait_shared_exit, yield_now, ProcessRef};
+use crate::process::{wait_shared_exit, yield_now, ExitWatch, ProcessRef};
 use crate::registry::Name;
 use crate::{CallError, CallTarget, ExitReason, Pid};
 
@@ -770,7 +770,7 @@ async fn slow_reply<R>(
     let mut timer = std::pin::pin!(tokio::time::sleep_until(first.unwrap_or(now)));
     #[cfg(feature = "sim")]
     let mut _pending = armed.then(crate::sim::TimerGuard::new).flatten();
-    let mut exit = std::pin::pin!(wait_shared_exit(shared));
+    let mut exit = ExitWatch::new(shared);
     let mut _in_graph = None;
     let mut open = true;
     loop {

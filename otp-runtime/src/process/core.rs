@@ -198,6 +198,9 @@ pub(crate) enum Watcher {
     Process(Pid),
     /// Any task (a caller, `stop`, a test), by a oneshot.
     Waiter(oneshot::Sender<ExitReason>),
+    /// A caller's task, woken to read the reason itself (a call's slow path:
+    /// [`ExitWatch`](super::ExitWatch), which allocates nothing).
+    Wake(std::task::Waker),
     /// The tasks the process owns, aborted when it dies (always under id [`TASKS`]).
     Tasks(Arc<TaskSet>),
     /// Something the process owns (a table), released when it dies, before its links and
@@ -826,6 +829,7 @@ pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, t: Tombstone) {
             Watcher::Waiter(tx) => {
                 let _ = tx.send(reason.clone());
             }
+            Watcher::Wake(waker) => waker.wake(),
             // Taken and aborted by the dying process already; not a watcher to tell.
             Watcher::Tasks(set) => set.close(),
             // Released above, before the links; none is added once the process is dead.

@@ -42,7 +42,9 @@ use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
 use std::hash::BuildHasherDefault;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
@@ -310,6 +312,70 @@ pub(crate) async fn wait_shared_exit(shared: &Shared) -> ExitReason {
     // Fired: the dead process's watcher list is gone already.
     std::mem::forget(cancel);
     reason
+}
+
+/// The end of the process behind `shared`, as [`wait_shared_exit`] gives it, for a call's slow
+/// path: its watcher is the caller's waker, not a oneshot, so setting it up allocates nothing.
+/// Woken, it reads the reason once the death has been signalled. Unlike a waiter's, its
+/// answer is not ordered after the monitors set before it (a caller's `Exited` may come before
+/// another watcher's `DOWN`, as in Erlang, where no order holds between two receivers).
+/// Dropped before the end, it removes its watcher.
+pub(crate) struct ExitWatch<'a> {
+    shared: &'a Shared,
+    /// The watcher's id and the waker it holds, once set.
+    set: Option<(u64, std::task::Waker)>,
+}
+
+impl<'a> ExitWatch<'a> {
+    pub(crate) fn new(shared: &'a Shared) -> Self {
+        ExitWatch { shared, set: None }
+    }
+}
+
+impl Future for ExitWatch<'_> {
+    type Output = ExitReason;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ExitReason> {
+        let shared = self.shared;
+        match &self.set {
+            Some((_, waker)) if waker.will_wake(cx.waker()) => {
+                // One atomic load unless it has died; the lock only then.
+                if !shared.is_exited() {
+                    return Poll::Pending;
+                }
+                if let Some(reason) = shared.signalled_exit() {
+                    // Told already: the dead process's watchers are gone.
+                    self.set = None;
+                    return Poll::Ready(reason);
+                }
+                Poll::Pending
+            }
+            // First polled, or polled from another task: (re)set the watcher.
+            _ => {
+                if let Some((id, _)) = self.set.take() {
+                    shared.remove_monitor(id);
+                }
+                let id = shared.next_ref();
+                let waker = cx.waker().clone();
+                if shared
+                    .add_monitor(id, Watcher::Wake(waker.clone()))
+                    .is_err()
+                {
+                    return Poll::Ready(shared.exit_reason().unwrap_or(ExitReason::NoProc));
+                }
+                self.set = Some((id, waker));
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl Drop for ExitWatch<'_> {
+    fn drop(&mut self) {
+        if let Some((id, _)) = self.set.take() {
+            self.shared.remove_monitor(id);
+        }
+    }
 }
 
 /// The inside of a process: its mailbox, timers, and the operations on "this process".
@@ -1554,4 +1620,59 @@ pub fn process_info(pid: Pid) -> Option<ProcessInfo> {
 /// ```
 pub fn process_count() -> usize {
     with_current(|n| n.process_count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Wake, Waker};
+
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// The watcher follows the task that polls it last, and a watch dropped unfired leaves
+    /// no watcher behind.
+    #[tokio::test]
+    async fn an_exit_watch_wakes_the_task_that_polled_it_last() {
+        let p = spawn(|mut ctx: ProcessCtx<()>| async move {
+            ctx.recv().await;
+            ExitReason::other("done")
+        });
+        let shared = &p.core.shared;
+        let (a, b) = (
+            Arc::new(Count(AtomicUsize::new(0))),
+            Arc::new(Count(AtomicUsize::new(0))),
+        );
+        let (wa, wb) = (Waker::from(a.clone()), Waker::from(b.clone()));
+        let mut watch = ExitWatch::new(shared);
+        assert!(Pin::new(&mut watch)
+            .poll(&mut Context::from_waker(&wa))
+            .is_pending());
+        assert!(Pin::new(&mut watch)
+            .poll(&mut Context::from_waker(&wb))
+            .is_pending());
+        // A second watch, dropped before the end: it is removed.
+        let mut gone = ExitWatch::new(shared);
+        assert!(Pin::new(&mut gone)
+            .poll(&mut Context::from_waker(&wa))
+            .is_pending());
+        drop(gone);
+        p.send(()).unwrap();
+        assert_eq!(p.wait_exit().await, ExitReason::other("done"));
+        assert_eq!(
+            (a.0.load(Ordering::SeqCst), b.0.load(Ordering::SeqCst)),
+            (0, 1)
+        );
+        let got = Pin::new(&mut watch).poll(&mut Context::from_waker(&wb));
+        assert_eq!(got, Poll::Ready(ExitReason::other("done")));
+        // Set up after the end: the reason at once.
+        let mut late = ExitWatch::new(shared);
+        let got = Pin::new(&mut late).poll(&mut Context::from_waker(&wa));
+        assert_eq!(got, Poll::Ready(ExitReason::other("done")));
+    }
 }
