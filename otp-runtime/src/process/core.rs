@@ -797,11 +797,11 @@ pub(crate) fn signal_death(sh: &Shared, reason: &ExitReason, t: Tombstone) {
     // links were made and removed in: sorted here, once, so that a link and an unlink stay
     // constant-time, and the order is the same in every run.
     let node = sh.node.id();
-    for other in links.into_sorted() {
+    links.drain_sorted(|other| {
         if let Some(e) = sh.lookup(Pid::from_number(node, other)) {
             e.link_exit(pid, reason);
         }
-    }
+    });
     // Only now does the pid stop resolving: until its links are signalled, a waiter that
     // looks it up is queued below rather than told `NoProc` early.
     sh.node.0.table.remove(pid);

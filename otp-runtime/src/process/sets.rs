@@ -18,6 +18,9 @@ type Hasher = BuildHasherDefault<IdHasher>;
 /// A process's links: the pid numbers of processes of its own node (a link to another node's
 /// process cannot be made yet).
 pub(crate) enum Links {
+    /// One link, kept in place: every supervised child has exactly one (to its supervisor),
+    /// and a vector for it would cost an allocation and 32 bytes a child.
+    One(NonZeroU64),
     Few(Vec<NonZeroU64>),
     /// Boxed, so that the set is as small as a vector in every process that has one (the
     /// extra allocation is paid by the few processes with more than sixteen links).
@@ -35,6 +38,15 @@ impl Links {
     /// Adds a link; false if there was one.
     pub(crate) fn insert(&mut self, n: NonZeroU64) -> bool {
         match self {
+            Links::One(m) if *m == n => false,
+            Links::One(m) => {
+                *self = Links::Few(vec![*m, n]);
+                true
+            }
+            Links::Few(v) if v.is_empty() => {
+                *self = Links::One(n);
+                true
+            }
             Links::Few(v) if v.contains(&n) => false,
             Links::Few(v) if v.len() < FEW => {
                 v.push(n);
@@ -53,6 +65,11 @@ impl Links {
     /// Removes a link; false if there was none.
     pub(crate) fn remove(&mut self, n: NonZeroU64) -> bool {
         match self {
+            Links::One(m) if *m == n => {
+                *self = Links::Few(Vec::new());
+                true
+            }
+            Links::One(_) => false,
             Links::Few(v) => match v.iter().position(|p| *p == n) {
                 Some(i) => {
                     v.swap_remove(i);
@@ -72,6 +89,7 @@ impl Links {
 
     pub(crate) fn contains(&self, n: NonZeroU64) -> bool {
         match self {
+            Links::One(m) => *m == n,
             Links::Few(v) => v.contains(&n),
             Links::Many(set) => set.contains(&n),
         }
@@ -80,6 +98,7 @@ impl Links {
     /// Whether every link satisfies `f`.
     pub(crate) fn all(&self, f: impl Fn(NonZeroU64) -> bool) -> bool {
         match self {
+            Links::One(m) => f(*m),
             Links::Few(v) => v.iter().all(|n| f(*n)),
             Links::Many(set) => set.iter().all(|n| f(*n)),
         }
@@ -88,6 +107,7 @@ impl Links {
     /// The links, oldest process first.
     pub(crate) fn sorted(&self) -> Vec<NonZeroU64> {
         let mut v: Vec<NonZeroU64> = match self {
+            Links::One(m) => vec![*m],
             Links::Few(v) => v.clone(),
             Links::Many(set) => set.iter().copied().collect(),
         };
@@ -95,17 +115,19 @@ impl Links {
         v
     }
 
-    /// The links, oldest process first, taking them.
+    /// Calls `f` on each link, oldest process first, taking them (a single link allocates
+    /// nothing).
     #[inline]
-    pub(crate) fn into_sorted(self) -> Vec<NonZeroU64> {
+    pub(crate) fn drain_sorted(self, mut f: impl FnMut(NonZeroU64)) {
         let mut v: Vec<NonZeroU64> = match self {
+            Links::One(m) => return f(m),
             Links::Few(v) => v,
             Links::Many(set) => set.into_iter().collect(),
         };
         if v.len() > 1 {
             v.sort_unstable();
         }
-        v
+        v.into_iter().for_each(f);
     }
 }
 
@@ -263,7 +285,32 @@ mod tests {
         let sorted = links.sorted();
         assert_eq!(sorted.len(), 39);
         assert!(sorted.windows(2).all(|w| w[0] < w[1]));
-        assert_eq!(links.into_sorted(), sorted);
+        let mut drained = Vec::new();
+        links.drain_sorted(|l| drained.push(l));
+        assert_eq!(drained, sorted);
+    }
+
+    /// One link is kept in place; a second makes a vector, and removing down to none and
+    /// adding again starts over in place.
+    #[test]
+    fn one_link_stays_in_place() {
+        let mut links = Links::default();
+        assert!(links.insert(n(5)) && !links.insert(n(5)));
+        assert!(matches!(links, Links::One(_)));
+        assert!(links.contains(n(5)) && !links.contains(n(6)) && links.all(|l| l == n(5)));
+        assert!(!links.remove(n(6)) && links.remove(n(5)) && !links.remove(n(5)));
+        assert!(links.all(|_| false), "none left");
+        assert!(links.insert(n(9)) && links.insert(n(3)));
+        assert_eq!(links.sorted(), [n(3), n(9)]);
+        assert!(links.remove(n(3)) && links.insert(n(4)));
+        let mut drained = Vec::new();
+        links.drain_sorted(|l| drained.push(l));
+        assert_eq!(drained, [n(4), n(9)]);
+        let mut one = Links::default();
+        one.insert(n(2));
+        let mut drained = Vec::new();
+        one.drain_sorted(|l| drained.push(l));
+        assert_eq!(drained, [n(2)]);
     }
 
     #[test]
