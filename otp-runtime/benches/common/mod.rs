@@ -70,8 +70,12 @@ unsafe impl GlobalAlloc for Counting {
 
 // ---- statistics ------------------------------------------------------------------------------
 
-/// The value at fraction `q` of the samples (0.5: the median).
+/// The value at fraction `q` of the samples (0.5: the median); NaN for none (a system left
+/// out of the run with `raw` or `otp`).
 pub fn quantile(v: &mut [f64], q: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[((v.len() - 1) as f64 * q).round() as usize]
 }
