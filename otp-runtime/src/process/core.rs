@@ -711,7 +711,10 @@ impl Shared {
 
     /// Marks the process dead with `reason`; from here on it refuses links, monitors and names.
     fn finish(&self, reason: ExitReason) -> Tombstone {
-        let mut st = self.state();
+        self.finish_locked(self.state(), reason)
+    }
+
+    fn finish_locked(&self, mut st: MutexGuard<'_, State>, reason: ExitReason) -> Tombstone {
         st.dead = true;
         st.exit = Some(reason);
         self.flags.fetch_or(EXITED, Ordering::AcqRel);
@@ -740,10 +743,13 @@ pub(crate) enum NameRefused {
 /// `wait_exit`, a supervisor) can register the name again at once.
 pub(crate) fn mark_dead(entry: &dyn Entry, reason: ExitReason) -> Tombstone {
     let sh = entry.shared();
-    let name = sh.state().extras.as_mut().and_then(|x| x.name.take());
-    if let Some(name) = name {
-        sh.node.0.names.remove_if(name.as_str(), sh.pid());
-    }
+    let mut st = sh.state();
+    let Some(name) = st.extras.as_mut().and_then(|x| x.name.take()) else {
+        // No name to free first (most processes): one lock for both halves.
+        return sh.finish_locked(st, reason);
+    };
+    drop(st);
+    sh.node.0.names.remove_if(name.as_str(), sh.pid());
     // A name registered in between is in the tombstone and freed by `signal_death`.
     sh.finish(reason)
 }
