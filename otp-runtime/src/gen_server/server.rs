@@ -123,44 +123,84 @@ impl StartOpts {
 type Ack = Result<(), StartError>;
 
 /// Starts `server` on the current node.
-pub(super) async fn start<S: GenServer>(
+///
+/// The start functions are plain functions around one `async fn`, [`launch`]: each `async`
+/// layer keeps its own copy of the server and its options for its whole life, and a
+/// dynamic supervisor boxes this future for every child it starts (576 bytes with three
+/// layers).
+pub(super) fn start<S: GenServer>(
     server: S,
-    mut opts: StartOpts,
-) -> Result<ServerRef<S>, StartError> {
-    let (name, via) = (opts.name.take(), opts.via.take());
-    let prepared = with_current(|node| prepare::<S>(node, name, via))?;
-    run(prepared, server, opts).await.map(|(s, _)| s)
+    opts: StartOpts,
+) -> impl Future<Output = Result<ServerRef<S>, StartError>> + Send {
+    Unmonitored {
+        inner: launch(server, opts, None),
+    }
 }
 
 /// Starts `server` on the current node, monitored by the calling process.
-pub(super) async fn start_monitor<S: GenServer>(
+pub(super) fn start_monitor<S: GenServer>(
     server: S,
     mut opts: StartOpts,
-) -> Result<(ServerRef<S>, MonitorRef), StartError> {
-    if current::pid().is_none() {
-        return Err(StartError::NotInProcess);
-    }
+) -> impl Future<Output = Result<(ServerRef<S>, MonitorRef), StartError>> + Send {
     opts.monitor = true;
-    let (name, via) = (opts.name.take(), opts.via.take());
-    let prepared = with_current(|node| prepare::<S>(node, name, via))?;
-    match run(prepared, server, opts).await? {
-        (s, Some(monitor)) => Ok((s, monitor)),
-        // `run` monitors whenever the caller is a process, and it is one.
-        (_, None) => Err(StartError::NotInProcess),
+    Monitored {
+        inner: launch(server, opts, None),
     }
 }
 
 /// Starts `server` on `node`.
-pub(crate) async fn start_on<S: GenServer>(
-    node: &Node,
+pub(crate) fn start_on<'a, S: GenServer>(
+    node: &'a Node,
     server: S,
-    mut opts: StartOpts,
-) -> Result<ServerRef<S>, StartError> {
-    let prepared = prepare::<S>(node, opts.name.take(), opts.via.take())?;
-    run(prepared, server, opts).await.map(|(s, _)| s)
+    opts: StartOpts,
+) -> impl Future<Output = Result<ServerRef<S>, StartError>> + Send + 'a {
+    Unmonitored {
+        inner: launch(server, opts, Some(node)),
+    }
 }
 
-/// The server's process on `node`, named: not running yet.
+pin_project! {
+    /// A start's outcome without its (unasked) monitor.
+    struct Unmonitored<F> {
+        #[pin]
+        inner: F,
+    }
+}
+
+impl<S: GenServer, F> Future for Unmonitored<F>
+where
+    F: Future<Output = Result<(ServerRef<S>, Option<MonitorRef>), StartError>>,
+{
+    type Output = Result<ServerRef<S>, StartError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.project().inner.poll(cx).map(|r| r.map(|(s, _)| s))
+    }
+}
+
+pin_project! {
+    /// A `start_monitor`'s outcome.
+    struct Monitored<F> {
+        #[pin]
+        inner: F,
+    }
+}
+
+impl<S: GenServer, F> Future for Monitored<F>
+where
+    F: Future<Output = Result<(ServerRef<S>, Option<MonitorRef>), StartError>>,
+{
+    type Output = Result<(ServerRef<S>, MonitorRef), StartError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.project().inner.poll(cx).map(|r| match r? {
+            (s, Some(monitor)) => Ok((s, monitor)),
+            // `launch` monitors whenever the caller is a process, and it checked it is one.
+            (_, None) => Err(StartError::NotInProcess),
+        })
+    }
+}
+
 fn prepare<S: GenServer>(
     node: &Node,
     name: Option<Name>,
@@ -227,48 +267,69 @@ fn register_via<M: Send + 'static>(
     Ok(())
 }
 
-/// Links `prepared` to its starter and monitors it from there if asked, runs it, and waits
-/// for its `init`. The monitor, if one was asked for and the caller is a process.
-async fn run<S: GenServer>(
-    prepared: Prepared<Request<S>>,
+/// Prepares the process (on `node`, or the current node), links it to its starter and
+/// monitors it from there if asked, runs it, and waits for its `init`. The monitor, if one
+/// was asked for and the caller is a process.
+async fn launch<S: GenServer>(
     server: S,
     opts: StartOpts,
+    node: Option<&Node>,
 ) -> Result<(ServerRef<S>, Option<MonitorRef>), StartError> {
-    let parent = if opts.link {
-        current::with(|me| {
-            prepared.link_with(me);
-            // Killed during init, the server sends its starter no EXIT: `start` reports it.
-            if !S::INIT_IS_DEFAULT {
-                prepared.core().shared.set_starter(me.shared().pid());
+    // Taken apart, and the process prepared and run in a block: what is moved or used only
+    // before the first await then takes no room in this future's state (see `start`).
+    let StartOpts {
+        name,
+        via,
+        link,
+        timeout,
+        monitor,
+    } = opts;
+    if monitor && current::pid().is_none() {
+        return Err(StartError::NotInProcess);
+    }
+    let (process, parent, monitor, ack_rx) = {
+        let prepared = match node {
+            Some(node) => prepare::<S>(node, name, via)?,
+            None => with_current(|node| prepare::<S>(node, name, via))?,
+        };
+        let parent = if link {
+            current::with(|me| {
+                prepared.link_with(me);
+                // Killed during init, the server sends its starter no EXIT: `start` reports it.
+                if !S::INIT_IS_DEFAULT {
+                    prepared.core().shared.set_starter(me.shared().pid());
+                }
+                me.shared().pid()
+            })
+            .ok()
+        } else {
+            None
+        };
+        // Set before the process runs: start and monitor are one step (`spawn_monitor`). Dead
+        // during init, the server sends its starter no DOWN either: `start` reports it.
+        let monitor = if monitor {
+            current::with(|me| prepared.monitor_by(me, !S::INIT_IS_DEFAULT)).ok()
+        } else {
+            None
+        };
+        if S::INIT_IS_DEFAULT {
+            // Nothing to wait for: an `init` that cannot fail or take time has, in effect, run
+            // the moment the process exists (named and linked already). A death before its
+            // first poll is then a death after init, signalled to the linked starter like any
+            // other.
+            let process = prepared.run(move |proc| serve(server, Ctx::new(proc, parent), None));
+            if stillborn(&process) {
+                return Err(StartError::NodeStopped);
             }
-            me.shared().pid()
-        })
-        .ok()
-    } else {
-        None
-    };
-    // Set before the process runs: start and monitor are one step (`spawn_monitor`). Dead
-    // during init, the server sends its starter no DOWN either: `start` reports it.
-    let monitor = if opts.monitor {
-        current::with(|me| prepared.monitor_by(me, !S::INIT_IS_DEFAULT)).ok()
-    } else {
-        None
-    };
-    if S::INIT_IS_DEFAULT {
-        // Nothing to wait for: an `init` that cannot fail or take time has, in effect, run
-        // the moment the process exists (named and linked already). A death before its first
-        // poll is then a death after init, signalled to the linked starter like any other.
-        let process = prepared.run(move |proc| serve(server, Ctx::new(proc, parent), None));
+            return Ok((ServerRef::from_process(process), monitor));
+        }
+        let (ack_tx, ack_rx) = oneshot::channel::<Ack>();
+        let process = prepared.run(move |proc| serve(server, Ctx::new(proc, parent), Some(ack_tx)));
         if stillborn(&process) {
             return Err(StartError::NodeStopped);
         }
-        return Ok((ServerRef::from_process(process), monitor));
-    }
-    let (ack_tx, ack_rx) = oneshot::channel::<Ack>();
-    let process = prepared.run(move |proc| serve(server, Ctx::new(proc, parent), Some(ack_tx)));
-    if stillborn(&process) {
-        return Err(StartError::NodeStopped);
-    }
+        (process, parent, monitor, ack_rx)
+    };
     // If this start is abandoned (its future dropped) before init answers, the starter must
     // hear of the server's death again, as from any linked process.
     let _starter = (parent.is_some() || monitor.is_some()).then(|| ClearStarter(process.clone()));
@@ -280,7 +341,7 @@ async fn run<S: GenServer>(
         Ok(ack) => Some(ack),
         Err(TryRecvError::Closed) => None,
         Err(TryRecvError::Empty) => {
-            match Box::pin(slow_ack(ack_rx, &process.core().shared, opts.timeout)).await {
+            match Box::pin(slow_ack(ack_rx, &process.core().shared, timeout)).await {
                 Some(ack) => ack,
                 None => {
                     // OTP 26: unlink, kill, and the starter never sees the EXIT.
@@ -1097,6 +1158,15 @@ mod size_tests {
     /// The serve future is most of an idle server's task; tokio rounds task cells up to
     /// 128 bytes (with its header and trailer, a process future of up to 232 bytes fits in
     /// 384), so a few bytes more can cost 128 (see the heap benchmark).
+    /// A dynamic supervisor boxes a start future for every child: 576 bytes when each of
+    /// `start` and `run` was an `async fn` keeping its own copy of the arguments.
+    #[tokio::test]
+    async fn a_start_future_stays_small() {
+        let f = start(C(0), StartOpts::new().link());
+        let size = std::mem::size_of_val(&f);
+        assert!(size <= 352, "start future is {size} bytes");
+    }
+
     #[tokio::test]
     async fn an_idle_server_stays_small() {
         let p = Prepared::<Request<C>>::new();
