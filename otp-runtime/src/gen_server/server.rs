@@ -910,7 +910,8 @@ fn send_result<S: GenServer>(ctx: &mut Ctx<S>, result: CallResult<S::Reply>) -> 
 #[cold]
 #[inline(never)]
 fn unanswered<S: GenServer>(ctx: &mut Ctx<S>, reply: Option<oneshot::Sender<S::Reply>>) {
-    if ctx.stop_asked() {
+    // A stop asked for with `Ctx::stop`, not merely the rarely used state that holds it.
+    if ctx.stop_pending() {
         ctx.proc.shared().set_ending();
     }
     if let Some(reply) = reply {
