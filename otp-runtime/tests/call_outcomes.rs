@@ -121,6 +121,36 @@ async fn a_call_returned_noreply_without_its_handle_is_dropped_at_once() {
     );
 }
 
+/// As `Ignorer`, after arming a gen_server timeout with a message: the context then holds
+/// some of its rarely used state (the message), which is no stop request.
+struct TimedIgnorer;
+
+impl GenServer for TimedIgnorer {
+    type Call = ();
+    type Reply = ();
+    type Cast = ();
+    type Info = ();
+    type Continue = ();
+
+    async fn handle_call(&mut self, (): (), ctx: &mut Ctx<Self>) -> CallResult<()> {
+        ctx.set_timeout_with(Duration::from_secs(60), ());
+        CallResult::NoReply
+    }
+}
+
+/// A handler that set a gen_server timeout with a message and asked for no stop lets its
+/// call go as any other: `ReplyDropped` at once, and the server lives on. (It used to be
+/// taken for a server stopping: the caller waited for an exit that never came.)
+#[tokio::test(start_paused = true)]
+async fn a_noreply_with_a_timeout_message_is_dropped_at_once() {
+    let s = TimedIgnorer.start().await.unwrap();
+    let t0 = Instant::now();
+    assert_eq!(s.call(()).await, Err(CallError::ReplyDropped));
+    assert_at_once(t0);
+    assert_eq!(s.call(()).await, Err(CallError::ReplyDropped));
+    assert!(s.pid().is_some_and(otp_runtime::is_alive));
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_dropped_reply_handle_is_said_at_once() {
     let k = Keeper::default().start().await.unwrap();

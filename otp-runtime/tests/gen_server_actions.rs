@@ -501,3 +501,86 @@ async fn a_typed_stop_reason_reaches_caller_monitor_and_link() {
     assert_eq!(reason.to_string(), "overload (7 queued)");
     assert!(!reason.is_clean());
 }
+
+// ---- a panic anywhere in the loop ----------------------------------------------------------
+
+/// Panics where its cast asks it to (in a synchronous handler, in `handle_continue`, in the
+/// `hibernate` hook), and tells what `terminate` saw.
+pub struct Fragile {
+    casts: u32,
+    ended: Option<tokio::sync::oneshot::Sender<(ExitReason, u32)>>,
+}
+
+impl GenServer for Fragile {
+    type Call = ();
+    type Reply = u32;
+    type Cast = &'static str;
+    type Info = ();
+    type Continue = ();
+
+    async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<u32> {
+        CallResult::Reply(self.casts)
+    }
+
+    async fn handle_cast(&mut self, what: &'static str, ctx: &mut Ctx<Self>) -> Outcome {
+        self.casts += 1;
+        match what {
+            "continue" => ctx.continue_with(()),
+            "hibernate" => ctx.hibernate(),
+            _ => {}
+        }
+        Outcome::NoReply
+    }
+
+    fn handle_cast_now(
+        &mut self,
+        what: &'static str,
+        _ctx: &mut Ctx<Self>,
+    ) -> Result<Outcome, &'static str> {
+        if what == "now" {
+            self.casts += 1;
+            panic!("in a synchronous handler");
+        }
+        Err(what)
+    }
+
+    async fn handle_continue(&mut self, _: (), _ctx: &mut Ctx<Self>) -> Outcome {
+        panic!("in handle_continue")
+    }
+
+    fn hibernate(&mut self) {
+        panic!("in the hibernate hook")
+    }
+
+    async fn terminate(&mut self, reason: &ExitReason, _ctx: &mut Ctx<Self>) {
+        if let Some(ended) = self.ended.take() {
+            let _ = ended.send((reason.clone(), self.casts));
+        }
+    }
+}
+
+/// gen_server_SUITE `crash` (`terminate` runs after a crash), wherever in the receive loop
+/// the server's code panics: the server ends with the panic as its reason, and `terminate`
+/// sees the state the handler left (here, the cast counted before the panic).
+#[tokio::test(start_paused = true)]
+async fn terminate_runs_after_a_panic_anywhere_in_the_loop() {
+    for (cast, message) in [
+        ("now", "in a synchronous handler"),
+        ("continue", "in handle_continue"),
+        ("hibernate", "in the hibernate hook"),
+    ] {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let s = Fragile {
+            casts: 0,
+            ended: Some(tx),
+        }
+        .start()
+        .await
+        .unwrap();
+        assert_eq!(s.call(()).await, Ok(0));
+        s.cast(cast);
+        let reason = ExitReason::Panic(message.into());
+        assert_eq!(rx.await, Ok((reason.clone(), 1)), "{cast}");
+        assert_eq!(s.wait_exit().await, reason, "{cast}");
+    }
+}

@@ -136,6 +136,12 @@ impl<S: GenServer> Ctx<S> {
         self.rare.is_some()
     }
 
+    /// Whether a stop was asked with [`Ctx::stop`] (or [`Ctx::stop_without_reply`]) and is
+    /// still to be taken.
+    pub(super) fn stop_pending(&self) -> bool {
+        matches!(&self.rare, Some(r) if r.stop.is_some())
+    }
+
     /// Whether `sys` trace or statistics are on.
     #[inline]
     pub(super) fn sys_on(&self) -> bool {

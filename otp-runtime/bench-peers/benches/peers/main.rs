@@ -277,7 +277,7 @@ fn main() {
         b.row(
             "heap per live idle server (same run)",
             "bytes",
-            "≤ 1.2×",
+            "≤ 1.1×",
             medians(heap, |bytes| bytes),
         );
     }
