@@ -17,11 +17,11 @@ use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use futures_util::task::AtomicWaker;
 use tokio::sync::{mpsc, oneshot};
 
 use super::sets::{ById, Links};
 use super::task::TaskSet;
+use super::waker::ProcessWaker;
 use crate::node::Node;
 use crate::registry::Name;
 use crate::{ExitReason, MonitorRef, Pid};
@@ -63,8 +63,9 @@ pub(crate) enum Envelope<M> {
     Timer(u64),
 }
 
-/// `repr(C)`, senders' field first: senders read `tx` on every message while the process
-/// writes its waker on every poll; keeping them apart keeps the sender's line clean.
+/// `repr(C)`, senders' field first: senders read `tx` on every message, and the process's
+/// polls read its flags and waker beside it without writing them (see `ProcessWaker`), so the
+/// line stays clean in the senders' caches.
 #[repr(C)]
 pub(crate) struct Core<M> {
     pub(crate) tx: mpsc::UnboundedSender<Envelope<M>>,
@@ -144,7 +145,7 @@ pub(crate) struct Shared {
     /// low 12: a pid's 16 bytes and flags of their own would push every process's
     /// `Arc<Core>` into the allocator's next size class. The number never changes.
     flags: AtomicU64,
-    pub(crate) waker: AtomicWaker,
+    pub(crate) waker: ProcessWaker,
     state: Mutex<State>,
 }
 
@@ -249,7 +250,7 @@ impl Shared {
         Shared {
             flags: AtomicU64::new(pid.number().get() << FLAG_BITS),
             node,
-            waker: AtomicWaker::new(),
+            waker: ProcessWaker::new(),
             state: Mutex::new(State::default()),
         }
     }

@@ -37,6 +37,7 @@ mod sets;
 mod task;
 mod timer;
 mod timer_queue;
+mod waker;
 
 use std::collections::HashSet;
 use std::fmt;
