@@ -410,6 +410,13 @@ impl Shared {
         if self.flags.load(Ordering::Acquire) & EXIT_PENDING == 0 {
             return None;
         }
+        self.armed_exit()
+    }
+
+    /// The armed exit signal's reason (out of line: the load above stays in the poll).
+    #[cold]
+    #[inline(never)]
+    fn armed_exit(&self) -> Option<ExitReason> {
         self.state().exit.clone()
     }
 
