@@ -138,14 +138,18 @@ const FLAG_BITS: u32 = 12;
 /// The watcher id of a process's tasks (`Watcher::Tasks`): monitor ids start at 1.
 const TASKS: u64 = 0;
 
+/// `repr(C)`: what a poll reads (the flags, the waker) comes first, right after the core's
+/// `tx`, which a sender reads: the three share a cache line more often than not, and a send
+/// to a process that is polled next brings in what its poll needs.
+#[repr(C)]
 pub(crate) struct Shared {
-    /// The node the process belongs to: its table, names and numbering.
-    node: Node,
     /// Its pid's number (the node is the other half) in the high 52 bits, its flags in the
     /// low 12: a pid's 16 bytes and flags of their own would push every process's
     /// `Arc<Core>` into the allocator's next size class. The number never changes.
     flags: AtomicU64,
     pub(crate) waker: ProcessWaker,
+    /// The node the process belongs to: its table, names and numbering.
+    node: Node,
     state: Mutex<State>,
 }
 

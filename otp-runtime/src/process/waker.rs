@@ -26,9 +26,11 @@ const REGISTERING: usize = 1;
 const WAKING: usize = 2;
 
 /// A waker cell with one registrant (the process's own poll) and any number of wakers.
+/// `repr(C)`, the slot first: a poll reads only the slot (see `Shared`'s layout).
+#[repr(C)]
 pub(crate) struct ProcessWaker {
-    state: AtomicUsize,
     waker: UnsafeCell<Option<Waker>>,
+    state: AtomicUsize,
 }
 
 // SAFETY: the slot is written only by the registrant while it holds `REGISTERING`, and read
