@@ -72,15 +72,24 @@ pub struct ServerRef<S: GenServer> {
     target: Target<S>,
 }
 
+/// Two words: a message that carries a handle (a ring's next node, a client's reply-to) is
+/// no wider for it than for a word and a tag, and neither is every slot of the mailbox it
+/// goes through. The targets other than a process are boxed: they are looked up at each use
+/// anyway.
 enum Target<S: GenServer> {
     Process(ProcessRef<Request<S>>),
+    Other(Arc<Other>),
+}
+
+/// A target looked up at each use.
+enum Other {
     Name(Name, Node),
     /// A server registered in a registry of the user's (`{via, R, key}`), looked up at each
     /// use; its pids are of `Node`.
     Via(Arc<dyn crate::via::ViaName>, Node),
     /// A server registered as `name` on another node, reached over distribution from
     /// `from`.
-    Remote(Arc<Remote>),
+    Remote(Remote),
 }
 
 struct Remote {
@@ -98,9 +107,7 @@ impl<S: GenServer> Clone for ServerRef<S> {
         ServerRef {
             target: match &self.target {
                 Target::Process(p) => Target::Process(p.clone()),
-                Target::Name(n, node) => Target::Name(n.clone(), node.clone()),
-                Target::Via(v, node) => Target::Via(v.clone(), node.clone()),
-                Target::Remote(r) => Target::Remote(r.clone()),
+                Target::Other(o) => Target::Other(o.clone()),
             },
         }
     }
@@ -110,11 +117,13 @@ impl<S: GenServer> fmt::Debug for ServerRef<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.target {
             Target::Process(p) => write!(f, "ServerRef({})", p.pid()),
-            Target::Name(n, _) => write!(f, "ServerRef({n:?})"),
-            Target::Via(v, _) => write!(f, "ServerRef({v:?})"),
-            Target::Remote(r) => match &r.to {
-                RemoteDest::Name { name, node } => write!(f, "ServerRef({{{name}, {node}}})"),
-                RemoteDest::Pid(p) => write!(f, "ServerRef({p})"),
+            Target::Other(o) => match &**o {
+                Other::Name(n, _) => write!(f, "ServerRef({n:?})"),
+                Other::Via(v, _) => write!(f, "ServerRef({v:?})"),
+                Other::Remote(r) => match &r.to {
+                    RemoteDest::Name { name, node } => write!(f, "ServerRef({{{name}, {node}}})"),
+                    RemoteDest::Pid(p) => write!(f, "ServerRef({p})"),
+                },
             },
         }
     }
@@ -169,10 +178,10 @@ impl<S: GenServer> ServerRef<S> {
             pid.node() != node.id() && node.0.dist.get().is_some_and(|d| d.node_of(pid).is_some());
         if remote {
             return Ok(ServerRef {
-                target: Target::Remote(Arc::new(Remote {
+                target: Target::Other(Arc::new(Other::Remote(Remote {
                     to: RemoteDest::Pid(pid),
                     from: node.clone(),
-                })),
+                }))),
             });
         }
         let entry = live_entry(node, pid, || CallError::no_proc(pid))?;
@@ -187,7 +196,7 @@ impl<S: GenServer> ServerRef<S> {
     /// See [`ServerRef`].
     pub fn named(name: impl Into<Name>) -> Self {
         ServerRef {
-            target: Target::Name(name.into(), Node::current()),
+            target: Target::Other(Arc::new(Other::Name(name.into(), Node::current()))),
         }
     }
 
@@ -201,7 +210,10 @@ impl<S: GenServer> ServerRef<S> {
     /// See [`via`](crate::via).
     pub fn via<R: crate::via::Registry>(registry: Arc<R>, key: R::Key) -> Self {
         ServerRef {
-            target: Target::Via(crate::via::Via::erased(registry, key), Node::current()),
+            target: Target::Other(Arc::new(Other::Via(
+                crate::via::Via::erased(registry, key),
+                Node::current(),
+            ))),
         }
     }
 
@@ -209,8 +221,21 @@ impl<S: GenServer> ServerRef<S> {
     pub(crate) fn node(&self) -> &Node {
         match &self.target {
             Target::Process(p) => p.core().shared.node(),
-            Target::Name(_, node) | Target::Via(_, node) => node,
-            Target::Remote(r) => &r.from,
+            Target::Other(o) => match &**o {
+                Other::Name(_, node) | Other::Via(_, node) => node,
+                Other::Remote(r) => &r.from,
+            },
+        }
+    }
+
+    /// The server on another node the handle reaches, if it is one.
+    fn remote_target(&self) -> Option<&Remote> {
+        match &self.target {
+            Target::Other(o) => match &**o {
+                Other::Remote(r) => Some(r),
+                _ => None,
+            },
+            Target::Process(_) => None,
         }
     }
 
@@ -228,11 +253,13 @@ impl<S: GenServer> ServerRef<S> {
     pub fn pid(&self) -> Option<Pid> {
         match &self.target {
             Target::Process(p) => Some(p.pid()),
-            Target::Name(n, node) => node.whereis(n.as_str()),
-            Target::Via(v, _) => v.whereis(),
-            Target::Remote(r) => match r.to {
-                RemoteDest::Pid(p) => Some(p),
-                RemoteDest::Name { .. } => None,
+            Target::Other(o) => match &**o {
+                Other::Name(n, node) => node.whereis(n.as_str()),
+                Other::Via(v, _) => v.whereis(),
+                Other::Remote(r) => match r.to {
+                    RemoteDest::Pid(p) => Some(p),
+                    RemoteDest::Name { .. } => None,
+                },
             },
         }
     }
@@ -248,9 +275,12 @@ impl<S: GenServer> ServerRef<S> {
 
     #[inline(never)]
     fn resolve_name(&self) -> Result<Cow<'_, ProcessRef<Request<S>>>, CallError> {
-        match &self.target {
-            Target::Process(p) => Ok(Cow::Borrowed(p)),
-            Target::Name(n, node) => {
+        let o = match &self.target {
+            Target::Process(p) => return Ok(Cow::Borrowed(p)),
+            Target::Other(o) => o,
+        };
+        match &**o {
+            Other::Name(n, node) => {
                 let entry = node
                     .0
                     .names
@@ -258,12 +288,12 @@ impl<S: GenServer> ServerRef<S> {
                     .ok_or_else(|| self.no_proc_error())?;
                 Ok(Cow::Owned(typed(entry)?))
             }
-            Target::Via(v, node) => {
+            Other::Via(v, node) => {
                 let pid = v.whereis().ok_or_else(|| self.no_proc_error())?;
                 let entry = live_entry(node, pid, || self.no_proc_error())?;
                 Ok(Cow::Owned(typed(entry)?))
             }
-            Target::Remote(_) => Err(CallError::NotLocal),
+            Other::Remote(_) => Err(CallError::NotLocal),
         }
     }
 
@@ -274,14 +304,16 @@ impl<S: GenServer> ServerRef<S> {
     fn call_target(&self) -> CallTarget {
         match &self.target {
             Target::Process(p) => CallTarget::Pid(p.pid()),
-            Target::Name(n, _) => CallTarget::Name(n.clone()),
-            Target::Via(v, _) => CallTarget::Via(v.key_text().into()),
-            Target::Remote(r) => match &r.to {
-                RemoteDest::Name { name, node } => CallTarget::Remote {
-                    name: name.as_str().into(),
-                    node: node.as_str().into(),
+            Target::Other(o) => match &**o {
+                Other::Name(n, _) => CallTarget::Name(n.clone()),
+                Other::Via(v, _) => CallTarget::Via(v.key_text().into()),
+                Other::Remote(r) => match &r.to {
+                    RemoteDest::Name { name, node } => CallTarget::Remote {
+                        name: name.as_str().into(),
+                        node: node.as_str().into(),
+                    },
+                    RemoteDest::Pid(p) => CallTarget::Pid(*p),
                 },
-                RemoteDest::Pid(p) => CallTarget::Pid(*p),
             },
         }
     }
@@ -316,13 +348,13 @@ impl<S: GenServer> ServerRef<S> {
     /// See [`dist`](crate::dist).
     pub fn remote(name: &str, node: &str) -> Self {
         ServerRef {
-            target: Target::Remote(Arc::new(Remote {
+            target: Target::Other(Arc::new(Other::Remote(Remote {
                 to: RemoteDest::Name {
                     name: name.into(),
                     node: node.into(),
                 },
                 from: Node::current(),
-            })),
+            }))),
         }
     }
 
@@ -396,7 +428,7 @@ impl<S: GenServer> ServerRef<S> {
         request: S::Call,
         timeout: Duration,
     ) -> Result<S::Reply, CallError> {
-        if let Target::Remote(r) = &self.target {
+        if let Some(r) = self.remote_target() {
             if current::pid().is_none() && current::no_runtime() {
                 return Err(CallError::NoRuntime);
             }
@@ -426,11 +458,10 @@ impl<S: GenServer> ServerRef<S> {
             return Err(self.no_proc_error());
         }
         let (tx, mut rx) = oneshot::channel();
-        if core
-            .tx
-            .send(Envelope::Msg(Request::Call(request, tx)))
-            .is_err()
-        {
+        // Matched, not `is_err()`: the sent path then drops nothing (a call to the result's
+        // destructor, out of line, would cost a call 10 instructions).
+        if let Err(unsent) = core.tx.send(Envelope::Msg(Request::Call(request, tx))) {
+            drop(unsent);
             return Err(self.no_proc_error());
         }
         // OTP's `call(S, R, 0)`: the request goes, and the caller has already given up.
@@ -550,26 +581,30 @@ impl<S: GenServer> ServerRef<S> {
     #[inline]
     fn post(&self, request: Request<S>) {
         match &self.target {
+            // Straight into the mailbox: a message to a dead process is dropped, as in OTP.
             Target::Process(p) => {
-                let _ = p.send(request);
+                let _ = p.core().tx.send(Envelope::Msg(request));
             }
-            Target::Name(..) | Target::Via(..) => {
-                if let Ok(p) = self.resolve() {
-                    let _ = p.send(request);
-                }
-            }
-            Target::Remote(r) => {
-                // Casts go as gen_server:cast sends them; other messages need a local server.
-                if let (Request::Cast(msg), Some(fns)) = (request, S::remote_fns()) {
-                    let msg = (fns.cast_to_term)(msg);
-                    match &r.to {
-                        RemoteDest::Name { name, node } => {
-                            crate::dist::cast_on(&r.from, name, node, msg)
-                        }
-                        RemoteDest::Pid(pid) => crate::dist::cast_pid_on(&r.from, *pid, msg),
+            Target::Other(_) => self.post_other(request),
+        }
+    }
+
+    /// [`post`](Self::post) to a target looked up at each use.
+    #[inline(never)]
+    fn post_other(&self, request: Request<S>) {
+        if let Some(r) = self.remote_target() {
+            // Casts go as gen_server:cast sends them; other messages need a local server.
+            if let (Request::Cast(msg), Some(fns)) = (request, S::remote_fns()) {
+                let msg = (fns.cast_to_term)(msg);
+                match &r.to {
+                    RemoteDest::Name { name, node } => {
+                        crate::dist::cast_on(&r.from, name, node, msg)
                     }
+                    RemoteDest::Pid(pid) => crate::dist::cast_pid_on(&r.from, *pid, msg),
                 }
             }
+        } else if let Ok(p) = self.resolve_name() {
+            let _ = p.send(request);
         }
     }
 
@@ -846,5 +881,34 @@ mod tests {
         assert!(size_of_val(&stop) <= 192, "{}", size_of_val(&stop));
         // 24 bytes before it named its target.
         assert!(std::mem::size_of::<CallError>() <= 56);
+    }
+
+    /// A handle is two words, so a message that carries one (a ring's next node, the
+    /// `#[gen_server]` enum of a cast taking one) stays two words too, and so does every slot
+    /// of the mailboxes it goes through (a handle was four words, a name's inline).
+    #[test]
+    fn a_handle_is_two_words() {
+        assert_eq!(size_of::<ServerRef<Echo>>(), 16);
+        #[allow(dead_code)] // only its layout matters
+        enum Ring {
+            Next(ServerRef<Echo>),
+            Token(u64),
+        }
+        struct Node;
+        impl GenServer for Node {
+            type Call = ();
+            type Reply = ();
+            type Cast = Ring;
+            type Info = ();
+            type Continue = ();
+            async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<()> {
+                CallResult::Reply(())
+            }
+        }
+        assert_eq!(size_of::<Ring>(), 16);
+        assert_eq!(
+            size_of::<crate::process::core::Envelope<Request<Node>>>(),
+            16
+        );
     }
 }

@@ -17,11 +17,11 @@ use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use futures_util::task::AtomicWaker;
 use tokio::sync::{mpsc, oneshot};
 
 use super::sets::{ById, Links};
 use super::task::TaskSet;
+use super::waker::ProcessWaker;
 use crate::node::Node;
 use crate::registry::Name;
 use crate::{ExitReason, MonitorRef, Pid};
@@ -63,8 +63,9 @@ pub(crate) enum Envelope<M> {
     Timer(u64),
 }
 
-/// `repr(C)`, senders' field first: senders read `tx` on every message while the process
-/// writes its waker on every poll; keeping them apart keeps the sender's line clean.
+/// `repr(C)`, senders' field first: senders read `tx` on every message, and the process's
+/// polls read its flags and waker beside it without writing them (see `ProcessWaker`), so the
+/// line stays clean in the senders' caches.
 #[repr(C)]
 pub(crate) struct Core<M> {
     pub(crate) tx: mpsc::UnboundedSender<Envelope<M>>,
@@ -146,15 +147,19 @@ const FLAG_BITS: u32 = 14;
 /// The watcher id of a process's tasks (`Watcher::Tasks`): monitor ids start at 1.
 const TASKS: u64 = 0;
 
+/// `repr(C)`: what a poll reads (the flags, the waker) comes first, right after the core's
+/// `tx`, which a sender reads: the three share a cache line more often than not, and a send
+/// to a process that is polled next brings in what its poll needs.
+#[repr(C)]
 pub(crate) struct Shared {
-    /// The node the process belongs to: its table, names and numbering.
-    node: Node,
     /// Its pid's number (the node is the other half) in the high 50 bits, its flags in the
     /// low 14: a pid's 16 bytes and flags of their own (or the state's `bool`s) would widen
     /// every process's `Arc<Core>`. The number never changes. [`EXITED`] is set under the
     /// state lock, when the process dies (what a `dead` flag in the state would say).
     flags: AtomicU64,
-    pub(crate) waker: AtomicWaker,
+    pub(crate) waker: ProcessWaker,
+    /// The node the process belongs to: its table, names and numbering.
+    node: Node,
     state: Mutex<State>,
 }
 
@@ -257,7 +262,7 @@ impl Shared {
         Shared {
             flags: AtomicU64::new(pid.number().get() << FLAG_BITS),
             node,
-            waker: AtomicWaker::new(),
+            waker: ProcessWaker::new(),
             state: Mutex::new(State::default()),
         }
     }
@@ -430,6 +435,13 @@ impl Shared {
         if self.flags.load(Ordering::Acquire) & EXIT_PENDING == 0 {
             return None;
         }
+        self.armed_exit()
+    }
+
+    /// The armed exit signal's reason (out of line: the load above stays in the poll).
+    #[cold]
+    #[inline(never)]
+    fn armed_exit(&self) -> Option<ExitReason> {
         self.state().exit.clone()
     }
 

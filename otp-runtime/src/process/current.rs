@@ -42,6 +42,7 @@ pub(crate) struct Enter(Option<NonNull<dyn Entry>>);
 
 /// Makes `entry` the current process until the guard drops. The caller keeps `entry` alive
 /// for at least as long as the guard.
+#[inline]
 pub(crate) fn enter(entry: &dyn Entry) -> Enter {
     // SAFETY of the later dereference: the process future owns an Arc of its entry and holds
     // the guard only inside its poll, so the pointer is valid whenever it is set.
@@ -52,6 +53,7 @@ pub(crate) fn enter(entry: &dyn Entry) -> Enter {
 }
 
 impl Drop for Enter {
+    #[inline]
     fn drop(&mut self) {
         let late = CURRENT.with(|c| {
             c.ptr.set(self.0);

@@ -37,6 +37,7 @@ mod sets;
 mod task;
 mod timer;
 mod timer_queue;
+mod waker;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -609,20 +610,16 @@ impl<M: Send + 'static> ProcessCtx<M> {
         crate::time::timeout(timeout, self.recv()).await
     }
 
-    /// The next envelope, unopened: for a loop that handles plain messages in place, without
-    /// moving them into a [`Message`] first (see `gen_server::server::drain`), and gives the
-    /// others to [`open`](Self::open).
+    /// The next envelope, unopened, as tokio's receive gives it: for a loop that handles
+    /// plain messages in place, matching through the envelope to the request in one match
+    /// (see `gen_server::server::drain`), and gives the others to [`open`](Self::open).
+    /// `Ready(None)` does not happen: the process's own core holds a sender while it lives.
     #[inline]
     pub(crate) fn poll_envelope(
         &mut self,
         cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Envelope<M>> {
-        use std::task::Poll;
-        match self.rx.poll_recv(cx) {
-            Poll::Ready(Some(env)) => Poll::Ready(env),
-            // Closed is unreachable: the process's own core holds a sender while it lives.
-            Poll::Ready(None) | Poll::Pending => Poll::Pending,
-        }
+    ) -> std::task::Poll<Option<Envelope<M>>> {
+        self.rx.poll_recv(cx)
     }
 
     /// [`recv`](ProcessCtx::recv) as a poll function, for the behaviours' loops, which

@@ -22,8 +22,8 @@ type SimHook = ();
 pin_project! {
     /// Wraps the user's process future `F`.
     ///
-    /// Each poll: registers the task's waker (so exit signals can wake the process whatever it
-    /// awaits), acts on a pending exit signal, then polls `F` with panics caught. When `F`
+    /// Each poll: registers the task's waker if it changed (so exit signals can wake the
+    /// process whatever it awaits), acts on a pending exit signal, then polls `F` with panics caught. When `F`
     /// ends, panics or is killed, the process dies: its reason is recorded, `F` (and with it
     /// the process's state, mailbox and timers) is dropped, then the world is told.
     pub(crate) struct ProcessFuture<M, F>
@@ -49,6 +49,8 @@ pin_project! {
             let mut this = this.project();
             if this.inner.is_some() {
                 let mut tomb = mark_dead(&**this.core, ExitReason::Killed);
+                // SAFETY: the future's drop is its process's registrant's last act.
+                unsafe { this.core.shared.waker.clear() };
                 // Its tasks are aborted; with the runtime going, nothing waits for them.
                 if let Some(tasks) = tomb.take_tasks(&this.core.shared) {
                     tasks.close();
@@ -103,7 +105,9 @@ where
         let Some(fut) = this.inner.as_mut().as_pin_mut() else {
             return Poll::Ready(());
         };
-        core.shared.waker.register(cx.waker());
+        // SAFETY: this poll is the only registrant of its process's waker (one future per
+        // process, polled by its task).
+        unsafe { core.shared.waker.register(cx.waker()) };
         let reason = match core.shared.pending_exit() {
             Some(reason) => reason,
             None => {
@@ -148,6 +152,9 @@ where
             sim.after(core.shared.pid(), Some(&reason));
         }
         let mut tomb = mark_dead(&**core, reason.clone());
+        // SAFETY: as for `register` above. Nothing wakes a dead process; its task's memory
+        // goes once the task is done, whoever still holds its core.
+        unsafe { core.shared.waker.clear() };
         // Its tasks are aborted now, and their end awaited before the death is told below.
         let tasks = tomb.take_tasks(&core.shared);
         if let Some(tasks) = &tasks {
