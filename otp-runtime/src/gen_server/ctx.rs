@@ -46,9 +46,6 @@ pub struct Ctx<S: GenServer> {
     /// 16, in every idle server.
     parent: Option<NonZeroU64>,
     pub(super) reply: Option<oneshot::Sender<S::Reply>>,
-    /// The gen_server timeout in nanoseconds, or [`NO_TIMEOUT`]: 8 bytes where an
-    /// `Option<Duration>` takes 16, in every idle server.
-    pub(super) timeout: u64,
     pub(super) cont: Option<S::Continue>,
     pub(super) hibernate: bool,
     /// Messages handled since the start, modulo 2^32 (`CtxRare::handled_high` counts the
@@ -57,8 +54,10 @@ pub struct Ctx<S: GenServer> {
     /// What the server handled last, for its crash report (`super::last`): in the two bytes
     /// of padding left after `handled`, so it costs an idle server nothing.
     pub(super) last: u16,
-    /// What few servers need: a stop asked with [`Ctx::stop`], `sys` trace and statistics.
-    /// Boxed to keep every idle server's context small.
+    /// What few servers need: a stop asked with [`Ctx::stop`], a gen_server timeout, `sys`
+    /// trace and statistics. Boxed to keep every idle server's context small (the context
+    /// is part of every idle server's task, whose cell tokio sizes in steps of 128 bytes:
+    /// see `an_idle_server_stays_small`).
     pub(super) rare: Option<Box<CtxRare<S::Info>>>,
 }
 
@@ -70,6 +69,9 @@ pub(super) struct CtxRare<I> {
     no_reply: bool,
     pub(super) sys: Option<crate::sys::SysDebug>,
     handled_high: u64,
+    /// The gen_server timeout in nanoseconds, or [`NO_TIMEOUT`]: here rather than in every
+    /// idle server's context, since most servers never set one.
+    timeout: u64,
     /// What the gen_server timeout delivers instead of [`Info::Timeout`](crate::Info::Timeout)
     /// (OTP's `{timeout, T, Msg}`), set with [`Ctx::set_timeout_with`].
     timeout_msg: Option<I>,
@@ -82,6 +84,7 @@ impl<I> Default for CtxRare<I> {
             no_reply: false,
             sys: None,
             handled_high: 0,
+            timeout: NO_TIMEOUT,
             timeout_msg: None,
         }
     }
@@ -115,10 +118,31 @@ impl<S: GenServer> Ctx<S> {
 
     /// Cancels the gen_server timeout, and drops its message if it had one.
     pub(super) fn clear_timeout(&mut self) {
-        self.timeout = NO_TIMEOUT;
         if let Some(r) = &mut self.rare {
+            r.timeout = NO_TIMEOUT;
             r.timeout_msg = None;
         }
+    }
+
+    /// The gen_server timeout in nanoseconds, or [`NO_TIMEOUT`]; unset after (its message
+    /// stays until it is delivered or dropped).
+    #[inline]
+    pub(super) fn take_timeout(&mut self) -> u64 {
+        match &mut self.rare {
+            None => NO_TIMEOUT,
+            Some(r) => std::mem::replace(&mut r.timeout, NO_TIMEOUT),
+        }
+    }
+
+    /// Sets the gen_server timeout again, to `nanos` (below [`NO_TIMEOUT`]).
+    pub(super) fn restore_timeout(&mut self, nanos: u64) {
+        self.rare.get_or_insert_with(Default::default).timeout = nanos;
+    }
+
+    /// Whether a gen_server timeout is set.
+    #[inline]
+    pub(super) fn timeout_set(&self) -> bool {
+        matches!(&self.rare, Some(r) if r.timeout != NO_TIMEOUT)
     }
 
     /// Drops the gen_server timeout's message, if it had one: a message came first.
@@ -176,6 +200,7 @@ impl<S: GenServer> Ctx<S> {
             if r.stop.is_none()
                 && r.sys.is_none()
                 && r.handled_high == 0
+                && r.timeout == NO_TIMEOUT
                 && r.timeout_msg.is_none()
                 && !r.no_reply
             {
@@ -218,7 +243,6 @@ impl<S: GenServer> Ctx<S> {
             proc,
             parent: parent.map(Pid::number),
             reply: None,
-            timeout: NO_TIMEOUT,
             cont: None,
             hibernate: false,
             handled: 0,
@@ -385,8 +409,9 @@ impl<S: GenServer> Ctx<S> {
         self.clear_timeout();
         if after != crate::INFINITY {
             // 584 years saturate to just below the sentinel.
-            self.timeout =
+            let nanos =
                 u64::try_from(after.as_nanos()).map_or(NO_TIMEOUT - 1, |n| n.min(NO_TIMEOUT - 1));
+            self.restore_timeout(nanos);
         }
     }
 
@@ -441,8 +466,8 @@ impl<S: GenServer> Ctx<S> {
     /// ```
     pub fn set_timeout_with(&mut self, after: Duration, msg: S::Info) {
         self.set_timeout(after);
-        if self.timeout != NO_TIMEOUT {
-            self.rare.get_or_insert_with(Default::default).timeout_msg = Some(msg);
+        if let Some(r) = self.rare.as_mut().filter(|r| r.timeout != NO_TIMEOUT) {
+            r.timeout_msg = Some(msg);
         }
     }
 

@@ -524,7 +524,7 @@ fn serve<S: GenServer, A: Starter>(
                     continue;
                 }
                 // `None`: the gen_server timeout expired.
-                let msg = match std::mem::replace(&mut ctx.timeout, NO_TIMEOUT) {
+                let msg = match ctx.take_timeout() {
                     NO_TIMEOUT => {
                         let drained = poll_fn(|cx| drain(&mut server, &mut ctx, cx));
                         match or_crash!(catch_unwind_future(drained).await, 'serve) {
@@ -550,7 +550,7 @@ fn serve<S: GenServer, A: Starter>(
                             None => {
                                 // Served at the loop's top; the timeout starts again after,
                                 // as in OTP.
-                                ctx.timeout = nanos;
+                                ctx.restore_timeout(nanos);
                                 continue;
                             }
                         }
@@ -907,13 +907,17 @@ fn drain<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>, cx: &mut Context<'_>) -
         if let Some(reason) = stop {
             return Poll::Ready(Drained::Stop(reason));
         }
-        // A stop the handler asked for with `Ctx::stop` (after its reply, if it had one).
+        // A stop the handler asked for with `Ctx::stop` (after its reply, if it had one),
+        // or a gen_server timeout: both in the context's rarely used part.
         if ctx.stop_asked() {
             if let Some(reason) = ctx.take_stop() {
                 return Poll::Ready(Drained::Stop(reason));
             }
+            if ctx.timeout_set() {
+                return Poll::Ready(Drained::Again);
+            }
         }
-        if ctx.cont.is_some() || ctx.timeout != NO_TIMEOUT {
+        if ctx.cont.is_some() {
             return Poll::Ready(Drained::Again);
         }
     }
@@ -1297,8 +1301,8 @@ mod size_tests {
     /// a `Stage` (8 more, for its tag) and a trailer (48), i.e. the process future plus
     /// 104. A process future of up to 152 bytes takes a 256-byte cell; 8 bytes more take
     /// 384, as raw tokio's counter task takes 256 (see the heap row of the peer benchmark,
-    /// issue 18). These bounds are exact: a server with a `u64` of state fits with 8 bytes
-    /// to spare when `init` is the default, and with none when it is not. (With the `sim`
+    /// issue 18). These bounds are exact: a server with a `u64` of state fits with 16 bytes
+    /// to spare when `init` is the default, and with 8 when it is not. (With the `sim`
     /// feature, as these tests run, a process future holds its simulation hook too: 8 bytes
     /// more, and a 384-byte cell.)
     #[tokio::test]
@@ -1308,20 +1312,20 @@ mod size_tests {
         let (tx, _rx) = oneshot::channel();
         let ctx = Ctx::new(p.ctx_for_test(), None);
         assert!(
-            std::mem::size_of_val(&ctx) <= 72,
+            std::mem::size_of_val(&ctx) <= 64,
             "{}",
             std::mem::size_of_val(&ctx)
         );
         let fut = serve(C(0), ctx, tx);
         let size = std::mem::size_of_val(&fut);
-        assert!(size <= 136, "serve future is {size} bytes");
+        assert!(size <= 128, "serve future is {size} bytes");
         // The default `init`: no starter to answer, and 8 bytes less.
         let p = Prepared::<Request<C>>::new();
         let core = p.core().clone();
         let ctx = Ctx::new(p.ctx_for_test(), None);
         let fut = ProcessFuture::new(core, serve(C(0), ctx, ()));
         let size = std::mem::size_of_val(&fut);
-        assert!(size <= 144 + SIM, "process future is {size} bytes");
+        assert!(size <= 136 + SIM, "process future is {size} bytes");
         assert_eq!(
             std::mem::size_of::<crate::process::core::Envelope<Request<C>>>(),
             16
@@ -1332,7 +1336,7 @@ mod size_tests {
         let ctx = Ctx::new(p.ctx_for_test(), None);
         let fut = ProcessFuture::new(core, serve(Tagged(0), ctx, oneshot::channel().0));
         let size = std::mem::size_of_val(&fut);
-        assert!(size <= 152 + SIM, "process future is {size} bytes");
+        assert!(size <= 144 + SIM, "process future is {size} bytes");
         // A mailbox's first block holds 32 slots: 8 bytes more here cost 256 in every
         // process (a `Stop` reason two words wide did that).
         assert_eq!(
