@@ -1,9 +1,8 @@
 //! What a node is made of: its identity, process table, names, counters, the configurations
 //! of its applications, and where it is in its life.
 
-use std::cell::Cell;
 use std::hash::{BuildHasher, RandomState};
-use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
@@ -20,7 +19,6 @@ use crate::{NodeId, Pid, ServerRef};
 /// The node's state, shared by its handles and its processes (each process holds its node).
 pub(crate) struct NodeInner {
     counters: Counters,
-    timers: TimerCount,
     ident: Ident,
     pub(crate) table: Table,
     pub(crate) names: Names,
@@ -56,46 +54,10 @@ pub(crate) struct NodeInner {
 struct Counters {
     next_pid: AtomicU64,
     next_ref: AtomicU64,
+    /// Timers of its processes pending (see `process::timer`).
+    timers: AtomicIsize,
     /// Set once the node's stop has reached its processes: it takes no new ones.
     stopped: AtomicBool,
-}
-
-/// The timers of a node's processes pending (see `process::timer`), counted in one slot per
-/// thread and read as the sum:
-/// a timer armed on one worker and fired on another would otherwise bounce one cache line
-/// between them twice, on top of the spawn counters it shared.
-struct TimerCount([Slot; TIMER_SLOTS]);
-
-const TIMER_SLOTS: usize = 8;
-
-#[repr(align(64))]
-struct Slot(AtomicIsize);
-
-impl TimerCount {
-    fn new() -> Self {
-        TimerCount(std::array::from_fn(|_| Slot(AtomicIsize::new(0))))
-    }
-
-    #[inline]
-    fn add(&self, delta: isize) {
-        // Which slot a thread writes: handed out round-robin at its first timer. Process-wide,
-        // but a placement hint only: no node's state lives in it, and any slot counts right.
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        thread_local! {
-            static SLOT: Cell<usize> = const { Cell::new(usize::MAX) };
-        }
-        let slot = SLOT.with(|s| {
-            if s.get() == usize::MAX {
-                s.set(NEXT.fetch_add(1, Ordering::Relaxed) % TIMER_SLOTS);
-            }
-            s.get()
-        });
-        self.0[slot].0.fetch_add(delta, Ordering::Relaxed);
-    }
-
-    fn sum(&self) -> isize {
-        self.0.iter().map(|s| s.0.load(Ordering::Relaxed)).sum()
-    }
 }
 
 /// What every pid made from a process reads (`Shared::pid`), on a line nothing writes.
@@ -145,9 +107,9 @@ impl NodeInner {
             counters: Counters {
                 next_pid: AtomicU64::new(1),
                 next_ref: AtomicU64::new(1),
+                timers: AtomicIsize::new(0),
                 stopped: AtomicBool::new(false),
             },
-            timers: TimerCount::new(),
             ident: Ident {
                 id: NodeId::new(random_nonzero()),
                 // Erlang's creations are 32-bit and never 0 since OTP 23.
@@ -204,11 +166,11 @@ impl NodeInner {
 
     /// Counts timers armed (`delta` > 0) or gone (< 0).
     pub(crate) fn timers_pending(&self, delta: isize) {
-        self.timers.add(delta);
+        self.counters.timers.fetch_add(delta, Ordering::Relaxed);
     }
 
     pub(crate) fn timer_count(&self) -> usize {
-        self.timers.sum().max(0) as usize
+        self.counters.timers.load(Ordering::Relaxed).max(0) as usize
     }
 
     #[inline]

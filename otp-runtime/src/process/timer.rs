@@ -173,8 +173,7 @@ impl<M> Drop for Timers<M> {
         for (id, p) in active {
             p.queue.disarm(p.key, id);
         }
-        // Not a write of zero: the count shares a cache line every spawn writes.
-        if let Some(node) = self.node.as_ref().filter(|_| n > 0) {
+        if let Some(node) = &self.node {
             node.0.timers_pending(-(n as isize));
         }
     }
