@@ -507,13 +507,12 @@ impl<S: GenServer> Ctx<S> {
     /// nothing left to do (its mailbox empty), it calls [`GenServer::hibernate`], the server's
     /// own hook to give memory back (`shrink_to_fit` its buffers, drop caches), releases what
     /// the runtime holds for it and no longer needs (timer and monitor bookkeeping left empty,
-    /// its context's spare parts), and waits. If messages wait already, they are handled
-    /// first, and the next handler decides again. With [`Ctx::set_timeout_with`] this is
-    /// OTP's `{hibernate, T, Msg}`.
+    /// its context's spare parts, its mailbox's buffers), and waits. If messages wait
+    /// already, they are handled first, and the next handler decides again. With
+    /// [`Ctx::set_timeout_with`] this is OTP's `{hibernate, T, Msg}`.
     ///
     /// A tokio task has no heap of its own to compact: what is shrunk is what the hook and
-    /// the runtime know of. The mailbox's buffers are tokio's channel's, which keeps a few
-    /// blocks for reuse and frees the rest itself.
+    /// the runtime know of.
     ///
     /// # Examples
     ///

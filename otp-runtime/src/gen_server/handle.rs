@@ -460,7 +460,7 @@ impl<S: GenServer> ServerRef<S> {
         let (tx, mut rx) = oneshot::channel();
         // Matched, not `is_err()`: the sent path then drops nothing (a call to the result's
         // destructor, out of line, would cost a call 10 instructions).
-        if let Err(unsent) = core.tx.send(Envelope::Msg(Request::Call(request, tx))) {
+        if let Err(unsent) = core.mailbox.send(Envelope::Msg(Request::Call(request, tx))) {
             drop(unsent);
             return Err(self.no_proc_error());
         }
@@ -559,7 +559,7 @@ impl<S: GenServer> ServerRef<S> {
         }
         let (tx, rx) = oneshot::channel();
         if core
-            .tx
+            .mailbox
             .send(Envelope::Msg(Request::Call(request, tx)))
             .is_err()
         {
@@ -583,7 +583,7 @@ impl<S: GenServer> ServerRef<S> {
         match &self.target {
             // Straight into the mailbox: a message to a dead process is dropped, as in OTP.
             Target::Process(p) => {
-                let _ = p.core().tx.send(Envelope::Msg(request));
+                let _ = p.core().mailbox.send(Envelope::Msg(request));
             }
             Target::Other(_) => self.post_other(request),
         }

@@ -849,16 +849,14 @@ fn drain<S: GenServer>(server: &mut S, ctx: &mut Ctx<S>, cx: &mut Context<'_>) -
         return drain_traced(ctx, cx);
     }
     loop {
-        // A plain message is matched where tokio's receive left it, through the envelope to
+        // A plain message is matched where the mailbox's receive left it, through the envelope to
         // the request in one match: taking the envelope off first, then the request, copied
         // the message out at each step (10 instructions a cast; more through a `Message`).
         let env = match ctx.proc.poll_envelope(cx) {
-            Poll::Ready(Some(env)) => env,
+            Poll::Ready(env) => env,
             // Idle now: the time to hibernate, if the last handler asked to.
-            Poll::Ready(None) | Poll::Pending if ctx.hibernate => {
-                return Poll::Ready(Drained::Hibernate)
-            }
-            Poll::Ready(None) | Poll::Pending => return Poll::Pending,
+            Poll::Pending if ctx.hibernate => return Poll::Ready(Drained::Hibernate),
+            Poll::Pending => return Poll::Pending,
         };
         let stop = match env {
             Envelope::Msg(Request::Cast(msg)) => {
@@ -1312,13 +1310,13 @@ mod size_tests {
         let (tx, _rx) = oneshot::channel();
         let ctx = Ctx::new(p.ctx_for_test(), None);
         assert!(
-            std::mem::size_of_val(&ctx) <= 64,
+            std::mem::size_of_val(&ctx) <= 56,
             "{}",
             std::mem::size_of_val(&ctx)
         );
         let fut = serve(C(0), ctx, tx);
         let size = std::mem::size_of_val(&fut);
-        assert!(size <= 128, "serve future is {size} bytes");
+        assert!(size <= 120, "serve future is {size} bytes");
         // The default `init`: no starter to answer, and 8 bytes less.
         let p = Prepared::<Request<C>>::new();
         let core = p.core().clone();

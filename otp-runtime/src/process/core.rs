@@ -17,8 +17,9 @@ use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
+use super::mailbox::{Inbox, Mailbox};
 use super::sets::{ById, Links};
 use super::task::TaskSet;
 use super::waker::ProcessWaker;
@@ -63,13 +64,16 @@ pub(crate) enum Envelope<M> {
     Timer(u64),
 }
 
-/// `repr(C)`, senders' field first: senders read `tx` on every message, and the process's
-/// polls read its flags and waker beside it without writing them (see `ProcessWaker`), so the
-/// line stays clean in the senders' caches.
+/// `repr(C)`, senders' field first: senders lock the mailbox on every message; the process's
+/// polls read its flags and waker after it without writing them (see `ProcessWaker`); the
+/// receiver's half of the mailbox, which the process writes at every message it reads, comes
+/// last, on another cache line than what senders write.
 #[repr(C)]
 pub(crate) struct Core<M> {
-    pub(crate) tx: mpsc::UnboundedSender<Envelope<M>>,
+    pub(crate) mailbox: Mailbox<Envelope<M>>,
     pub(crate) shared: Shared,
+    /// Only the process's context reads it (see `Inbox`).
+    pub(crate) inbox: Inbox<Envelope<M>>,
 }
 
 impl<M: Send + 'static> Entry for Core<M> {
@@ -78,7 +82,7 @@ impl<M: Send + 'static> Entry for Core<M> {
     }
     fn deliver(&self, msg: SystemMsg) {
         // A closed mailbox means the process is dead: the message is dropped, as in Erlang.
-        let _ = self.tx.send(Envelope::System(Box::new(msg)));
+        let _ = self.mailbox.send(Envelope::System(Box::new(msg)));
     }
     fn link_exit(&self, from: Pid, reason: &ExitReason) {
         let sh = &self.shared;
@@ -101,7 +105,7 @@ impl<M: Send + 'static> Entry for Core<M> {
                 from,
                 reason: reason.clone(),
             };
-            let _ = self.tx.send(Envelope::System(Box::new(exit)));
+            let _ = self.mailbox.send(Envelope::System(Box::new(exit)));
         } else if !reason.is_normal() && sh.arm_exit(&mut st, reason.clone(), Some(from)) {
             drop(st);
             sh.waker.wake();
@@ -900,11 +904,13 @@ mod size_tests {
     fn per_process_pieces_stay_small() {
         // A mailbox slot is as wide as the message: the envelope adds nothing to a u64.
         assert_eq!(size_of::<Envelope<u64>>(), 16);
-        // With the `Arc`'s counts, 104 bytes: a 112-byte chunk in glibc's malloc (a request
-        // takes 8 more, rounded up to 16). The heap benchmark's budget (1.1× raw tokio) has
-        // no room for 16 more: the state's flags are bits of `Shared::flags`, and the link
-        // a pending exit came through is in `Extras`.
-        assert!(size_of::<Core<u64>>() <= 88, "{}", size_of::<Core<u64>>());
+        // The mailbox is in the core (96 bytes: the senders' queue, its lock and the
+        // receiver's waker, and the receiver's half), where a tokio channel took 1,056 bytes
+        // in two allocations. With the `Arc`'s counts, 192 bytes: a 208-byte chunk in glibc's
+        // malloc. The state's flags are bits of `Shared::flags`, and the link a pending exit
+        // came through is in `Extras`.
+        assert!(size_of::<Mailbox<Envelope<u64>>>() + size_of::<Inbox<Envelope<u64>>>() <= 96);
+        assert!(size_of::<Core<u64>>() <= 176, "{}", size_of::<Core<u64>>());
         assert_eq!(size_of::<Option<Pid>>(), 16);
         // Every linked process (every supervised child) has one: the starter marks of a
         // start (`starter`, `starter_monitor`) share the 16 bytes one starter pid took. The

@@ -32,6 +32,7 @@
 
 pub(crate) mod core;
 pub(crate) mod current;
+pub(crate) mod mailbox;
 pub(crate) mod run;
 mod sets;
 mod task;
@@ -48,9 +49,10 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 use self::core::{exit_signal, Core, Entry, Envelope, Shared, SystemMsg, Watcher};
+use self::mailbox::{Inbox, Mailbox};
 use self::run::ProcessFuture;
 pub use self::task::{spawn_linked_task, spawn_task, TaskError, TaskExit, TaskHandle};
 use self::timer::Timers;
@@ -248,9 +250,9 @@ impl<M: Send + 'static> ProcessRef<M> {
         // No alive check here: the mailbox closes when the process dies, and not touching the
         // process's flags keeps a fast sender off the cache line the process writes.
         self.core
-            .tx
+            .mailbox
             .send(Envelope::Msg(msg))
-            .map_err(|e| match e.0 {
+            .map_err(|e| match e {
                 Envelope::Msg(m) => SendError(m),
                 _ => unreachable!("sent a message envelope"),
             })
@@ -402,10 +404,20 @@ impl Drop for ExitWatch<'_> {
 /// # }
 /// ```
 pub struct ProcessCtx<M> {
+    /// Its core, whose mailbox's one receiver this context is (made together in
+    /// `Prepared::on`): the receiving methods' contract (see `Inbox::poll_recv`).
     core: Arc<Core<M>>,
-    rx: mpsc::UnboundedReceiver<Envelope<M>>,
     /// Timers and flushed monitors, allocated at first use: an idle process pays one pointer.
     rare: Option<Box<Rare<M>>>,
+}
+
+/// The mailbox closes with its receiver: a message sent from now on is dropped, as one sent
+/// to a dead process in Erlang.
+impl<M> Drop for ProcessCtx<M> {
+    fn drop(&mut self) {
+        // SAFETY: this context is its mailbox's one receiver (see `ProcessCtx::core`).
+        unsafe { self.core.inbox.close(&self.core.mailbox) };
+    }
 }
 
 /// What few processes use.
@@ -435,9 +447,11 @@ impl<M: Send + 'static> ProcessCtx<M> {
     }
 
     /// Gives back what this process holds and no longer needs (a hibernating behaviour's
-    /// part): its timer and flushed-monitor bookkeeping when nothing is left in it, their
-    /// spare capacity otherwise.
+    /// part): its mailbox's spare capacity, and its timer and flushed-monitor bookkeeping
+    /// when nothing is left in it, their spare capacity otherwise.
     pub(crate) fn shrink(&mut self) {
+        // SAFETY: this context is its mailbox's one receiver (see `ProcessCtx::core`).
+        unsafe { self.core.inbox.shrink(&self.core.mailbox) };
         if let Some(r) = &mut self.rare {
             if r.timers.len() == 0 && r.flushed.is_empty() {
                 self.rare = None;
@@ -548,10 +562,7 @@ impl<M: Send + 'static> ProcessCtx<M> {
     /// See [`ProcessCtx`].
     pub async fn recv(&mut self) -> Message<M> {
         loop {
-            let Some(env) = self.rx.recv().await else {
-                // Unreachable: the process's own core holds a sender while the process lives.
-                return std::future::pending().await;
-            };
+            let env = std::future::poll_fn(|cx| self.poll_envelope(cx)).await;
             if let Some(m) = self.open(env) {
                 return m;
             }
@@ -575,7 +586,8 @@ impl<M: Send + 'static> ProcessCtx<M> {
     /// # }
     /// ```
     pub fn try_recv(&mut self) -> Option<Message<M>> {
-        while let Ok(env) = self.rx.try_recv() {
+        // SAFETY: this context is its mailbox's one receiver (see `ProcessCtx::core`).
+        while let Some(env) = unsafe { self.core.inbox.try_recv(&self.core.mailbox) } {
             if let Some(m) = self.open(env) {
                 return Some(m);
             }
@@ -610,16 +622,16 @@ impl<M: Send + 'static> ProcessCtx<M> {
         crate::time::timeout(timeout, self.recv()).await
     }
 
-    /// The next envelope, unopened, as tokio's receive gives it: for a loop that handles
-    /// plain messages in place, matching through the envelope to the request in one match
-    /// (see `gen_server::server::drain`), and gives the others to [`open`](Self::open).
-    /// `Ready(None)` does not happen: the process's own core holds a sender while it lives.
+    /// The next envelope, unopened: for a loop that handles plain messages in place,
+    /// matching through the envelope to the request in one match (see
+    /// `gen_server::server::drain`), and gives the others to [`open`](Self::open).
     #[inline]
     pub(crate) fn poll_envelope(
         &mut self,
         cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Envelope<M>>> {
-        self.rx.poll_recv(cx)
+    ) -> std::task::Poll<Envelope<M>> {
+        // SAFETY: this context is its mailbox's one receiver (see `ProcessCtx::core`).
+        unsafe { self.core.inbox.poll_recv(&self.core.mailbox, cx) }
     }
 
     /// [`recv`](ProcessCtx::recv) as a poll function, for the behaviours' loops, which
@@ -631,14 +643,14 @@ impl<M: Send + 'static> ProcessCtx<M> {
     ) -> std::task::Poll<Message<M>> {
         use std::task::Poll;
         loop {
-            match self.rx.poll_recv(cx) {
-                Poll::Ready(Some(env)) => {
+            // SAFETY: this context is its mailbox's one receiver (see `ProcessCtx::core`).
+            match unsafe { self.core.inbox.poll_recv(&self.core.mailbox, cx) } {
+                Poll::Ready(env) => {
                     if let Some(m) = self.open(env) {
                         return Poll::Ready(m);
                     }
                 }
-                // Closed is unreachable: the process's own core holds a sender while it lives.
-                Poll::Ready(None) | Poll::Pending => return Poll::Pending,
+                Poll::Pending => return Poll::Pending,
             }
         }
     }
@@ -670,7 +682,8 @@ impl<M: Send + 'static> ProcessCtx<M> {
     /// # }
     /// ```
     pub fn message_queue_len(&self) -> usize {
-        self.rx.len()
+        // SAFETY: this context is its mailbox's one receiver (see `ProcessCtx::core`).
+        unsafe { self.core.inbox.len(&self.core.mailbox) }
     }
 
     /// Turns a received envelope into what the user sees; `None` for envelopes that vanish
@@ -1023,21 +1036,17 @@ impl<M: Send + 'static> Prepared<M> {
     /// A new process of `node`. On a stopped node it is dead from the start (of
     /// `NoConnection`, as a process of a node that cannot be reached), and never runs.
     pub(crate) fn on(node: &Node) -> Self {
-        let (tx, rx) = mpsc::unbounded_channel();
         let core = Arc::new(Core {
             shared: Shared::new(node.0.next_pid(), node.clone()),
-            tx,
+            mailbox: Mailbox::new(),
+            inbox: Inbox::new(),
         });
         if node.0.is_stopped() {
             let tomb = core::mark_dead(&*core, ExitReason::NoConnection);
             core::signal_death(&core.shared, &ExitReason::NoConnection, tomb);
         }
         Prepared {
-            ctx: ProcessCtx {
-                core,
-                rx,
-                rare: None,
-            },
+            ctx: ProcessCtx { core, rare: None },
             in_table: false,
         }
     }
@@ -1159,12 +1168,12 @@ fn accept_remote<M: crate::dist::mapping::FromTerm + Send + 'static>(core: &Arc<
     if node.0.sinks.contains(pid.id()) {
         return;
     }
-    let tx = core.tx.clone();
+    let target = core.clone();
     node.0.sinks.insert(
         pid.id(),
         Arc::new(move |t| {
             let m = M::from_term(t)?;
-            let _ = tx.send(Envelope::Msg(m));
+            let _ = target.mailbox.send(Envelope::Msg(m));
             Ok(())
         }),
     );

@@ -77,7 +77,7 @@ pub fn timer_count() -> usize {
 impl<M: Send + 'static> Fire for Core<M> {
     fn fire(&self, id: u64) {
         // A closed mailbox: the owner is dead, and its timers with it.
-        let _ = self.tx.send(Envelope::Timer(id));
+        let _ = self.mailbox.send(Envelope::Timer(id));
     }
 }
 
