@@ -7,7 +7,8 @@
 //! - crash storm: `M` children crash at once; the time until every one has restarted. Raw
 //!   tokio: the same workers in a `JoinSet`, respawned as each ends.
 //! - timers: 10,000 processes each arm a 1 ms timer to themselves, until every one has been
-//!   handled (timed from the arming). Raw tokio: 10,000 tasks, each a 1 ms sleep. And the heap
+//!   handled (timed from the arming; they end afterwards, outside the span: the workload is
+//!   arm, fire, handle). Raw tokio: 10,000 tasks, each a 1 ms sleep. And the heap
 //!   per pending timer: the same processes each arm a one-hour timer; raw tokio: a timer as a
 //!   task that sleeps and then sends to its owner.
 //! - memory after a spike: `N` idle processes started and stopped; the heap that stays
@@ -252,8 +253,9 @@ fn timer_processes(
         .map(|_| {
             let done = done.clone();
             otp_runtime::spawn(move |mut ctx: ProcessCtx<bool>| async move {
-                // true: arm the timer, whose message (false) ends the process; false before
-                // that: nothing (a warm-up, see `timer_heap_otp`).
+                // true: arm the timer, whose message is false; false before that: nothing (a
+                // warm-up, see `timer_heap_otp`). Once it is handled, the next message ends
+                // the process (outside the timed span: the workload is arm, fire, handle).
                 while let Message::Msg(false) = ctx.recv().await {}
                 ctx.send_after(after, false);
                 if matches!(ctx.recv().await, Message::Msg(false)) {
@@ -261,6 +263,7 @@ fn timer_processes(
                     if count.fetch_add(1, Ordering::AcqRel) + 1 == n {
                         all.notify_one();
                     }
+                    ctx.recv().await;
                 }
                 ExitReason::Normal
             })
@@ -281,6 +284,7 @@ async fn timers_otp(n: usize) -> f64 {
     all.await;
     let elapsed = t.elapsed().as_nanos() as f64;
     for p in &procs {
+        p.send(true).unwrap();
         p.wait_exit().await;
     }
     elapsed
@@ -300,6 +304,8 @@ async fn timers_raw(n: usize) -> f64 {
                 if count.fetch_add(1, Ordering::AcqRel) + 1 == n {
                     all.notify_one();
                 }
+                // Ends when told, outside the timed span, as a process does.
+                let _ = rx.recv().await;
             });
             (go, task)
         })
@@ -312,6 +318,7 @@ async fn timers_raw(n: usize) -> f64 {
     }
     all.await;
     let elapsed = t.elapsed().as_nanos() as f64;
+    drop(gos);
     for task in tasks {
         task.await.unwrap();
     }
