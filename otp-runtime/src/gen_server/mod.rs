@@ -107,6 +107,7 @@
 //! the handle gets `FooRef::remote(name, node)` to call such a server on another node. See
 //! [`dist`](crate::dist).
 
+mod ack;
 mod ctx;
 mod handle;
 pub(crate) mod last;

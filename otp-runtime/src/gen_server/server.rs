@@ -9,8 +9,8 @@ use pin_project_lite::pin_project;
 use tracing::Instrument;
 
 use tokio::sync::oneshot;
-use tokio::sync::oneshot::error::TryRecvError;
 
+use super::ack::{self, Ack, AckFrom, AckTo, Heard};
 use super::ctx::NO_TIMEOUT;
 use super::last;
 use super::{CallResult, Ctx, GenServer, Info, Init, Outcome, Request, ServerRef};
@@ -19,7 +19,7 @@ use crate::node::{with_current, Node};
 use crate::panics::Captured;
 use crate::process::core::{Envelope, Shared};
 use crate::process::run::catch_unwind_future;
-use crate::process::{current, is_parent, yield_now, Message, Prepared};
+use crate::process::{current, is_parent, Message, Prepared};
 use crate::registry::Name;
 use crate::sys::{Event, Host, Status, StatusParts, SupervisorView, SysDebug};
 use crate::{ExitReason, MonitorRef, Pid, RegisterError, StartError};
@@ -119,8 +119,6 @@ impl StartOpts {
         self
     }
 }
-
-type Ack = Result<(), StartError>;
 
 /// What the receive loop runs boxed: the rare paths, so that its state stays as wide as
 /// without them.
@@ -327,8 +325,8 @@ async fn launch<S: GenServer>(
             }
             return Ok((ServerRef::from_process(process), monitor));
         }
-        let (ack_tx, ack_rx) = oneshot::channel::<Ack>();
-        let process = prepared.run(move |proc| serve(server, Ctx::new(proc, parent), ack_tx));
+        let (ack_to, ack_rx) = ack::channel();
+        let process = prepared.run(move |proc| serve(server, Ctx::new(proc, parent), ack_to));
         if stillborn(&process) {
             return Err(StartError::NodeStopped);
         }
@@ -337,14 +335,13 @@ async fn launch<S: GenServer>(
     // If this start is abandoned (its future dropped) before init answers, the starter must
     // hear of the server's death again, as from any linked process.
     let _starter = (parent.is_some() || monitor.is_some()).then(|| ClearStarter(process.clone()));
-    // `init` usually runs within the round we yield (see `yield_now`).
-    yield_now().await;
+    // Woken once the server's first poll is over, answered or not (see `ack`): `init` has
+    // usually answered by then.
     let mut ack_rx = ack_rx;
-    // `None`: the process died before init answered (it was killed).
-    let ack = match ack_rx.try_recv() {
-        Ok(ack) => Some(ack),
-        Err(TryRecvError::Closed) => None,
-        Err(TryRecvError::Empty) => {
+    let ack = match poll_fn(|cx| ack_rx.poll_first(cx)).await {
+        Heard::Answer(ack) => Some(ack),
+        Heard::Dead => None,
+        Heard::Nothing => {
             match Box::pin(slow_ack(ack_rx, &process.core().shared, timeout)).await {
                 Some(ack) => ack,
                 None => {
@@ -380,16 +377,16 @@ async fn launch<S: GenServer>(
 /// start begins before the `init` it waits on, so it is entered first, and the call finds
 /// the cycle. Should the start find one itself, the report is made and the start waits on.)
 async fn slow_ack(
-    mut ack_rx: oneshot::Receiver<Ack>,
+    mut ack_rx: AckFrom,
     child: &Shared,
     timeout: Option<Duration>,
 ) -> Option<Option<Ack>> {
     let answer = async {
         if let Some(ack) = crate::time::timeout(deadlock::CHECK_AFTER, &mut ack_rx).await {
-            return ack.ok();
+            return ack;
         }
         let _waiting = deadlock::wait_on(child.node(), child.pid()).ok().flatten();
-        (&mut ack_rx).await.ok()
+        (&mut ack_rx).await
     };
     match timeout {
         None => Some(answer.await),
@@ -413,23 +410,47 @@ impl<S: GenServer> Drop for ClearStarter<S> {
 }
 
 /// What `serve` tells the starter waiting for `init`: nothing (`()`) when `init` is the
-/// default and not run (`GenServer::INIT_IS_DEFAULT`), or a oneshot. A type rather than an
-/// `Option` of the oneshot, which would take 16 bytes of every idle server's state where
-/// the default `init` takes none.
+/// default and not run (`GenServer::INIT_IS_DEFAULT`), or `init`'s answer ([`AckTo`]). A
+/// type rather than an `Option` of the answer's end, which would take room in every idle
+/// server's state where the default `init` takes none.
 trait Starter: Send + 'static {
-    fn into_ack(self) -> Option<oneshot::Sender<Ack>>;
+    fn into_ack(self) -> Option<AckTo>;
 }
 
 impl Starter for () {
     #[inline]
-    fn into_ack(self) -> Option<oneshot::Sender<Ack>> {
+    fn into_ack(self) -> Option<AckTo> {
         None
     }
 }
 
-impl Starter for oneshot::Sender<Ack> {
+pin_project! {
+    /// `fut`, telling `starter` if its first poll leaves it pending (see `ack`).
+    struct FirstPoll<'a, F> {
+        #[pin]
+        fut: F,
+        starter: Option<&'a AckTo>,
+    }
+}
+
+impl<F: Future> Future for FirstPoll<'_, F> {
+    type Output = F::Output;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let polled = this.fut.poll(cx);
+        if polled.is_pending() {
+            // Still in `init` after its first poll: the starter arms its timers.
+            if let Some(starter) = this.starter.take() {
+                starter.still_running();
+            }
+        }
+        polled
+    }
+}
+
+impl Starter for AckTo {
     #[inline]
-    fn into_ack(self) -> Option<oneshot::Sender<Ack>> {
+    fn into_ack(self) -> Option<AckTo> {
         Some(self)
     }
 }
@@ -477,9 +498,12 @@ fn serve<S: GenServer, A: Starter>(
         if let Some(ack) = starter.into_ack() {
             // Matched in place, not bound with `let`: a `let` here would keep its storage
             // (a `StartError` and an `ExitReason`) in the future's state for the server's life.
-            if let Some((error, reason)) =
-                init_failure(catch_unwind_future(server.init(&mut ctx)).await)
-            {
+            // Told to the starter if the first poll leaves it running (see `ack`).
+            let init = FirstPoll {
+                fut: catch_unwind_future(server.init(&mut ctx)),
+                starter: Some(&ack),
+            };
+            if let Some((error, reason)) = init_failure(init.await) {
                 // A failed start never takes the starter down: the starter learns from the error.
                 if let Some(parent) = ctx.parent() {
                     ctx.proc.unlink(parent);
@@ -494,11 +518,11 @@ fn serve<S: GenServer, A: Starter>(
                         "gen_server init failed"
                     );
                 }
-                let _ = ack.send(Err(error));
+                ack.send(Err(error));
                 return reason;
             }
             ctx.proc.shared().clear_starter();
-            let _ = ack.send(Ok(()));
+            ack.send(Ok(()));
         }
         // In a block of its own: `ended` (the loop's value, partly moved from) would
         // otherwise stay in the future's state, alive through `terminate`.
@@ -1303,18 +1327,18 @@ mod size_tests {
     /// to spare when `init` is the default, and with 8 when it is not. (With the `sim`
     /// feature, as these tests run, a process future holds its simulation hook too: 8 bytes
     /// more, and a 384-byte cell.)
+
     #[tokio::test]
     async fn an_idle_server_stays_small() {
         const SIM: usize = if cfg!(feature = "sim") { 8 } else { 0 };
         let p = Prepared::<Request<C>>::new();
-        let (tx, _rx) = oneshot::channel();
         let ctx = Ctx::new(p.ctx_for_test(), None);
         assert!(
             std::mem::size_of_val(&ctx) <= 56,
             "{}",
             std::mem::size_of_val(&ctx)
         );
-        let fut = serve(C(0), ctx, tx);
+        let fut = serve(C(0), ctx, ack::channel().0);
         let size = std::mem::size_of_val(&fut);
         assert!(size <= 120, "serve future is {size} bytes");
         // The default `init`: no starter to answer, and 8 bytes less.
@@ -1332,11 +1356,11 @@ mod size_tests {
         let p = Prepared::<Request<Tagged>>::new();
         let core = p.core().clone();
         let ctx = Ctx::new(p.ctx_for_test(), None);
-        let fut = ProcessFuture::new(core, serve(Tagged(0), ctx, oneshot::channel().0));
+        let fut = ProcessFuture::new(core, serve(Tagged(0), ctx, ack::channel().0));
         let size = std::mem::size_of_val(&fut);
         assert!(size <= 144 + SIM, "process future is {size} bytes");
-        // A mailbox's first block holds 32 slots: 8 bytes more here cost 256 in every
-        // process (a `Stop` reason two words wide did that).
+        // A mailbox slot: 8 bytes more here cost every waiting message 8 more (a `Stop`
+        // reason two words wide did that).
         assert_eq!(
             std::mem::size_of::<crate::process::core::Envelope<Request<Tagged>>>(),
             16
