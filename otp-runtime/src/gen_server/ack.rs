@@ -117,20 +117,25 @@ impl AckFrom {
         if state.slow {
             return Poll::Ready(Heard::Nothing);
         }
-        register(&mut state, cx);
+        let old = register(&mut state, cx);
+        drop(state);
+        drop(old);
         Poll::Pending
     }
 }
 
-fn register(state: &mut State, cx: &Context<'_>) {
-    if !state
+/// Registers `cx`'s waker; the one it replaces, if any, to be dropped after the lock (the
+/// last reference to a task frees it).
+#[must_use]
+fn register(state: &mut State, cx: &Context<'_>) -> Option<Waker> {
+    if state
         .waker
         .as_ref()
         .is_some_and(|w| w.will_wake(cx.waker()))
     {
-        // The old one is dropped under the lock: a waker's drop runs no code of ours.
-        state.waker = Some(cx.waker().clone());
+        return None;
     }
+    state.waker.replace(cx.waker().clone())
 }
 
 /// The answer, or `None` if the server died first.
@@ -144,7 +149,9 @@ impl std::future::Future for AckFrom {
         if state.closed {
             return Poll::Ready(None);
         }
-        register(&mut state, cx);
+        let old = register(&mut state, cx);
+        drop(state);
+        drop(old);
         Poll::Pending
     }
 }

@@ -11,10 +11,13 @@
 //! only when it waits. The receiver takes the whole queue at once, swapping it with its own
 //! emptied one, and then reads messages from its own half without touching the lock: a busy
 //! process locks once a batch, not once a message, and the two buffers pass their capacity
-//! back and forth, so a steady flow allocates nothing. A lone message is taken out in place,
-//! so that a process that gets one at a time keeps one buffer. Every critical section is a few
+//! back and forth, so a steady flow allocates nothing; a buffer grown past a few hundred
+//! slots by a burst is shrunk once read. A lone message is taken out in place, so that a
+//! process that gets one at a time keeps one buffer. Every critical section is a few
 //! instructions and runs no user code (a waker is woken, and messages are dropped, after the
-//! lock is released), so contended senders mostly spin briefly rather than sleep.
+//! lock is released; only a waker's clone runs under it), so contended senders mostly spin
+//! briefly rather than sleep. A push that grows the queue copies it under the lock, as any
+//! growing buffer does: amortized, and rare once the buffers have their size.
 //!
 //! Receiving counts against tokio's cooperative budget, as tokio's channels do, so that a
 //! process with a full mailbox still yields to the other tasks of its thread.
@@ -26,6 +29,10 @@ use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::task::{ready, Context, Poll, Waker};
+
+/// The most slots the receiver's emptied buffer keeps for the senders: a buffer grown past
+/// this by a burst is shrunk to it once read.
+const KEPT_SLOTS: usize = 256;
 
 /// A process's mailbox, the senders' half, in its core: the queue behind a lock.
 pub(crate) struct Mailbox<T> {
@@ -154,8 +161,14 @@ impl<T> Inbox<T> {
     unsafe fn refill(&self, mailbox: &Mailbox<T>, cx: Option<&mut Context<'_>>) -> Poll<T> {
         // SAFETY: passed on from the caller.
         let taken = unsafe { self.taken() };
-        // Empty: `clear` starts the buffer at its beginning again, for the senders.
+        // Empty: `clear` starts the buffer at its beginning again, for the senders. Grown by
+        // a burst, it is shrunk too (before the lock): the two buffers pass their capacity
+        // back and forth, so one kept at its largest would keep a burst's memory for the
+        // process's life, where tokio's channel freed its blocks as they emptied.
         taken.clear();
+        if taken.capacity() > KEPT_SLOTS {
+            taken.shrink_to(KEPT_SLOTS);
+        }
         let mut inner = mailbox.lock();
         if inner.queue.is_empty() {
             let Some(cx) = cx else { return Poll::Pending };
@@ -230,10 +243,12 @@ impl<T> Inbox<T> {
         let queue = std::mem::take(&mut inner.queue);
         let waker = inner.waker.take();
         drop(inner);
-        drop(queue);
-        drop(waker);
+        // Oldest first, as tokio's channel dropped them: the batch taken, then the queue (a
+        // dropped call's reply handle tells its caller, in this order).
         // SAFETY: passed on from the caller.
         drop(std::mem::take(unsafe { self.taken() }));
+        drop(queue);
+        drop(waker);
     }
 }
 
@@ -316,6 +331,47 @@ mod tests {
         }
         assert_eq!(taken(&mb), 0);
         assert_eq!(mb.0.lock().queue.capacity(), 4);
+    }
+
+    #[test]
+    fn a_bursts_buffers_are_given_back_once_read() {
+        let mb = both();
+        for i in 0..10_000 {
+            mb.0.send(i).unwrap();
+        }
+        while try_recv(&mb).is_some() {}
+        // The burst's buffer was the receiver's, shrunk once read; the senders' is the small
+        // one the receiver had.
+        assert!(taken(&mb) <= KEPT_SLOTS);
+        assert!(mb.0.lock().queue.capacity() <= KEPT_SLOTS);
+        for round in 0..3 {
+            for i in 0..10 {
+                mb.0.send(i).unwrap();
+            }
+            while try_recv(&mb).is_some() {}
+            assert!(taken(&mb) <= KEPT_SLOTS, "round {round}");
+            assert!(mb.0.lock().queue.capacity() <= KEPT_SLOTS, "round {round}");
+        }
+    }
+
+    #[test]
+    fn closing_drops_the_oldest_first() {
+        struct Told(u32, Arc<std::sync::Mutex<Vec<u32>>>);
+        impl Drop for Told {
+            fn drop(&mut self) {
+                self.1.lock().unwrap().push(self.0);
+            }
+        }
+        let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mb = both();
+        for i in 0..3 {
+            assert!(mb.0.send(Told(i, order.clone())).is_ok());
+        }
+        // 0 read; 1 and 2 taken with it, 3 still queued.
+        drop(try_recv(&mb));
+        assert!(mb.0.send(Told(3, order.clone())).is_ok());
+        close(&mb);
+        assert_eq!(*order.lock().unwrap(), [0, 1, 2, 3]);
     }
 
     #[test]

@@ -1168,12 +1168,15 @@ fn accept_remote<M: crate::dist::mapping::FromTerm + Send + 'static>(core: &Arc<
     if node.0.sinks.contains(pid.id()) {
         return;
     }
-    let target = core.clone();
+    // Weak: the node holds its sinks, and a core holds its node.
+    let target = Arc::downgrade(core);
     node.0.sinks.insert(
         pid.id(),
         Arc::new(move |t| {
             let m = M::from_term(t)?;
-            let _ = target.mailbox.send(Envelope::Msg(m));
+            if let Some(core) = target.upgrade() {
+                let _ = core.mailbox.send(Envelope::Msg(m));
+            }
             Ok(())
         }),
     );
