@@ -107,6 +107,12 @@ impl AckFrom {
     /// Until the server's first poll is over: `Pending` (with `cx`'s waker registered) while
     /// nothing is known; once it is, what is known.
     pub(crate) fn poll_first(&mut self, cx: &mut Context<'_>) -> Poll<Heard> {
+        self.poll_heard(cx, true)
+    }
+
+    /// What is heard, or `Pending` with `cx`'s waker registered; a slow `init` is heard only
+    /// if `slow_counts`.
+    fn poll_heard(&mut self, cx: &Context<'_>, slow_counts: bool) -> Poll<Heard> {
         let mut state = self.0.lock();
         if let Some(ack) = state.ack.take() {
             return Poll::Ready(Heard::Answer(ack));
@@ -114,67 +120,43 @@ impl AckFrom {
         if state.closed {
             return Poll::Ready(Heard::Dead);
         }
-        if state.slow {
+        if slow_counts && state.slow {
             return Poll::Ready(Heard::Nothing);
         }
-        let old = register(&mut state, cx);
+        // The waker replaced is dropped after the lock: the last reference to a task frees it.
+        let old = if state
+            .waker
+            .as_ref()
+            .is_some_and(|w| w.will_wake(cx.waker()))
+        {
+            None
+        } else {
+            state.waker.replace(cx.waker().clone())
+        };
         drop(state);
         drop(old);
         Poll::Pending
     }
-}
-
-/// Registers `cx`'s waker; the one it replaces, if any, to be dropped after the lock (the
-/// last reference to a task frees it).
-#[must_use]
-fn register(state: &mut State, cx: &Context<'_>) -> Option<Waker> {
-    if state
-        .waker
-        .as_ref()
-        .is_some_and(|w| w.will_wake(cx.waker()))
-    {
-        return None;
-    }
-    state.waker.replace(cx.waker().clone())
 }
 
 /// The answer, or `None` if the server died first.
 impl std::future::Future for AckFrom {
     type Output = Option<Ack>;
-    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Ack>> {
-        let mut state = self.0.lock();
-        if let Some(ack) = state.ack.take() {
-            return Poll::Ready(Some(ack));
-        }
-        if state.closed {
-            return Poll::Ready(None);
-        }
-        let old = register(&mut state, cx);
-        drop(state);
-        drop(old);
-        Poll::Pending
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Ack>> {
+        Poll::Ready(match std::task::ready!(self.poll_heard(cx, false)) {
+            Heard::Answer(ack) => Some(ack),
+            // `Nothing` is not heard when a slow `init` does not count.
+            Heard::Dead | Heard::Nothing => None,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::process::counting::counting;
     use std::future::Future;
     use std::pin::Pin;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::Wake;
-
-    struct Count(AtomicUsize);
-    impl Wake for Count {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    fn counting() -> (Arc<Count>, Waker) {
-        let c = Arc::new(Count(AtomicUsize::new(0)));
-        (c.clone(), Waker::from(c))
-    }
 
     #[test]
     fn an_answer_in_the_first_poll_wakes_the_starter_once() {
@@ -183,7 +165,7 @@ mod tests {
         let mut cx = Context::from_waker(&waker);
         assert_eq!(from.poll_first(&mut cx), Poll::Pending);
         to.send(Ok(()));
-        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        assert_eq!(count.wakes(), 1);
         assert_eq!(from.poll_first(&mut cx), Poll::Ready(Heard::Answer(Ok(()))));
     }
 
@@ -204,12 +186,12 @@ mod tests {
         let (to, mut from) = channel();
         assert_eq!(from.poll_first(&mut cx), Poll::Pending);
         to.still_running();
-        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        assert_eq!(count.wakes(), 1);
         assert_eq!(from.poll_first(&mut cx), Poll::Ready(Heard::Nothing));
         // Then the answer comes through the future.
         assert!(Pin::new(&mut from).poll(&mut cx).is_pending());
         to.send(Ok(()));
-        assert_eq!(count.0.load(Ordering::SeqCst), 2);
+        assert_eq!(count.wakes(), 2);
         assert_eq!(Pin::new(&mut from).poll(&mut cx), Poll::Ready(Some(Ok(()))));
         // Before (a server on another thread ran first): nothing to wait for.
         let (to, mut from) = channel();
@@ -224,7 +206,7 @@ mod tests {
         let (to, mut from) = channel();
         assert_eq!(from.poll_first(&mut cx), Poll::Pending);
         drop(to);
-        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        assert_eq!(count.wakes(), 1);
         assert_eq!(from.poll_first(&mut cx), Poll::Ready(Heard::Dead));
         assert_eq!(Pin::new(&mut from).poll(&mut cx), Poll::Ready(None));
     }

@@ -255,7 +255,7 @@ impl<T> Inbox<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use crate::process::counting::counting;
     use std::sync::Arc;
     use std::task::Wake;
 
@@ -289,18 +289,6 @@ mod tests {
     fn taken<T>(mb: &Both<T>) -> usize {
         // SAFETY: see above.
         unsafe { mb.1.taken() }.capacity()
-    }
-
-    struct Count(AtomicUsize);
-    impl Wake for Count {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    fn counting() -> (Arc<Count>, Waker) {
-        let c = Arc::new(Count(AtomicUsize::new(0)));
-        (c.clone(), Waker::from(c))
     }
 
     #[test]
@@ -380,12 +368,12 @@ mod tests {
         let (count, waker) = counting();
         let mut cx = Context::from_waker(&waker);
         mb.0.send(1).unwrap();
-        assert_eq!(count.0.load(Ordering::SeqCst), 0, "nobody waited");
+        assert_eq!(count.wakes(), 0, "nobody waited");
         assert_eq!(recv(&mb, &mut cx), Poll::Ready(1));
         assert_eq!(recv(&mb, &mut cx), Poll::Pending);
         mb.0.send(2).unwrap();
         mb.0.send(3).unwrap();
-        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        assert_eq!(count.wakes(), 1);
         assert_eq!(try_recv(&mb), Some(2));
     }
 
@@ -414,10 +402,7 @@ mod tests {
         assert!(recv(&mb, &mut Context::from_waker(&wa)).is_pending());
         assert!(recv(&mb, &mut Context::from_waker(&wb)).is_pending());
         mb.0.send(1).unwrap();
-        assert_eq!(
-            (a.0.load(Ordering::SeqCst), b.0.load(Ordering::SeqCst)),
-            (0, 1)
-        );
+        assert_eq!((a.wakes(), b.wakes()), (0, 1));
     }
 
     #[test]

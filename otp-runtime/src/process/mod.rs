@@ -40,6 +40,9 @@ mod timer;
 mod timer_queue;
 mod waker;
 
+#[cfg(test)]
+pub(crate) use self::waker::counting;
+
 use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
@@ -1633,16 +1636,8 @@ pub fn process_count() -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::counting::counting;
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::{Wake, Waker};
-
-    struct Count(AtomicUsize);
-    impl Wake for Count {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
 
     /// The watcher follows the task that polls it last, and a watch dropped unfired leaves
     /// no watcher behind.
@@ -1653,11 +1648,7 @@ mod tests {
             ExitReason::other("done")
         });
         let shared = &p.core.shared;
-        let (a, b) = (
-            Arc::new(Count(AtomicUsize::new(0))),
-            Arc::new(Count(AtomicUsize::new(0))),
-        );
-        let (wa, wb) = (Waker::from(a.clone()), Waker::from(b.clone()));
+        let ((a, wa), (b, wb)) = (counting(), counting());
         let mut watch = ExitWatch::new(shared);
         assert!(Pin::new(&mut watch)
             .poll(&mut Context::from_waker(&wa))
@@ -1673,10 +1664,7 @@ mod tests {
         drop(gone);
         p.send(()).unwrap();
         assert_eq!(p.wait_exit().await, ExitReason::other("done"));
-        assert_eq!(
-            (a.0.load(Ordering::SeqCst), b.0.load(Ordering::SeqCst)),
-            (0, 1)
-        );
+        assert_eq!((a.wakes(), b.wakes()), (0, 1));
         let got = Pin::new(&mut watch).poll(&mut Context::from_waker(&wb));
         assert_eq!(got, Poll::Ready(ExitReason::other("done")));
         // Set up after the end: the reason at once.

@@ -145,24 +145,41 @@ impl ProcessWaker {
     }
 }
 
+/// A waker that counts its wakes, for the runtime's unit tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::atomic::AtomicU64;
+pub(crate) mod counting {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
-    use std::task::Wake;
+    use std::task::{Wake, Waker};
 
-    struct Count(AtomicU64);
+    pub(crate) struct Count(AtomicUsize);
+
+    impl Count {
+        /// How many times it was woken.
+        pub(crate) fn wakes(&self) -> usize {
+            self.0.load(Ordering::SeqCst)
+        }
+    }
+
     impl Wake for Count {
         fn wake(self: Arc<Self>) {
             self.0.fetch_add(1, Ordering::SeqCst);
         }
     }
 
-    fn counting() -> (Arc<Count>, Waker) {
-        let c = Arc::new(Count(AtomicU64::new(0)));
+    /// A counting waker and its count.
+    pub(crate) fn counting() -> (Arc<Count>, Waker) {
+        let c = Arc::new(Count(AtomicUsize::new(0)));
         (c.clone(), Waker::from(c))
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counting::counting;
+    use super::*;
+    use std::sync::atomic::AtomicU64;
+    use std::sync::Arc;
 
     #[test]
     fn a_wake_before_any_registration_wakes_nobody() {
@@ -170,7 +187,7 @@ mod tests {
         cell.wake();
         let (count, waker) = counting();
         unsafe { cell.register(&waker) };
-        assert_eq!(count.0.load(Ordering::SeqCst), 0);
+        assert_eq!(count.wakes(), 0);
     }
 
     #[test]
@@ -180,7 +197,7 @@ mod tests {
         unsafe { cell.register(&waker) };
         cell.wake();
         cell.wake();
-        assert_eq!(count.0.load(Ordering::SeqCst), 2);
+        assert_eq!(count.wakes(), 2);
         // The same waker again: nothing is cloned (the count of references is unchanged).
         let refs = Arc::strong_count(&count);
         unsafe { cell.register(&waker) };
@@ -195,8 +212,8 @@ mod tests {
         unsafe { cell.register(&w1) };
         unsafe { cell.register(&w2) };
         cell.wake();
-        assert_eq!(first.0.load(Ordering::SeqCst), 0);
-        assert_eq!(second.0.load(Ordering::SeqCst), 1);
+        assert_eq!(first.wakes(), 0);
+        assert_eq!(second.wakes(), 1);
         // The old one was dropped: only `w1` holds its count now.
         assert_eq!(Arc::strong_count(&first), 2);
     }
@@ -210,7 +227,7 @@ mod tests {
         unsafe { cell.clear() };
         assert_eq!(Arc::strong_count(&count), 2);
         cell.wake();
-        assert_eq!(count.0.load(Ordering::SeqCst), 0);
+        assert_eq!(count.wakes(), 0);
     }
 
     /// A wake from another thread races registrations of alternating wakers (each one
@@ -238,7 +255,7 @@ mod tests {
             waker_thread.join().unwrap();
             let last = &wakers[(rounds - 1) % 2].0;
             assert!(
-                seen || last.0.load(Ordering::SeqCst) > 0,
+                seen || last.wakes() > 0,
                 "the signal was neither seen nor woken"
             );
         }
