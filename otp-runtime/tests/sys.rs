@@ -216,6 +216,24 @@ async fn suspend() {
 }
 // ANCHOR_END: suspend
 
+/// A call that is the first message a suspended server gets still times out: the server,
+/// woken by it, serves nothing but system requests, and the caller's deadline must be armed
+/// all the same (the caller looks for its reply after one scheduling round, then arms it).
+#[tokio::test(start_paused = true)]
+async fn a_call_to_a_suspended_server_times_out() {
+    let c = Counter { n: 0 }.start().await.unwrap();
+    // The server waits on its empty mailbox, its waker left there, when the suspension
+    // comes; the call finds that waker.
+    assert_eq!(c.get().await, Ok(0));
+    sys::suspend(&c).await.unwrap();
+    let short = c.with_timeout(Duration::from_millis(50));
+    // Bounded from outside, so that a deadline never armed fails here rather than hangs.
+    let got = tokio::time::timeout(Duration::from_secs(5), short.get()).await;
+    assert!(matches!(got, Ok(Err(CallError::Timeout { .. }))), "{got:?}");
+    sys::resume(&c).await.unwrap();
+    assert_eq!(c.get().await, Ok(0));
+}
+
 /// System requests do not wait behind the mailbox: with 100,000 casts queued, `get_status`
 /// answers before any of them is handled.
 #[tokio::test]
