@@ -121,10 +121,20 @@ pub fn raw_send(slot: &Slot, req: RawReq) {
 }
 
 /// A call through the slot: `None` if the incarnation it reached is gone.
+///
+/// The sender is dropped before the reply is awaited. A send can succeed while the
+/// incarnation is dying: tokio's `send` checks that the channel is open, then pushes, and the
+/// receiver's drop can close and drain the channel in between. The request (and the reply
+/// sender in it) then stays in the channel until its last sender is dropped; had this call
+/// held one while awaiting the reply, it would wait forever. Dropped here, the last one is
+/// the slot's, which the supervisor replaces when it restarts the worker: the request is
+/// dropped then, and the reply fails.
 pub async fn raw_ping(slot: &Slot) -> Option<u64> {
-    let tx = slot.lock().unwrap().clone()?;
     let (reply, rx) = oneshot::channel();
-    tx.send(RawReq::Ping(reply)).ok()?;
+    {
+        let tx = slot.lock().unwrap().clone()?;
+        tx.send(RawReq::Ping(reply)).ok()?;
+    }
     rx.await.ok()
 }
 
