@@ -258,7 +258,8 @@ impl<T> Inbox<T> {
 /// queues when it closes, and both again (emptied, without buffers) when its core is freed;
 /// and a process that gets one message at a time never gives the receiver's a buffer. A
 /// `VecDeque`'s drop runs the elements' drop loop for each of its two halves, an out-of-line
-/// call each even for none: 8 calls and 136 instructions per process, now 2 calls.
+/// call each even for none: 8 calls of 17 instructions per process, now 2 (a spawned
+/// server's whole life measured 142 instructions fewer).
 struct Queue<T>(ManuallyDrop<VecDeque<T>>);
 
 impl<T> Queue<T> {
@@ -443,8 +444,8 @@ mod tests {
         assert!(Arc::ptr_eq(&back, &kept));
     }
 
-    /// Without a close (a process that never ran): the queues' own drop, which skips the
-    /// drop loop only when they are empty.
+    /// Without a close (every process closes its mailbox, but the queues' own drop must
+    /// hold without one): messages are dropped; queues without a buffer are skipped.
     #[test]
     fn dropping_the_mailbox_drops_what_waits() {
         let kept = Arc::new(());
