@@ -511,3 +511,54 @@ async fn from_fn_child_is_supervised() {
     let second = child_pid(&sup, "plain").await;
     assert_ne!(first, second);
 }
+
+/// A child whose `init` takes a minute.
+struct SlowInit;
+
+impl GenServer for SlowInit {
+    type Call = ();
+    type Reply = ();
+    type Cast = ();
+    type Info = ();
+    type Continue = ();
+
+    async fn init(&mut self, _ctx: &mut Ctx<Self>) -> Init {
+        otp_runtime::time::sleep(Duration::from_secs(60)).await;
+        Init::Ok
+    }
+
+    async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<()> {
+        CallResult::Reply(())
+    }
+}
+
+/// A `start_child` waiting on a child's start learns at once that its supervisor was
+/// killed meanwhile, with the reason, as OTP's caller learns through its monitor. (The
+/// caller watches the supervisor's death only once its call's reply handle is dropped: the
+/// supervisor never hands one on.)
+#[tokio::test(start_paused = true)]
+async fn start_child_waiting_on_a_start_learns_the_supervisors_death() {
+    let sup = DynamicSupervisorSpec::worker("slow", |()| SlowInit)
+        .start()
+        .await
+        .unwrap();
+    let starting = tokio::spawn({
+        let sup = sup.clone();
+        async move { sup.start_child(()).await }
+    });
+    // The supervisor is inside the child's start.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(!starting.is_finished());
+    otp_runtime::exit(sup.pid().unwrap(), ExitReason::Kill);
+    let r = tokio::time::timeout(Duration::from_secs(5), starting)
+        .await
+        .expect("the caller learned of the death")
+        .unwrap();
+    assert!(
+        matches!(
+            r,
+            Err(SupervisorError::Call(CallError::Exited(ExitReason::Killed)))
+        ),
+        "{r:?}"
+    );
+}

@@ -488,7 +488,7 @@ impl<S: GenServer> ServerRef<S> {
         // the pid; a call by name names the name: in the box too, so that `self` is not kept
         // across the wait.
         Box::pin(async move {
-            slow_reply(rx, shared, timeout)
+            slow_reply(rx, shared, timeout, !S::ANSWERS_IN_HANDLER)
                 .await
                 .map_err(|e| e.for_target(|| self.call_target()))
         })
@@ -777,10 +777,14 @@ async fn exited(shared: &Shared, timeout: Duration) -> CallError {
 /// One timer serves both the deadlock check and the deadline: armed for the check, then moved
 /// to the deadline. A caller that is not a process closes no cycle and arms the deadline only
 /// (a supervisor's `start_child` from a task waits here on every call: see the scale bench).
+///
+/// `watch`: whether to watch the server's death from the start, for a reply handle that may
+/// outlive it elsewhere; without, the death is looked for once the handle is dropped.
 async fn slow_reply<R>(
     mut rx: oneshot::Receiver<R>,
     shared: &Shared,
     timeout: Duration,
+    watch: bool,
 ) -> Result<R, CallError> {
     #[cfg(feature = "sim")]
     let _waiting = crate::sim::WaitGuard::new(shared);
@@ -817,7 +821,8 @@ async fn slow_reply<R>(
                 Err(_) if shared.is_ending() => open = false,
                 Err(_) => return Err(CallError::ReplyDropped),
             },
-            reason = &mut exit => return match rx.try_recv() {
+            // Not polled, so not entered, until needed.
+            reason = &mut exit, if watch || !open => return match rx.try_recv() {
                 // A reply sent just before the end (`StopReply`) still counts.
                 Ok(reply) => Ok(reply),
                 Err(_) => Err(CallError::Exited(reason)),

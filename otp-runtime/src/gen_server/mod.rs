@@ -284,6 +284,15 @@ pub trait GenServer: Sized + Send + 'static {
     #[doc(hidden)]
     const INIT_IS_DEFAULT: bool = false;
 
+    /// For the runtime's own servers: `true` when every call is answered by its handler, or
+    /// its reply handle dropped by the server's death, never handed to another process to
+    /// answer. A caller that waits then needs no watch on the server's death (a watcher
+    /// entered in the server's lock-protected state, and removed, per call): the dropped
+    /// handle tells it, and only then does it look for the exit reason. A supervisor's
+    /// calls are so (a `start_child` waits for the child's start on every call).
+    #[doc(hidden)]
+    const ANSWERS_IN_HANDLER: bool = false;
+
     /// For generated code: how the server's calls, casts and replies map to Erlang terms,
     /// for `#[gen_server(remote)]`; `None` (the default) for a server other nodes cannot
     /// reach.

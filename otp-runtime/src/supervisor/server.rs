@@ -651,6 +651,8 @@ impl GenServer for Supervisor {
     type Cast = ();
     type Info = TryAgain;
     type Continue = ();
+    // No handler keeps a reply handle: each answers, or the supervisor dies.
+    const ANSWERS_IN_HANDLER: bool = true;
 
     /// Starts the children in order; if one fails, stops those started, in reverse order,
     /// and does not start (`init_children`).
