@@ -512,39 +512,23 @@ async fn from_fn_child_is_supervised() {
     assert_ne!(first, second);
 }
 
-/// A child whose `init` takes a minute.
-struct SlowInit;
-
-impl GenServer for SlowInit {
-    type Call = ();
-    type Reply = ();
-    type Cast = ();
-    type Info = ();
-    type Continue = ();
-
-    async fn init(&mut self, _ctx: &mut Ctx<Self>) -> Init {
-        otp_runtime::time::sleep(Duration::from_secs(60)).await;
-        Init::Ok
-    }
-
-    async fn handle_call(&mut self, _: (), _ctx: &mut Ctx<Self>) -> CallResult<()> {
-        CallResult::Reply(())
-    }
-}
-
 /// A `start_child` waiting on a child's start learns at once that its supervisor was
 /// killed meanwhile, with the reason, as OTP's caller learns through its monitor. (The
 /// caller watches the supervisor's death only once its call's reply handle is dropped: the
 /// supervisor never hands one on.)
 #[tokio::test(start_paused = true)]
 async fn start_child_waiting_on_a_start_learns_the_supervisors_death() {
-    let sup = DynamicSupervisorSpec::worker("slow", |()| SlowInit)
+    // A child whose `init` takes a minute (then fails: the supervisor dies before).
+    let slow = Plan::new([], Boot::SlowFail(Duration::from_secs(60)));
+    let sup = W::new()
+        .plan(&slow)
+        .template("slow", &Log::new())
         .start()
         .await
         .unwrap();
     let starting = tokio::spawn({
         let sup = sup.clone();
-        async move { sup.start_child(()).await }
+        async move { sup.start_child(None).await }
     });
     // The supervisor is inside the child's start.
     tokio::time::sleep(Duration::from_secs(1)).await;
