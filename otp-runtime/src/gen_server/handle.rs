@@ -423,7 +423,31 @@ impl<S: GenServer> ServerRef<S> {
     /// assert_eq!(s.call_timeout(10, Duration::from_secs(5)).await, Ok(10));
     /// # }
     /// ```
-    pub async fn call_timeout(
+    // A plain function returning the future: an `async fn` around `call_with` would be a
+    // state machine of its own, polled on every wait (20 instructions a call).
+    pub fn call_timeout(
+        &self,
+        request: S::Call,
+        timeout: Duration,
+    ) -> impl std::future::Future<Output = Result<S::Reply, CallError>> + Send + '_ {
+        self.call_with::<true>(request, timeout)
+    }
+
+    /// A call whose reply never comes within a scheduling round (a supervisor's
+    /// `start_child` waits for the child's `init`): it waits for the reply at once, without
+    /// the yield by which [`ServerRef::call_timeout`] hopes to find it ready. That yield would
+    /// cost a poll, and on the multi-thread runtime the self-wake would often wake an idle
+    /// worker (a system call) to run nothing.
+    pub(crate) async fn call_waiting(
+        &self,
+        request: S::Call,
+        timeout: Duration,
+    ) -> Result<S::Reply, CallError> {
+        self.call_with::<false>(request, timeout).await
+    }
+
+    /// A call, yielding once before it waits for the reply if `YIELD`.
+    async fn call_with<const YIELD: bool>(
         &self,
         request: S::Call,
         timeout: Duration,
@@ -470,18 +494,20 @@ impl<S: GenServer> ServerRef<S> {
         }
         // Most replies come within one scheduling round: yield once before arming a timer,
         // which costs more than the whole round trip (see `yield_now`).
-        yield_now().await;
-        match rx.try_recv() {
-            Ok(reply) => return Ok(reply),
-            Err(TryRecvError::Closed) => {
-                return Err(Box::pin(async move {
-                    closed(shared, timeout)
-                        .await
-                        .for_target(|| self.call_target())
-                })
-                .await)
+        if YIELD {
+            yield_now().await;
+            match rx.try_recv() {
+                Ok(reply) => return Ok(reply),
+                Err(TryRecvError::Closed) => {
+                    return Err(Box::pin(async move {
+                        closed(shared, timeout)
+                            .await
+                            .for_target(|| self.call_target())
+                    })
+                    .await)
+                }
+                Err(TryRecvError::Empty) => {}
             }
-            Err(TryRecvError::Empty) => {}
         }
         // The slow path, boxed so that its timer and exit wait do not widen every caller's
         // future (a process awaiting a call carries that future in its task). Its errors name

@@ -336,7 +336,11 @@ impl SupervisorRef {
     }
 
     pub(crate) async fn request(&self, request: Request) -> Result<Response, SupervisorError> {
-        self.server.call_timeout(request, INFINITY).await?
+        if request.waits_on_a_child() {
+            self.server.call_waiting(request, INFINITY).await?
+        } else {
+            self.server.call_timeout(request, INFINITY).await?
+        }
     }
 
     /// Adds a child and starts it. `Ok(None)` if its start was ignored (a temporary child

@@ -34,6 +34,21 @@ pub(crate) enum Request {
     ChildPid(Arc<str>),
 }
 
+impl Request {
+    /// Whether the answer waits for a child to start (its `init`) or to stop: never within
+    /// a scheduling round, so its caller waits at once (see `ServerRef::call_waiting`).
+    pub(crate) fn waits_on_a_child(&self) -> bool {
+        matches!(
+            self,
+            Request::StartChild(_)
+                | Request::StartDynamic(_)
+                | Request::TerminateChild(_)
+                | Request::TerminatePid(_)
+                | Request::RestartChild(_)
+        )
+    }
+}
+
 pub(crate) enum Response {
     Started(Option<Pid>),
     Done,
