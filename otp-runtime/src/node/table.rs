@@ -24,7 +24,8 @@ pub(crate) struct Table {
     shards: [Mutex<Map>; SHARDS],
 }
 
-/// Pid numbers are sequential and unique, so a multiply spreads them well enough.
+/// Hashes pid numbers (and other sequential numbers: monitor references) for the maps that
+/// hold many of them: see [`near_hash`].
 #[derive(Default)]
 pub(crate) struct IdHasher(u64);
 
@@ -34,20 +35,41 @@ impl Hasher for IdHasher {
     }
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            self.0 = (self.0 << 8 | b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            self.0 = near_hash(self.0 << 8 | b as u64);
         }
     }
     fn write_u64(&mut self, n: u64) {
-        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = near_hash(n);
     }
 }
 
-/// The hash of pid number `id`.
+/// A hash that keeps numbers made one after another near each other in a hashbrown table.
+///
+/// hashbrown takes a key's first bucket from the hash's low bits and a tag from its top 7
+/// (compared 16 at a time, before any key). Here numbers that differ only in their low 4
+/// bits get neighbouring buckets, while each block of 16 numbers starts at a random bucket,
+/// and every number gets its own random tag. Processes are made, and often die, in pid order (a
+/// supervisor's million children start one after another and are stopped in that order):
+/// each block then costs one cache miss in the control bytes and one in every 4 of the
+/// 16-byte slots, where a hash spreading every number at random cost two misses a process
+/// (on 1M children: the supervisor's stop 1.53-1.60 s became 1.25-1.26 s, their start
+/// 4.05-4.15 s became 3.61-3.76 s). Blocks start anywhere, so that numbers with a stride
+/// (every 16th or 32nd made) spread as with any good hash.
+#[inline]
+pub(crate) fn near_hash(n: u64) -> u64 {
+    // The block's multiply, turned so that its high bits (which depend on all of the
+    // block's) come first: the block's first bucket, and its tag in the top bits. Then the
+    // place in the block is added to both: 16 neighbouring buckets, 16 different tags.
+    let block = (n >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(32);
+    block.wrapping_add((n & 15) * (1 | 1 << 57))
+}
+
+/// The hash of pid number `id` in its shard. A shard holds the numbers of one remainder
+/// modulo `SHARDS`, so the hash is of the quotient: the numbers of a shard made one after
+/// another then stay neighbours (see [`near_hash`]).
 #[inline]
 fn hash(id: u64) -> u64 {
-    let mut h = IdHasher::default();
-    h.write_u64(id);
-    h.finish()
+    near_hash(id / SHARDS as u64)
 }
 
 /// The pid number of `entry`.
@@ -131,5 +153,69 @@ pub(crate) fn shrink<K: Eq + std::hash::Hash, V, H: std::hash::BuildHasher>(
 ) {
     if map.capacity() > 64 && map.len() < map.capacity() / 4 {
         map.shrink_to(map.len() * 2);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    /// hashbrown's first bucket for `hash` in a table of `buckets` (a power of two).
+    fn bucket(hash: u64, buckets: u64) -> u64 {
+        hash & (buckets - 1)
+    }
+
+    #[test]
+    fn numbers_made_one_after_another_get_neighbouring_buckets() {
+        let buckets = 1 << 16;
+        for block in [0u64, 1, 77, 1 << 20] {
+            let first = bucket(near_hash(block * 16), buckets);
+            for i in 0..16 {
+                assert_eq!(
+                    bucket(near_hash(block * 16 + i), buckets),
+                    (first + i) % buckets
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn blocks_and_tags_are_spread() {
+        let buckets = 1u64 << 20;
+        // 4,096 blocks in a million buckets: a random placement leaves nearly all apart.
+        let places: HashSet<u64> = (0..4096u64)
+            .map(|b| bucket(near_hash(b * 16), buckets))
+            .collect();
+        assert!(places.len() > 4000, "{}", places.len());
+        // The tags (top 7 bits) of one block differ as random ones would: all 128 values
+        // appear among 4,096 numbers.
+        let tags: HashSet<u64> = (0..4096u64).map(|n| near_hash(n) >> 57).collect();
+        assert_eq!(tags.len(), 128);
+    }
+
+    #[test]
+    fn a_shards_numbers_spread_over_its_buckets() {
+        // A shard holds the numbers of one remainder modulo `SHARDS`: 1,024 of them in a
+        // table of 2,048 buckets. A hash of the number itself, whose low bits follow the
+        // number's, gave them 64 first buckets between them; hashed at random, 1,024 keys
+        // would get about 800.
+        let firsts: HashSet<u64> = (0..1024u64)
+            .map(|k| bucket(hash(k * SHARDS as u64 + 5), 2048))
+            .collect();
+        assert!(firsts.len() > 800, "{}", firsts.len());
+    }
+
+    #[test]
+    fn numbers_with_a_stride_do_not_pile_up() {
+        // Every 16th, 32nd or 1,024th number (one process in 16 kept), in a table twice
+        // their count: their first buckets spread as random ones would, about 3,200 of
+        // 4,096 (a multiply alone gave them one bucket in 16, 32 or 1,024).
+        for stride in [16u64, 32, 1024] {
+            let firsts: HashSet<u64> = (0..4096u64)
+                .map(|k| bucket(near_hash(k * stride), 8192))
+                .collect();
+            assert!(firsts.len() > 3000, "stride {stride}: {}", firsts.len());
+        }
     }
 }
