@@ -433,7 +433,7 @@ impl<S: GenServer> ServerRef<S> {
         self.call_with::<true>(request, timeout)
     }
 
-    /// A call whose reply never comes within a scheduling round (a supervisor's
+    /// A call whose reply rarely comes within a scheduling round (a supervisor's
     /// `start_child` waits for the child's `init`): it waits for the reply at once, without
     /// the yield by which [`ServerRef::call_timeout`] hopes to find it ready. That yield would
     /// cost a poll, and on the multi-thread runtime the self-wake would often wake an idle

@@ -43,25 +43,34 @@ impl Hasher for IdHasher {
     }
 }
 
+/// Numbers per block of [`near_hash`], as a power of two: 8.
+const BLOCK_BITS: u32 = 3;
+
 /// A hash that keeps numbers made one after another near each other in a hashbrown table.
 ///
-/// hashbrown takes a key's first bucket from the hash's low bits and a tag from its top 7
-/// (compared 16 at a time, before any key). Here numbers that differ only in their low 4
-/// bits get neighbouring buckets, each block of 16 numbers starts at a random bucket, and
-/// every number gets its own tag. Processes are made, and often die, in pid order (a
-/// supervisor's million children start one after another and are stopped in that order):
-/// a block then costs one cache miss in the control bytes and one per 4 of its 16-byte
-/// slots, where a hash spreading every number at random cost about two misses a process.
-/// On 1M children (scale bench) their start went from 4.0 s to 2.6-2.7 s and their stop
-/// from 1.5 s to 1.25 s. Blocks start anywhere, so that numbers with a stride (every 16th
-/// or 32nd made) spread as with any good hash.
+/// hashbrown (on 64-bit targets) takes a key's first bucket from the hash's low bits and a
+/// tag from its top 7 (compared a group of 16 at a time, before any key). Here numbers that
+/// differ only in their low 3 bits get neighbouring buckets, each block of 8 numbers starts
+/// at a random bucket, and the numbers of a block get different tags. Processes are made,
+/// and often die, in pid order (a supervisor's million children start one after another and
+/// are stopped in that order): a block then costs one cache miss in the control bytes and
+/// one per 4 of its 16-byte slots, where a hash spreading every number at random cost about
+/// two misses a process. Blocks start anywhere, so that numbers with a stride (every 16th or
+/// 32nd made) spread as with any good hash.
+///
+/// Why 8 and not 16: hashbrown leaves a tombstone for a key removed from a run of 16 full
+/// slots, so blocks of 16 made nearly every removal under churn a tombstone, and the table
+/// rehashed or grew where a random hash would not (`churn_keeps_a_table_small`).
 #[inline]
 pub(crate) fn near_hash(n: u64) -> u64 {
+    const BLOCK: u64 = 1 << BLOCK_BITS;
     // The block's multiply, turned so that its high bits (which depend on all of the
     // block's) come first: the block's first bucket, and its tag in the top bits. Then the
-    // place in the block is added to both: 16 neighbouring buckets, 16 different tags.
-    let block = (n >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(32);
-    block.wrapping_add((n & 15) * (1 | 1 << 57))
+    // place in the block is added to both: neighbouring buckets, different tags.
+    let block = (n >> BLOCK_BITS)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .rotate_left(32);
+    block.wrapping_add((n & (BLOCK - 1)) * (1 | 1 << 57))
 }
 
 /// The hash of pid number `id` in its shard. A shard holds the numbers of one remainder
@@ -169,11 +178,12 @@ mod tests {
     #[test]
     fn numbers_made_one_after_another_get_neighbouring_buckets() {
         let buckets = 1 << 16;
+        let width = 1 << BLOCK_BITS;
         for block in [0u64, 1, 77, 1 << 20] {
-            let first = bucket(near_hash(block * 16), buckets);
-            for i in 0..16 {
+            let first = bucket(near_hash(block * width), buckets);
+            for i in 0..width {
                 assert_eq!(
-                    bucket(near_hash(block * 16 + i), buckets),
+                    bucket(near_hash(block * width + i), buckets),
                     (first + i) % buckets
                 );
             }
@@ -183,13 +193,18 @@ mod tests {
     #[test]
     fn blocks_and_tags_are_spread() {
         let buckets = 1u64 << 20;
+        let width = 1 << BLOCK_BITS;
         // 4,096 blocks in a million buckets: a random placement leaves nearly all apart.
         let places: HashSet<u64> = (0..4096u64)
-            .map(|b| bucket(near_hash(b * 16), buckets))
+            .map(|b| bucket(near_hash(b * width), buckets))
             .collect();
         assert!(places.len() > 4000, "{}", places.len());
-        // The tags (top 7 bits) of one block differ as random ones would: all 128 values
-        // appear among 4,096 numbers.
+        // The tags (top 7 bits) of a block's numbers all differ, so a lookup compares no
+        // neighbour's key; across blocks they take all 128 values.
+        for b in 0..4096u64 {
+            let tags: HashSet<u64> = (0..width).map(|i| near_hash(b * width + i) >> 57).collect();
+            assert_eq!(tags.len() as u64, width, "block {b}");
+        }
         let tags: HashSet<u64> = (0..4096u64).map(|n| near_hash(n) >> 57).collect();
         assert_eq!(tags.len(), 128);
     }
@@ -204,6 +219,26 @@ mod tests {
             .map(|k| bucket(hash(k * SHARDS as u64 + 5), 2048))
             .collect();
         assert!(firsts.len() > 800, "{}", firsts.len());
+    }
+
+    #[test]
+    fn churn_keeps_a_table_small() {
+        // Processes that die oldest first while as many are made, 5,000 alive at a time
+        // (the shape of a pool of short-lived workers). hashbrown leaves a tombstone for a
+        // key removed from a run of 16 or more full slots, and tombstones count against the
+        // load: blocks as wide as a group turned every removal into one, and the table
+        // grew to 16,384 buckets where random placement stays at 8,192.
+        let mut table: HashTable<u64> = HashTable::new();
+        for n in 0..60_000u64 {
+            table.insert_unique(near_hash(n), n, |&k| near_hash(k));
+            if n >= 5_000 {
+                let old = n - 5_000;
+                if let Ok(e) = table.find_entry(near_hash(old), |&k| k == old) {
+                    e.remove();
+                }
+            }
+        }
+        assert!(table.capacity() <= 7_168, "{}", table.capacity());
     }
 
     #[test]

@@ -35,8 +35,9 @@ pub(crate) enum Request {
 }
 
 impl Request {
-    /// Whether the answer waits for a child to start (its `init`) or to stop: never within
-    /// a scheduling round, so its caller waits at once (see `ServerRef::call_waiting`).
+    /// Whether the answer waits for a child to start (its `init`) or to stop: not within a
+    /// scheduling round (but for an error, or a child already gone), so its caller waits
+    /// at once (see `ServerRef::call_waiting`).
     pub(crate) fn waits_on_a_child(&self) -> bool {
         matches!(
             self,
