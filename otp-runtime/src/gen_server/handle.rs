@@ -438,12 +438,12 @@ impl<S: GenServer> ServerRef<S> {
     /// the yield by which [`ServerRef::call_timeout`] hopes to find it ready. That yield would
     /// cost a poll, and on the multi-thread runtime the self-wake would often wake an idle
     /// worker (a system call) to run nothing.
-    pub(crate) async fn call_waiting(
+    pub(crate) fn call_waiting(
         &self,
         request: S::Call,
         timeout: Duration,
-    ) -> Result<S::Reply, CallError> {
-        self.call_with::<false>(request, timeout).await
+    ) -> impl std::future::Future<Output = Result<S::Reply, CallError>> + Send + '_ {
+        self.call_with::<false>(request, timeout)
     }
 
     /// A call, yielding once before it waits for the reply if `YIELD`.
